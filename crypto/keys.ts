@@ -1,0 +1,120 @@
+import { enums, readKey, type Key, type PublicKey, type Subkey } from 'openpgp';
+import { InvalidKeyError } from './errors';
+import { messageConfig } from './openpgp-config';
+
+/** A public key we accept as a recipient, with what the rest of the system needs to know of it. */
+export interface ValidatedKey {
+  /** Upper-case hex fingerprint of the primary key. */
+  fingerprint: string;
+  /** Hex key ID of the subkey (or primary) that messages are encrypted to. */
+  encryptionKeyId: string;
+  /** e.g. "ed25519/curve25519", "rsa3072/rsa3072". */
+  algorithm: string;
+  userIds: string[];
+  /** The key re-armored as we parsed it (public parts only). */
+  armored: string;
+  key: PublicKey;
+}
+
+export interface ValidateKeyOptions {
+  /** When given, one of the key's user IDs must carry this e-mail address. */
+  email?: string;
+  allowUidMismatch?: boolean;
+  now?: Date;
+}
+
+const MIN_RSA_BITS = 2048;
+const permissiveConfig = { ...messageConfig, minRSABits: 512, rejectPublicKeyAlgorithms: new Set<enums.publicKey>() };
+const REFUSED_ALGORITHMS = new Set(['dsa', 'elgamal']);
+
+/**
+ * Checks that an armored OpenPGP public key can safely receive reports: it parses, is public,
+ * is neither expired nor revoked, has a valid encryption (sub)key, uses no weak algorithm
+ * (RSA under 2048 bits, DSA, ElGamal) and, when asked, names the member's e-mail address.
+ * Throws InvalidKeyError saying why; never returns a half-valid key.
+ */
+export async function validatePublicKey(armoredKey: string, options: ValidateKeyOptions = {}): Promise<ValidatedKey> {
+  const now = options.now ?? new Date();
+  let key: Key;
+  try {
+    key = await readKey({ armoredKey, config: messageConfig });
+  } catch (cause) {
+    throw new InvalidKeyError('malformed', 'This is not an armored OpenPGP public key (it could not be parsed).', { cause });
+  }
+  if (key.isPrivate()) {
+    throw new InvalidKeyError('private-key', 'This is a private key. Give the public key only (gpg --armor --export EMAIL); never share the private key.');
+  }
+  const publicKey = key as PublicKey;
+  const fingerprint = publicKey.getFingerprint().toUpperCase();
+
+  if (await publicKey.isRevoked(undefined, undefined, now, messageConfig)) {
+    throw new InvalidKeyError('revoked', `Key ${fingerprint} has been revoked.`);
+  }
+  const expiry = await publicKey.getExpirationTime(undefined, messageConfig).catch(() => null);
+  if (expiry instanceof Date && expiry.getTime() <= now.getTime()) {
+    throw new InvalidKeyError('expired', `Key ${fingerprint} expired on ${expiry.toISOString().slice(0, 10)}.`);
+  }
+
+  let encryptionKey: PublicKey | Subkey;
+  try {
+    // Found under a permissive config so that a weak key is refused as weak, not as "no subkey".
+    encryptionKey = await publicKey.getEncryptionKey(undefined, now, undefined, permissiveConfig);
+  } catch (cause) {
+    throw new InvalidKeyError(
+      'no-encryption-subkey',
+      `Key ${fingerprint} has no valid encryption subkey (it may be sign-only, or its encryption subkey expired or was revoked).`,
+      { cause },
+    );
+  }
+
+  const primaryAlgorithm = describeAlgorithm(publicKey.getAlgorithmInfo());
+  const encryptionAlgorithm = describeAlgorithm(encryptionKey.getAlgorithmInfo());
+  for (const info of [publicKey.getAlgorithmInfo(), encryptionKey.getAlgorithmInfo()]) {
+    const family = algorithmFamily(info.algorithm);
+    if (REFUSED_ALGORITHMS.has(family)) {
+      throw new InvalidKeyError('weak', `Key ${fingerprint} uses ${family.toUpperCase()}, which we refuse; make an ed25519/cv25519 or RSA-3072 key.`);
+    }
+    if (family === 'rsa' && (info.bits ?? 0) < MIN_RSA_BITS) {
+      throw new InvalidKeyError('weak', `Key ${fingerprint} is RSA-${info.bits}; RSA keys need at least ${MIN_RSA_BITS} bits.`);
+    }
+  }
+
+  // The real test, under the config we encrypt with.
+  await publicKey.getEncryptionKey(undefined, now, undefined, messageConfig).catch((cause: unknown) => {
+    throw new InvalidKeyError('weak', `Key ${fingerprint} cannot be encrypted to safely: ${(cause as Error).message}`, { cause });
+  });
+
+  const userIds = publicKey.getUserIDs();
+  if (options.email !== undefined && !options.allowUidMismatch) {
+    const wanted = options.email.trim().toLowerCase();
+    const emails = publicKey.users.map((user) => user.userID?.email.toLowerCase()).filter(Boolean);
+    if (!emails.includes(wanted)) {
+      throw new InvalidKeyError(
+        'uid-mismatch',
+        `Key ${fingerprint} has no user ID for ${options.email} (it has: ${userIds.join(', ') || 'none'}). Use --allow-uid-mismatch if this is intended.`,
+      );
+    }
+  }
+
+  return {
+    fingerprint,
+    encryptionKeyId: encryptionKey.getKeyID().toHex(),
+    algorithm: `${primaryAlgorithm}/${encryptionAlgorithm}`,
+    userIds,
+    armored: publicKey.armor(messageConfig),
+    key: publicKey,
+  };
+}
+
+function algorithmFamily(algorithm: string): string {
+  if (algorithm.startsWith('rsa')) return 'rsa';
+  if (algorithm === enums.read(enums.publicKey, enums.publicKey.dsa)) return 'dsa';
+  if (algorithm === enums.read(enums.publicKey, enums.publicKey.elgamal)) return 'elgamal';
+  return algorithm;
+}
+
+function describeAlgorithm(info: { algorithm: string; bits?: number; curve?: string }): string {
+  const family = algorithmFamily(info.algorithm);
+  if (family === 'rsa') return `rsa${info.bits}`;
+  return info.curve ?? family;
+}

@@ -1,0 +1,67 @@
+import { decryptKey, encryptKey, generateKey, readKey, readPrivateKey, type PrivateKey } from 'openpgp';
+import { DecryptionError, InvalidKeyError } from './errors';
+import { keyLockConfig, messageConfig, type Argon2Cost } from './openpgp-config';
+import { normalizeReceipt } from './receipt';
+
+/** The reporter's key pair: the public half is a case recipient, the private half is locked under the receipt. */
+export interface ReporterKey {
+  fingerprint: string;
+  publicKey: string;
+  /** Armored private key, encrypted with Argon2 S2K under the normalized receipt. */
+  lockedPrivateKey: string;
+}
+
+/** Makes a reporter key pair (Curve25519) and locks its private half under the receipt. */
+export async function createReporterKey(receipt: string, cost?: Argon2Cost): Promise<ReporterKey> {
+  const { privateKey } = await generateKey({
+    type: 'curve25519',
+    userIDs: [{ name: 'Reporter' }],
+    format: 'object',
+    config: messageConfig,
+  });
+  const locked = await encryptKey({ privateKey, passphrase: normalizeReceipt(receipt), config: keyLockConfig(cost) });
+  return {
+    fingerprint: privateKey.getFingerprint().toUpperCase(),
+    publicKey: privateKey.toPublic().armor(messageConfig),
+    lockedPrivateKey: locked.armor(messageConfig),
+  };
+}
+
+/** Unlocks the reporter's private key with the receipt; a wrong receipt throws DecryptionError. */
+export async function unlockReporterKey(lockedPrivateKey: string, receipt: string): Promise<PrivateKey> {
+  const privateKey = await readPrivateKey({ armoredKey: lockedPrivateKey, config: messageConfig });
+  try {
+    return await decryptKey({ privateKey, passphrase: normalizeReceipt(receipt), config: messageConfig });
+  } catch (cause) {
+    throw new DecryptionError('The receipt does not unlock this key.', { cause });
+  }
+}
+
+/**
+ * Checks what a client submits as a reporter key: a public key that can receive messages and a
+ * private key for the same fingerprint that is locked (never a plaintext private key on our disk).
+ */
+export async function checkReporterKey(publicKey: string, lockedPrivateKey: string): Promise<{ fingerprint: string }> {
+  let fingerprint: string;
+  try {
+    const pub = await readKey({ armoredKey: publicKey, config: messageConfig });
+    if (pub.isPrivate()) throw new Error('private');
+    await pub.getEncryptionKey(undefined, undefined, undefined, messageConfig);
+    fingerprint = pub.getFingerprint().toUpperCase();
+  } catch (cause) {
+    throw new InvalidKeyError('malformed', 'The reporter public key is not a usable OpenPGP public key.', { cause });
+  }
+  let locked: PrivateKey;
+  try {
+    locked = await readPrivateKey({ armoredKey: lockedPrivateKey, config: messageConfig });
+  } catch (cause) {
+    throw new InvalidKeyError('malformed', 'The locked reporter key is not an OpenPGP private key.', { cause });
+  }
+  if (locked.getFingerprint().toUpperCase() !== fingerprint) {
+    throw new InvalidKeyError('malformed', 'The locked reporter key does not belong to the reporter public key.');
+  }
+  if (locked.isDecrypted()) {
+    throw new InvalidKeyError('private-key', 'The reporter private key must be locked under the receipt, never sent in the clear.');
+  }
+  return { fingerprint };
+}

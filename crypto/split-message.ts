@@ -1,0 +1,174 @@
+import {
+  AEADEncryptedDataPacket,
+  PacketList,
+  PublicKeyEncryptedSessionKeyPacket,
+  SymEncryptedIntegrityProtectedDataPacket,
+  createMessage,
+  decrypt,
+  decryptSessionKeys,
+  encrypt,
+  encryptSessionKey,
+  readMessage,
+  unarmor,
+  type PrivateKey,
+  type PublicKey,
+} from 'openpgp';
+import { DecryptionError, MalformedMessageError } from './errors';
+import { messageConfig } from './openpgp-config';
+
+/** One session-key packet (PKESK), addressed to the encryption subkey `recipientKeyId`. */
+export interface SessionKeyPacket {
+  recipientKeyId: string;
+  packet: Uint8Array;
+}
+
+/**
+ * An OpenPGP message stored split (DESIGN §2): the encrypted body once, and one session-key
+ * packet per recipient. `packet + body` is, for each recipient, a complete message for `gpg --decrypt`.
+ */
+export interface SplitMessage {
+  body: Uint8Array;
+  sessionKeys: SessionKeyPacket[];
+}
+
+export interface EncryptOptions {
+  /** Text (UTF-8) or bytes (an attachment). */
+  data: string | Uint8Array;
+  /** Carried inside the encrypted literal packet; gpg can restore it with --use-embedded-filename. */
+  filename?: string;
+  recipients: PublicKey[];
+}
+
+/** Encrypts once to many recipients and returns the message split. The plaintext never leaves memory. */
+export async function encryptSplit(options: EncryptOptions): Promise<SplitMessage> {
+  if (options.recipients.length === 0) throw new TypeError('encryptSplit needs at least one recipient');
+  const message =
+    typeof options.data === 'string'
+      ? await createMessage({ text: options.data, filename: options.filename, format: 'utf8' })
+      : await createMessage({ binary: options.data, filename: options.filename, format: 'binary' });
+  const encrypted = await encrypt({ message, encryptionKeys: options.recipients, format: 'binary', config: messageConfig });
+  return splitMessage(encrypted as Uint8Array);
+}
+
+/**
+ * Splits an encrypted OpenPGP message (binary or ASCII-armored), as a browser or `gpg --encrypt`
+ * made it. Accepts exactly: one or more PKESK packets addressed to a key ID, then one integrity-
+ * protected encrypted body. Anything else (password-encrypted, unprotected, signed-only, garbage)
+ * throws MalformedMessageError.
+ */
+export async function splitMessage(input: Uint8Array | string): Promise<SplitMessage> {
+  let packets: PacketList<any>;
+  try {
+    const message =
+      typeof input === 'string'
+        ? await readMessage({ armoredMessage: input, config: messageConfig })
+        : await readMessage({ binaryMessage: input, config: messageConfig });
+    packets = message.packets;
+  } catch (cause) {
+    throw new MalformedMessageError('This is not an OpenPGP message.', { cause });
+  }
+
+  const sessionKeys: SessionKeyPacket[] = [];
+  const bodies = new PacketList<any>();
+  for (const packet of packets) {
+    if (packet instanceof PublicKeyEncryptedSessionKeyPacket) {
+      const keyId = (packet as unknown as { publicKeyID: { isWildcard(): boolean; toHex(): string } }).publicKeyID;
+      if (keyId.isWildcard()) {
+        throw new MalformedMessageError('The message hides its recipients (anonymous key ID); address each recipient by key ID.');
+      }
+      sessionKeys.push({ recipientKeyId: keyId.toHex(), packet: writePackets([packet]) });
+    } else if (packet instanceof SymEncryptedIntegrityProtectedDataPacket || packet instanceof AEADEncryptedDataPacket) {
+      bodies.push(packet);
+    } else {
+      throw new MalformedMessageError('The message holds packets other than public-key session keys and one encrypted body.');
+    }
+  }
+  if (sessionKeys.length === 0) throw new MalformedMessageError('The message is not encrypted to any public key.');
+  if (bodies.length !== 1) throw new MalformedMessageError('The message must hold exactly one encrypted body.');
+  return { body: bodies.write() as Uint8Array, sessionKeys };
+}
+
+/** One recipient's complete message, armored, ready for `gpg --decrypt`. */
+export async function assembleMessage(sessionKeyPacket: Uint8Array, body: Uint8Array): Promise<string> {
+  const message = await readMessage({ binaryMessage: concat(sessionKeyPacket, body), config: messageConfig });
+  return message.armor(messageConfig);
+}
+
+/** One recipient's complete message as bytes. */
+export function assembleBinaryMessage(sessionKeyPacket: Uint8Array, body: Uint8Array): Uint8Array {
+  return concat(sessionKeyPacket, body);
+}
+
+/**
+ * Grants a message to new recipients without touching its body: decrypts the session key with a
+ * current reader's private key and encrypts it to each new recipient. Runs where that private key
+ * lives (the reader's browser); the server only stores the returned packets.
+ */
+export async function rewrapSessionKey(options: {
+  sessionKeyPacket: Uint8Array;
+  body: Uint8Array;
+  decryptionKey: PrivateKey;
+  recipients: PublicKey[];
+}): Promise<SessionKeyPacket[]> {
+  const message = await readMessage({ binaryMessage: concat(options.sessionKeyPacket, options.body), config: messageConfig });
+  let sessionKey;
+  try {
+    [sessionKey] = await decryptSessionKeys({ message, decryptionKeys: options.decryptionKey, config: messageConfig });
+  } catch (cause) {
+    throw new DecryptionError('The session key could not be decrypted with this key.', { cause });
+  }
+  if (!sessionKey) throw new DecryptionError('The session key could not be decrypted with this key.');
+  const wrapped = await encryptSessionKey({
+    data: sessionKey.data,
+    algorithm: sessionKey.algorithm as never,
+    encryptionKeys: options.recipients,
+    format: 'binary',
+    config: messageConfig,
+  });
+  const { sessionKeys } = await splitMessage(concat(wrapped as Uint8Array, options.body));
+  return sessionKeys;
+}
+
+/** Decrypts one recipient's message with its unlocked private key (browser, tests). */
+export async function decryptSplit(options: {
+  sessionKeyPacket: Uint8Array;
+  body: Uint8Array;
+  decryptionKey: PrivateKey;
+  binary?: boolean;
+}): Promise<{ data: string | Uint8Array; filename: string }> {
+  const message = await readMessage({ binaryMessage: concat(options.sessionKeyPacket, options.body), config: messageConfig });
+  try {
+    const result = await decrypt({
+      message,
+      decryptionKeys: options.decryptionKey,
+      format: options.binary ? 'binary' : 'utf8',
+      config: messageConfig,
+    });
+    return { data: result.data as string | Uint8Array, filename: result.filename };
+  } catch (cause) {
+    throw new DecryptionError('The message could not be decrypted with this key.', { cause });
+  }
+}
+
+/** Armored text to bytes, for clients that send armored messages. */
+export async function dearmor(armored: string): Promise<Uint8Array> {
+  try {
+    const { data } = await unarmor(armored, messageConfig);
+    return data as Uint8Array;
+  } catch (cause) {
+    throw new MalformedMessageError('This is not ASCII-armored OpenPGP data.', { cause });
+  }
+}
+
+function writePackets(packets: any[]): Uint8Array {
+  const list = new PacketList<any>();
+  list.push(...packets);
+  return list.write() as Uint8Array;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,137 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CaseChannel, CaseKind, Database, MessageRole } from './database';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Content-free facts about a case: what `intake case list` and the dashboard list show. */
+export interface CaseSummary {
+  id: string;
+  reference: string;
+  kind: CaseKind;
+  status: string;
+  channel: CaseChannel;
+  createdAt: Date;
+}
+
+export interface NewCase {
+  reference: string;
+  kind: CaseKind;
+  channel: CaseChannel;
+  receiptLookup: Uint8Array;
+  reporterFingerprint: string;
+  reporterPublicKey: string;
+  reporterLockedKey: string;
+}
+
+export interface NewMessage {
+  role: MessageRole;
+  authorMemberId: string | null;
+  body: Uint8Array;
+  sessionKeys: { recipientFingerprint: string; memberKeyId: string | null; packet: Uint8Array }[];
+}
+
+/**
+ * The next number for this kind and year. Runs in its own statement, outside the case's
+ * transaction, so that the counter row is locked only for an instant; a failed submission leaves
+ * a gap in the numbering, which reveals nothing.
+ */
+export async function nextCaseNumber(db: Db, kind: CaseKind, year: number): Promise<number> {
+  const row = await db
+    .insertInto('case_counters')
+    .values({ kind, year, last: 1 })
+    .onConflict((oc) => oc.columns(['kind', 'year']).doUpdateSet({ last: sql`case_counters.last + 1` }))
+    .returning('last')
+    .executeTakeFirstOrThrow();
+  return row.last;
+}
+
+export async function insertCase(db: Db, value: NewCase): Promise<string> {
+  const { id } = await db
+    .insertInto('cases')
+    .values({
+      reference: value.reference,
+      kind: value.kind,
+      channel: value.channel,
+      receipt_lookup: Buffer.from(value.receiptLookup),
+      reporter_fingerprint: value.reporterFingerprint,
+      reporter_public_key: value.reporterPublicKey,
+      reporter_locked_key: value.reporterLockedKey,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+export async function insertCaseReaders(db: Db, caseId: string, memberIds: string[]): Promise<void> {
+  if (memberIds.length === 0) return;
+  await db.insertInto('case_readers').values(memberIds.map((member_id) => ({ case_id: caseId, member_id }))).execute();
+}
+
+/** Stores one message split: its body once, one session-key packet per recipient. */
+export async function insertMessage(db: Db, caseId: string, message: NewMessage): Promise<string> {
+  const { id } = await db
+    .insertInto('messages')
+    .values({ case_id: caseId, role: message.role, author_member_id: message.authorMemberId, body: Buffer.from(message.body) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('session_keys')
+    .values(
+      message.sessionKeys.map((k) => ({
+        message_id: id,
+        recipient_fingerprint: k.recipientFingerprint,
+        member_key_id: k.memberKeyId,
+        packet: Buffer.from(k.packet),
+      })),
+    )
+    .execute();
+  return id;
+}
+
+export async function listCaseSummaries(db: Db): Promise<CaseSummary[]> {
+  const rows = await db
+    .selectFrom('cases')
+    .select(['id', 'reference', 'kind', 'status', 'channel', 'created_at'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, reference: r.reference, kind: r.kind, status: r.status, channel: r.channel, createdAt: r.created_at }));
+}
+
+export async function findCaseByReference(db: Db, reference: string): Promise<CaseSummary | undefined> {
+  const r = await db
+    .selectFrom('cases')
+    .select(['id', 'reference', 'kind', 'status', 'channel', 'created_at'])
+    .where('reference', '=', reference.trim().toUpperCase())
+    .executeTakeFirst();
+  return r && { id: r.id, reference: r.reference, kind: r.kind, status: r.status, channel: r.channel, createdAt: r.created_at };
+}
+
+export async function isCaseReader(db: Db, caseId: string, memberId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('case_readers')
+    .select('member_id')
+    .where('case_id', '=', caseId)
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The messages of a case that this member holds a session-key packet for, oldest first. */
+export async function messagesForMember(
+  db: Db,
+  caseId: string,
+  memberId: string,
+): Promise<{ id: string; role: MessageRole; createdAt: Date; body: Buffer; packet: Buffer }[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .innerJoin('session_keys', 'session_keys.message_id', 'messages.id')
+    .innerJoin('member_keys', 'member_keys.id', 'session_keys.member_key_id')
+    .select(['messages.id', 'messages.role', 'messages.created_at', 'messages.body', 'session_keys.packet'])
+    .where('messages.case_id', '=', caseId)
+    .where('member_keys.member_id', '=', memberId)
+    .orderBy('messages.created_at')
+    .orderBy('messages.id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, role: r.role, createdAt: r.created_at, body: r.body, packet: r.packet }));
+}

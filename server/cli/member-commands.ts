@@ -1,0 +1,73 @@
+import fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { MemberWithKey } from '../../db/members.queries';
+import { badInput } from '../errors';
+import { addMember, listMembers, removeMember, setMemberKey } from '../members';
+import { withDatabase } from './with-database';
+
+export function registerMemberCommands(program: Command): void {
+  const member = program.command('member').description('Members of the project (approvers, SRT, liaisons) and their OpenPGP keys');
+
+  member
+    .command('add')
+    .description('Add a member with an armored OpenPGP public key')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--email <email>', 'e-mail address (must be a user ID of the key)')
+    .requiredOption('--role <role>', 'approver | srt | liaison')
+    .requiredOption('--key <file>', 'armored OpenPGP public key file')
+    .option('--allow-uid-mismatch', 'accept a key none of whose user IDs carries the e-mail')
+    .action(async (options: { name: string; email: string; role: string; key: string; allowUidMismatch?: boolean }) => {
+      const armoredKey = await readKeyFile(options.key);
+      const added = await withDatabase((db) =>
+        addMember(db, { name: options.name, email: options.email, role: options.role, armoredKey, allowUidMismatch: options.allowUidMismatch }),
+      );
+      console.log(`Added ${describe(added)}`);
+    });
+
+  member
+    .command('list')
+    .description('List members, their roles and key fingerprints')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      const members = await withDatabase((db) => listMembers(db));
+      if (options.json) {
+        const rows = members.map((m) => ({ id: m.id, name: m.name, email: m.email, role: m.role, fingerprint: m.fingerprint, algorithm: m.algorithm, created: m.createdAt.toISOString() }));
+        console.log(JSON.stringify(rows, null, 2));
+      } else if (members.length === 0) {
+        console.log('No members yet. Add one with: intake member add --name NAME --email EMAIL --role approver|srt|liaison --key FILE');
+      } else {
+        for (const m of members) console.log(describe(m));
+      }
+    });
+
+  member
+    .command('remove <email>')
+    .description('Remove a member; its access to every case goes with it')
+    .action(async (email: string) => {
+      const removed = await withDatabase((db) => removeMember(db, email));
+      console.log(`Removed ${removed.name} <${removed.email}>`);
+    });
+
+  member
+    .command('set-key <email>')
+    .description("Replace a member's public key for messages from now on")
+    .requiredOption('--key <file>', 'armored OpenPGP public key file')
+    .option('--allow-uid-mismatch', 'accept a key none of whose user IDs carries the e-mail')
+    .action(async (email: string, options: { key: string; allowUidMismatch?: boolean }) => {
+      const armoredKey = await readKeyFile(options.key);
+      const updated = await withDatabase((db) => setMemberKey(db, email, armoredKey, options.allowUidMismatch));
+      console.log(`Updated ${describe(updated)}`);
+    });
+}
+
+async function readKeyFile(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw badInput(`Cannot read the key file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
+  }
+}
+
+function describe(m: MemberWithKey): string {
+  return `${m.name} <${m.email}> as ${m.role}, key ${m.fingerprint} (${m.algorithm})`;
+}

@@ -1,0 +1,82 @@
+import path from 'node:path';
+
+/** The whole configuration of one app instance, validated once at start and passed in, never imported. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  /** null: start (or attach to) the embedded PostgreSQL under dataDir. */
+  readonly databaseUrl: string | null;
+  readonly maxAttachmentBytes: number;
+  readonly maxAttachments: number;
+  /** Submissions one client may make per window, on the public routes. */
+  readonly submissionRateLimit: { readonly max: number; readonly windowMs: number };
+  /** Passed to express's "trust proxy" so the rate limiter sees the real client behind a reverse proxy. */
+  readonly trustProxy: string | false;
+  readonly projectName: string;
+  readonly acknowledgeDays: { readonly security: number; readonly coc: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the environment, reports every problem at once, and returns a frozen config. */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const port = int('PORT', 8080, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+  } catch {
+    problems.push(`PUBLIC_URL is not a URL (got "${publicUrl}")`);
+  }
+
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+
+  const maxAttachmentBytes = int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const maxAttachments = int('MAX_ATTACHMENTS', 5, 0, 50);
+  const rateMax = int('SUBMISSION_RATE_LIMIT', 10, 1, 100000);
+  const rateWindowMinutes = int('SUBMISSION_RATE_WINDOW_MINUTES', 10, 1, 24 * 60);
+  const ackSecurity = int('ACK_DAYS_SECURITY', 2, 1, 60);
+  const ackCoc = int('ACK_DAYS_COC', 3, 1, 60);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    port,
+    host,
+    publicUrl,
+    dataDir: path.resolve(cwd, env.DATA_DIR || './data'),
+    databaseUrl,
+    maxAttachmentBytes,
+    maxAttachments,
+    submissionRateLimit: Object.freeze({ max: rateMax, windowMs: rateWindowMinutes * 60_000 }),
+    trustProxy: env.TRUST_PROXY || false,
+    projectName: env.PROJECT_NAME || 'Kmesh',
+    acknowledgeDays: Object.freeze({ security: ackSecurity, coc: ackCoc }),
+  });
+}

@@ -1,0 +1,196 @@
+import type { Kysely } from 'kysely';
+import { readKey, type PublicKey } from 'openpgp';
+import type { CaseChannel, CaseKind, Database, MessageRole } from '../db/database';
+import { insertCase, insertCaseReaders, insertMessage, nextCaseNumber, type NewMessage } from '../db/cases.queries';
+import { InvalidKeyError, MalformedMessageError } from '../crypto/errors';
+import { encryptSplit, splitMessage, type SplitMessage } from '../crypto/split-message';
+import { checkReporterKey, createReporterKey } from '../crypto/reporter-key';
+import { generateReceipt, receiptLookupHash } from '../crypto/receipt';
+import { messageConfig, type Argon2Cost } from '../crypto/openpgp-config';
+import { badInput, conflict } from './errors';
+import { routeReport } from './governance';
+import { loadRecipients, type Recipient } from './recipients';
+
+export interface SubmittedCase {
+  reference: string;
+  kind: CaseKind;
+}
+
+/** What a client that encrypts for itself (the page's bundle, a CLI, an integration) submits. */
+export interface EncryptedReport {
+  kind: CaseKind;
+  involvedIds: string[];
+  reporterPublicKey: string;
+  reporterLockedKey: string;
+  /** Hex SHA-256 lookup hash of the receipt (crypto/receipt.ts); the receipt itself never comes here. */
+  receiptLookup: string;
+  /** The report and each attachment: OpenPGP messages, binary or armored. */
+  report: Uint8Array | string;
+  attachments: (Uint8Array | string)[];
+}
+
+/**
+ * Accepts a report encrypted by the client: checks that it is a well-formed OpenPGP message
+ * addressed to exactly the people the governance routes it to (and the reporter's own key),
+ * and stores it split. The server never sees its plaintext.
+ */
+export async function submitEncryptedReport(db: Kysely<Database>, input: EncryptedReport, channel: CaseChannel = 'web'): Promise<SubmittedCase> {
+  const readers = await routedReaders(db, input.kind, input.involvedIds);
+  if (!/^[0-9a-f]{64}$/i.test(input.receiptLookup)) throw badInput('receiptLookup must be a hex SHA-256 digest (64 hex digits).');
+  let reporter: { fingerprint: string; keyIds: Set<string> };
+  try {
+    const { fingerprint } = await checkReporterKey(input.reporterPublicKey, input.reporterLockedKey);
+    const key = await readKey({ armoredKey: input.reporterPublicKey, config: messageConfig });
+    reporter = { fingerprint, keyIds: new Set(key.getKeyIDs().map((id) => id.toHex())) };
+  } catch (error) {
+    if (error instanceof InvalidKeyError) throw badInput(error.message, error);
+    throw error;
+  }
+
+  const messages: { role: MessageRole; split: SplitMessage }[] = [];
+  for (const [index, data] of [input.report, ...input.attachments].entries()) {
+    const what = index === 0 ? 'The report' : `Attachment ${index}`;
+    try {
+      messages.push({ role: index === 0 ? 'report' : 'attachment', split: await splitMessage(data) });
+    } catch (error) {
+      if (error instanceof MalformedMessageError) throw badInput(`${what} is not a usable OpenPGP message: ${error.message}`, error);
+      throw error;
+    }
+  }
+
+  return storeCase(db, {
+    kind: input.kind,
+    channel,
+    readers,
+    reporter: { ...reporter, publicKey: input.reporterPublicKey, lockedKey: input.reporterLockedKey },
+    receiptLookup: Buffer.from(input.receiptLookup, 'hex'),
+    messages,
+  });
+}
+
+/** A report as the server receives it in plaintext (the no-JavaScript form): encrypted here, in memory. */
+export interface PlaintextReport {
+  kind: CaseKind;
+  involvedIds: string[];
+  document: string;
+  attachments: { filename: string; data: Uint8Array }[];
+}
+
+/**
+ * Encrypts a plaintext report in memory to its routed readers and a new reporter key, stores it
+ * split, and returns the receipt, which exists only in this return value. The caller shows it once
+ * and drops it, as it drops the plaintext.
+ */
+export async function submitPlaintextReport(
+  db: Kysely<Database>,
+  input: PlaintextReport,
+  options: { channel: CaseChannel; argon2?: Argon2Cost },
+): Promise<SubmittedCase & { receipt: string }> {
+  const readers = await routedReaders(db, input.kind, input.involvedIds);
+  const receipt = generateReceipt();
+  const reporterKey = await createReporterKey(receipt, options.argon2);
+  const reporterPublic = (await readKey({ armoredKey: reporterKey.publicKey, config: messageConfig })) as PublicKey;
+  const recipients = [...readers.map((r) => r.publicKey), reporterPublic];
+
+  const messages: { role: MessageRole; split: SplitMessage }[] = [
+    { role: 'report', split: await encryptSplit({ data: input.document, recipients }) },
+  ];
+  for (const attachment of input.attachments) {
+    messages.push({ role: 'attachment', split: await encryptSplit({ data: attachment.data, filename: attachment.filename, recipients }) });
+  }
+
+  const stored = await storeCase(db, {
+    kind: input.kind,
+    channel: options.channel,
+    readers,
+    reporter: {
+      fingerprint: reporterKey.fingerprint,
+      keyIds: new Set(reporterPublic.getKeyIDs().map((id) => id.toHex())),
+      publicKey: reporterKey.publicKey,
+      lockedKey: reporterKey.lockedPrivateKey,
+    },
+    receiptLookup: await receiptLookupHash(receipt),
+    messages,
+  });
+  return { ...stored, receipt };
+}
+
+/** The members a new report of this kind goes to, with their keys. */
+export async function routedReaders(db: Kysely<Database>, kind: CaseKind, involvedIds: string[]): Promise<Recipient[]> {
+  const members = await loadRecipients(db);
+  const routed = new Set(routeReport(kind, members, involvedIds).map((m) => m.id));
+  return members.filter((m) => routed.has(m.id));
+}
+
+interface CaseToStore {
+  kind: CaseKind;
+  channel: CaseChannel;
+  readers: Recipient[];
+  reporter: { fingerprint: string; keyIds: Set<string>; publicKey: string; lockedKey: string };
+  receiptLookup: Uint8Array;
+  messages: { role: MessageRole; split: SplitMessage }[];
+}
+
+const REFERENCE_PREFIX: Record<CaseKind, string> = { security: 'SEC', coc: 'COC' };
+
+/** The one place both channels store a case: same shape whoever encrypted it. */
+async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<SubmittedCase> {
+  const rows: NewMessage[] = value.messages.map(({ role, split }, index) => ({
+    role,
+    authorMemberId: null,
+    body: split.body,
+    sessionKeys: addressSessionKeys(split, value.readers, value.reporter, index === 0 ? 'The report' : `Attachment ${index}`),
+  }));
+
+  const year = new Date().getUTCFullYear();
+  const number = await nextCaseNumber(db, value.kind, year);
+  const reference = `${REFERENCE_PREFIX[value.kind]}-${year}-${String(number).padStart(4, '0')}`;
+  try {
+    await db.transaction().execute(async (trx) => {
+      const caseId = await insertCase(trx, {
+        reference,
+        kind: value.kind,
+        channel: value.channel,
+        receiptLookup: value.receiptLookup,
+        reporterFingerprint: value.reporter.fingerprint,
+        reporterPublicKey: value.reporter.publicKey,
+        reporterLockedKey: value.reporter.lockedKey,
+      });
+      await insertCaseReaders(trx, caseId, value.readers.map((r) => r.id));
+      for (const row of rows) await insertMessage(trx, caseId, row);
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') throw conflict('This report was already received (its receipt is in use). Make a new submission.');
+    throw error;
+  }
+  return { reference, kind: value.kind };
+}
+
+/**
+ * Names the owner of every session-key packet, and insists that the message is addressed to
+ * every routed reader and the reporter, and to nobody else.
+ */
+function addressSessionKeys(
+  split: SplitMessage,
+  readers: Recipient[],
+  reporter: { fingerprint: string; keyIds: Set<string> },
+  what: string,
+): NewMessage['sessionKeys'] {
+  const addressed = new Map<string, NewMessage['sessionKeys'][number]>();
+  for (const { recipientKeyId, packet } of split.sessionKeys) {
+    const reader = readers.find((r) => r.keyIds.has(recipientKeyId));
+    if (reader) {
+      addressed.set(reader.fingerprint, { recipientFingerprint: reader.fingerprint, memberKeyId: reader.memberKeyId, packet });
+    } else if (reporter.keyIds.has(recipientKeyId)) {
+      addressed.set(reporter.fingerprint, { recipientFingerprint: reporter.fingerprint, memberKeyId: null, packet });
+    } else {
+      throw badInput(`${what} is encrypted to a key (${recipientKeyId}) this report is not routed to. Fetch the recipients again and re-encrypt.`);
+    }
+  }
+  const missing = readers.filter((r) => !addressed.has(r.fingerprint));
+  if (missing.length > 0) {
+    throw badInput(`${what} is not encrypted to every routed reader (missing ${missing.length}). Fetch the recipients again and re-encrypt.`);
+  }
+  if (!addressed.has(reporter.fingerprint)) throw badInput(`${what} is not encrypted to the reporter key.`);
+  return [...addressed.values()];
+}
