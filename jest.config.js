@@ -1,9 +1,13 @@
 /** Tests run against one embedded PostgreSQL started in globalSetup; each file clones a migrated template database. */
+const tsJest = ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', esModuleInterop: true, allowJs: true } }];
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', esModuleInterop: true } }] },
+  // Test files run as CommonJS; @scure/bip39 ships ES modules only, so ts-jest compiles it too.
+  transform: { '^.+\\.ts$': tsJest, '/node_modules/@scure/.+\\.js$': tsJest },
+  transformIgnorePatterns: ['/node_modules/(?!@scure/)'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 60000,

@@ -10,6 +10,8 @@ import {
   encryptSessionKey,
   readMessage,
   unarmor,
+  armor,
+  enums,
   type PrivateKey,
   type PublicKey,
 } from 'openpgp';
@@ -39,15 +41,24 @@ export interface EncryptOptions {
   recipients: PublicKey[];
 }
 
-/** Encrypts once to many recipients and returns the message split. The plaintext never leaves memory. */
-export async function encryptSplit(options: EncryptOptions): Promise<SplitMessage> {
-  if (options.recipients.length === 0) throw new TypeError('encryptSplit needs at least one recipient');
+/** Encrypts once to many recipients: one complete binary OpenPGP message (what a browser submits). */
+export async function encryptMessage(options: EncryptOptions): Promise<Uint8Array> {
+  if (options.recipients.length === 0) throw new TypeError('encryptMessage needs at least one recipient');
   const message =
     typeof options.data === 'string'
       ? await createMessage({ text: options.data, filename: options.filename, format: 'utf8' })
       : await createMessage({ binary: options.data, filename: options.filename, format: 'binary' });
-  const encrypted = await encrypt({ message, encryptionKeys: options.recipients, format: 'binary', config: messageConfig });
-  return splitMessage(encrypted as Uint8Array);
+  return (await encrypt({ message, encryptionKeys: options.recipients, format: 'binary', config: messageConfig })) as Uint8Array;
+}
+
+/** Encrypts once to many recipients and returns the message split. The plaintext never leaves memory. */
+export async function encryptSplit(options: EncryptOptions): Promise<SplitMessage> {
+  return splitMessage(await encryptMessage(options));
+}
+
+/** A binary OpenPGP message as ASCII armor (for JSON and for people). */
+export function armorMessage(binary: Uint8Array): string {
+  return armor(enums.armor.message, binary, undefined, undefined, undefined, false, messageConfig);
 }
 
 /**
@@ -85,13 +96,12 @@ export async function splitMessage(input: Uint8Array | string): Promise<SplitMes
   }
   if (sessionKeys.length === 0) throw new MalformedMessageError('The message is not encrypted to any public key.');
   if (bodies.length !== 1) throw new MalformedMessageError('The message must hold exactly one encrypted body.');
-  return { body: bodies.write() as Uint8Array, sessionKeys };
+  return { body: await readAll(bodies.write()), sessionKeys };
 }
 
 /** One recipient's complete message, armored, ready for `gpg --decrypt`. */
 export async function assembleMessage(sessionKeyPacket: Uint8Array, body: Uint8Array): Promise<string> {
-  const message = await readMessage({ binaryMessage: concat(sessionKeyPacket, body), config: messageConfig });
-  return message.armor(messageConfig);
+  return armorMessage(concat(sessionKeyPacket, body));
 }
 
 /** One recipient's complete message as bytes. */
@@ -158,6 +168,22 @@ export async function dearmor(armored: string): Promise<Uint8Array> {
   } catch (cause) {
     throw new MalformedMessageError('This is not ASCII-armored OpenPGP data.', { cause });
   }
+}
+
+/**
+ * OpenPGP.js keeps a parsed body's ciphertext as one of its streams even when it read plain bytes,
+ * so writing the body yields a stream, not bytes; read it to the end.
+ */
+async function readAll(written: unknown): Promise<Uint8Array> {
+  if (ArrayBuffer.isView(written)) return written as Uint8Array;
+  const reader = (written as { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } }).getReader();
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value!);
+  }
+  return chunks.reduce(concat, new Uint8Array(0));
 }
 
 function writePackets(packets: any[]): Uint8Array {

@@ -75,7 +75,14 @@ export interface SessionKeysTable {
   packet: Buffer;
 }
 
+export interface AppSecretsTable {
+  name: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  app_secrets: AppSecretsTable;
   members: MembersTable;
   member_keys: MemberKeysTable;
   case_counters: CaseCountersTable;

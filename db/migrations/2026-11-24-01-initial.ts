@@ -3,6 +3,14 @@ import { Kysely, sql } from 'kysely';
 // Frozen in time: this migration imports nothing from the app and must never change once released.
 
 export async function up(db: Kysely<any>): Promise<void> {
+  // Secrets the instances share (CSRF and session signing keys): several instances, one database.
+  await db.schema
+    .createTable('app_secrets')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+
   await db.schema
     .createTable('members')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
@@ -68,7 +76,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .addColumn('author_member_id', 'uuid', (c) => c.references('members.id').onDelete('set null'))
     .addColumn('body', 'bytea', (c) => c.notNull())
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // clock_timestamp, not now(): messages written in one transaction keep their order.
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`clock_timestamp()`))
     .execute();
   await db.schema.createIndex('messages_case').on('messages').columns(['case_id', 'created_at']).execute();
 
@@ -84,7 +93,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['session_keys', 'messages', 'case_readers', 'cases', 'case_counters', 'member_keys', 'members']) {
+  for (const table of ['session_keys', 'messages', 'case_readers', 'cases', 'case_counters', 'member_keys', 'members', 'app_secrets']) {
     await db.schema.dropTable(table).execute();
   }
 }

@@ -1,0 +1,81 @@
+import express, { Router, type RequestHandler } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database';
+import { listMembersWithKeys } from '../../db/members.queries';
+import type { Config } from '../config';
+import { badInput, tooLarge } from '../errors';
+import { isReportKind } from '../report-form';
+import { routedReaders, submitEncryptedReport } from '../reports';
+
+export interface ApiRouteDeps {
+  db: Kysely<Database>;
+  config: Config;
+  submissionLimiter: RequestHandler;
+  readLimiter: RequestHandler;
+}
+
+// Armor adds a third, JSON a little more: room for every attachment at its limit plus the report.
+const ARMOR_OVERHEAD = 1.4;
+const REPORT_MAX_BYTES = 4 * 1024 * 1024;
+
+/** The public JSON API (docs/api.md): recipients to encrypt to, and submission of encrypted reports. */
+export function apiRoutes(deps: ApiRouteDeps): Router {
+  const router = Router();
+  const maxBody = Math.ceil((deps.config.maxAttachmentBytes * deps.config.maxAttachments + REPORT_MAX_BYTES) * ARMOR_OVERHEAD);
+
+  router.get('/api/approvers', deps.readLimiter, async (_req, res) => {
+    const members = await listMembersWithKeys(deps.db);
+    res.json({ approvers: members.filter((m) => m.role === 'approver').map((m) => ({ id: m.id, name: m.name })) });
+  });
+
+  router.get('/api/recipients', deps.readLimiter, async (req, res) => {
+    const kind = req.query.kind;
+    if (!isReportKind(kind)) throw badInput('Query parameter "kind" must be "security" or "coc".');
+    const involved = stringList(req.query.involved, 'involved');
+    const readers = await routedReaders(deps.db, kind, involved);
+    res.json({
+      kind,
+      recipients: readers.map((r) => ({ name: r.name, fingerprint: r.fingerprint, publicKey: r.armoredKey })),
+      limits: { maxAttachmentBytes: deps.config.maxAttachmentBytes, maxAttachments: deps.config.maxAttachments },
+    });
+  });
+
+  router.post('/api/reports', deps.submissionLimiter, express.json({ limit: maxBody, type: 'application/json' }), async (req, res) => {
+    if (!req.is('application/json')) throw badInput('Send the report as application/json (see docs/api.md).');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const kind = body.kind;
+    if (!isReportKind(kind)) throw badInput('"kind" must be "security" or "coc".');
+    const reporter = (body.reporter ?? {}) as Record<string, unknown>;
+    const attachments = body.attachments ?? [];
+    if (!Array.isArray(attachments) || attachments.some((a) => typeof a !== 'string')) throw badInput('"attachments" must be a list of armored OpenPGP messages.');
+    if (attachments.length > deps.config.maxAttachments) throw tooLarge(`At most ${deps.config.maxAttachments} attachments are accepted.`);
+    const attachmentLimit = Math.ceil(deps.config.maxAttachmentBytes * ARMOR_OVERHEAD) + 4096;
+    if (attachments.some((a: string) => a.length > attachmentLimit)) {
+      throw tooLarge(`An attachment is larger than ${Math.floor(deps.config.maxAttachmentBytes / 1048576)} MB.`);
+    }
+    const submitted = await submitEncryptedReport(deps.db, {
+      kind,
+      involvedIds: stringList(body.involved, 'involved'),
+      reporterPublicKey: requiredString(reporter.publicKey, 'reporter.publicKey'),
+      reporterLockedKey: requiredString(reporter.lockedPrivateKey, 'reporter.lockedPrivateKey'),
+      receiptLookup: requiredString(reporter.receiptLookup, 'reporter.receiptLookup'),
+      report: requiredString(body.report, 'report'),
+      attachments,
+    });
+    res.status(201).json(submitted);
+  });
+
+  return router;
+}
+
+function requiredString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '') throw badInput(`"${name}" is required and must be a string.`);
+  return value;
+}
+
+function stringList(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  if (list.some((v) => typeof v !== 'string')) throw badInput(`"${name}" must be a list of ids.`);
+  return list as string[];
+}

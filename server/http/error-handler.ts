@@ -1,0 +1,52 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DomainError, type DomainErrorKind } from '../errors';
+import type { Logger } from '../log';
+
+const STATUS: Record<DomainErrorKind, number> = {
+  'bad-input': 400,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'rate-limited': 429,
+  'not-configured': 503,
+};
+
+const GENERIC: Record<number, string> = {
+  400: 'The request could not be understood.',
+  404: 'There is no page at this address.',
+  413: 'What you sent is larger than we accept.',
+  500: 'Something went wrong on our side. Nothing you sent was stored; please try again in a little while.',
+};
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new DomainError('not-found', GENERIC[404]!));
+
+/**
+ * The one place failures become responses: a status, a plain message, and for pages the error
+ * template. Never a stack trace; unexpected errors are logged without request content.
+ */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const { status, message } = describe(error);
+    if (status >= 500) log.error('request failed', { method: req.method, path: req.path, error });
+    if (res.headersSent) return;
+    res.status(status);
+    if (req.path.startsWith('/api/')) {
+      res.json({ error: message });
+    } else {
+      res.render('error.njk', { status, message }, (renderError: Error | null, html?: string) => {
+        res.type('html').send(renderError ? `<!doctype html><title>Error ${status}</title><p>${status}</p>` : html);
+      });
+    }
+  };
+}
+
+function describe(error: unknown): { status: number; message: string } {
+  if (error instanceof DomainError) return { status: STATUS[error.kind], message: error.message };
+  const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.too.large') return { status: 413, message: GENERIC[413]! };
+  if (type === 'entity.parse.failed') return { status: 400, message: 'The request body is not valid JSON.' };
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: GENERIC[status] ?? GENERIC[400]! };
+  return { status: 500, message: GENERIC[500]! };
+}

@@ -1,0 +1,90 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import { doubleCsrf } from 'csrf-csrf';
+import type { Config } from '../config';
+import { DomainError } from '../errors';
+
+/**
+ * Headers for every response: a strict CSP (no inline script, nothing from another origin; WASM is
+ * allowed because OpenPGP.js runs Argon2 in it), no referrer, no framing.
+ */
+export function securityHeaders(config: Config): RequestHandler {
+  const https = config.publicUrl.startsWith('https:');
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/** Responses of the public side are never cached: a shared computer must not keep a receipt. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+export class RateLimitedError extends DomainError {
+  constructor() {
+    super('rate-limited', 'Too many submissions from your network in a short time. Please wait a few minutes and send again; your text is kept below.');
+    this.name = 'RateLimitedError';
+  }
+}
+
+/**
+ * Per-client limit on submissions (web form and API share it). Clients are told apart by address,
+ * kept only in this process's memory and never logged.
+ */
+export function submissionLimiter(config: Config): RequestHandler {
+  return rateLimit({
+    windowMs: config.submissionRateLimit.windowMs,
+    limit: config.submissionRateLimit.max,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new RateLimitedError()),
+  });
+}
+
+/** A looser limit for the public read-only API (recipient keys, approver list). */
+export function apiReadLimiter(): RequestHandler {
+  return rateLimit({ windowMs: 60_000, limit: 300, standardHeaders: 'draft-7', legacyHeaders: false });
+}
+
+export interface Csrf {
+  tokenFor: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => string;
+  isValid: (req: Parameters<RequestHandler>[0]) => boolean;
+}
+
+/**
+ * CSRF protection for HTML forms: the double-submit cookie pattern (csrf-csrf), with a secret
+ * shared by all instances. The JSON API needs no token: it accepts only application/json, which a
+ * cross-site form cannot send, and answers no CORS preflight.
+ */
+export function createCsrf(config: Config, secret: string): Csrf {
+  const https = config.publicUrl.startsWith('https:');
+  const { generateCsrfToken, validateRequest } = doubleCsrf({
+    getSecret: () => secret,
+    getSessionIdentifier: (req) => (req as { sessionId?: string }).sessionId ?? 'anonymous',
+    cookieName: https ? '__Host-intake.csrf' : 'intake.csrf',
+    cookieOptions: { sameSite: 'strict', secure: https, path: '/', httpOnly: true },
+    getCsrfTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? req.get('x-csrf-token'),
+  });
+  return {
+    tokenFor: (req, res) => generateCsrfToken(req, res, { overwrite: false }),
+    isValid: (req) => validateRequest(req),
+  };
+}

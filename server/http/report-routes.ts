@@ -1,0 +1,108 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { CaseKind, Database } from '../../db/database';
+import { listMembersWithKeys } from '../../db/members.queries';
+import type { Argon2Cost } from '../../crypto/openpgp-config';
+import type { Config } from '../config';
+import { DomainError, badInput } from '../errors';
+import { srtStatus } from '../governance';
+import { REPORT_FIELDS, KIND_TITLES, composeReportDocument, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
+import { submitPlaintextReport } from '../reports';
+import { parseForm } from './form-parser';
+import { noStore, RateLimitedError, type Csrf } from './protection';
+
+export interface ReportRouteDeps {
+  db: Kysely<Database>;
+  config: Config;
+  csrf: Csrf;
+  submissionLimiter: RequestHandler;
+  argon2?: Argon2Cost;
+}
+
+/** The public report pages: the choice of kind, the form per kind, and the no-JavaScript submission. */
+export function reportRoutes(deps: ReportRouteDeps): Router {
+  const router = Router();
+  router.use('/report', noStore);
+
+  router.get('/', (_req, res) => res.redirect(303, '/report'));
+
+  router.get('/report', async (req, res) => {
+    const kind = req.query.kind;
+    if (kind === undefined) return res.render('report-choose.njk', { titles: KIND_TITLES });
+    if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${String(kind)}". Choose a security report or a Code of Conduct report.`);
+    await renderForm(deps, req, res, kind, { values: {}, involved: [], problems: [] });
+  });
+
+  router.post('/report', async (req, res) => {
+    const form = await parseForm(req, { maxFileBytes: deps.config.maxAttachmentBytes, maxFiles: deps.config.maxAttachments });
+    req.body = Object.fromEntries(Object.entries(form.fields).map(([name, values]) => [name, values[0]]));
+    const kind = form.fields.kind?.[0];
+    if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${kind ?? ''}". Choose a security report or a Code of Conduct report.`);
+    const values = pickReportFields(kind, form.fields);
+    const involved = form.fields.involved ?? [];
+
+    const problems: string[] = [];
+    let status = 400;
+    const limited = await new Promise<unknown>((resolve) => deps.submissionLimiter(req, res, resolve));
+    if (limited instanceof RateLimitedError) {
+      problems.push(limited.message);
+      status = 429;
+    } else if (!deps.csrf.isValid(req)) {
+      problems.push('This form expired, or was not sent from this site. Check your text below and send it again.');
+      status = 403;
+    }
+    problems.push(...reportFieldProblems(kind, values));
+    for (const refused of form.refusedFiles) {
+      problems.push(
+        refused.reason === 'too-large'
+          ? `The file "${refused.filename}" is larger than ${Math.floor(deps.config.maxAttachmentBytes / 1048576)} MB, so nothing was sent. Attach a smaller file or leave it out; your text is kept below.`
+          : `At most ${deps.config.maxAttachments} files can be attached; "${refused.filename}" was one too many.`,
+      );
+      if (status === 400) status = 413;
+    }
+    if (problems.length > 0) return renderForm(deps, req, res, kind, { values, involved, problems }, status);
+
+    try {
+      const approvers = (await listMembersWithKeys(deps.db)).filter((m) => m.role === 'approver');
+      const involvedNames = approvers.filter((a) => involved.includes(a.id)).map((a) => a.name);
+      const submitted = await submitPlaintextReport(
+        deps.db,
+        { kind, involvedIds: involved, document: composeReportDocument(kind, values, involvedNames), attachments: form.files },
+        { channel: 'web-no-js', argon2: deps.argon2 },
+      );
+      res.status(201).render('report-confirmation.njk', { reference: submitted.reference, receipt: submitted.receipt, kind, title: KIND_TITLES[kind] });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return renderForm(deps, req, res, kind, { values, involved, problems: [error.message] }, error.kind === 'not-configured' ? 503 : 400);
+    }
+  });
+
+  return router;
+}
+
+async function renderForm(
+  deps: ReportRouteDeps,
+  req: Request,
+  res: Response,
+  kind: CaseKind,
+  state: { values: Record<string, string>; involved: string[]; problems: string[] },
+  status = 200,
+): Promise<void> {
+  const members = await listMembersWithKeys(deps.db);
+  const approvers = members.filter((m) => m.role === 'approver').map((m) => ({ id: m.id, name: m.name }));
+  const readers = kind === 'security' ? srtStatus(members).members.map((m) => m.name) : approvers.map((a) => a.name);
+  res.status(status).render('report-form.njk', {
+    kind,
+    title: KIND_TITLES[kind],
+    fields: REPORT_FIELDS[kind],
+    values: state.values,
+    involved: state.involved,
+    problems: state.problems,
+    approvers,
+    readers,
+    srtDelegated: srtStatus(members).delegated,
+    csrfToken: deps.csrf.tokenFor(req, res),
+    maxAttachmentBytes: deps.config.maxAttachmentBytes,
+    maxAttachments: deps.config.maxAttachments,
+  });
+}

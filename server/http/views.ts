@@ -1,0 +1,17 @@
+import path from 'node:path';
+import type { Express } from 'express';
+import nunjucks from 'nunjucks';
+import type { Config } from '../config';
+
+export const TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
+
+/** Nunjucks with auto-escaping on: every value is HTML-escaped unless a template says otherwise (none does). */
+export function installViews(app: Express, config: Config): nunjucks.Environment {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), { autoescape: true, throwOnUndefined: false });
+  env.addGlobal('projectName', config.projectName);
+  env.addGlobal('ackDays', config.acknowledgeDays);
+  env.addFilter('megabytes', (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`);
+  env.express(app);
+  app.set('view engine', 'njk');
+  return env;
+}

@@ -1,0 +1,39 @@
+// A throw-away GnuPG home per test file: stock `gpg` as a responder (decrypt) and as a client (encrypt).
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runOrThrow, runProcess, type ProcessResult } from './run-process';
+
+export interface GnupgHome {
+  home: string;
+  /** Imports an armored key (public or secret) given as text. */
+  importKey(armored: string): Promise<void>;
+  /** `gpg --decrypt`: the plaintext bytes, or a rejection carrying gpg's stderr. */
+  decrypt(message: string | Uint8Array): Promise<Buffer>;
+  /** `gpg --decrypt` without throwing, to check that it fails. */
+  tryDecrypt(message: string | Uint8Array): Promise<ProcessResult>;
+  /** `gpg --encrypt --armor -r ...` with the recipients' fingerprints (their public keys imported first). */
+  encrypt(data: string | Uint8Array, recipientFingerprints: readonly string[]): Promise<string>;
+  /** Stops the agent this home started and removes the folder. */
+  destroy(): Promise<void>;
+}
+
+export async function createGnupgHome(): Promise<GnupgHome> {
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'intake-gpg-'));
+  const base = ['--batch', '--no-tty', '--quiet', '--homedir', home, '--trust-model', 'always'];
+  const gpg = (args: string[], input?: string | Uint8Array) => runOrThrow('gpg', [...base, ...args], { input });
+  return {
+    home,
+    importKey: async (armored) => {
+      await gpg(['--import'], armored);
+    },
+    decrypt: (message) => gpg(['--decrypt'], message),
+    tryDecrypt: (message) => runProcess('gpg', [...base, '--decrypt'], { input: message }),
+    encrypt: async (data, recipients) =>
+      (await gpg(['--armor', '--encrypt', ...recipients.flatMap((fingerprint) => ['-r', fingerprint])], data)).toString('utf8'),
+    destroy: async () => {
+      await runProcess('gpgconf', ['--homedir', home, '--kill', 'all']).catch(() => undefined);
+      await fs.rm(home, { recursive: true, force: true });
+    },
+  };
+}

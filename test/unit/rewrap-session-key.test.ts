@@ -1,0 +1,84 @@
+import { readKey, type PublicKey } from 'openpgp';
+import { assembleMessage, decryptSplit, encryptSplit, rewrapSessionKey, type SplitMessage } from '../../crypto/split-message';
+import { DecryptionError } from '../../crypto/errors';
+import { fixtureKey, fixturePrivateKey, type GoodKeyName } from '../helpers/keys';
+import { createGnupgHome, type GnupgHome } from '../helpers/gnupg';
+
+const publicKey = async (name: GoodKeyName) => (await readKey({ armoredKey: fixtureKey(name).publicKey })) as PublicKey;
+const encryptionKeyId = async (name: GoodKeyName) => (await (await publicKey(name)).getEncryptionKey()).getKeyID().toHex();
+const packetFor = async (split: SplitMessage, name: GoodKeyName) => {
+  const keyId = await encryptionKeyId(name);
+  return split.sessionKeys.find((k) => k.recipientKeyId === keyId)!.packet;
+};
+
+describe('rewrapSessionKey grants a message to a new recipient', () => {
+  const text = 'The liaison needs to read this case.';
+  let split: SplitMessage;
+  let bodyBefore: Buffer;
+
+  beforeAll(async () => {
+    split = await encryptSplit({ data: text, recipients: [await publicKey('carol'), await publicKey('dave')] });
+    bodyBefore = Buffer.from(split.body);
+  });
+
+  test('frank cannot read the message before he is granted it', async () => {
+    await expect(
+      decryptSplit({ sessionKeyPacket: await packetFor(split, 'carol'), body: split.body, decryptionKey: await fixturePrivateKey('frank') }),
+    ).rejects.toBeInstanceOf(DecryptionError);
+  });
+
+  test("a reader's key makes one packet for the new recipient, and the unchanged body decrypts with it", async () => {
+    const granted = await rewrapSessionKey({
+      sessionKeyPacket: await packetFor(split, 'carol'),
+      body: split.body,
+      decryptionKey: await fixturePrivateKey('carol'),
+      recipients: [await publicKey('frank')],
+    });
+    expect(granted.map((k) => k.recipientKeyId)).toEqual([await encryptionKeyId('frank')]);
+    expect(Buffer.from(split.body).equals(bodyBefore)).toBe(true);
+
+    const result = await decryptSplit({ sessionKeyPacket: granted[0]!.packet, body: split.body, decryptionKey: await fixturePrivateKey('frank') });
+    expect(result.data).toBe(text);
+  });
+
+  test('an RSA reader can grant several recipients at once', async () => {
+    const granted = await rewrapSessionKey({
+      sessionKeyPacket: await packetFor(split, 'dave'),
+      body: split.body,
+      decryptionKey: await fixturePrivateKey('dave'),
+      recipients: [await publicKey('frank'), await publicKey('bob')],
+    });
+    expect(granted.map((k) => k.recipientKeyId).sort()).toEqual([await encryptionKeyId('frank'), await encryptionKeyId('bob')].sort());
+    for (const name of ['frank', 'bob'] as const) {
+      const result = await decryptSplit({ sessionKeyPacket: await packetFor({ body: split.body, sessionKeys: granted }, name), body: split.body, decryptionKey: await fixturePrivateKey(name) });
+      expect(result.data).toBe(text);
+    }
+  });
+
+  test('the granted message decrypts with stock gpg', async () => {
+    const granted = await rewrapSessionKey({
+      sessionKeyPacket: await packetFor(split, 'carol'),
+      body: split.body,
+      decryptionKey: await fixturePrivateKey('carol'),
+      recipients: [await publicKey('frank')],
+    });
+    const gpg: GnupgHome = await createGnupgHome();
+    try {
+      await gpg.importKey(fixtureKey('frank').secretKey);
+      expect((await gpg.decrypt(await assembleMessage(granted[0]!.packet, split.body))).toString('utf8')).toBe(text);
+    } finally {
+      await gpg.destroy();
+    }
+  });
+
+  test('someone who is not a reader cannot grant access', async () => {
+    await expect(
+      rewrapSessionKey({
+        sessionKeyPacket: await packetFor(split, 'carol'),
+        body: split.body,
+        decryptionKey: await fixturePrivateKey('erin'),
+        recipients: [await publicKey('erin')],
+      }),
+    ).rejects.toBeInstanceOf(DecryptionError);
+  });
+});
