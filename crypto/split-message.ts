@@ -56,9 +56,13 @@ export async function encryptSplit(options: EncryptOptions): Promise<SplitMessag
   return splitMessage(await encryptMessage(options));
 }
 
-/** A binary OpenPGP message as ASCII armor (for JSON and for people). */
+/**
+ * A binary OpenPGP message as ASCII armor (for JSON and for people), with the CRC line: GnuPG
+ * before 2.2.45/2.4.6 cannot read armor without it when the base64 ends unpadded
+ * (dev.gnupg.org/T7071). RFC 9580 forbids the CRC only after a v2 (AEAD) body, which we never make.
+ */
 export function armorMessage(binary: Uint8Array): string {
-  return armor(enums.armor.message, binary, undefined, undefined, undefined, false, messageConfig);
+  return armor(enums.armor.message, binary, undefined, undefined, undefined, true, messageConfig);
 }
 
 /**

@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { exportCaseForMember, listCases } from '../cases';
 import { withDatabase } from './with-database';
@@ -21,8 +23,18 @@ export function registerCaseCommands(program: Command): void {
     .command('export <reference>')
     .description("Print the armored OpenPGP messages of a case that a member can decrypt (pipe to gpg --decrypt)")
     .requiredOption('--for <email>', "the member whose key the messages are for")
-    .action(async (reference: string, options: { for: string }) => {
+    .option('--out <dir>', 'write one .asc file per message into this folder instead of printing them')
+    .action(async (reference: string, options: { for: string; out?: string }) => {
       const messages = await withDatabase((db) => exportCaseForMember(db, reference, options.for));
-      process.stdout.write(messages.map((m) => m.armored).join('\n'));
+      if (!options.out) {
+        process.stdout.write(messages.map((m) => m.armored).join('\n'));
+        return;
+      }
+      await fs.mkdir(options.out, { recursive: true });
+      for (const [index, message] of messages.entries()) {
+        const file = path.join(options.out, `${reference.toUpperCase()}-${String(index + 1).padStart(2, '0')}-${message.role}.asc`);
+        await fs.writeFile(file, message.armored, { mode: 0o600 });
+        console.log(file);
+      }
     });
 }

@@ -1,0 +1,16 @@
+# Production image: the app against an external PostgreSQL (DATABASE_URL); see docker-compose.yml.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY crypto ./crypto
+COPY db ./db
+COPY server ./server
+COPY templates ./templates
+COPY tsconfig.json ./
+ENV NODE_ENV=production PORT=8080 DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 8080
+HEALTHCHECK CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "--import", "tsx", "server/main.ts"]

@@ -1,0 +1,38 @@
+// Submissions are limited per client, on the form and the API alike; the form keeps the text.
+import { createTestDatabase, countCaseRows, type TestDatabase } from '../helpers/db';
+import { addFixtureMember, fixtureKey } from '../helpers/keys';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { confirmationOf, openReportForm, postReportForm } from '../helpers/form-client';
+import { buildEncryptedPayload, postJson } from '../helpers/encrypted-payload';
+
+let tdb: TestDatabase;
+let server: TestServer;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  await addFixtureMember(tdb.db, 'carol', 'approver');
+  server = await startTestServer(tdb.db, { SUBMISSION_RATE_LIMIT: '2' });
+});
+afterAll(async () => {
+  await server.close();
+  await tdb.destroy();
+});
+
+test('the third submission in the window is refused with 429, on the form and on the API', async () => {
+  const session = await openReportForm(server.url, 'coc');
+  for (let i = 0; i < 2; i++) {
+    const ok = await postReportForm(server.url, session, { kind: 'coc', _csrf: session.csrf, body: `report ${i}` });
+    expect(confirmationOf(ok.html)).not.toBeNull();
+  }
+  const before = await countCaseRows(tdb.db);
+  const limited = await postReportForm(server.url, session, { kind: 'coc', _csrf: session.csrf, body: 'third one, kept' });
+  expect(limited.status).toBe(429);
+  expect(limited.html).toContain('Too many submissions');
+  expect(limited.html).toContain('third one, kept</textarea>');
+
+  const { body } = await buildEncryptedPayload({ kind: 'coc', recipientKeys: [fixtureKey('carol').publicKey], text: 'api' });
+  const api = await postJson(`${server.url}/api/reports`, body);
+  expect(api.status).toBe(429);
+  expect(String(api.json.error)).toContain('Too many submissions');
+  expect(await countCaseRows(tdb.db)).toEqual(before);
+});
