@@ -48,6 +48,21 @@ export interface CasesTable {
   reporter_locked_key: string;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
+  assignee_id: string | null;
+  expedited: Generated<boolean>;
+  /** A CoC resolution's outcome (no-violation, warning, …). */
+  resolution: string | null;
+  /** The reference of the case a security "duplicate" duplicates. */
+  duplicate_of: string | null;
+  severity_vector: string | null;
+  /** numeric comes back from pg as a string. */
+  severity_score: string | null;
+  severity_rating: string | null;
+  cwe: string | null;
+  affected_versions: string | null;
+  embargo_until: Date | null;
+  acknowledged_at: Date | null;
+  triaged_at: Date | null;
 }
 
 export interface CaseReadersTable {

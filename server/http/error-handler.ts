@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 
 const STATUS: Record<DomainErrorKind, number> = {
   'bad-input': 400,
+  unauthenticated: 401,
   forbidden: 403,
   'not-found': 404,
   conflict: 409,

@@ -1,0 +1,105 @@
+// The one definition of each kind's states, the moves between them, and what the reporter is told.
+// Security follows the Kmesh, Kubernetes and OpenSSF processes; Code of Conduct the CNCF procedures.
+import type { CaseKind } from '../db/database';
+import { badInput } from './errors';
+
+export interface StateDefinition {
+  /** What the reporter sees on the follow-up page. */
+  reporterLabel: string;
+  /** What responders see. */
+  label: string;
+  /** No move leaves it. */
+  terminal?: boolean;
+  /** Reaching it counts as triaged (for the time-to-triage clock). */
+  triaged?: boolean;
+}
+
+export const SECURITY_CLOSING_OUTCOMES = ['duplicate', 'not-a-vulnerability', 'out-of-scope', 'spam'] as const;
+export const COC_RESOLUTIONS = ['no-violation', 'warning', 'temporary-ban', 'permanent-ban', 'other'] as const;
+export type CocResolution = (typeof COC_RESOLUTIONS)[number];
+
+export const STATES: Record<CaseKind, Record<string, StateDefinition>> = {
+  security: {
+    new: { label: 'New', reporterLabel: 'Received, not yet acknowledged' },
+    acknowledged: { label: 'Acknowledged', reporterLabel: 'Acknowledged by the Security Response Team' },
+    assessing: { label: 'Assessing', reporterLabel: 'Being assessed' },
+    'needs-info': { label: 'Needs information', reporterLabel: 'We need more information from you: please read our reply' },
+    confirmed: { label: 'Confirmed', reporterLabel: 'Confirmed as a vulnerability', triaged: true },
+    fixing: { label: 'Fixing', reporterLabel: 'A fix is being prepared under embargo', triaged: true },
+    published: { label: 'Published', reporterLabel: 'Fixed and disclosed', triaged: true },
+    closed: { label: 'Closed', reporterLabel: 'Closed', terminal: true, triaged: true },
+    duplicate: { label: 'Closed: duplicate', reporterLabel: 'Closed: it duplicates a report we already have', terminal: true, triaged: true },
+    'not-a-vulnerability': { label: 'Closed: not a vulnerability', reporterLabel: 'Closed: we concluded it is not a vulnerability', terminal: true, triaged: true },
+    'out-of-scope': { label: 'Closed: out of scope', reporterLabel: 'Closed: it is outside this project’s scope', terminal: true, triaged: true },
+    spam: { label: 'Closed: spam', reporterLabel: 'Closed', terminal: true, triaged: true },
+  },
+  coc: {
+    new: { label: 'New', reporterLabel: 'Received, not yet acknowledged' },
+    acknowledged: { label: 'Acknowledged', reporterLabel: 'Acknowledged by the approvers' },
+    investigating: { label: 'Investigating', reporterLabel: 'Being looked into', triaged: true },
+    'needs-info': { label: 'Needs information', reporterLabel: 'We need more information from you: please read our reply' },
+    referred: { label: 'Referred to the CNCF CoC Committee', reporterLabel: 'Referred to the CNCF Code of Conduct Committee', triaged: true },
+    resolved: { label: 'Resolved', reporterLabel: 'Resolved', triaged: true },
+    closed: { label: 'Closed', reporterLabel: 'Closed', terminal: true, triaged: true },
+  },
+};
+
+const SECURITY_MOVES: Record<string, string[]> = {
+  new: ['acknowledged', ...SECURITY_CLOSING_OUTCOMES],
+  acknowledged: ['assessing', ...SECURITY_CLOSING_OUTCOMES],
+  assessing: ['confirmed', 'needs-info', ...SECURITY_CLOSING_OUTCOMES],
+  'needs-info': ['assessing'],
+  confirmed: ['fixing'],
+  fixing: ['published'],
+  published: ['closed'],
+};
+
+const COC_MOVES: Record<string, string[]> = {
+  new: ['acknowledged'],
+  acknowledged: ['investigating', 'needs-info', 'referred'],
+  investigating: ['needs-info', 'referred', 'resolved'],
+  'needs-info': ['investigating'],
+  referred: ['resolved'],
+  resolved: ['closed'],
+};
+
+const MOVES: Record<CaseKind, Record<string, string[]>> = { security: SECURITY_MOVES, coc: COC_MOVES };
+
+/** The states a case of this kind may move to from `status`. */
+export function allowedMoves(kind: CaseKind, status: string): string[] {
+  return MOVES[kind][status] ?? [];
+}
+
+export function stateOf(kind: CaseKind, status: string): StateDefinition {
+  const state = STATES[kind][status];
+  if (!state) throw new Error(`Unknown ${kind} state "${status}"`);
+  return state;
+}
+
+export function reporterLabel(kind: CaseKind, status: string): string {
+  return stateOf(kind, status).reporterLabel;
+}
+
+/** What a move may carry: the duplicated case, or a CoC resolution's outcome. */
+export interface MoveDetails {
+  duplicateOf?: string | null;
+  resolution?: string | null;
+}
+
+/**
+ * Checks a move and the details it needs; throws a bad-input DomainError saying why it is refused.
+ * A duplicate must name the other case; a CoC resolution must record its outcome.
+ */
+export function checkMove(kind: CaseKind, from: string, to: string, details: MoveDetails = {}): void {
+  if (!allowedMoves(kind, from).includes(to)) {
+    const options = allowedMoves(kind, from);
+    throw badInput(
+      `A ${kind === 'coc' ? 'Code of Conduct' : 'security'} case cannot move from "${from}" to "${to}".` +
+        (options.length ? ` From "${from}" it can move to: ${options.join(', ')}.` : ` "${from}" is final.`),
+    );
+  }
+  if (to === 'duplicate' && !details.duplicateOf?.trim()) throw badInput('Name the case this one duplicates.');
+  if (kind === 'coc' && to === 'resolved' && !(COC_RESOLUTIONS as readonly string[]).includes(details.resolution ?? '')) {
+    throw badInput(`Record the resolution's outcome: one of ${COC_RESOLUTIONS.join(', ')}.`);
+  }
+}
