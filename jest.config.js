@@ -5,9 +5,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Test files run as CommonJS; @scure/bip39 ships ES modules only, so ts-jest compiles it too.
-  transform: { '^.+\\.ts$': tsJest, '/node_modules/@scure/.+\\.js$': tsJest },
-  transformIgnorePatterns: ['/node_modules/(?!@scure/)'],
+  // Test files run as CommonJS; @scure/bip39 and otplib's @noble hashes ship ES modules only, so ts-jest compiles them too.
+  transform: { '^.+\\.ts$': tsJest, '/node_modules/@(scure|noble)/.+\\.js$': tsJest },
+  transformIgnorePatterns: ['/node_modules/(?!@scure/|@noble/)'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 60000,

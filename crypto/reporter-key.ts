@@ -11,10 +11,15 @@ export interface ReporterKey {
   lockedPrivateKey: string;
 }
 
-/** Makes a reporter key pair (Curve25519) and locks its private half under the receipt. */
+/**
+ * Makes a reporter key pair (Curve25519) and locks its private half under the receipt. The v4
+ * EdDSA/ECDH form ("legacy" to OpenPGP.js), not RFC 9580's Ed25519/X25519 algorithms, which
+ * GnuPG 2.2 and 2.4 cannot use: a reporter or a mail client encrypting with gpg must be able to.
+ */
 export async function createReporterKey(receipt: string, cost?: Argon2Cost): Promise<ReporterKey> {
   const { privateKey } = await generateKey({
-    type: 'curve25519',
+    type: 'ecc',
+    curve: 'ed25519Legacy',
     userIDs: [{ name: 'Reporter' }],
     format: 'object',
     config: messageConfig,

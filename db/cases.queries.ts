@@ -21,6 +21,8 @@ export interface NewCase {
   reporterFingerprint: string;
   reporterPublicKey: string;
   reporterLockedKey: string;
+  acknowledgeDueAt: Date;
+  triageDueAt: Date;
 }
 
 export interface NewMessage {
@@ -56,6 +58,8 @@ export async function insertCase(db: Db, value: NewCase): Promise<string> {
       reporter_fingerprint: value.reporterFingerprint,
       reporter_public_key: value.reporterPublicKey,
       reporter_locked_key: value.reporterLockedKey,
+      acknowledge_due_at: value.acknowledgeDueAt,
+      triage_due_at: value.triageDueAt,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

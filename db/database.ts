@@ -63,6 +63,9 @@ export interface CasesTable {
   embargo_until: Date | null;
   acknowledged_at: Date | null;
   triaged_at: Date | null;
+  acknowledge_due_at: Date | null;
+  triage_due_at: Date | null;
+  escalated_at: Date | null;
 }
 
 export interface CaseReadersTable {
@@ -96,15 +99,104 @@ export interface AppSecretsTable {
   created_at: CreatedAt;
 }
 
+/** Append-only and hash-chained: every column is written once and never updated (the database refuses it). */
+export interface AuditLogTable {
+  /** int8 comes back from pg as a string; appends reserve it before hashing the row. */
+  id: ColumnType<string, string, never>;
+  case_id: ColumnType<string | null, string | null, never>;
+  actor_member_id: ColumnType<string | null, string | null, never>;
+  /** 'member', or who acted without a member account: 'reporter', 'system', 'operator'. */
+  actor_label: ColumnType<string, string, never>;
+  action: ColumnType<string, string, never>;
+  /** Metadata only (states, ids, references, fingerprints), never content. Inserted as JSON text. */
+  details: ColumnType<Record<string, unknown>, string, never>;
+  /** Inserted as the exact ISO string that was hashed. */
+  created_at: ColumnType<Date, string, never>;
+  prev_hash: ColumnType<Buffer | null, Buffer | null, never>;
+  hash: ColumnType<Buffer, Buffer, never>;
+}
+
+export interface InvitationsTable {
+  member_id: ColumnType<string, string, never>;
+  /** SHA-256 of the link's token; the token itself is never stored. */
+  token_hash: Buffer;
+  expires_at: Date;
+  created_at: CreatedAt;
+  /** Enrolment progress: the argon2id hash of the chosen password, then the TOTP secret shown. */
+  pending_password_hash: string | null;
+  pending_totp_secret: string | null;
+}
+
+/** Secret columns: read only by the sign-in query (db/credentials.queries.ts). */
+export interface MemberCredentialsTable {
+  member_id: ColumnType<string, string, never>;
+  password_hash: string;
+  totp_secret: string;
+  totp_last_step: number | null;
+  created_at: CreatedAt;
+}
+
+export interface RecoveryCodesTable {
+  member_id: string;
+  /** SHA-256 of the normalized code; a code is deleted when used. */
+  code_hash: Buffer;
+}
+
+export interface MemberSessionsTable {
+  /** SHA-256 of the cookie's 256-bit token. */
+  id_hash: ColumnType<Buffer, Buffer, never>;
+  member_id: ColumnType<string, string, never>;
+  created_at: ColumnType<Date, Date, never>;
+  last_seen_at: Date;
+  /** The absolute end of the session, whatever the activity. */
+  expires_at: ColumnType<Date, Date, never>;
+}
+
+export interface SignInThrottleTable {
+  /** SHA-256 of the normalized e-mail tried. */
+  account_hash: ColumnType<Buffer, Buffer, never>;
+  failures: number;
+  window_started_at: Date;
+  locked_until: Date | null;
+}
+
+/** The key mail to the intake addresses is encrypted to; its private half only locked (OpenPGP S2K). */
+export interface IntakeKeysTable {
+  id: Generated<string>;
+  fingerprint: ColumnType<string, string, never>;
+  public_key: ColumnType<string, string, never>;
+  /** Secret column: read only by intakeKeysForDecryption; null once the key is destroyed. */
+  locked_private_key: string | null;
+  created_at: CreatedAt;
+  retired_at: Date | null;
+  /** A retired key keeps decrypting incoming mail until then. */
+  decrypt_until: Date | null;
+}
+
+export interface MemberMailSettingsTable {
+  member_id: ColumnType<string, string, never>;
+  /** Opt-in: notifications carry the case's messages, already encrypted to this member. */
+  deliver_content: boolean;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
+  invitations: InvitationsTable;
+  member_credentials: MemberCredentialsTable;
+  recovery_codes: RecoveryCodesTable;
+  member_sessions: MemberSessionsTable;
+  sign_in_throttle: SignInThrottleTable;
   member_keys: MemberKeysTable;
   case_counters: CaseCountersTable;
   cases: CasesTable;
   case_readers: CaseReadersTable;
   messages: MessagesTable;
   session_keys: SessionKeysTable;
+  audit_log: AuditLogTable;
+  intake_keys: IntakeKeysTable;
+  member_mail_settings: MemberMailSettingsTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -11,14 +11,25 @@ import { assetRoutes } from './http/assets';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { apiReadLimiter, createCsrf, securityHeaders, submissionLimiter } from './http/protection';
 import { reportRoutes } from './http/report-routes';
+import { authRoutes, redirectToSignIn } from './http/auth-routes';
+import { sessionMiddleware } from './auth/session-middleware';
+import { authSettings } from './auth/settings';
+import { dashboardApiRoutes } from './http/dashboard-api-routes';
+import { dashboardRoutes } from './http/dashboard-routes';
+import { followupRoutes } from './http/followup-routes';
+import { silentCaseEvents, type CaseEvents } from './case-events';
 import { installViews } from './http/views';
 
 export interface AppDeps {
   db: Kysely<Database>;
   config: Config;
   log: Logger;
-  /** Cheaper Argon2 for tests; production uses OpenPGP.js's default. */
+  /** Cheaper Argon2 for tests; production uses OpenPGP.js's default (OWASP's for member passwords). */
   argon2?: Argon2Cost;
+  /** The clock of sign-in decisions (sessions, lock-out, TOTP steps); tests move it. */
+  clock?: () => Date;
+  /** Who hears about new cases and messages (outbound mail); silent when not given. */
+  events?: CaseEvents;
 }
 
 /** The express app, without listening. No request logging: public routes must leave no trace of who sent what. */
@@ -35,8 +46,16 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.use(cookieParser());
   app.get('/healthz', (_req, res) => res.type('text').send('ok'));
   app.use(assetRoutes());
+  const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
+  app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));
+  app.use(authRoutes({ db: deps.db, csrf, settings: auth, clientFailureLimit: deps.config.auth.clientFailureLimit }));
   app.use(reportRoutes({ db: deps.db, config: deps.config, csrf, submissionLimiter: submissions, argon2: deps.argon2 }));
   app.use(apiRoutes({ db: deps.db, config: deps.config, submissionLimiter: submissions, readLimiter: apiReadLimiter() }));
+  const events = deps.events ?? silentCaseEvents;
+  app.use(followupRoutes({ db: deps.db, csrf, events, argon2: deps.argon2 }));
+  app.use(dashboardRoutes({ db: deps.db, csrf, events }));
+  app.use(dashboardApiRoutes({ db: deps.db, csrf, events }));
+  app.use(redirectToSignIn);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

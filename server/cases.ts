@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import { findCaseByReference, isCaseReader, listCaseSummaries, messagesForMember, type CaseSummary } from '../db/cases.queries';
 import { findMemberByEmail } from '../db/members.queries';
 import { assembleMessage } from '../crypto/split-message';
+import { appendAudit } from './audit';
 import { forbidden, notFound } from './errors';
 
 export interface ExportedMessage {
@@ -29,7 +30,16 @@ export async function exportCaseForMember(db: Kysely<Database>, reference: strin
   }
   const messages = await messagesForMember(db, found.id, member.id);
   if (messages.length === 0) throw forbidden(`${member.email} holds no key for any message of ${found.reference}.`);
-  return Promise.all(
+  const exported = await Promise.all(
     messages.map(async (m) => ({ role: m.role, createdAt: m.createdAt, armored: await assembleMessage(m.packet, m.body) })),
   );
+  // Logged before anything is handed out: if the audit append fails, nothing is exported.
+  await appendAudit(db, {
+    caseId: found.id,
+    actorMemberId: null,
+    actorLabel: 'operator',
+    action: 'case.exported',
+    details: { reference: found.reference, memberId: member.id, fingerprint: member.fingerprint, messages: exported.length },
+  });
+  return exported;
 }

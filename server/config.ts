@@ -16,6 +16,15 @@ export interface Config {
   readonly trustProxy: string | false;
   readonly projectName: string;
   readonly acknowledgeDays: { readonly security: number; readonly coc: number };
+  /** Member sign-in: session lifetimes, per-account lock-out, per-client limit on failed attempts. */
+  readonly auth: {
+    readonly sessionIdleMinutes: number;
+    readonly sessionMaxHours: number;
+    readonly maxFailures: number;
+    readonly lockoutMinutes: number;
+    readonly clientFailureLimit: number;
+  };
+  readonly triageDays: { readonly security: number; readonly coc: number };
 }
 
 export class ConfigError extends Error {
@@ -63,6 +72,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const rateWindowMinutes = int('SUBMISSION_RATE_WINDOW_MINUTES', 10, 1, 24 * 60);
   const ackSecurity = int('ACK_DAYS_SECURITY', 2, 1, 60);
   const ackCoc = int('ACK_DAYS_COC', 3, 1, 60);
+  const auth = Object.freeze({
+    sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionMaxHours: int('SESSION_MAX_HOURS', 12, 1, 24 * 7),
+    maxFailures: int('SIGNIN_MAX_FAILURES', 5, 1, 100),
+    lockoutMinutes: int('SIGNIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
+    clientFailureLimit: int('SIGNIN_CLIENT_LIMIT', 20, 1, 10000),
+  });
+  const triageSecurity = int('TRIAGE_DAYS_SECURITY', 10, 1, 365);
+  const triageCoc = int('TRIAGE_DAYS_COC', 10, 1, 365);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -78,5 +96,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     trustProxy: env.TRUST_PROXY || false,
     projectName: env.PROJECT_NAME || 'Kmesh',
     acknowledgeDays: Object.freeze({ security: ackSecurity, coc: ackCoc }),
+    auth,
+    triageDays: Object.freeze({ security: triageSecurity, coc: triageCoc }),
   });
 }

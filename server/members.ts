@@ -3,10 +3,14 @@ import type { Database, MemberRole } from '../db/database';
 import { deleteMember, findMemberByEmail, insertMember, listMembersWithKeys, replaceMemberKey, type MemberWithKey } from '../db/members.queries';
 import { InvalidKeyError } from '../crypto/errors';
 import { validatePublicKey, type ValidatedKey } from '../crypto/keys';
+import { appendAudit } from './audit';
 import { badInput, conflict, notFound } from './errors';
 import { srtStatus } from './governance';
 
 export const MEMBER_ROLES: readonly MemberRole[] = ['approver', 'srt', 'liaison'];
+
+/** Member changes are the operator's (CLI) actions and name no case. */
+const BY_OPERATOR = { caseId: null, actorMemberId: null, actorLabel: 'operator' } as const;
 
 export interface NewMemberInput {
   name: string;
@@ -29,7 +33,10 @@ export async function addMember(db: Kysely<Database>, input: NewMemberInput): Pr
   const key = await acceptKey(input.armoredKey, email, input.allowUidMismatch);
   await refuseKeyInUse(db, key.fingerprint, email);
   if (await findMemberByEmail(db, email)) throw conflict(`A member with the e-mail ${email} exists already.`);
-  await db.transaction().execute((trx) => insertMember(trx, { name, email, role: input.role as MemberRole }, keyRow(key)));
+  await db.transaction().execute(async (trx) => {
+    const memberId = await insertMember(trx, { name, email, role: input.role as MemberRole }, keyRow(key));
+    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.added', details: { memberId, role: input.role, fingerprint: key.fingerprint } });
+  });
   return (await findMemberByEmail(db, email))!;
 }
 
@@ -38,14 +45,21 @@ export async function setMemberKey(db: Kysely<Database>, email: string, armoredK
   const member = await requireMember(db, email);
   const key = await acceptKey(armoredKey, member.email, allowUidMismatch);
   await refuseKeyInUse(db, key.fingerprint, member.email);
-  await db.transaction().execute((trx) => replaceMemberKey(trx, member.id, keyRow(key)));
+  await db.transaction().execute(async (trx) => {
+    await replaceMemberKey(trx, member.id, keyRow(key));
+    const details = { memberId: member.id, previousFingerprint: member.fingerprint, fingerprint: key.fingerprint };
+    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.key-changed', details });
+  });
   return (await findMemberByEmail(db, email))!;
 }
 
 /** Removes a member: its access to every case and its session-key packets go with it. */
 export async function removeMember(db: Kysely<Database>, email: string): Promise<MemberWithKey> {
   const member = await requireMember(db, email);
-  await deleteMember(db, member.id);
+  await db.transaction().execute(async (trx) => {
+    await deleteMember(trx, member.id);
+    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.removed', details: { memberId: member.id, role: member.role, fingerprint: member.fingerprint } });
+  });
   return member;
 }
 

@@ -7,9 +7,12 @@ import { encryptSplit, splitMessage, type SplitMessage } from '../crypto/split-m
 import { checkReporterKey, createReporterKey } from '../crypto/reporter-key';
 import { generateReceipt, receiptLookupHash } from '../crypto/receipt';
 import { messageConfig, type Argon2Cost } from '../crypto/openpgp-config';
+import { appendAudit } from './audit';
 import { badInput, conflict } from './errors';
 import { routeReport } from './governance';
+import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from './clocks';
 import { loadRecipients, type Recipient } from './recipients';
+import { addressSessionKeys } from './message-addressing';
 
 export interface SubmittedCase {
   reference: string;
@@ -34,7 +37,12 @@ export interface EncryptedReport {
  * addressed to exactly the people the governance routes it to (and the reporter's own key),
  * and stores it split. The server never sees its plaintext.
  */
-export async function submitEncryptedReport(db: Kysely<Database>, input: EncryptedReport, channel: CaseChannel = 'web'): Promise<SubmittedCase> {
+export async function submitEncryptedReport(
+  db: Kysely<Database>,
+  input: EncryptedReport,
+  channel: CaseChannel = 'web',
+  targets: ResponseTargets = DEFAULT_TARGETS,
+): Promise<SubmittedCase> {
   const readers = await routedReaders(db, input.kind, input.involvedIds);
   if (!/^[0-9a-f]{64}$/i.test(input.receiptLookup)) throw badInput('receiptLookup must be a hex SHA-256 digest (64 hex digits).');
   let reporter: { fingerprint: string; keyIds: Set<string> };
@@ -65,6 +73,7 @@ export async function submitEncryptedReport(db: Kysely<Database>, input: Encrypt
     reporter: { ...reporter, publicKey: input.reporterPublicKey, lockedKey: input.reporterLockedKey },
     receiptLookup: Buffer.from(input.receiptLookup, 'hex'),
     messages,
+    targets,
   });
 }
 
@@ -84,7 +93,7 @@ export interface PlaintextReport {
 export async function submitPlaintextReport(
   db: Kysely<Database>,
   input: PlaintextReport,
-  options: { channel: CaseChannel; argon2?: Argon2Cost },
+  options: { channel: CaseChannel; argon2?: Argon2Cost; targets?: ResponseTargets },
 ): Promise<SubmittedCase & { receipt: string }> {
   const readers = await routedReaders(db, input.kind, input.involvedIds);
   const receipt = generateReceipt();
@@ -111,6 +120,7 @@ export async function submitPlaintextReport(
     },
     receiptLookup: await receiptLookupHash(receipt),
     messages,
+    targets: options.targets ?? DEFAULT_TARGETS,
   });
   return { ...stored, receipt };
 }
@@ -129,6 +139,7 @@ interface CaseToStore {
   reporter: { fingerprint: string; keyIds: Set<string>; publicKey: string; lockedKey: string };
   receiptLookup: Uint8Array;
   messages: { role: MessageRole; split: SplitMessage }[];
+  targets: ResponseTargets;
 }
 
 const REFERENCE_PREFIX: Record<CaseKind, string> = { security: 'SEC', coc: 'COC' };
@@ -155,42 +166,15 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
         reporterFingerprint: value.reporter.fingerprint,
         reporterPublicKey: value.reporter.publicKey,
         reporterLockedKey: value.reporter.lockedKey,
+        ...dueDates(value.kind, new Date(), value.targets),
       });
       await insertCaseReaders(trx, caseId, value.readers.map((r) => r.id));
       for (const row of rows) await insertMessage(trx, caseId, row);
+      await appendAudit(trx, { caseId, actorMemberId: null, actorLabel: 'reporter', action: 'case.created', details: { reference, kind: value.kind, channel: value.channel } });
     });
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw conflict('This report was already received (its receipt is in use). Make a new submission.');
     throw error;
   }
   return { reference, kind: value.kind };
-}
-
-/**
- * Names the owner of every session-key packet, and insists that the message is addressed to
- * every routed reader and the reporter, and to nobody else.
- */
-function addressSessionKeys(
-  split: SplitMessage,
-  readers: Recipient[],
-  reporter: { fingerprint: string; keyIds: Set<string> },
-  what: string,
-): NewMessage['sessionKeys'] {
-  const addressed = new Map<string, NewMessage['sessionKeys'][number]>();
-  for (const { recipientKeyId, packet } of split.sessionKeys) {
-    const reader = readers.find((r) => r.keyIds.has(recipientKeyId));
-    if (reader) {
-      addressed.set(reader.fingerprint, { recipientFingerprint: reader.fingerprint, memberKeyId: reader.memberKeyId, packet });
-    } else if (reporter.keyIds.has(recipientKeyId)) {
-      addressed.set(reporter.fingerprint, { recipientFingerprint: reporter.fingerprint, memberKeyId: null, packet });
-    } else {
-      throw badInput(`${what} is encrypted to a key (${recipientKeyId}) this report is not routed to. Fetch the recipients again and re-encrypt.`);
-    }
-  }
-  const missing = readers.filter((r) => !addressed.has(r.fingerprint));
-  if (missing.length > 0) {
-    throw badInput(`${what} is not encrypted to every routed reader (missing ${missing.length}). Fetch the recipients again and re-encrypt.`);
-  }
-  if (!addressed.has(reporter.fingerprint)) throw badInput(`${what} is not encrypted to the reporter key.`);
-  return [...addressed.values()];
 }

@@ -18,6 +18,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('embargo_until', 'date')
     .addColumn('acknowledged_at', 'timestamptz')
     .addColumn('triaged_at', 'timestamptz')
+    // Response-time targets, fixed when the case arrives (business days counted then).
+    .addColumn('acknowledge_due_at', 'timestamptz')
+    .addColumn('triage_due_at', 'timestamptz')
+    // When readers were told the case is overdue, so that they are told once.
+    .addColumn('escalated_at', 'timestamptz')
     .execute();
   await db.schema.createIndex('cases_assignee').on('cases').column('assignee_id').execute();
   await sql`CREATE INDEX cases_open_unacknowledged ON cases (created_at) WHERE acknowledged_at IS NULL`.execute(db);
@@ -26,7 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP INDEX cases_open_unacknowledged`.execute(db);
   await db.schema.dropIndex('cases_assignee').execute();
-  for (const column of ['assignee_id', 'expedited', 'resolution', 'duplicate_of', 'severity_vector', 'severity_score', 'severity_rating', 'cwe', 'affected_versions', 'embargo_until', 'acknowledged_at', 'triaged_at']) {
+  for (const column of ['assignee_id', 'expedited', 'resolution', 'duplicate_of', 'severity_vector', 'severity_score', 'severity_rating', 'cwe', 'affected_versions', 'embargo_until', 'acknowledged_at', 'triaged_at', 'acknowledge_due_at', 'triage_due_at', 'escalated_at']) {
     await db.schema.alterTable('cases').dropColumn(column).execute();
   }
 }

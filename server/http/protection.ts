@@ -39,8 +39,8 @@ export const noStore: RequestHandler = (_req, res, next) => {
 };
 
 export class RateLimitedError extends DomainError {
-  constructor() {
-    super('rate-limited', 'Too many submissions from your network in a short time. Please wait a few minutes and send again; your text is kept below.');
+  constructor(message = 'Too many submissions from your network in a short time. Please wait a few minutes and send again; your text is kept below.') {
+    super('rate-limited', message);
     this.name = 'RateLimitedError';
   }
 }

@@ -68,7 +68,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       const submitted = await submitPlaintextReport(
         deps.db,
         { kind, involvedIds: involved, document: composeReportDocument(kind, values, involvedNames), attachments: form.files },
-        { channel: 'web-no-js', argon2: deps.argon2 },
+        { channel: 'web-no-js', argon2: deps.argon2, targets: deps.config },
       );
       res.status(201).render('report-confirmation.njk', { reference: submitted.reference, receipt: submitted.receipt, kind, title: KIND_TITLES[kind] });
     } catch (error) {

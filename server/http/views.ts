@@ -10,6 +10,13 @@ export function installViews(app: Express, config: Config): nunjucks.Environment
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), { autoescape: true, throwOnUndefined: false });
   env.addGlobal('projectName', config.projectName);
   env.addGlobal('ackDays', config.acknowledgeDays);
+  env.addGlobal('roleLabels', {
+    report: 'Report',
+    attachment: 'Attachment',
+    comment: 'Comment (responders only)',
+    reply: 'Reply to the reporter',
+    'reporter-reply': 'Answer from the reporter',
+  });
   env.addFilter('megabytes', (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`);
   env.express(app);
   app.set('view engine', 'njk');

@@ -19,19 +19,27 @@ export default async function globalSetup(): Promise<void> {
   // mkdtemp makes the folder 0700; as root, PostgreSQL runs as "postgres" and must traverse it.
   await fs.chmod(root, 0o711);
   const cluster = await startEmbeddedPostgres(path.join(root, 'data'));
-  const run: TestRun = { root, cluster };
-  (globalThis as { intakeTestRun?: TestRun }).intakeTestRun = run;
+  try {
+    const url = serverUrl(cluster.url);
+    await createTemplate(url);
+    process.env[TEST_PG_URL_ENV] = url;
+  } catch (error) {
+    // jest runs no global teardown when the setup fails.
+    await cluster.stop();
+    await fs.rm(root, { recursive: true, force: true });
+    throw error;
+  }
+  (globalThis as { intakeTestRun?: TestRun }).intakeTestRun = { root, cluster };
+}
 
-  const url = serverUrl(cluster.url);
+async function createTemplate(url: string): Promise<void> {
   const admin = new pg.Client({ connectionString: `${url}/postgres` });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`);
     await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
   } finally {
     await admin.end();
   }
-
   const db = createKysely(`${url}/${TEMPLATE_DATABASE}`, 1);
   try {
     await migrateToLatest(db);
@@ -39,5 +47,4 @@ export default async function globalSetup(): Promise<void> {
     // CREATE DATABASE ... TEMPLATE refuses a template that anyone is connected to.
     await db.destroy();
   }
-  process.env[TEST_PG_URL_ENV] = url;
 }

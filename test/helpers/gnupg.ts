@@ -12,8 +12,8 @@ export interface GnupgHome {
   decrypt(message: string | Uint8Array): Promise<Buffer>;
   /** `gpg --decrypt` without throwing, to check that it fails. */
   tryDecrypt(message: string | Uint8Array): Promise<ProcessResult>;
-  /** `gpg --encrypt --armor -r ...` with the recipients' fingerprints (their public keys imported first). */
-  encrypt(data: string | Uint8Array, recipientFingerprints: readonly string[]): Promise<string>;
+  /** `gpg --encrypt --armor -r ...` with the recipients' fingerprints (their public keys imported first), and any extra options. */
+  encrypt(data: string | Uint8Array, recipientFingerprints: readonly string[], extraArgs?: readonly string[]): Promise<string>;
   /** Stops the agent this home started and removes the folder. */
   destroy(): Promise<void>;
 }
@@ -29,8 +29,8 @@ export async function createGnupgHome(): Promise<GnupgHome> {
     },
     decrypt: (message) => gpg(['--decrypt'], message),
     tryDecrypt: (message) => runProcess('gpg', [...base, '--decrypt'], { input: message }),
-    encrypt: async (data, recipients) =>
-      (await gpg(['--armor', '--encrypt', ...recipients.flatMap((fingerprint) => ['-r', fingerprint])], data)).toString('utf8'),
+    encrypt: async (data, recipients, extraArgs = []) =>
+      (await gpg([...extraArgs, '--armor', '--encrypt', ...recipients.flatMap((fingerprint) => ['-r', fingerprint])], data)).toString('utf8'),
     destroy: async () => {
       await runProcess('gpgconf', ['--homedir', home, '--kill', 'all']).catch(() => undefined);
       await fs.rm(home, { recursive: true, force: true });

@@ -1,0 +1,127 @@
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { CaseKind, Database } from './database';
+
+/** Filters of the dashboard's case list; every one narrows the member's readable cases. */
+export interface CaseListFilters {
+  kind?: CaseKind;
+  status?: string;
+  /** 'me': assigned to the member; 'none': unassigned. */
+  assigned?: 'me' | 'none';
+  overdue?: boolean;
+}
+
+export type CaseListSort = 'newest' | 'oldest';
+
+/** Where the previous page ended: keyset pagination on (created_at, id). */
+export interface CaseCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface CaseListRow {
+  id: string;
+  reference: string;
+  kind: CaseKind;
+  status: string;
+  channel: string;
+  createdAt: Date;
+  assigneeName: string | null;
+  severityScore: string | null;
+  severityRating: string | null;
+  expedited: boolean;
+  acknowledgedAt: Date | null;
+  triagedAt: Date | null;
+  acknowledgeDueAt: Date | null;
+  triageDueAt: Date | null;
+}
+
+/**
+ * One page of the cases this member may read — the join on case_readers is what hides every case
+ * the governance did not route to them. No content is selected, only triage metadata.
+ */
+export async function listReadableCases(
+  db: Kysely<Database>,
+  memberId: string,
+  options: { filters: CaseListFilters; sort: CaseListSort; after?: CaseCursor; limit: number; now: Date },
+): Promise<CaseListRow[]> {
+  const descending = options.sort === 'newest';
+  let query = db
+    .selectFrom('case_readers as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .leftJoin('members as a', 'a.id', 'c.assignee_id')
+    .select([
+      'c.id', 'c.reference', 'c.kind', 'c.status', 'c.channel', 'c.created_at', 'a.name as assignee_name',
+      'c.severity_score', 'c.severity_rating', 'c.expedited', 'c.acknowledged_at', 'c.triaged_at', 'c.acknowledge_due_at', 'c.triage_due_at',
+    ])
+    .where('r.member_id', '=', memberId)
+    .where((eb) => filterExpression(eb, memberId, options.filters, options.now));
+  if (options.after) {
+    const { createdAt, id } = options.after;
+    query = query.where((eb) =>
+      descending
+        ? eb(eb.refTuple('c.created_at', 'c.id'), '<', eb.tuple(createdAt, id))
+        : eb(eb.refTuple('c.created_at', 'c.id'), '>', eb.tuple(createdAt, id)),
+    );
+  }
+  const rows = await query
+    .orderBy('c.created_at', descending ? 'desc' : 'asc')
+    .orderBy('c.id', descending ? 'desc' : 'asc')
+    .limit(options.limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    reference: r.reference,
+    kind: r.kind,
+    status: r.status,
+    channel: r.channel,
+    createdAt: r.created_at,
+    assigneeName: r.assignee_name,
+    severityScore: r.severity_score,
+    severityRating: r.severity_rating,
+    expedited: r.expedited,
+    acknowledgedAt: r.acknowledged_at,
+    triagedAt: r.triaged_at,
+    acknowledgeDueAt: r.acknowledge_due_at,
+    triageDueAt: r.triage_due_at,
+  }));
+}
+
+/** Counts per status of the member's readable cases (other filters than status applied). */
+export async function countReadableByStatus(
+  db: Kysely<Database>,
+  memberId: string,
+  filters: CaseListFilters,
+  now: Date,
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('case_readers as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .select(['c.status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('r.member_id', '=', memberId)
+    .where((eb) => filterExpression(eb, memberId, { ...filters, status: undefined }, now))
+    .groupBy('c.status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+function filterExpression(
+  eb: ExpressionBuilder<Database & { c: Database['cases'] }, 'c'>,
+  memberId: string,
+  filters: CaseListFilters,
+  now: Date,
+): Expression<SqlBool> {
+  const parts: Expression<SqlBool>[] = [];
+  if (filters.kind) parts.push(eb('c.kind', '=', filters.kind));
+  if (filters.status) parts.push(eb('c.status', '=', filters.status));
+  if (filters.assigned === 'me') parts.push(eb('c.assignee_id', '=', memberId));
+  if (filters.assigned === 'none') parts.push(eb('c.assignee_id', 'is', null));
+  if (filters.overdue) {
+    parts.push(
+      eb.or([
+        eb.and([eb('c.acknowledged_at', 'is', null), eb('c.acknowledge_due_at', '<', now)]),
+        eb.and([eb('c.triaged_at', 'is', null), eb('c.triage_due_at', '<', now)]),
+      ]),
+    );
+  }
+  return parts.length > 0 ? eb.and(parts) : sql<SqlBool>`true`;
+}

@@ -1,0 +1,188 @@
+// The append-only, hash-chained audit log (DESIGN §3 rule 6): every action on a case, and the
+// operator's changes to members, in one chain that responders can read and anyone can verify.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/database';
+import {
+  auditCaseReference,
+  auditChainHead,
+  auditRowsBatch,
+  insertAuditRow,
+  lastAuditRowId,
+  listAuditRowsForCase,
+  lockAuditChain,
+  reserveAuditRow,
+  type AuditRow,
+} from '../db/audit.queries';
+import { canonicalJson, checkAuditDetails, hashAuditRow, type AuditJson, type ChainedFields } from './audit-chain';
+
+export const AUDIT_ACTIONS = [
+  'case.created',
+  'case.viewed',
+  'case.status-changed',
+  'case.assigned',
+  'case.severity-set',
+  'case.embargo-set',
+  'case.expedited',
+  'case.escalated',
+  'case.comment-added',
+  'case.reply-added',
+  'case.reporter-replied',
+  'case.exported',
+  'case.access-granted',
+  'case.access-revoked',
+  'case.recused',
+  'case.referred',
+  'case.liaison-appointed',
+  'case.meeting-called',
+  'case.vote-opened',
+  'case.vote-cast',
+  'case.vote-closed',
+  'member.added',
+  'member.removed',
+  'member.key-changed',
+  'member.invited',
+  'member.auth-reset',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Who acted: a member (actorMemberId set), or someone without a member account. */
+export type AuditActorLabel = 'member' | 'reporter' | 'system' | 'operator';
+const ACTOR_LABELS: readonly string[] = ['member', 'reporter', 'system', 'operator'];
+
+export interface AuditEvent {
+  caseId: string | null;
+  actorMemberId: string | null;
+  /** Defaults to 'member' when actorMemberId is set; required otherwise. */
+  actorLabel?: AuditActorLabel;
+  action: AuditAction;
+  /** Metadata only: states, ids, references, fingerprints. Never content, names or e-mail addresses. */
+  details: Record<string, AuditJson>;
+}
+
+export interface AuditEntry {
+  id: string;
+  action: string;
+  actorMemberId: string | null;
+  /** The acting member's name; null for the reporter, the operator, or a member since removed. */
+  actorName: string | null;
+  actorLabel: string;
+  details: Record<string, unknown>;
+  createdAt: Date;
+  /** Hex SHA-256 of the row, for a responder to compare with `intake audit verify`. */
+  hash: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  /** Rows verified (when broken: the intact rows before the broken one). */
+  rows: number;
+  firstBrokenId?: string;
+  /** The case the broken row names, and its reference if the case still exists. */
+  caseId?: string | null;
+  caseReference?: string | null;
+  reason?: string;
+  /** The last intact row: record it elsewhere to detect a later rewrite or truncation of the tail. */
+  headId?: string;
+  headHash?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Appends one event to the chain. Given a transaction, it appends inside it, so the row commits or
+ * rolls back atomically with the action it records; call it as the transaction's last statement,
+ * because the chain's lock is held until commit and serializes every appender. Given the pool, it
+ * appends in a transaction of its own.
+ */
+export async function appendAudit(db: Kysely<Database> | Transaction<Database>, event: AuditEvent): Promise<{ id: string; hash: string }> {
+  const fields = checkEvent(event);
+  const append = async (trx: Transaction<Database>) => {
+    await lockAuditChain(trx);
+    const head = await auditChainHead(trx);
+    const { id, createdAt } = await reserveAuditRow(trx);
+    const row: ChainedFields = { ...fields, id, createdAt, prevHash: head?.hash ?? null };
+    const hash = hashAuditRow(row);
+    try {
+      await insertAuditRow(trx, { ...row, detailsJson: canonicalJson(row.details), hash });
+    } catch (error) {
+      // The unique index on prev_hash refused a fork: the caller's snapshot did not see the chain's head.
+      if ((error as { code?: string }).code === '23505') throw new Error('The audit chain moved during this append (run it in a READ COMMITTED transaction).', { cause: error });
+      throw error;
+    }
+    return { id, hash: hash.toString('hex') };
+  };
+  return db.isTransaction ? append(db as Transaction<Database>) : db.transaction().execute(append);
+}
+
+/** A case's trail, oldest first. The caller has already checked that the member may read the case. */
+export async function listCaseAudit(db: Kysely<Database>, caseId: string): Promise<AuditEntry[]> {
+  const rows = await listAuditRowsForCase(db, caseId);
+  return rows.map((r) => ({
+    id: r.id,
+    action: r.action,
+    actorMemberId: r.actorMemberId,
+    actorName: r.actorName,
+    actorLabel: r.actorLabel,
+    details: r.details,
+    createdAt: new Date(r.createdAt),
+    hash: r.hash.toString('hex'),
+  }));
+}
+
+/**
+ * Walks the whole chain in id order, in batches, up to the row that was last when it started;
+ * stops at the first row whose hash or link is wrong.
+ */
+export async function verifyAuditChain(db: Kysely<Database>, options: { batchSize?: number } = {}): Promise<AuditVerification> {
+  const batchSize = options.batchSize ?? 5000;
+  const lastId = await lastAuditRowId(db);
+  if (lastId === null) return { ok: true, rows: 0 };
+  let previous: { id: string; hash: Buffer } | null = null;
+  let rows = 0;
+  for (;;) {
+    const batch = await auditRowsBatch(db, previous?.id ?? null, lastId, batchSize);
+    for (const row of batch) {
+      const reason = chainProblem(row, previous);
+      if (reason) {
+        const caseReference = row.caseId ? await auditCaseReference(db, row.caseId) : null;
+        return { ok: false, rows, firstBrokenId: row.id, caseId: row.caseId, caseReference, reason };
+      }
+      previous = { id: row.id, hash: row.hash };
+      rows += 1;
+    }
+    if (batch.length < batchSize) break;
+  }
+  return { ok: true, rows, headId: previous?.id, headHash: previous?.hash.toString('hex') };
+}
+
+function chainProblem(row: AuditRow, previous: { id: string; hash: Buffer } | null): string | null {
+  if (previous === null && row.prevHash !== null) return 'it is the first row but links to a predecessor: earlier rows were removed';
+  if (previous !== null && (row.prevHash === null || !row.prevHash.equals(previous.hash))) {
+    return `it does not link to row ${previous.id} before it: a row between them was removed, or row ${previous.id} was rewritten`;
+  }
+  let expected: Buffer;
+  try {
+    expected = hashAuditRow({ ...row, details: row.details as Record<string, AuditJson> });
+  } catch {
+    return 'its details are not valid audit JSON: the row was altered after it was written';
+  }
+  if (!expected.equals(row.hash)) return 'its hash does not match its contents: the row was altered after it was written';
+  return null;
+}
+
+function checkEvent(event: AuditEvent): Omit<ChainedFields, 'id' | 'createdAt' | 'prevHash'> {
+  if (!(AUDIT_ACTIONS as readonly string[]).includes(event.action)) throw new TypeError(`Unknown audit action "${event.action}".`);
+  const caseId = normalizeUuid(event.caseId, 'caseId');
+  const actorMemberId = normalizeUuid(event.actorMemberId, 'actorMemberId');
+  const actorLabel = event.actorLabel ?? (actorMemberId ? 'member' : undefined);
+  if (!actorLabel || !ACTOR_LABELS.includes(actorLabel)) throw new TypeError('An audit event needs an actor: a member id, or a label (reporter, system, operator).');
+  if (actorLabel === 'member' && !actorMemberId) throw new TypeError('An audit event by a member needs its id.');
+  return { caseId, actorMemberId, actorLabel, action: event.action, details: checkAuditDetails(event.details) };
+}
+
+function normalizeUuid(value: string | null, name: string): string | null {
+  if (value === null) return null;
+  const lower = value.toLowerCase();
+  if (!UUID.test(lower)) throw new TypeError(`Audit ${name} must be a UUID.`);
+  return lower;
+}

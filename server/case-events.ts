@@ -1,0 +1,16 @@
+/**
+ * What other parts of the system (outbound mail) hear about a case. The dashboard and the
+ * follow-up page call these after their transaction commits; main.ts wires the mail notifications.
+ * Events carry ids only, never content.
+ */
+export interface CaseEvents {
+  caseStored(caseId: string): Promise<void>;
+  messageAdded(caseId: string, authorMemberId: string | null): Promise<void>;
+  assigned(caseId: string, assigneeId: string): Promise<void>;
+}
+
+export const silentCaseEvents: CaseEvents = {
+  caseStored: async () => undefined,
+  messageAdded: async () => undefined,
+  assigned: async () => undefined,
+};

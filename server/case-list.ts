@@ -1,0 +1,63 @@
+// The dashboard's case list: only readable cases, filtered, sorted, paged by keyset.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import { countReadableByStatus, listReadableCases, type CaseCursor, type CaseListFilters, type CaseListRow, type CaseListSort } from '../db/case-list.queries';
+import { isOverdue } from './clocks';
+import type { SignedInMember } from './http/request-context';
+import { isReportKind } from './report-form';
+import { STATES, stateOf } from './workflow';
+
+export const PAGE_SIZE = 50;
+
+export interface CaseListQuery {
+  filters: CaseListFilters;
+  sort: CaseListSort;
+  after?: CaseCursor;
+}
+
+/** Reads the list's query string leniently: an unknown value is ignored, never an error page. */
+export function parseCaseListQuery(query: Record<string, unknown>): CaseListQuery {
+  const text = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : '');
+  const kind = isReportKind(text('kind')) ? (text('kind') as CaseListFilters['kind']) : undefined;
+  const knownStatuses = new Set(Object.values(STATES).flatMap((states) => Object.keys(states)));
+  const status = knownStatuses.has(text('status')) ? text('status') : undefined;
+  const assigned = text('assigned') === 'me' || text('assigned') === 'none' ? (text('assigned') as 'me' | 'none') : undefined;
+  return {
+    filters: { kind, status, assigned, overdue: text('overdue') === '1' },
+    sort: text('sort') === 'oldest' ? 'oldest' : 'newest',
+    after: decodeCursor(text('after')),
+  };
+}
+
+export interface CaseListPage {
+  rows: (CaseListRow & { statusLabel: string; overdue: boolean })[];
+  counts: Record<string, number>;
+  total: number;
+  nextCursor: string | null;
+}
+
+export async function listCasesForMember(db: Kysely<Database>, member: SignedInMember, query: CaseListQuery, now = new Date()): Promise<CaseListPage> {
+  const [rows, counts] = await Promise.all([
+    listReadableCases(db, member.id, { filters: query.filters, sort: query.sort, after: query.after, limit: PAGE_SIZE + 1, now }),
+    countReadableByStatus(db, member.id, query.filters, now),
+  ]);
+  const page = rows.slice(0, PAGE_SIZE);
+  const last = page[page.length - 1];
+  return {
+    rows: page.map((r) => ({ ...r, statusLabel: stateOf(r.kind, r.status).label, overdue: isOverdue(r, now) })),
+    counts,
+    total: Object.values(counts).reduce((a, b) => a + b, 0),
+    nextCursor: rows.length > PAGE_SIZE && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+  };
+}
+
+export function encodeCursor(cursor: CaseCursor): string {
+  return `${cursor.createdAt.toISOString()}_${cursor.id}`;
+}
+
+export function decodeCursor(value: string): CaseCursor | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_([0-9a-f-]{36})$/.exec(value);
+  if (!match) return undefined;
+  const createdAt = new Date(match[1]!);
+  return Number.isNaN(createdAt.getTime()) ? undefined : { createdAt, id: match[2]! };
+}

@@ -1,0 +1,84 @@
+// Comments between readers and replies to the reporter: encrypted in the writer's browser, checked
+// here to be addressed to exactly the case's current readers (and, for a reply, the reporter).
+import type { Kysely } from 'kysely';
+import { readKey } from 'openpgp';
+import type { Database } from '../db/database';
+import { insertMessage } from '../db/cases.queries';
+import { caseReaders, type CaseDetail } from '../db/case-view.queries';
+import { MalformedMessageError } from '../crypto/errors';
+import { messageConfig } from '../crypto/openpgp-config';
+import { splitMessage } from '../crypto/split-message';
+import { appendAudit } from './audit';
+import type { CaseEvents } from './case-events';
+import { requireReadableCase } from './case-work';
+import { badInput } from './errors';
+import type { SignedInMember } from './http/request-context';
+import { addressSessionKeys, type ReporterRecipient } from './message-addressing';
+import { loadRecipients, type Recipient } from './recipients';
+
+export type ResponderMessageRole = 'comment' | 'reply';
+
+/** The current readers of a case, with the keys to encrypt to. */
+export async function caseRecipients(db: Kysely<Database>, caseId: string): Promise<Recipient[]> {
+  const readerIds = new Set((await caseReaders(db, caseId)).map((r) => r.id));
+  return (await loadRecipients(db)).filter((m) => readerIds.has(m.id));
+}
+
+export async function reporterRecipient(publicKey: string, fingerprint: string): Promise<ReporterRecipient> {
+  const key = await readKey({ armoredKey: publicKey, config: messageConfig });
+  return { fingerprint, keyIds: new Set(key.getKeyIDs().map((id) => id.toHex())) };
+}
+
+/** Whom a comment (readers) or a reply (readers and the reporter) must be encrypted to. */
+export async function messageRecipients(db: Kysely<Database>, member: SignedInMember, reference: string, role: ResponderMessageRole) {
+  const found = await requireReadableCase(db, member, reference);
+  const readers = await caseRecipients(db, found.id);
+  return {
+    readers: readers.map((r) => ({ name: r.name, fingerprint: r.fingerprint, publicKey: r.armoredKey })),
+    reporter: role === 'reply' ? { fingerprint: found.reporterFingerprint, publicKey: found.reporterPublicKey } : null,
+  };
+}
+
+/** Stores a comment or a reply a reader encrypted, after checking whom it is addressed to. */
+export async function addCaseMessage(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+  role: ResponderMessageRole,
+  message: string,
+  events: CaseEvents,
+): Promise<{ id: string }> {
+  const found = await requireReadableCase(db, member, reference);
+  const id = await storeCaseMessage(db, found, { role, authorMemberId: member.id, message, withReporter: role === 'reply' });
+  await events.messageAdded(found.id, member.id);
+  return { id };
+}
+
+/** The one place a message to an existing case is checked and stored, for readers and the reporter alike. */
+export async function storeCaseMessage(
+  db: Kysely<Database>,
+  found: Pick<CaseDetail, 'id' | 'reporterFingerprint' | 'reporterPublicKey'>,
+  input: { role: 'comment' | 'reply' | 'reporter-reply'; authorMemberId: string | null; message: string | Uint8Array; withReporter: boolean },
+): Promise<string> {
+  let split;
+  try {
+    split = await splitMessage(input.message);
+  } catch (error) {
+    if (error instanceof MalformedMessageError) throw badInput(`The message is not a usable OpenPGP message: ${error.message}`, error);
+    throw error;
+  }
+  const readers = await caseRecipients(db, found.id);
+  const reporter = input.withReporter ? await reporterRecipient(found.reporterPublicKey, found.reporterFingerprint) : null;
+  const sessionKeys = addressSessionKeys(split, readers, reporter, 'The message');
+  return db.transaction().execute(async (trx) => {
+    const id = await insertMessage(trx, found.id, { role: input.role, authorMemberId: input.authorMemberId, body: split.body, sessionKeys });
+    await appendAudit(trx, {
+      caseId: found.id,
+      actorMemberId: input.authorMemberId,
+      actorLabel: input.authorMemberId ? undefined : 'reporter',
+      action: input.role === 'comment' ? 'case.comment-added' : input.role === 'reply' ? 'case.reply-added' : 'case.reporter-replied',
+      details: { messageId: id },
+    });
+    return id;
+  });
+}

@@ -1,0 +1,101 @@
+// The reporter's side of a case, found by the receipt alone: no account, and the server never keeps
+// the receipt. With JavaScript the browser does the unlocking; without it, this code does it in
+// memory and forgets the receipt when the request ends.
+import type { Kysely } from 'kysely';
+import { readKey, type PublicKey } from 'openpgp';
+import type { Database } from '../db/database';
+import { findCaseByReceiptLookup, reporterTimeline, type ReporterCase } from '../db/followup.queries';
+import { DecryptionError } from '../crypto/errors';
+import { messageConfig, type Argon2Cost } from '../crypto/openpgp-config';
+import { isWellFormedReceipt, receiptLookupHash } from '../crypto/receipt';
+import { createReporterKey, unlockReporterKey } from '../crypto/reporter-key';
+import { decryptSplit, encryptMessage } from '../crypto/split-message';
+import type { CaseEvents } from './case-events';
+import { caseRecipients, storeCaseMessage } from './case-messages';
+import { badInput, notFound } from './errors';
+import { reporterLabel } from './workflow';
+
+export const NO_MATCH = 'No case matches this receipt. Check the words and try again.';
+
+export async function caseForLookup(db: Kysely<Database>, lookupHex: string): Promise<ReporterCase> {
+  if (!/^[0-9a-f]{64}$/i.test(lookupHex)) throw notFound(NO_MATCH);
+  const found = await findCaseByReceiptLookup(db, Buffer.from(lookupHex, 'hex'));
+  if (!found) throw notFound(NO_MATCH);
+  return found;
+}
+
+/** What the browser needs to show the case to its reporter: still encrypted, with the locked key. */
+export async function followupForBrowser(db: Kysely<Database>, lookupHex: string) {
+  const found = await caseForLookup(db, lookupHex);
+  const [timeline, readers] = await Promise.all([reporterTimeline(db, found.id, found.reporterFingerprint), caseRecipients(db, found.id)]);
+  return {
+    reference: found.reference,
+    kind: found.kind,
+    status: reporterLabel(found.kind, found.status),
+    lockedKey: found.reporterLockedKey,
+    messages: timeline.map((m) => ({ id: m.id, role: m.role, createdAt: m.createdAt.toISOString(), packet: m.packet.toString('base64'), body: m.body.toString('base64') })),
+    recipients: [...readers.map((r) => r.armoredKey), found.reporterPublicKey],
+  };
+}
+
+/** A reply the reporter's browser encrypted to the case's readers and the reporter key. */
+export async function addReporterReply(db: Kysely<Database>, lookupHex: string, message: string, events: CaseEvents): Promise<void> {
+  const found = await caseForLookup(db, lookupHex);
+  await storeCaseMessage(db, { id: found.id, reporterFingerprint: found.reporterFingerprint, reporterPublicKey: found.reporterPublicKey }, {
+    role: 'reporter-reply',
+    authorMemberId: null,
+    message,
+    withReporter: true,
+  });
+  await events.messageAdded(found.id, null);
+}
+
+export interface DecryptedFollowup {
+  reference: string;
+  status: string;
+  messages: { role: string; createdAt: Date; text: string | null; filename: string | null }[];
+}
+
+let decoy: Promise<string> | undefined;
+
+/**
+ * Without JavaScript: finds the case by the receipt, unlocks the reporter key with it and decrypts
+ * in memory. A wrong receipt costs the same work (an unlock of a decoy key) and gets the same answer
+ * whether or not a case exists.
+ */
+export async function openFollowupWithReceipt(db: Kysely<Database>, receipt: string, argon2?: Argon2Cost): Promise<DecryptedFollowup> {
+  const found = isWellFormedReceipt(receipt) ? await findCaseByReceiptLookup(db, await receiptLookupHash(receipt)) : undefined;
+  if (!found) {
+    decoy ??= createReporterKey('decoy key for equal timing', argon2).then((k) => k.lockedPrivateKey);
+    await unlockReporterKey(await decoy, receipt).catch(() => undefined);
+    throw notFound(NO_MATCH);
+  }
+  const key = await unlockReporterKey(found.reporterLockedKey, receipt).catch((error: unknown) => {
+    if (error instanceof DecryptionError) throw notFound(NO_MATCH);
+    throw error;
+  });
+  const timeline = await reporterTimeline(db, found.id, found.reporterFingerprint);
+  const messages = await Promise.all(
+    timeline.map(async (m) => {
+      const binary = m.role === 'attachment';
+      const { data, filename } = await decryptSplit({ sessionKeyPacket: m.packet, body: m.body, decryptionKey: key, binary });
+      return { role: m.role, createdAt: m.createdAt, text: binary ? null : (data as string), filename: binary ? filename || 'attachment' : null };
+    }),
+  );
+  return { reference: found.reference, status: reporterLabel(found.kind, found.status), messages };
+}
+
+/** Without JavaScript: encrypts the reporter's answer in memory to the readers and the reporter key. */
+export async function replyWithReceipt(db: Kysely<Database>, receipt: string, text: string, events: CaseEvents): Promise<void> {
+  if (text.trim() === '') throw badInput('Write your answer before sending it.');
+  const found = isWellFormedReceipt(receipt) ? await findCaseByReceiptLookup(db, await receiptLookupHash(receipt)) : undefined;
+  if (!found) throw notFound(NO_MATCH);
+  await unlockReporterKey(found.reporterLockedKey, receipt).catch(() => {
+    throw notFound(NO_MATCH);
+  });
+  const readers = await caseRecipients(db, found.id);
+  const reporterKey = (await readKey({ armoredKey: found.reporterPublicKey, config: messageConfig })) as PublicKey;
+  const message = await encryptMessage({ data: text, recipients: [...readers.map((r) => r.publicKey), reporterKey] });
+  await storeCaseMessage(db, found, { role: 'reporter-reply', authorMemberId: null, message, withReporter: true });
+  await events.messageAdded(found.id, null);
+}

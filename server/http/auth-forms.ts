@@ -1,0 +1,47 @@
+// What the sign-in and invitation forms share: body parsing, the per-client failure limit, field access.
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { AuthSettings } from '../auth/settings';
+import { describeRetryTime } from '../auth/throttle';
+import { DomainError } from '../errors';
+
+/** Small urlencoded bodies, parsed only on the routes that take them. */
+export const authForm = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+
+export class ClientLimitedError extends DomainError {
+  constructor(message: string) {
+    super('rate-limited', message);
+    this.name = 'ClientLimitedError';
+  }
+}
+
+/** Per-client limit on failures (responses of 400 and up); addresses stay in this process's memory and are never logged. */
+export function authFailureLimiter(settings: AuthSettings, limit: number): RequestHandler {
+  const windowMs = settings.throttle.lockoutMs;
+  return rateLimit({
+    windowMs,
+    limit,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, _res, next) => {
+      // The limiter's store counts in real time, whatever clock sign-in decisions use.
+      const now = new Date();
+      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime ?? new Date(now.getTime() + windowMs);
+      next(new ClientLimitedError(`Too many failed attempts from your network. Please try again after ${describeRetryTime(reset, now)}.`));
+    },
+  });
+}
+
+/** Runs the limiter inline: the ClientLimitedError to show on the page, or null to go on. */
+export async function clientLimited(limiter: RequestHandler, req: Request, res: Response): Promise<ClientLimitedError | null> {
+  const outcome = await new Promise<unknown>((resolve) => void limiter(req, res, resolve));
+  if (outcome instanceof ClientLimitedError) return outcome;
+  if (outcome) throw outcome;
+  return null;
+}
+
+export function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,75 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database';
+import { caseTimeline } from '../../db/case-view.queries';
+import type { CaseEvents } from '../case-events';
+import { addCaseMessage, messageRecipients } from '../case-messages';
+import { requireReadableCase } from '../case-work';
+import { badInput, forbidden } from '../errors';
+import { setMemberKey } from '../members';
+import type { Csrf } from './protection';
+import { noStore } from './protection';
+import { requireSignedIn } from './request-context';
+
+export interface DashboardApiDeps {
+  db: Kysely<Database>;
+  csrf: Csrf;
+  events: CaseEvents;
+}
+
+const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
+/**
+ * The JSON the dashboard's bundle uses: ciphertext out (with this member's session-key packets),
+ * ciphertext in. Writes need the session's CSRF token in the x-csrf-token header.
+ */
+export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
+  const router = Router();
+  router.use('/api/dashboard', noStore, express.json({ limit: MAX_MESSAGE_BYTES }));
+
+  const checkCsrf = (req: Request) => {
+    if (!deps.csrf.isValid(req)) throw forbidden('The page is out of date (CSRF token). Reload it and try again.');
+  };
+
+  router.get('/api/dashboard/cases/:reference/messages', async (req, res) => {
+    const member = requireSignedIn(req, res);
+    const found = await requireReadableCase(deps.db, member, String(req.params.reference));
+    const timeline = await caseTimeline(deps.db, found.id, member.id);
+    res.json({
+      messages: timeline.map((m) => ({
+        id: m.id,
+        role: m.role,
+        author: m.authorName,
+        createdAt: m.createdAt.toISOString(),
+        packet: m.packet?.toString('base64') ?? null,
+        body: m.packet ? m.body.toString('base64') : null,
+      })),
+    });
+  });
+
+  router.get('/api/dashboard/cases/:reference/recipients', async (req, res) => {
+    const member = requireSignedIn(req, res);
+    const role = req.query.role === 'reply' ? 'reply' : 'comment';
+    res.json(await messageRecipients(deps.db, member, String(req.params.reference), role));
+  });
+
+  router.post('/api/dashboard/cases/:reference/messages', async (req: Request, res: Response) => {
+    const member = requireSignedIn(req, res);
+    checkCsrf(req);
+    const body = (req.body ?? {}) as { role?: unknown; message?: unknown };
+    if (body.role !== 'comment' && body.role !== 'reply') throw badInput('"role" must be "comment" or "reply".');
+    if (typeof body.message !== 'string') throw badInput('"message" must be an armored OpenPGP message.');
+    res.status(201).json(await addCaseMessage(deps.db, member, String(req.params.reference), body.role, body.message, deps.events));
+  });
+
+  router.post('/api/dashboard/key', async (req, res) => {
+    const member = requireSignedIn(req, res);
+    checkCsrf(req);
+    const publicKey = (req.body as { publicKey?: unknown } | undefined)?.publicKey;
+    if (typeof publicKey !== 'string') throw badInput('"publicKey" must be an armored OpenPGP public key.');
+    const updated = await setMemberKey(deps.db, member.email, publicKey);
+    res.json({ fingerprint: updated.fingerprint });
+  });
+
+  return router;
+}

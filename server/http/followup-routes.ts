@@ -1,0 +1,76 @@
+import express, { Router, type RequestHandler } from 'express';
+import type { Kysely } from 'kysely';
+import { rateLimit } from 'express-rate-limit';
+import type { Database } from '../../db/database';
+import type { Argon2Cost } from '../../crypto/openpgp-config';
+import type { CaseEvents } from '../case-events';
+import { DomainError, badInput } from '../errors';
+import { addReporterReply, followupForBrowser, openFollowupWithReceipt, replyWithReceipt } from '../followup';
+import { noStore, RateLimitedError, type Csrf } from './protection';
+
+export interface FollowupRouteDeps {
+  db: Kysely<Database>;
+  csrf: Csrf;
+  events: CaseEvents;
+  argon2?: Argon2Cost;
+  /** Receipt guesses one client may make per 15 minutes. */
+  guessLimit?: number;
+}
+
+/** The reporter's follow-up page (/followup) and its JSON twin; receipts are never logged or kept. */
+export function followupRoutes(deps: FollowupRouteDeps): Router {
+  const router = Router();
+  const guesses: RequestHandler = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: deps.guessLimit ?? 30,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new RateLimitedError('Too many attempts from your network. Please wait a quarter of an hour and try again.')),
+  });
+  router.use(['/followup', '/api/followup'], noStore);
+  const form = express.urlencoded({ extended: false, limit: '1mb' });
+
+  router.get('/followup', (req, res) => res.render('followup.njk', { csrfToken: deps.csrf.tokenFor(req, res) }));
+
+  router.post('/followup', guesses, form, async (req, res) => {
+    const receipt = String((req.body as Record<string, unknown>)?.receipt ?? '');
+    await renderFollowup(req, res, receipt);
+  });
+
+  router.post('/followup/reply', guesses, form, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    const receipt = body.receipt ?? '';
+    const problems: string[] = [];
+    try {
+      if (!deps.csrf.isValid(req)) throw badInput('This page expired. Your answer is kept below; send it again.');
+      await replyWithReceipt(deps.db, receipt, body.answer ?? '', deps.events);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind === 'not-found') throw error;
+      problems.push(error.message);
+    }
+    await renderFollowup(req, res, receipt, problems, problems.length ? body.answer ?? '' : '', problems.length === 0);
+  });
+
+  router.get('/api/followup/:lookup', guesses, async (req, res) => {
+    res.json(await followupForBrowser(deps.db, String(req.params.lookup)));
+  });
+
+  router.post('/api/followup/:lookup/replies', guesses, express.json({ limit: '2mb' }), async (req, res) => {
+    const message = (req.body as { message?: unknown } | undefined)?.message;
+    if (typeof message !== 'string') throw badInput('"message" must be an armored OpenPGP message.');
+    await addReporterReply(deps.db, String(req.params.lookup), message, deps.events);
+    res.status(201).json({ ok: true });
+  });
+
+  async function renderFollowup(req: express.Request, res: express.Response, receipt: string, problems: string[] = [], answer = '', sent = false) {
+    try {
+      const followup = await openFollowupWithReceipt(deps.db, receipt, deps.argon2);
+      res.render('followup-case.njk', { followup, receipt, problems, answer, sent, csrfToken: deps.csrf.tokenFor(req, res) });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'not-found') throw error;
+      res.status(404).render('followup.njk', { problems: [error.message], csrfToken: deps.csrf.tokenFor(req, res) });
+    }
+  }
+
+  return router;
+}

@@ -1,0 +1,96 @@
+// The no-JavaScript path: server-side encryption of one report, ours (OpenPGP.js, in process) against
+// `gpg --encrypt` as a subprocess per report (as SecureDrop and GlobaLeaks do), to the same recipients.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { generateKey, readKey, type PublicKey } from 'openpgp';
+import { messageConfig } from '../../crypto/openpgp-config';
+import { encryptSplit } from '../../crypto/split-message';
+import { fixturePublicKeys } from './bench-database';
+import { timeEach, type LatencySummary } from './stats';
+
+export interface EncryptionResult {
+  recipients: number;
+  ours: LatencySummary;
+  gpg: LatencySummary;
+}
+
+interface BenchKey {
+  fingerprint: string;
+  armored: string;
+  publicKey: PublicKey;
+}
+
+const FIXTURE_NAMES = ['alice', 'bob', 'carol', 'dave', 'erin'];
+
+/** Measures both for each recipient count, `runs` reports each after `warmup`. */
+export async function runEncryptionBench(text: string, counts: number[], runs: number, warmup: number): Promise<EncryptionResult[]> {
+  const keys = await benchKeys(Math.max(...counts));
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'intake-bench-gnupg-'));
+  try {
+    await fs.chmod(home, 0o700);
+    await gpg(home, ['--import'], keys.map((k) => k.armored).join('\n'));
+    const results: EncryptionResult[] = [];
+    for (const count of counts) {
+      const chosen = keys.slice(0, count);
+      const recipients = chosen.map((k) => k.publicKey);
+      const gpgArgs = ['--trust-model', 'always', '--encrypt', ...chosen.flatMap((k) => ['-r', k.fingerprint])];
+      const split = await encryptSplit({ data: text, recipients });
+      if (split.sessionKeys.length !== count) throw new Error(`encryptSplit made ${split.sessionKeys.length} session keys, not ${count}`);
+      const ours = await timeEach(() => encryptSplit({ data: text, recipients }), runs, warmup);
+      const theirs = await timeEach(() => gpg(home, gpgArgs, text), runs, warmup);
+      results.push({ recipients: count, ours, gpg: theirs });
+    }
+    return results;
+  } finally {
+    await run('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], '').catch(() => undefined);
+    await fs.rm(home, { recursive: true, force: true });
+  }
+}
+
+/** The five fixture members first, then as many freshly generated Curve25519 (legacy ECDH) keys as needed. */
+async function benchKeys(count: number): Promise<BenchKey[]> {
+  const fixtures = await fixturePublicKeys(FIXTURE_NAMES.slice(0, count));
+  const keys: BenchKey[] = await Promise.all(
+    fixtures.map(async ({ fingerprint, armored }) => ({
+      fingerprint,
+      armored,
+      publicKey: (await readKey({ armoredKey: armored, config: messageConfig })) as PublicKey,
+    })),
+  );
+  for (let i = keys.length; i < count; i++) {
+    const { publicKey } = await generateKey({
+      // 'curve25519' in OpenPGP.js 6 means the RFC 9580 algorithms, which GnuPG 2.2 cannot import;
+      // the legacy ones are what the fixture keys (gpg-made) use.
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: `Bench Recipient ${i}`, email: `bench${i}@example.org` }],
+      format: 'object',
+      config: messageConfig,
+    });
+    keys.push({ fingerprint: publicKey.getFingerprint().toUpperCase(), armored: publicKey.armor(messageConfig), publicKey });
+  }
+  return keys;
+}
+
+/** gpg in batch mode against the throw-away home; resolves with its stdout (the binary message). */
+function gpg(home: string, args: string[], stdin: string): Promise<Buffer> {
+  return run('gpg', ['--batch', '--quiet', '--homedir', home, ...args], stdin);
+}
+
+function run(command: string, args: string[], stdin: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${Buffer.concat(err).toString().slice(0, 500)}`));
+    });
+    child.stdin.end(stdin);
+  });
+}

@@ -1,0 +1,122 @@
+// `npm run bench`: submission throughput of the JavaScript path against a bare express+PostgreSQL
+// baseline (A), and server-side encryption for the no-JavaScript path against `gpg --encrypt` (B).
+// A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
+// Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS.
+// BENCH_CPU_PROF=1 (and BENCH_CPU_PROF_DIR) writes a V8 CPU profile of each server child.
+import os from 'node:os';
+import { startBenchDatabase, type BenchDatabase } from './bench-database';
+import { runEncryptionBench, type EncryptionResult } from './encryption-bench';
+import { startServerProcess, type ServerProcess } from './server-process';
+import { ms, table, verdict } from './stats';
+import { runSubmissionBench, type SubmissionFigures } from './submission-bench';
+import { buildSubmission, fetchRecipientKeys, reportText } from './submission-payload';
+
+const REQUESTS = envInt('BENCH_REQUESTS', 2000);
+const WARMUP = envInt('BENCH_WARMUP', 200);
+const CONCURRENCY = envInt('BENCH_CONCURRENCY', 16);
+const ROUNDS = envInt('BENCH_ROUNDS', 2);
+const ENCRYPT_RUNS = envInt('BENCH_RUNS', 50);
+const THROUGHPUT_TARGET = 0.7;
+const SPEEDUP_TARGET = 3;
+const RECIPIENT_COUNTS = [1, 5, 20];
+
+let database: BenchDatabase | null = null;
+const servers: ServerProcess[] = [];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const text = reportText();
+  log(`${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (others' work skews the figures)`);
+  log('Starting the embedded PostgreSQL and adding members…');
+  database = await startBenchDatabase();
+  const start = { databaseUrl: database.url, dataDir: database.dir };
+  const [ours, baseline] = await Promise.all([startServerProcess('app-server.ts', start), startServerProcess('baseline-server.ts', start)]);
+  servers.push(ours, baseline);
+
+  const submission = await buildSubmission(await fetchRecipientKeys(ours.url), text);
+  log(`A. ${REQUESTS} submissions each (after ${WARMUP} warm-up) at concurrency ${CONCURRENCY}, in ${ROUNDS} interleaved rounds; ` +
+    `body ${(submission.size / 1024).toFixed(1)} KiB, report to ${submission.recipients} keys`);
+  const load = await runSubmissionBench({
+    servers: { ours, baseline }, dataDir: database.dir, databaseUrl: database.url, submission, requests: REQUESTS, warmup: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, log,
+  });
+  await stopServers();
+
+  log(`B. Server-side encryption of a ${(text.length / 1024).toFixed(0)} KiB report, ${ENCRYPT_RUNS} runs each…`);
+  const encryption = await runEncryptionBench(text, RECIPIENT_COUNTS, ENCRYPT_RUNS, 5);
+
+  printReport(load.ours, load.baseline, encryption);
+  log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function printReport(ours: SubmissionFigures, baseline: SubmissionFigures, encryption: EncryptionResult[]): void {
+  const ratio = ours.perSecond / baseline.perSecond;
+  const cpu = (x: number | undefined) => (x === undefined ? 'n/a' : ms(x));
+  const row = (name: string, r: SubmissionFigures) => [
+    name, r.perSecond.toFixed(0), ms(r.p50), ms(r.p99), cpu(r.cpu?.server), cpu(r.cpu?.postgres), cpu(r.cpu?.loadGenerator),
+  ];
+  console.log('\nA. POST /api/reports, JavaScript path (pre-encrypted ~10 KB report); CPU time per request by process\n');
+  console.log(table(
+    ['server', 'req/s', 'p50', 'p99', 'CPU server', 'CPU postgres', 'CPU load gen'],
+    [row('baseline (express+pg)', baseline), row('ours (server/app.ts)', ours)],
+  ));
+  console.log(`\n   ours / baseline throughput = ${(ratio * 100).toFixed(0)}%  (target ≥ ${THROUGHPUT_TARGET * 100}%)  ${verdict(ratio >= THROUGHPUT_TARGET)}`);
+  console.log(`   busy database sessions (pool of 10), average while measured — baseline: ${baseline.waits}; ours: ${ours.waits}`);
+  if (ours.cpu && baseline.cpu) {
+    // Less sensitive to other work on the machine than req/s: what one request costs all three processes.
+    const total = (c: NonNullable<SubmissionFigures['cpu']>) => c.server + c.postgres + c.loadGenerator;
+    console.log(`   CPU per request, all three processes: ours ${ms(total(ours.cpu))}, baseline ${ms(total(baseline.cpu))}` +
+      ` → CPU-bound ratio ≈ ${((total(baseline.cpu) / total(ours.cpu)) * 100).toFixed(0)}%`);
+  }
+
+  console.log('\nB. Server-side encryption per report, no-JavaScript path (~10 KB)\n');
+  console.log(table(
+    ['recipients', 'ours mean', 'ours p50', 'gpg mean', 'gpg p50', 'speed-up (mean)'],
+    encryption.map((e) => [String(e.recipients), ms(e.ours.mean), ms(e.ours.p50), ms(e.gpg.mean), ms(e.gpg.p50), `${(e.gpg.mean / e.ours.mean).toFixed(1)}×`]),
+  ));
+  const five = encryption.find((e) => e.recipients === 5);
+  if (five) {
+    const speedup = five.gpg.mean / five.ours.mean;
+    console.log(`\n   5 recipients: ${speedup.toFixed(1)}× faster than gpg (target ≥ ${SPEEDUP_TARGET}×)  ${verdict(speedup >= SPEEDUP_TARGET)}`);
+  }
+}
+
+async function stopServers(): Promise<void> {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+}
+
+let cleaning: Promise<void> | null = null;
+let interrupted = false;
+
+/** Children first (they hold connections), then PostgreSQL and the folder. Once, whoever asks. */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    await stopServers();
+    await database?.dispose();
+  })();
+  return cleaning;
+}
+
+function envInt(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+function log(message: string): void {
+  console.log(message);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: cleaning up…`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then(cleanUp, async (error: unknown) => {
+    if (!interrupted) console.error('\nThe benchmark could not run:', error);
+    await cleanUp();
+    process.exitCode = 1;
+  })
+  .finally(() => process.exit());

@@ -1,0 +1,185 @@
+// The workflow rules of issue 3 item 4, checked against a table written here from the issue's text
+// (not read back from server/workflow.ts): every (from, to) pair of each kind is accepted or refused.
+import type { CaseKind } from '../../db/database';
+import { DomainError } from '../../server/errors';
+import { COC_RESOLUTIONS, SECURITY_CLOSING_OUTCOMES, STATES, allowedMoves, checkMove, reporterLabel, stateOf, type MoveDetails } from '../../server/workflow';
+
+const CLOSING = ['duplicate', 'not-a-vulnerability', 'out-of-scope', 'spam'];
+
+/** The issue's moves. Security: after Kmesh, Kubernetes, OpenSSF; CoC: after the CNCF procedures. */
+const EXPECTED: Record<CaseKind, Record<string, string[]>> = {
+  security: {
+    new: ['acknowledged', ...CLOSING],
+    acknowledged: ['assessing', ...CLOSING],
+    assessing: ['confirmed', 'needs-info', ...CLOSING],
+    'needs-info': ['assessing'],
+    confirmed: ['fixing'],
+    fixing: ['published'],
+    published: ['closed'],
+    closed: [],
+    duplicate: [],
+    'not-a-vulnerability': [],
+    'out-of-scope': [],
+    spam: [],
+  },
+  coc: {
+    new: ['acknowledged'],
+    acknowledged: ['investigating', 'needs-info', 'referred'],
+    investigating: ['needs-info', 'referred', 'resolved'],
+    'needs-info': ['investigating'],
+    referred: ['resolved'],
+    resolved: ['closed'],
+    closed: [],
+  },
+};
+
+const KINDS: CaseKind[] = ['security', 'coc'];
+const statesOf = (kind: CaseKind) => Object.keys(STATES[kind]);
+
+/** The details a move needs to be accepted. */
+function detailsFor(kind: CaseKind, to: string): MoveDetails {
+  if (to === 'duplicate') return { duplicateOf: 'SEC-2026-0001' };
+  if (kind === 'coc' && to === 'resolved') return { resolution: 'warning' };
+  return {};
+}
+
+function refusal(run: () => void): DomainError {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(DomainError);
+  expect((caught as DomainError).kind).toBe('bad-input');
+  return caught as DomainError;
+}
+
+const MATRIX = KINDS.flatMap((kind) =>
+  statesOf(kind).flatMap((from) => statesOf(kind).map((to) => ({ kind, from, to, allowed: EXPECTED[kind][from]!.includes(to) }))),
+);
+
+describe('the state table', () => {
+  test.each(KINDS)('%s: the table here names exactly the states server/workflow.ts defines', (kind) => {
+    expect(statesOf(kind).sort()).toEqual(Object.keys(EXPECTED[kind]).sort());
+  });
+
+  test.each(KINDS.flatMap((kind) => statesOf(kind).map((state) => [kind, state] as const)))('%s: allowedMoves from "%s" is exactly the issue\'s', (kind, from) => {
+    expect([...allowedMoves(kind, from)].sort()).toEqual([...EXPECTED[kind][from]!].sort());
+  });
+
+  test('the constants match the issue', () => {
+    expect([...SECURITY_CLOSING_OUTCOMES]).toEqual(CLOSING);
+    expect([...COC_RESOLUTIONS]).toEqual(['no-violation', 'warning', 'temporary-ban', 'permanent-ban', 'other']);
+  });
+});
+
+describe('every (from, to) pair', () => {
+  test.each(MATRIX.filter((m) => m.allowed))('$kind: $from → $to is accepted', ({ kind, from, to }) => {
+    expect(() => checkMove(kind, from, to, detailsFor(kind, to))).not.toThrow();
+  });
+
+  test.each(MATRIX.filter((m) => !m.allowed))('$kind: $from → $to is refused', ({ kind, from, to }) => {
+    // Refused even with every detail a move could carry.
+    const error = refusal(() => checkMove(kind, from, to, { duplicateOf: 'SEC-2026-0001', resolution: 'warning' }));
+    expect(error.message).toContain(`from "${from}" to "${to}"`);
+  });
+
+  test('the matrix covers every pair: 12 × 12 security and 7 × 7 CoC', () => {
+    expect(MATRIX).toHaveLength(144 + 49);
+    expect(MATRIX.filter((m) => m.allowed)).toHaveLength(20 + 10);
+  });
+
+  test('a state of the other kind, or an unknown one, is refused', () => {
+    refusal(() => checkMove('coc', 'new', 'duplicate', { duplicateOf: 'COC-2026-0001' }));
+    refusal(() => checkMove('coc', 'investigating', 'confirmed'));
+    refusal(() => checkMove('security', 'assessing', 'resolved', { resolution: 'warning' }));
+    refusal(() => checkMove('security', 'assessing', 'referred'));
+    refusal(() => checkMove('security', 'bogus', 'acknowledged'));
+    refusal(() => checkMove('security', 'new', 'bogus'));
+    expect(allowedMoves('coc', 'bogus')).toEqual([]);
+  });
+
+  test('a refusal tells the responder where the case can go instead', () => {
+    expect(refusal(() => checkMove('security', 'new', 'fixing')).message).toContain('it can move to: acknowledged, duplicate');
+    expect(refusal(() => checkMove('coc', 'closed', 'new')).message).toContain('"closed" is final');
+  });
+});
+
+describe('moves that need details', () => {
+  test.each(['new', 'acknowledged', 'assessing'])('security %s → duplicate needs the case it duplicates', (from) => {
+    for (const duplicateOf of [undefined, null, '', '   ']) {
+      expect(refusal(() => checkMove('security', from, 'duplicate', { duplicateOf })).message).toMatch(/duplicates/);
+    }
+    expect(() => checkMove('security', from, 'duplicate', { duplicateOf: 'SEC-2026-0042' })).not.toThrow();
+  });
+
+  test.each(['investigating', 'referred'])('CoC %s → resolved needs a valid resolution', (from) => {
+    for (const resolution of COC_RESOLUTIONS) expect(() => checkMove('coc', from, 'resolved', { resolution })).not.toThrow();
+    for (const resolution of [undefined, null, '', 'banned', 'WARNING', ' warning']) {
+      expect(refusal(() => checkMove('coc', from, 'resolved', { resolution })).message).toContain('no-violation, warning');
+    }
+  });
+
+  test('other moves need no details', () => {
+    expect(() => checkMove('security', 'assessing', 'not-a-vulnerability')).not.toThrow();
+    expect(() => checkMove('coc', 'resolved', 'closed')).not.toThrow();
+  });
+});
+
+describe('states', () => {
+  const ALL = KINDS.flatMap((kind) => statesOf(kind).map((state) => ({ kind, state, definition: STATES[kind][state]! })));
+
+  test.each(ALL)('$kind "$state" has a reporter label and a responder label', ({ kind, state, definition }) => {
+    expect(definition.reporterLabel.trim()).not.toBe('');
+    expect(definition.label.trim()).not.toBe('');
+    expect(reporterLabel(kind, state)).toBe(definition.reporterLabel);
+  });
+
+  test.each(ALL)('$kind "$state": terminal exactly when no move leaves it', ({ kind, state, definition }) => {
+    expect(Boolean(definition.terminal)).toBe(allowedMoves(kind, state).length === 0);
+    if (definition.terminal) {
+      for (const to of statesOf(kind)) refusal(() => checkMove(kind, state, to, detailsFor(kind, to)));
+    }
+  });
+
+  test.each(KINDS)('%s: every state is reachable from "new", and every state can still reach an end', (kind) => {
+    const reachable = closure(kind, ['new'], (from) => allowedMoves(kind, from));
+    expect([...reachable].sort()).toEqual(statesOf(kind).sort());
+    const terminals = statesOf(kind).filter((s) => STATES[kind][s]!.terminal);
+    for (const state of statesOf(kind)) {
+      expect(terminals.some((end) => closure(kind, [state], (from) => allowedMoves(kind, from)).has(end))).toBe(true);
+    }
+  });
+
+  test.each(KINDS)('%s: "new" is neither triaged nor final; every final state counts as triaged', (kind) => {
+    expect(stateOf(kind, 'new')).toMatchObject({ label: 'New' });
+    expect(STATES[kind].new!.triaged ?? false).toBe(false);
+    for (const state of statesOf(kind)) if (STATES[kind][state]!.terminal) expect(STATES[kind][state]!.triaged).toBe(true);
+  });
+
+  test('the reporter is told which closing outcome it was (spam aside, which says only "Closed")', () => {
+    const labels = ['duplicate', 'not-a-vulnerability', 'out-of-scope'].map((s) => reporterLabel('security', s));
+    expect(new Set(labels).size).toBe(3);
+    for (const label of labels) expect(label).toMatch(/^Closed: /);
+  });
+
+  test('an unknown state has no label', () => {
+    expect(() => reporterLabel('coc', 'duplicate')).toThrow(/Unknown coc state/);
+  });
+});
+
+function closure(kind: CaseKind, start: string[], next: (state: string) => string[]): Set<string> {
+  const seen = new Set<string>(start);
+  const queue = [...start];
+  while (queue.length > 0) {
+    for (const to of next(queue.shift()!)) {
+      expect(STATES[kind][to]).toBeDefined();
+      if (!seen.has(to)) {
+        seen.add(to);
+        queue.push(to);
+      }
+    }
+  }
+  return seen;
+}
