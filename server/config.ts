@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { loadMailConfig, type MailConfig } from './mail/mail-config';
 
 /** The whole configuration of one app instance, validated once at start and passed in, never imported. */
 export interface Config {
@@ -25,6 +26,8 @@ export interface Config {
     readonly clientFailureLimit: number;
   };
   readonly triageDays: { readonly security: number; readonly coc: number };
+  /** E-mail: SMTP intake, the intake key, outbound mail (server/mail/mail-config.ts). */
+  readonly mail: MailConfig;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +85,13 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const triageSecurity = int('TRIAGE_DAYS_SECURITY', 10, 1, 365);
   const triageCoc = int('TRIAGE_DAYS_COC', 10, 1, 365);
 
+  const mail = loadMailConfig(
+    env,
+    { publicUrl, host, dataDir: path.resolve(cwd, env.DATA_DIR || './data'), databaseUrl, projectName: env.PROJECT_NAME || 'Kmesh' },
+    int,
+    problems,
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -98,5 +108,6 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     acknowledgeDays: Object.freeze({ security: ackSecurity, coc: ackCoc }),
     auth,
     triageDays: Object.freeze({ security: triageSecurity, coc: triageCoc }),
+    mail,
   });
 }

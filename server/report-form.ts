@@ -37,6 +37,13 @@ export const REPORT_FIELDS: Record<CaseKind, readonly ReportField[]> = {
   ],
 };
 
+/** A size for people: "25 MB", "2 KB" (never "0 MB" for a small limit). */
+export function describeSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
 /** A field's text may not exceed this many characters; a report is prose, not a file (attach files). */
 export const MAX_FIELD_CHARS = 200_000;
 

@@ -5,8 +5,9 @@ import { armorMessage, encryptMessage } from '../../crypto/split-message';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { createReporterKey } from '../../crypto/reporter-key';
 import { messageConfig } from '../../crypto/openpgp-config';
-import { composeReportDocument, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
+import { composeReportDocument, describeSize, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
 import { showConfirmation, showProblems, setStatus } from './report-page-view';
+import { fetchJson, toHex } from './dom';
 
 const form = document.querySelector<HTMLFormElement>('form[data-report-form]');
 if (form) form.addEventListener('submit', (event) => void submitEncrypted(event, form));
@@ -28,7 +29,7 @@ async function submitEncrypted(event: SubmitEvent, form: HTMLFormElement): Promi
   try {
     setStatus(form, 'Fetching the recipients’ public keys…');
     const query = new URLSearchParams([['kind', kind], ...involved.map((id) => ['involved', id])]);
-    const recipients = await getJson<{ recipients: { publicKey: string }[] }>(`/api/recipients?${query}`);
+    const recipients = await fetchJson<{ recipients: { publicKey: string }[] }>(`/api/recipients?${query}`);
     const keys: PublicKey[] = await Promise.all(
       recipients.recipients.map(async (r) => (await readKey({ armoredKey: r.publicKey, config: messageConfig })) as PublicKey),
     );
@@ -43,10 +44,10 @@ async function submitEncrypted(event: SubmitEvent, form: HTMLFormElement): Promi
     for (const file of files) {
       attachments.push(armorMessage(await encryptMessage({ data: new Uint8Array(await file.arrayBuffer()), filename: file.name, recipients: keys })));
     }
-    const lookup = [...(await receiptLookupHash(receipt))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const lookup = toHex(await receiptLookupHash(receipt));
 
     setStatus(form, 'Sending the encrypted report…');
-    const submitted = await getJson<{ reference: string }>('/api/reports', {
+    const submitted = await fetchJson<{ reference: string }>('/api/reports', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
@@ -71,19 +72,7 @@ function attachmentProblems(form: HTMLFormElement, files: File[]): string[] {
   const problems: string[] = [];
   if (files.length > maxCount) problems.push(`At most ${maxCount} files can be attached.`);
   for (const file of files) {
-    if (file.size > maxBytes) problems.push(`The file "${file.name}" is larger than ${Math.floor(maxBytes / 1048576)} MB. Attach a smaller file or leave it out.`);
+    if (file.size > maxBytes) problems.push(`The file "${file.name}" is larger than ${describeSize(maxBytes)}. Attach a smaller file or leave it out.`);
   }
   return problems;
-}
-
-async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, { credentials: 'same-origin', ...init });
-  } catch {
-    throw new Error('The server could not be reached. Check your connection; your text is still here.');
-  }
-  const body = (await response.json().catch(() => ({}))) as { error?: string };
-  if (!response.ok) throw new Error(body.error ?? `The server answered ${response.status}. Your text is still here; please try again.`);
-  return body as T;
 }

@@ -28,6 +28,8 @@ export function registerCaseCommands(program: Command): void {
       const messages = await withDatabase((db) => exportCaseForMember(db, reference, options.for));
       if (!options.out) {
         process.stdout.write(messages.map((m) => m.armored).join('\n'));
+        // gpg --decrypt reads one message per run: say how to take them one by one.
+        if (messages.length > 1) process.stderr.write(`${messages.length} messages printed (${messages.map((m) => m.role).join(', ')}); gpg decrypts one at a time: use --out DIR for one file each.\n`);
         return;
       }
       await fs.mkdir(options.out, { recursive: true });

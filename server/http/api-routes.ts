@@ -4,7 +4,7 @@ import type { Database } from '../../db/database';
 import { listMembersWithKeys } from '../../db/members.queries';
 import type { Config } from '../config';
 import { badInput, tooLarge } from '../errors';
-import { isReportKind } from '../report-form';
+import { describeSize, isReportKind } from '../report-form';
 import { routedReaders, submitEncryptedReport } from '../reports';
 
 export interface ApiRouteDeps {
@@ -51,7 +51,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     if (attachments.length > deps.config.maxAttachments) throw tooLarge(`At most ${deps.config.maxAttachments} attachments are accepted.`);
     const attachmentLimit = Math.ceil(deps.config.maxAttachmentBytes * ARMOR_OVERHEAD) + 4096;
     if (attachments.some((a: string) => a.length > attachmentLimit)) {
-      throw tooLarge(`An attachment is larger than ${Math.floor(deps.config.maxAttachmentBytes / 1048576)} MB.`);
+      throw tooLarge(`An attachment is larger than ${describeSize(deps.config.maxAttachmentBytes)}.`);
     }
     const submitted = await submitEncryptedReport(deps.db, {
       kind,

@@ -6,7 +6,7 @@ import type { Argon2Cost } from '../../crypto/openpgp-config';
 import type { Config } from '../config';
 import { DomainError, badInput } from '../errors';
 import { srtStatus } from '../governance';
-import { REPORT_FIELDS, KIND_TITLES, composeReportDocument, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
+import { REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
 import { submitPlaintextReport } from '../reports';
 import { parseForm } from './form-parser';
 import { noStore, RateLimitedError, type Csrf } from './protection';
@@ -55,7 +55,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     for (const refused of form.refusedFiles) {
       problems.push(
         refused.reason === 'too-large'
-          ? `The file "${refused.filename}" is larger than ${Math.floor(deps.config.maxAttachmentBytes / 1048576)} MB, so nothing was sent. Attach a smaller file or leave it out; your text is kept below.`
+          ? `The file "${refused.filename}" is larger than ${describeSize(deps.config.maxAttachmentBytes)}, so nothing was sent. Attach a smaller file or leave it out; your text is kept below.`
           : `At most ${deps.config.maxAttachments} files can be attached; "${refused.filename}" was one too many.`,
       );
       if (status === 400) status = 413;

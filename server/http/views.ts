@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config';
+import { describeSize } from '../report-form';
 
 export const TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
 
@@ -17,7 +18,7 @@ export function installViews(app: Express, config: Config): nunjucks.Environment
     reply: 'Reply to the reporter',
     'reporter-reply': 'Answer from the reporter',
   });
-  env.addFilter('megabytes', (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`);
+  env.addFilter('size', describeSize);
   env.express(app);
   app.set('view engine', 'njk');
   return env;

@@ -1,0 +1,110 @@
+// The e-mail part of the configuration: SMTP intake, intake key, outbound relay. Read by loadConfig.
+import path from 'node:path';
+import type { CaseKind } from '../../db/database';
+
+/** Where the intake key's passphrase comes from. The value itself is kept out of JSON (a function). */
+export type IntakePassphraseSource =
+  | { readonly kind: 'env'; read(): string }
+  | { readonly kind: 'file'; readonly path: string }
+  /** No variable set, embedded database: made on first start, 0600, under DATA_DIR. */
+  | { readonly kind: 'generated'; readonly path: string }
+  /** No variable set with DATABASE_URL: the server refuses to start (see intake-key/passphrase.ts). */
+  | { readonly kind: 'missing' };
+
+export interface MailConfig {
+  /** null: no SMTP intake listener (SMTP_PORT=off). 0: any free port (tests). */
+  readonly smtpPort: number | null;
+  readonly smtpHost: string;
+  /** The domain of the intake addresses, of WKD, and the SMTP server's name. */
+  readonly domain: string;
+  /** Intake addresses (lower case) per kind; the first of each list is the one published. */
+  readonly addresses: Readonly<Record<CaseKind, readonly string[]>>;
+  /** Announced with SIZE; larger mail is refused with 552. */
+  readonly maxMessageBytes: number;
+  /** STARTTLS when both are set. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** Messages one client address may deliver per window; more get 451 (retry later, nothing lost). */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** The relay outbound mail goes through (nodemailer URL). Holds credentials: never log it. null: mail stays queued. */
+  readonly relayUrl: string | null;
+  /** From: of notifications. */
+  readonly from: string;
+  readonly intakeKeyPassphrase: IntakePassphraseSource;
+  /** security.txt Preferred-Languages. */
+  readonly languages: readonly string[];
+}
+
+type Env = Record<string, string | undefined>;
+type IntReader = (name: string, fallback: number, min: number, max: number) => number;
+
+const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$|^[^\s@<>",;]+@localhost$/;
+
+/** Reads the mail variables; pushes every problem onto `problems` (loadConfig reports them together). */
+export function loadMailConfig(
+  env: Env,
+  base: { publicUrl: string; host: string; dataDir: string; databaseUrl: string | null; projectName: string },
+  int: IntReader,
+  problems: string[],
+): MailConfig {
+  let publicHost = 'localhost';
+  try {
+    publicHost = new URL(base.publicUrl).hostname;
+  } catch {
+    // PUBLIC_URL itself is reported by loadConfig.
+  }
+  const domain = (env.MAIL_DOMAIN || publicHost).toLowerCase();
+  if (!/^[a-z0-9.-]+$/.test(domain)) problems.push(`MAIL_DOMAIN must be a domain name (got "${domain}")`);
+
+  const smtpPort = env.SMTP_PORT === 'off' ? null : int('SMTP_PORT', 2525, 0, 65535);
+  const addressList = (name: string, fallback: string): string[] => {
+    const list = (env[name] || fallback).split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+    for (const address of list) if (!ADDRESS.test(address)) problems.push(`${name} must list e-mail addresses separated by commas (got "${address}")`);
+    if (list.length === 0) problems.push(`${name} must name at least one address`);
+    return list;
+  };
+  const security = addressList('INTAKE_SECURITY_ADDRESSES', `security@${domain}`);
+  const coc = addressList('INTAKE_CONDUCT_ADDRESSES', `conduct@${domain}`);
+  const both = security.filter((a) => coc.includes(a));
+  if (both.length > 0) problems.push(`An address cannot take both kinds of report: ${both.join(', ')}`);
+
+  const certFile = env.SMTP_TLS_CERT || '';
+  const keyFile = env.SMTP_TLS_KEY || '';
+  if (Boolean(certFile) !== Boolean(keyFile)) problems.push('SMTP_TLS_CERT and SMTP_TLS_KEY must be set together (PEM files) to offer STARTTLS');
+
+  const relayUrl = env.SMTP_URL || null;
+  if (relayUrl !== null && !/^smtps?:\/\/[^/]+/.test(relayUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL of your mail relay');
+
+  const passphrase = env.INTAKE_KEY_PASSPHRASE ?? '';
+  const passphraseFile = env.INTAKE_KEY_PASSPHRASE_FILE ?? '';
+  let intakeKeyPassphrase: IntakePassphraseSource;
+  if (passphrase && passphraseFile) {
+    problems.push('Set INTAKE_KEY_PASSPHRASE or INTAKE_KEY_PASSPHRASE_FILE, not both');
+    intakeKeyPassphrase = { kind: 'missing' };
+  } else if (passphrase) {
+    if (passphrase.length < 12) problems.push('INTAKE_KEY_PASSPHRASE must be at least 12 characters long');
+    intakeKeyPassphrase = { kind: 'env', read: () => passphrase };
+  } else if (passphraseFile) {
+    intakeKeyPassphrase = { kind: 'file', path: path.resolve(passphraseFile) };
+  } else if (base.databaseUrl === null) {
+    intakeKeyPassphrase = { kind: 'generated', path: path.join(base.dataDir, 'intake-key.passphrase') };
+  } else {
+    intakeKeyPassphrase = { kind: 'missing' };
+  }
+
+  const languages = (env.SECURITY_TXT_LANGUAGES || 'en').split(',').map((l) => l.trim()).filter(Boolean);
+  if (languages.some((l) => !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(l))) problems.push('SECURITY_TXT_LANGUAGES must list language tags such as "en, de"');
+
+  return Object.freeze({
+    smtpPort,
+    smtpHost: env.SMTP_HOST || base.host,
+    domain,
+    addresses: Object.freeze({ security: Object.freeze(security), coc: Object.freeze(coc) }),
+    maxMessageBytes: int('SMTP_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    tls: certFile && keyFile ? Object.freeze({ certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }) : null,
+    rateLimit: Object.freeze({ max: int('SMTP_RATE_LIMIT', 30, 1, 1_000_000), windowMs: int('SMTP_RATE_WINDOW_MINUTES', 10, 1, 24 * 60) * 60_000 }),
+    relayUrl,
+    from: env.MAIL_FROM || `"${base.projectName.replace(/["\\]/g, '')} reports" <noreply@${domain}>`,
+    intakeKeyPassphrase: Object.freeze(intakeKeyPassphrase),
+    languages: Object.freeze(languages),
+  });
+}
