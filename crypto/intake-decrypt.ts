@@ -20,6 +20,14 @@ export class NotForIntakeKeyError extends Error {
   }
 }
 
+/** A well-formed OpenPGP message that is not encrypted (signed only, or a literal): nothing to decrypt. */
+export class NotEncryptedMessageError extends MalformedMessageError {
+  constructor() {
+    super('The OpenPGP block is not an encrypted message.');
+    this.name = 'NotEncryptedMessageError';
+  }
+}
+
 export interface IntakeDecryption {
   data: Uint8Array;
   /** The name carried in the literal packet (inline-PGP attachments), or ''. */
@@ -61,7 +69,7 @@ export async function decryptForIntake(options: { message: Uint8Array | string; 
   }
   if (addressed.length === 0 && !wildcard) {
     if (password) throw new NotForIntakeKeyError([], 'The message is encrypted with a password, not to our intake key.');
-    throw new MalformedMessageError('The OpenPGP block is not an encrypted message.');
+    throw new NotEncryptedMessageError();
   }
 
   const candidates = options.keys.filter((key) => key.getKeyIDs().some((id) => addressed.includes(id.toHex().toUpperCase())));

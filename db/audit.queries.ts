@@ -17,7 +17,9 @@ export interface AuditRow {
   /** UTC ISO string with microseconds. */
   createdAt: string;
   prevHash: Buffer | null;
-  hash: Buffer;
+  /** null until the row is sealed into the chain. */
+  hash: Buffer | null;
+  chainSeq: string | null;
 }
 
 /** A row of a case's trail, with the acting member's name (null once that member is removed). */
@@ -25,46 +27,66 @@ export interface AuditTrailRow extends AuditRow {
   actorName: string | null;
 }
 
-/**
- * Takes the chain's lock until the transaction ends, so that appends from every app instance form
- * one chain. Must run inside a transaction: outside one the lock would be released at once.
- */
-export async function lockAuditChain(trx: Transaction<Database>): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended('intake.audit_log', 0))`.execute(trx);
-}
-
-/** The last row of the chain (its id and hash), or undefined for an empty log. Call under the lock. */
-export async function auditChainHead(trx: Transaction<Database>): Promise<{ id: string; hash: Buffer } | undefined> {
-  return trx.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
-}
-
-/**
- * Reserves the next row's id and its creation time before the row is hashed. Under the lock, ids
- * and times grow in chain order; a rolled-back append leaves a harmless gap in the ids.
- */
-export async function reserveAuditRow(trx: Transaction<Database>): Promise<{ id: string; createdAt: string }> {
-  const { rows } = await sql<{ id: string; created_at: string }>`
-    SELECT nextval(pg_get_serial_sequence('audit_log', 'id'))::text AS id,
-           to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at`.execute(trx);
-  return { id: rows[0]!.id, createdAt: rows[0]!.created_at };
-}
-
-/** Inserts one chained row; `detailsJson` is the canonical JSON that was hashed. */
-export async function insertAuditRow(trx: Transaction<Database>, row: Omit<AuditRow, 'details'> & { detailsJson: string }): Promise<void> {
-  await trx
+/** Inserts an unsealed row (no hash yet): cheap, takes no lock, commits with the caller's action. */
+export async function insertPendingAuditRow(
+  db: Db,
+  row: { caseId: string | null; actorMemberId: string | null; actorLabel: string; action: string; detailsJson: string },
+): Promise<string> {
+  const { id } = await db
     .insertInto('audit_log')
-    .values({
-      id: row.id,
-      case_id: row.caseId,
-      actor_member_id: row.actorMemberId,
-      actor_label: row.actorLabel,
-      action: row.action,
-      details: row.detailsJson,
-      created_at: row.createdAt,
-      prev_hash: row.prevHash,
-      hash: row.hash,
-    })
-    .execute();
+    .values({ case_id: row.caseId, actor_member_id: row.actorMemberId, actor_label: row.actorLabel, action: row.action, details: row.detailsJson })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+/**
+ * Seals the committed, unsealed rows (oldest id first, up to `batchSize`) into the chain: each gets
+ * the previous row's hash, its own hash from `hashRow`, and the next chain position. One sealer at a
+ * time across every instance (a try-lock: a busy sealer is left to finish). Returns how many it sealed.
+ */
+export async function sealPendingAuditRows(
+  db: Kysely<Database>,
+  batchSize: number,
+  hashRow: (row: Omit<AuditRow, 'hash' | 'chainSeq'>) => Buffer,
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const { rows: locked } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended('intake.audit_log', 0)) AS ok`.execute(trx);
+    if (!locked[0]?.ok) return 0;
+    const head = await trx
+      .selectFrom('audit_log')
+      .select(['chain_seq', 'hash'])
+      .where('chain_seq', 'is not', null)
+      .orderBy('chain_seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const pending = await trx
+      .selectFrom('audit_log')
+      .select(['id', 'case_id', 'actor_member_id', 'actor_label', 'action', 'details', CREATED_AT_ISO.as('created_at'), 'prev_hash', 'hash', 'chain_seq'])
+      .where('hash', 'is', null)
+      .orderBy('id')
+      .limit(batchSize)
+      .execute();
+    if (pending.length === 0) return 0;
+    let prevHash = head?.hash ?? null;
+    let seq = BigInt(head?.chain_seq ?? 0);
+    const sealed = pending.map((r) => {
+      seq += 1n;
+      const hash = hashRow({ ...toAuditRow(r), prevHash });
+      const value = sql`(${r.id}::bigint, ${prevHash}::bytea, ${hash}::bytea, ${seq.toString()}::bigint)`;
+      prevHash = hash;
+      return value;
+    });
+    await sql`UPDATE audit_log AS a SET prev_hash = v.prev_hash, hash = v.hash, chain_seq = v.seq
+      FROM (VALUES ${sql.join(sealed)}) AS v(id, prev_hash, hash, seq) WHERE a.id = v.id`.execute(trx);
+    return pending.length;
+  });
+}
+
+/** How many rows wait to be sealed. */
+export async function countUnsealedAuditRows(db: Db): Promise<number> {
+  const row = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<string>().as('n')).where('hash', 'is', null).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** A case's trail, oldest first, with the names of the members who acted. */
@@ -82,6 +104,7 @@ export async function listAuditRowsForCase(db: Db, caseId: string): Promise<Audi
       CREATED_AT_ISO.as('created_at'),
       'audit_log.prev_hash',
       'audit_log.hash',
+      'audit_log.chain_seq',
       'members.name as actor_name',
     ])
     .where('audit_log.case_id', '=', caseId)
@@ -90,22 +113,29 @@ export async function listAuditRowsForCase(db: Db, caseId: string): Promise<Audi
   return rows.map((r) => ({ ...toAuditRow(r), actorName: r.actor_name }));
 }
 
-/** The id of the chain's last row now, or null for an empty log: where a verification stops. */
-export async function lastAuditRowId(db: Db): Promise<string | null> {
-  const row = await db.selectFrom('audit_log').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  return row?.id ?? null;
-}
-
-/** One batch of the chain in id order: rows after `afterId` (null: from the start) up to `lastId`. */
-export async function auditRowsBatch(db: Db, afterId: string | null, lastId: string, limit: number): Promise<AuditRow[]> {
-  let query = db
+/**
+ * Reads the sealed chain in chain order, `batchSize` rows at a time, through a cursor in one read-only
+ * REPEATABLE READ snapshot: memory stays bounded at any length, and rows appended meanwhile are not
+ * part of this reading. `visit` returns false to stop early.
+ */
+export async function scanAuditChain(db: Kysely<Database>, batchSize: number, visit: (rows: AuditRow[]) => Promise<boolean | void>): Promise<void> {
+  const select = db
     .selectFrom('audit_log')
-    .select(['id', 'case_id', 'actor_member_id', 'actor_label', 'action', 'details', CREATED_AT_ISO.as('created_at'), 'prev_hash', 'hash'])
-    .where('id', '<=', lastId)
-    .orderBy('id')
-    .limit(limit);
-  if (afterId !== null) query = query.where('id', '>', afterId);
-  return (await query.execute()).map(toAuditRow);
+    .select(['id', 'case_id', 'actor_member_id', 'actor_label', 'action', 'details', CREATED_AT_ISO.as('created_at'), 'prev_hash', 'hash', 'chain_seq'])
+    .where('hash', 'is not', null)
+    .orderBy('chain_seq');
+  type Row = Parameters<typeof toAuditRow>[0];
+  await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      await sql`DECLARE audit_chain_scan NO SCROLL CURSOR FOR ${select}`.execute(trx);
+      for (;;) {
+        const { rows } = await sql<Row>`FETCH FORWARD ${sql.lit(batchSize)} FROM audit_chain_scan`.execute(trx);
+        if (rows.length === 0 || (await visit(rows.map(toAuditRow))) === false || rows.length < batchSize) break;
+      }
+    });
 }
 
 /** The reference of the case an audit row names, if that case still exists. */
@@ -123,7 +153,8 @@ function toAuditRow(r: {
   details: Record<string, unknown>;
   created_at: string;
   prev_hash: Buffer | null;
-  hash: Buffer;
+  hash: Buffer | null;
+  chain_seq: string | null;
 }): AuditRow {
   return {
     id: r.id,
@@ -135,5 +166,6 @@ function toAuditRow(r: {
     createdAt: r.created_at,
     prevHash: r.prev_hash,
     hash: r.hash,
+    chainSeq: r.chain_seq,
   };
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { CaseKind, CasesTable, Database, MessageRole } from './database';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -22,6 +22,7 @@ export interface CaseDetail {
   severityRating: string | null;
   cwe: string | null;
   affectedVersions: string | null;
+  /** Midnight UTC of the embargo day (a `date` column, read as text: see embargoDay). */
   embargoUntil: Date | null;
   acknowledgedAt: Date | null;
   triagedAt: Date | null;
@@ -29,6 +30,21 @@ export interface CaseDetail {
   triageDueAt: Date | null;
   reporterFingerprint: string;
   reporterPublicKey: string;
+}
+
+/**
+ * node-pg turns a `date` into a Date at local midnight and sends a Date as local time, so in a server
+ * time zone other than UTC the day shifts by one; the embargo day travels as 'YYYY-MM-DD' text instead.
+ */
+const embargoDay = sql<string | null>`to_char(c.embargo_until, 'YYYY-MM-DD')`;
+
+/** Sets (or with null clears) a case's embargo day, given as 'YYYY-MM-DD'. */
+export async function setEmbargoDay(db: Db, caseId: string, day: string | null): Promise<void> {
+  await db
+    .updateTable('cases')
+    .set({ embargo_until: day === null ? null : sql<Date>`${day}::date`, updated_at: new Date() })
+    .where('id', '=', caseId)
+    .execute();
 }
 
 /**
@@ -43,7 +59,7 @@ export async function findReadableCase(db: Db, memberId: string, reference: stri
     .select([
       'c.id', 'c.reference', 'c.kind', 'c.status', 'c.channel', 'c.created_at', 'c.updated_at', 'c.assignee_id', 'a.name as assignee_name',
       'c.expedited', 'c.resolution', 'c.duplicate_of', 'c.severity_vector', 'c.severity_score', 'c.severity_rating', 'c.cwe',
-      'c.affected_versions', 'c.embargo_until', 'c.acknowledged_at', 'c.triaged_at', 'c.acknowledge_due_at', 'c.triage_due_at',
+      'c.affected_versions', embargoDay.as('embargo_day'), 'c.acknowledged_at', 'c.triaged_at', 'c.acknowledge_due_at', 'c.triage_due_at',
       'c.reporter_fingerprint', 'c.reporter_public_key',
     ])
     .where('c.reference', '=', reference.trim().toUpperCase())
@@ -53,7 +69,7 @@ export async function findReadableCase(db: Db, memberId: string, reference: stri
     id: r.id, reference: r.reference, kind: r.kind, status: r.status, channel: r.channel, createdAt: r.created_at, updatedAt: r.updated_at,
     assigneeId: r.assignee_id, assigneeName: r.assignee_name, expedited: r.expedited, resolution: r.resolution, duplicateOf: r.duplicate_of,
     severityVector: r.severity_vector, severityScore: r.severity_score, severityRating: r.severity_rating, cwe: r.cwe,
-    affectedVersions: r.affected_versions, embargoUntil: r.embargo_until, acknowledgedAt: r.acknowledged_at, triagedAt: r.triaged_at,
+    affectedVersions: r.affected_versions, embargoUntil: r.embargo_day === null ? null : new Date(`${r.embargo_day}T00:00:00Z`), acknowledgedAt: r.acknowledged_at, triagedAt: r.triaged_at,
     acknowledgeDueAt: r.acknowledge_due_at, triageDueAt: r.triage_due_at, reporterFingerprint: r.reporter_fingerprint,
     reporterPublicKey: r.reporter_public_key,
   };

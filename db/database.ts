@@ -99,10 +99,13 @@ export interface AppSecretsTable {
   created_at: CreatedAt;
 }
 
-/** Append-only and hash-chained: every column is written once and never updated (the database refuses it). */
+/**
+ * Append-only and hash-chained. A row is inserted unsealed (no hash), then sealed into the chain
+ * once by sealAuditLog; the database refuses every other change.
+ */
 export interface AuditLogTable {
-  /** int8 comes back from pg as a string; appends reserve it before hashing the row. */
-  id: ColumnType<string, string, never>;
+  /** int8 comes back from pg as a string. */
+  id: ColumnType<string, never, never>;
   case_id: ColumnType<string | null, string | null, never>;
   actor_member_id: ColumnType<string | null, string | null, never>;
   /** 'member', or who acted without a member account: 'reporter', 'system', 'operator'. */
@@ -110,10 +113,12 @@ export interface AuditLogTable {
   action: ColumnType<string, string, never>;
   /** Metadata only (states, ids, references, fingerprints), never content. Inserted as JSON text. */
   details: ColumnType<Record<string, unknown>, string, never>;
-  /** Inserted as the exact ISO string that was hashed. */
-  created_at: ColumnType<Date, string, never>;
-  prev_hash: ColumnType<Buffer | null, Buffer | null, never>;
-  hash: ColumnType<Buffer, Buffer, never>;
+  created_at: ColumnType<Date, never, never>;
+  /** Set once, when sealed. */
+  prev_hash: ColumnType<Buffer | null, never, Buffer>;
+  hash: ColumnType<Buffer | null, never, Buffer>;
+  /** The row's position in the chain: the order rows were sealed in. */
+  chain_seq: ColumnType<string | null, never, string>;
 }
 
 export interface InvitationsTable {

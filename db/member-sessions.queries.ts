@@ -71,11 +71,10 @@ export async function deleteMemberSessions(db: Db, memberId: string): Promise<nu
   return Number(result.numDeletedRows);
 }
 
-/** Housekeeping: deletes the member's sessions that ended by age or by inactivity. */
-export async function deleteEndedSessions(db: Db, memberId: string, now: Date, idleCutoff: Date): Promise<void> {
+/** Housekeeping: deletes every session (of any member) that ended by age or by inactivity. */
+export async function deleteEndedSessions(db: Db, now: Date, idleCutoff: Date): Promise<void> {
   await db
     .deleteFrom('member_sessions')
-    .where('member_id', '=', memberId)
     .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleCutoff)]))
     .execute();
 }

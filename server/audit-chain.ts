@@ -29,7 +29,6 @@ export interface ChainedFields {
  * and the bytes: no field can bleed into the next, and NULL differs from the empty string.
  */
 export function hashAuditRow(row: ChainedFields): Buffer {
-  const hash = createHash('sha256');
   const fields: (string | Uint8Array | null)[] = [
     CHAIN_DOMAIN,
     row.prevHash,
@@ -41,17 +40,19 @@ export function hashAuditRow(row: ChainedFields): Buffer {
     canonicalJson(row.details),
     row.createdAt,
   ];
+  const parts: Uint8Array[] = [];
   for (const field of fields) {
     if (field === null) {
-      hash.update(Uint8Array.of(0));
+      parts.push(Uint8Array.of(0));
       continue;
     }
     const bytes = typeof field === 'string' ? Buffer.from(field, 'utf8') : field;
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    hash.update(Uint8Array.of(1)).update(length).update(bytes);
+    const header = Buffer.alloc(5);
+    header[0] = 1;
+    header.writeUInt32BE(bytes.length, 1);
+    parts.push(header, bytes);
   }
-  return hash.digest();
+  return createHash('sha256').update(Buffer.concat(parts)).digest();
 }
 
 /**
@@ -71,7 +72,8 @@ export function canonicalJson(value: AuditJson): string {
 
 /** Key names that would mean content or a secret is about to be logged. */
 const FORBIDDEN_KEYS = new Set(['body', 'content', 'plaintext', 'text', 'message', 'armored', 'receipt', 'passphrase', 'password', 'secret', 'privatekey', 'email', 'name', 'title']);
-const MAX_STRING = 256;
+// Room for the longest metadata a case keeps in the clear (affected versions: 500 characters).
+const MAX_STRING = 512;
 const MAX_ITEMS = 64;
 const MAX_DEPTH = 4;
 const MAX_JSON = 4096;

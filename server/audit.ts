@@ -4,13 +4,11 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database';
 import {
   auditCaseReference,
-  auditChainHead,
-  auditRowsBatch,
-  insertAuditRow,
-  lastAuditRowId,
+  countUnsealedAuditRows,
+  insertPendingAuditRow,
   listAuditRowsForCase,
-  lockAuditChain,
-  reserveAuditRow,
+  scanAuditChain,
+  sealPendingAuditRows,
   type AuditRow,
 } from '../db/audit.queries';
 import { canonicalJson, checkAuditDetails, hashAuditRow, type AuditJson, type ChainedFields } from './audit-chain';
@@ -68,8 +66,8 @@ export interface AuditEntry {
   actorLabel: string;
   details: Record<string, unknown>;
   createdAt: Date;
-  /** Hex SHA-256 of the row, for a responder to compare with `intake audit verify`. */
-  hash: string;
+  /** Hex SHA-256 of the row, for a responder to compare with `intake audit verify`; null until sealed. */
+  hash: string | null;
 }
 
 export interface AuditVerification {
@@ -89,29 +87,25 @@ export interface AuditVerification {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * Appends one event to the chain. Given a transaction, it appends inside it, so the row commits or
- * rolls back atomically with the action it records; call it as the transaction's last statement,
- * because the chain's lock is held until commit and serializes every appender. Given the pool, it
- * appends in a transaction of its own.
+ * Appends one event. Given a transaction, the row commits or rolls back atomically with the action
+ * it records. The row is written unsealed, without taking any lock, so appends never queue behind
+ * each other; sealAuditLog chains committed rows shortly after (every instance runs it on a timer,
+ * and `intake audit verify` runs it first). Until then the database already refuses to change it.
  */
-export async function appendAudit(db: Kysely<Database> | Transaction<Database>, event: AuditEvent): Promise<{ id: string; hash: string }> {
+export async function appendAudit(db: Kysely<Database> | Transaction<Database>, event: AuditEvent): Promise<{ id: string }> {
   const fields = checkEvent(event);
-  const append = async (trx: Transaction<Database>) => {
-    await lockAuditChain(trx);
-    const head = await auditChainHead(trx);
-    const { id, createdAt } = await reserveAuditRow(trx);
-    const row: ChainedFields = { ...fields, id, createdAt, prevHash: head?.hash ?? null };
-    const hash = hashAuditRow(row);
-    try {
-      await insertAuditRow(trx, { ...row, detailsJson: canonicalJson(row.details), hash });
-    } catch (error) {
-      // The unique index on prev_hash refused a fork: the caller's snapshot did not see the chain's head.
-      if ((error as { code?: string }).code === '23505') throw new Error('The audit chain moved during this append (run it in a READ COMMITTED transaction).', { cause: error });
-      throw error;
-    }
-    return { id, hash: hash.toString('hex') };
-  };
-  return db.isTransaction ? append(db as Transaction<Database>) : db.transaction().execute(append);
+  const id = await insertPendingAuditRow(db, { ...fields, detailsJson: canonicalJson(fields.details) });
+  return { id };
+}
+
+/** Seals every committed unsealed row into the chain, in batches; returns how many it sealed. */
+export async function sealAuditLog(db: Kysely<Database>, batchSize = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const sealed = await sealPendingAuditRows(db, batchSize, (row) => hashAuditRow({ ...row, details: row.details as Record<string, AuditJson> }));
+    total += sealed;
+    if (sealed < batchSize) return total;
+  }
 }
 
 /** A case's trail, oldest first. The caller has already checked that the member may read the case. */
@@ -125,34 +119,37 @@ export async function listCaseAudit(db: Kysely<Database>, caseId: string): Promi
     actorLabel: r.actorLabel,
     details: r.details,
     createdAt: new Date(r.createdAt),
-    hash: r.hash.toString('hex'),
+    hash: r.hash?.toString('hex') ?? null,
   }));
 }
 
 /**
- * Walks the whole chain in id order, in batches, up to the row that was last when it started;
- * stops at the first row whose hash or link is wrong.
+ * Walks the whole chain in id order, in batches through one consistent snapshot, and stops at the
+ * first row whose hash or link to the row before it is wrong.
  */
 export async function verifyAuditChain(db: Kysely<Database>, options: { batchSize?: number } = {}): Promise<AuditVerification> {
-  const batchSize = options.batchSize ?? 5000;
-  const lastId = await lastAuditRowId(db);
-  if (lastId === null) return { ok: true, rows: 0 };
+  await sealAuditLog(db);
   let previous: { id: string; hash: Buffer } | null = null;
   let rows = 0;
-  for (;;) {
-    const batch = await auditRowsBatch(db, previous?.id ?? null, lastId, batchSize);
+  let broken: { row: AuditRow; reason: string } | null = null;
+  await scanAuditChain(db, options.batchSize ?? 5000, async (batch) => {
     for (const row of batch) {
       const reason = chainProblem(row, previous);
       if (reason) {
-        const caseReference = row.caseId ? await auditCaseReference(db, row.caseId) : null;
-        return { ok: false, rows, firstBrokenId: row.id, caseId: row.caseId, caseReference, reason };
+        broken = { row, reason };
+        return false;
       }
-      previous = { id: row.id, hash: row.hash };
+      previous = { id: row.id, hash: row.hash! };
       rows += 1;
     }
-    if (batch.length < batchSize) break;
+  });
+  if (broken) {
+    const { row, reason } = broken as { row: AuditRow; reason: string };
+    const caseReference = row.caseId ? await auditCaseReference(db, row.caseId) : null;
+    return { ok: false, rows, firstBrokenId: row.id, caseId: row.caseId, caseReference, reason };
   }
-  return { ok: true, rows, headId: previous?.id, headHash: previous?.hash.toString('hex') };
+  const head = previous as { id: string; hash: Buffer } | null;
+  return head ? { ok: true, rows, headId: head.id, headHash: head.hash.toString('hex') } : { ok: true, rows };
 }
 
 function chainProblem(row: AuditRow, previous: { id: string; hash: Buffer } | null): string | null {
@@ -166,7 +163,7 @@ function chainProblem(row: AuditRow, previous: { id: string; hash: Buffer } | nu
   } catch {
     return 'its details are not valid audit JSON: the row was altered after it was written';
   }
-  if (!expected.equals(row.hash)) return 'its hash does not match its contents: the row was altered after it was written';
+  if (!row.hash || !expected.equals(row.hash)) return 'its hash does not match its contents: the row was altered after it was written';
   return null;
 }
 

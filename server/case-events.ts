@@ -7,10 +7,13 @@ export interface CaseEvents {
   caseStored(caseId: string): Promise<void>;
   messageAdded(caseId: string, authorMemberId: string | null): Promise<void>;
   assigned(caseId: string, assigneeId: string): Promise<void>;
+  /** A response-time clock ran out: every reader of the case is told. */
+  overdue(caseId: string): Promise<void>;
 }
 
 export const silentCaseEvents: CaseEvents = {
   caseStored: async () => undefined,
   messageAdded: async () => undefined,
   assigned: async () => undefined,
+  overdue: async () => undefined,
 };

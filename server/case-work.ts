@@ -3,7 +3,7 @@
 // like a reference that does not exist) and writes its audit row in the same transaction.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
-import { caseReaders, caseTimeline, findReadableCase, lockCaseStatus, updateCase, type CaseDetail } from '../db/case-view.queries';
+import { caseReaders, caseTimeline, findReadableCase, lockCaseStatus, setEmbargoDay, updateCase, type CaseDetail } from '../db/case-view.queries';
 import { appendAudit, listCaseAudit } from './audit';
 import type { CaseEvents } from './case-events';
 import { badInput, notFound } from './errors';
@@ -94,9 +94,9 @@ export async function setSeverity(
 /** The embargo / disclosure date (null clears it). */
 export async function setEmbargo(db: Kysely<Database>, member: SignedInMember, reference: string, date: string): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
-  const value = date.trim() === '' ? null : parseDay(date);
+  const value = date.trim() === '' ? null : parseDay(date).toISOString().slice(0, 10);
   await db.transaction().execute(async (trx) => {
-    await updateCase(trx, found.id, { embargo_until: value });
+    await setEmbargoDay(trx, found.id, value);
     await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.embargo-set', details: { until: date.trim() || null } });
   });
 }

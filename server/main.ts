@@ -5,6 +5,8 @@ import { ConfigError, loadConfig } from './config';
 import { buildAssets } from './http/assets';
 import { createLogger } from './log';
 import { governanceWarnings } from './members';
+import { startBackgroundWork } from './background';
+import { silentCaseEvents } from './case-events';
 
 const log = createLogger();
 
@@ -13,7 +15,9 @@ async function main(): Promise<void> {
   const database = await openDatabase(config);
   for (const warning of await governanceWarnings(database.db)) log.warn(warning);
   await buildAssets();
-  const app = await createApp({ db: database.db, config, log });
+  const events = silentCaseEvents;
+  const app = await createApp({ db: database.db, config, log, events });
+  const background = startBackgroundWork({ db: database.db, events, log });
   const server: Server = app.listen(config.port, config.host, () => {
     log.info('listening', { url: config.publicUrl, port: config.port, database: config.databaseUrl ? 'external' : `embedded under ${config.dataDir}` });
   });
@@ -23,6 +27,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('stopping', { signal });
+    background.stop();
     server.close();
     server.closeIdleConnections();
     await database.close();

@@ -4,7 +4,8 @@ import type { CaseChannel, CaseKind, Database, MessageRole } from '../db/databas
 import { insertCase, insertCaseReaders, insertMessage, nextCaseNumber, type NewMessage } from '../db/cases.queries';
 import { InvalidKeyError, MalformedMessageError } from '../crypto/errors';
 import { encryptSplit, splitMessage, type SplitMessage } from '../crypto/split-message';
-import { checkReporterKey, createReporterKey } from '../crypto/reporter-key';
+import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../crypto/reporter-key';
+import type { CaseEvents } from './case-events';
 import { generateReceipt, receiptLookupHash } from '../crypto/receipt';
 import { messageConfig, type Argon2Cost } from '../crypto/openpgp-config';
 import { appendAudit } from './audit';
@@ -42,6 +43,7 @@ export async function submitEncryptedReport(
   input: EncryptedReport,
   channel: CaseChannel = 'web',
   targets: ResponseTargets = DEFAULT_TARGETS,
+  events?: Pick<CaseEvents, 'caseStored'>,
 ): Promise<SubmittedCase> {
   const readers = await routedReaders(db, input.kind, input.involvedIds);
   if (!/^[0-9a-f]{64}$/i.test(input.receiptLookup)) throw badInput('receiptLookup must be a hex SHA-256 digest (64 hex digits).');
@@ -74,6 +76,7 @@ export async function submitEncryptedReport(
     receiptLookup: Buffer.from(input.receiptLookup, 'hex'),
     messages,
     targets,
+    events,
   });
 }
 
@@ -93,11 +96,19 @@ export interface PlaintextReport {
 export async function submitPlaintextReport(
   db: Kysely<Database>,
   input: PlaintextReport,
-  options: { channel: CaseChannel; argon2?: Argon2Cost; targets?: ResponseTargets },
+  options: {
+    channel: CaseChannel;
+    argon2?: Argon2Cost;
+    targets?: ResponseTargets;
+    /** 'fast' for the e-mail intake (see ReporterKeyLock); Argon2 otherwise. */
+    reporterKeyLock?: ReporterKeyLock;
+    /** Told after the case commits (outbound mail); never fails the submission. */
+    events?: Pick<CaseEvents, 'caseStored'>;
+  },
 ): Promise<SubmittedCase & { receipt: string }> {
   const readers = await routedReaders(db, input.kind, input.involvedIds);
   const receipt = generateReceipt();
-  const reporterKey = await createReporterKey(receipt, options.argon2);
+  const reporterKey = await createReporterKey(receipt, options.reporterKeyLock ?? options.argon2);
   const reporterPublic = (await readKey({ armoredKey: reporterKey.publicKey, config: messageConfig })) as PublicKey;
   const recipients = [...readers.map((r) => r.publicKey), reporterPublic];
 
@@ -121,6 +132,7 @@ export async function submitPlaintextReport(
     receiptLookup: await receiptLookupHash(receipt),
     messages,
     targets: options.targets ?? DEFAULT_TARGETS,
+    events: options.events,
   });
   return { ...stored, receipt };
 }
@@ -140,6 +152,7 @@ interface CaseToStore {
   receiptLookup: Uint8Array;
   messages: { role: MessageRole; split: SplitMessage }[];
   targets: ResponseTargets;
+  events?: Pick<CaseEvents, 'caseStored'>;
 }
 
 const REFERENCE_PREFIX: Record<CaseKind, string> = { security: 'SEC', coc: 'COC' };
@@ -156,9 +169,10 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
   const year = new Date().getUTCFullYear();
   const number = await nextCaseNumber(db, value.kind, year);
   const reference = `${REFERENCE_PREFIX[value.kind]}-${year}-${String(number).padStart(4, '0')}`;
+  let caseId = '';
   try {
     await db.transaction().execute(async (trx) => {
-      const caseId = await insertCase(trx, {
+      caseId = await insertCase(trx, {
         reference,
         kind: value.kind,
         channel: value.channel,
@@ -176,5 +190,6 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
     if ((error as { code?: string }).code === '23505') throw conflict('This report was already received (its receipt is in use). Make a new submission.');
     throw error;
   }
+  await value.events?.caseStored(caseId).catch(() => undefined);
   return { reference, kind: value.kind };
 }

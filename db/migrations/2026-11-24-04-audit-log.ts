@@ -20,15 +20,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`).check(sql`jsonb_typeof(details) = 'object'`))
     // clock_timestamp, not now(): rows appended in one transaction keep distinct, ordered times.
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`clock_timestamp()`))
+    // Set when the row is sealed into the chain (server/audit.ts sealAuditLog), never changed again.
     .addColumn('prev_hash', 'bytea', (c) => c.check(sql`octet_length(prev_hash) = 32`))
-    .addColumn('hash', 'bytea', (c) => c.notNull().check(sql`octet_length(hash) = 32`))
+    .addColumn('hash', 'bytea', (c) => c.check(sql`octet_length(hash) = 32`))
+    .addColumn('chain_seq', 'bigint', (c) => c.unique())
     .execute();
-  await sql`CREATE UNIQUE INDEX audit_log_one_successor ON audit_log ((coalesce(prev_hash, ''::bytea)))`.execute(db);
+  await sql`CREATE UNIQUE INDEX audit_log_one_successor ON audit_log ((coalesce(prev_hash, ''::bytea))) WHERE hash IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX audit_log_unsealed ON audit_log (id) WHERE hash IS NULL`.execute(db);
   await sql`CREATE INDEX audit_log_case ON audit_log (case_id, id) WHERE case_id IS NOT NULL`.execute(db);
 
   await sql`
     CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      -- The one change ever allowed: sealing an unsealed row into the chain, nothing else altered.
+      IF TG_OP = 'UPDATE' AND OLD.hash IS NULL AND OLD.prev_hash IS NULL AND OLD.chain_seq IS NULL
+         AND NEW.hash IS NOT NULL AND NEW.chain_seq IS NOT NULL
+         AND NEW.id = OLD.id AND NEW.case_id IS NOT DISTINCT FROM OLD.case_id
+         AND NEW.actor_member_id IS NOT DISTINCT FROM OLD.actor_member_id AND NEW.actor_label = OLD.actor_label
+         AND NEW.action = OLD.action AND NEW.details = OLD.details AND NEW.created_at = OLD.created_at THEN
+        RETURN NEW;
+      END IF;
       RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
         USING ERRCODE = 'insufficient_privilege',
               HINT = 'Audit rows are never changed or removed; append a new row instead.';

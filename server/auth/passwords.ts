@@ -21,13 +21,17 @@ export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 export const MIN_PASSWORD_SCORE = 3;
 
+// NFKC first (NIST SP 800-63B): the same password typed on another keyboard or system may arrive
+// composed differently.
+const normalized = (password: string) => password.normalize('NFKC');
+
 export async function hashPassword(password: string, cost: PasswordHashCost): Promise<string> {
-  return hash(password, { algorithm: ARGON2ID, memoryCost: cost.memoryKiB, timeCost: cost.passes, parallelism: cost.parallelism });
+  return hash(normalized(password), { algorithm: ARGON2ID, memoryCost: cost.memoryKiB, timeCost: cost.passes, parallelism: cost.parallelism });
 }
 
 /** Checks a password against its stored hash (argon2's own constant-time comparison). */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  return verify(passwordHash, password);
+  return verify(passwordHash, normalized(password));
 }
 
 /** Whether a stored hash is weaker than the current cost, and should be replaced at the next sign-in. */

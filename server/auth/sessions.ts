@@ -24,7 +24,7 @@ export async function startSession(db: Kysely<Database>, memberId: string, setti
   const token = newToken();
   await db.transaction().execute(async (trx) => {
     if (isTokenShaped(replacing)) await deleteSession(trx, sha256(replacing));
-    await deleteEndedSessions(trx, memberId, now, idleCutoff(now, settings));
+    await deleteEndedSessions(trx, now, idleCutoff(now, settings));
     await insertSession(trx, { idHash: sha256(token), memberId, now, expiresAt: new Date(now.getTime() + settings.session.maxAgeMs) });
   });
   return token;

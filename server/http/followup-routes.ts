@@ -32,17 +32,23 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
 
   router.get('/followup', (req, res) => res.render('followup.njk', { csrfToken: deps.csrf.tokenFor(req, res) }));
 
+  // A post without the page's CSRF token never opens a case: another site could otherwise open its own
+  // case in the reporter's browser, and the reporter's answer would go to it. An answer is carried over.
+  const expired = (req: express.Request, res: express.Response, answer: string) =>
+    res.status(403).render('followup.njk', { problems: ['This page expired. Enter your receipt again to open your case.'], answer, csrfToken: deps.csrf.tokenFor(req, res) });
+
   router.post('/followup', guesses, form, async (req, res) => {
-    const receipt = String((req.body as Record<string, unknown>)?.receipt ?? '');
-    await renderFollowup(req, res, receipt);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!deps.csrf.isValid(req)) return void expired(req, res, String(body.answer ?? ''));
+    await renderFollowup(req, res, String(body.receipt ?? ''), [], String(body.answer ?? ''));
   });
 
   router.post('/followup/reply', guesses, form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, string>;
+    if (!deps.csrf.isValid(req)) return void expired(req, res, body.answer ?? '');
     const receipt = body.receipt ?? '';
     const problems: string[] = [];
     try {
-      if (!deps.csrf.isValid(req)) throw badInput('This page expired. Your answer is kept below; send it again.');
       await replyWithReceipt(deps.db, receipt, body.answer ?? '', deps.events);
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind === 'not-found') throw error;
@@ -68,7 +74,7 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
       res.render('followup-case.njk', { followup, receipt, problems, answer, sent, csrfToken: deps.csrf.tokenFor(req, res) });
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'not-found') throw error;
-      res.status(404).render('followup.njk', { problems: [error.message], csrfToken: deps.csrf.tokenFor(req, res) });
+      res.status(404).render('followup.njk', { problems: [error.message], answer, csrfToken: deps.csrf.tokenFor(req, res) });
     }
   }
 

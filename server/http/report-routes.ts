@@ -8,6 +8,7 @@ import { DomainError, badInput } from '../errors';
 import { srtStatus } from '../governance';
 import { REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
 import { submitPlaintextReport } from '../reports';
+import type { CaseEvents } from '../case-events';
 import { parseForm } from './form-parser';
 import { noStore, RateLimitedError, type Csrf } from './protection';
 
@@ -17,6 +18,8 @@ export interface ReportRouteDeps {
   csrf: Csrf;
   submissionLimiter: RequestHandler;
   argon2?: Argon2Cost;
+  /** Told when a case is stored (outbound mail). */
+  events?: Pick<CaseEvents, 'caseStored'>;
 }
 
 /** The public report pages: the choice of kind, the form per kind, and the no-JavaScript submission. */
@@ -68,7 +71,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       const submitted = await submitPlaintextReport(
         deps.db,
         { kind, involvedIds: involved, document: composeReportDocument(kind, values, involvedNames), attachments: form.files },
-        { channel: 'web-no-js', argon2: deps.argon2, targets: deps.config },
+        { channel: 'web-no-js', argon2: deps.argon2, targets: deps.config, events: deps.events },
       );
       res.status(201).render('report-confirmation.njk', { reference: submitted.reference, receipt: submitted.receipt, kind, title: KIND_TITLES[kind] });
     } catch (error) {

@@ -60,6 +60,9 @@ function printReport(ours: SubmissionFigures, baseline: SubmissionFigures, encry
     [row('baseline (express+pg)', baseline), row('ours (server/app.ts)', ours)],
   ));
   console.log(`\n   ours / baseline throughput = ${(ratio * 100).toFixed(0)}%  (target ≥ ${THROUGHPUT_TARGET * 100}%)  ${verdict(ratio >= THROUGHPUT_TARGET)}`);
+  for (const [name, r] of [['baseline', baseline], ['ours', ours]] as const) {
+    console.log(`   ${name}: ${r.queries.statements.toFixed(1)} SQL statements/request, ${ms(r.queries.milliseconds)} in them — ${r.queries.top}`);
+  }
   console.log(`   busy database sessions (pool of 10), average while measured — baseline: ${baseline.waits}; ours: ${ours.waits}`);
   if (ours.cpu && baseline.cpu) {
     // Less sensitive to other work on the machine than req/s: what one request costs all three processes.
@@ -70,13 +73,16 @@ function printReport(ours: SubmissionFigures, baseline: SubmissionFigures, encry
 
   console.log('\nB. Server-side encryption per report, no-JavaScript path (~10 KB)\n');
   console.log(table(
-    ['recipients', 'ours mean', 'ours p50', 'gpg mean', 'gpg p50', 'speed-up (mean)'],
-    encryption.map((e) => [String(e.recipients), ms(e.ours.mean), ms(e.ours.p50), ms(e.gpg.mean), ms(e.gpg.p50), `${(e.gpg.mean / e.ours.mean).toFixed(1)}×`]),
+    ['recipients', 'ours mean', 'ours p50', 'gpg mean', 'gpg p50', 'speed-up mean', 'speed-up p50'],
+    encryption.map((e) => [
+      String(e.recipients), ms(e.ours.mean), ms(e.ours.p50), ms(e.gpg.mean), ms(e.gpg.p50),
+      `${(e.gpg.mean / e.ours.mean).toFixed(1)}×`, `${(e.gpg.p50 / e.ours.p50).toFixed(1)}×`,
+    ]),
   ));
   const five = encryption.find((e) => e.recipients === 5);
   if (five) {
     const speedup = five.gpg.mean / five.ours.mean;
-    console.log(`\n   5 recipients: ${speedup.toFixed(1)}× faster than gpg (target ≥ ${SPEEDUP_TARGET}×)  ${verdict(speedup >= SPEEDUP_TARGET)}`);
+    console.log(`\n   5 recipients: ${speedup.toFixed(1)}× faster than gpg, by mean (target ≥ ${SPEEDUP_TARGET}×)  ${verdict(speedup >= SPEEDUP_TARGET)}`);
   }
 }
 

@@ -1,10 +1,13 @@
 // Runs a bench server (ours or the baseline) in a child process, so that it has its own event loop.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { installQueryStats, type QueryStats } from './query-stats';
 
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** The child's SQL statement counts and times so far (query-stats.ts). */
+  queryStats(): Promise<QueryStats>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +44,18 @@ export async function startServerProcess(script: string, start: StartMessage, ti
     child.kill('SIGKILL');
     throw error;
   });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChild(child) };
+  const queryStats = () =>
+    new Promise<QueryStats>((resolve) => {
+      const onMessage = (message: unknown) => {
+        const stats = (message as { queryStats?: QueryStats }).queryStats;
+        if (!stats) return;
+        child.off('message', onMessage);
+        resolve(stats);
+      };
+      child.on('message', onMessage);
+      child.send('query-stats');
+    });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, queryStats, stop: () => stopChild(child) };
 }
 
 /** Asks the child to close (so that its CPU profile is written), then kills it if it lingers. */
@@ -58,12 +72,17 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** In a child: waits for the parent's start message, runs `listen`, reports the port, and stops on request. */
+/**
+ * In a child: waits for the parent's start message, runs `listen`, reports the port, answers
+ * 'query-stats', and stops on 'stop'.
+ */
 export function serveChild(listen: (start: StartMessage) => Promise<{ port: number; close(): Promise<void> }>): void {
+  const queryStats = installQueryStats();
   process.once('message', async (start: StartMessage) => {
     try {
       const server = await listen(start);
       process.on('message', async (message) => {
+        if (message === 'query-stats') process.send!({ queryStats: queryStats() });
         if (message !== 'stop') return;
         await server.close().catch(() => undefined);
         process.exit(0);

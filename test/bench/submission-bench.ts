@@ -4,6 +4,7 @@ import path from 'node:path';
 import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from './cpu-usage';
 import { runLoad, type LoadResult } from './load-generator';
 import { describeWaits, sampleWaits } from './postgres-waits';
+import { queryStatsPerRequest } from './query-stats';
 import type { ServerProcess } from './server-process';
 import { summarize, type LatencySummary } from './stats';
 import type { SubmissionTemplate } from './submission-payload';
@@ -15,6 +16,8 @@ export interface SubmissionFigures extends LatencySummary {
   cpu: CpuSnapshot | null;
   /** What the database sessions were doing, on average, while this server was measured. */
   waits: string;
+  /** SQL statements per request, the server's time in them, and the costliest statement shapes. */
+  queries: { statements: number; milliseconds: number; top: string };
 }
 
 export interface SubmissionBenchOptions {
@@ -41,6 +44,7 @@ export async function runSubmissionBench(options: SubmissionBenchOptions): Promi
     options.log(`   ${name}: warming up (${options.warmup})…`);
     await post(name, options.warmup);
   }
+  const queriesBefore = { baseline: await options.servers.baseline.queryStats(), ours: await options.servers.ours.queryStats() };
   const rounds: Record<Name, LoadResult[]> = { baseline: [], ours: [] };
   const cpu: Record<Name, CpuSnapshot[]> = { baseline: [], ours: [] };
   // Sampled in the last round only: the sampler's own queries cost the database a little.
@@ -59,11 +63,16 @@ export async function runSubmissionBench(options: SubmissionBenchOptions): Promi
       if (used) cpu[name].push(used);
     }
   }
-  return { baseline: combine(rounds.baseline, cpu.baseline, waits.baseline), ours: combine(rounds.ours, cpu.ours, waits.ours) };
+  const figures = {} as Record<Name, SubmissionFigures>;
+  for (const name of names) {
+    const combined = combine(rounds[name], cpu[name], waits[name]);
+    figures[name] = { ...combined, queries: queryStatsPerRequest(queriesBefore[name], await options.servers[name].queryStats(), combined.requests) };
+  }
+  return figures;
 }
 
 /** Throughput over all rounds (requests / time spent sending them); latency percentiles over all requests. */
-function combine(results: LoadResult[], cpu: CpuSnapshot[], waits: string): SubmissionFigures {
+function combine(results: LoadResult[], cpu: CpuSnapshot[], waits: string): Omit<SubmissionFigures, 'queries'> {
   const requests = results.reduce((n, r) => n + r.requests, 0);
   const seconds = results.reduce((n, r) => n + r.seconds, 0);
   const total = (key: keyof CpuSnapshot) => cpu.reduce((sum, c) => sum + c[key], 0) / requests;

@@ -31,10 +31,12 @@ export interface AuthTestServer {
   close(): Promise<void>;
 }
 
-/** Like startTestServer, with the test's clock; `env` sets the config (SIGNIN_CLIENT_LIMIT, PUBLIC_URL, …). */
-export async function startAuthServer(db: Kysely<Database>, env: Record<string, string> = {}): Promise<AuthTestServer> {
+/**
+ * Like startTestServer, with the test's clock; `env` sets the config (SIGNIN_CLIENT_LIMIT, PUBLIC_URL, …).
+ * Instances that share a database should share a clock too, as real ones share the time.
+ */
+export async function startAuthServer(db: Kysely<Database>, env: Record<string, string> = {}, clock = new TestClock()): Promise<AuthTestServer> {
   const config = loadConfig({ DATA_DIR: '/nonexistent', ...env });
-  const clock = new TestClock();
   const logLines: string[] = [];
   const app = await createApp({ db, config, log: createLogger((line) => logLines.push(line)), argon2: testArgon2Cost, clock: clock.now });
   const server: Server = await new Promise((resolve) => {

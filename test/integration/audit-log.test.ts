@@ -6,9 +6,9 @@ import path from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { createKysely } from '../../db/connect';
 import type { Database } from '../../db/database';
-import { appendAudit, listCaseAudit, verifyAuditChain } from '../../server/audit';
+import { appendAudit, listCaseAudit, sealAuditLog, verifyAuditChain } from '../../server/audit';
 import { hashAuditRow } from '../../server/audit-chain';
-import { auditRowsBatch } from '../../db/audit.queries';
+import { scanAuditChain, type AuditRow } from '../../db/audit.queries';
 import { exportCaseForMember } from '../../server/cases';
 import { removeMember } from '../../server/members';
 import { submitPlaintextReport } from '../../server/reports';
@@ -41,7 +41,12 @@ async function seed() {
   return { alice, reference, caseId };
 }
 
-const allRows = async (db: Kysely<Database> = t.db) => auditRowsBatch(db, null, '9223372036854775807', 100_000);
+async function allRows(db: Kysely<Database> = t.db): Promise<AuditRow[]> {
+  await sealAuditLog(db);
+  const rows: AuditRow[] = [];
+  await scanAuditChain(db, 1000, async (batch) => void rows.push(...batch));
+  return rows;
+}
 
 /** Runs `statement` with the row trigger disabled, as a superuser could, then turns it back on. */
 async function tamper(statement: RawBuilder<unknown>): Promise<void> {
@@ -74,7 +79,7 @@ describe('appending', () => {
     // Metadata only: no content, no e-mail address, no armored key anywhere in the log.
     const dump = JSON.stringify(rows.map((r) => r.details));
     expect(dump).not.toMatch(/AUDIT-CANARY|@example|BEGIN PGP/);
-    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 5, headId: rows[4]!.id, headHash: rows[4]!.hash.toString('hex') });
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 5, headId: rows[4]!.id, headHash: rows[4]!.hash!.toString('hex') });
   });
 
   test("listCaseAudit gives one case's trail, oldest first, with the acting member's name", async () => {
@@ -112,7 +117,7 @@ describe('appending', () => {
     const append = (details: Record<string, never | string>) =>
       appendAudit(t.db, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'case.escalated', details });
     await expect(append({ body: 'x' })).rejects.toThrow(/never content/);
-    await expect(append({ note: 'x'.repeat(257) })).rejects.toThrow(/longer than 256/);
+    await expect(append({ note: 'x'.repeat(513) })).rejects.toThrow(/longer than 512/);
     await expect(appendAudit(t.db, { caseId: null, actorMemberId: null, action: 'case.viewed', details: {} })).rejects.toThrow(/needs an actor/);
     expect(await allRows()).toEqual([]);
   });
@@ -165,6 +170,16 @@ describe('the database refuses to change the log', () => {
     expect(await allRows()).toHaveLength(4);
   });
 
+  test('sealing may not change a row, and a sealed row cannot be sealed again', async () => {
+    const zero = sql`decode(repeat('00', 32), 'hex')`;
+    const altered = sql`UPDATE audit_log SET hash = ${zero}, chain_seq = 999, details = '{"to":"closed"}' WHERE hash IS NULL`;
+    await expect(altered.execute(t.db)).rejects.toMatchObject({ code: '42501' });
+    await sealAuditLog(t.db);
+    const resealed = sql`UPDATE audit_log SET hash = ${zero}, chain_seq = chain_seq + 1000`;
+    await expect(resealed.execute(t.db)).rejects.toMatchObject({ code: '42501' });
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 4 });
+  });
+
   test('session_replication_role = replica does not switch the triggers off', async () => {
     const attempt = t.db.transaction().execute(async (trx) => {
       await sql`SET LOCAL session_replication_role = replica`.execute(trx);
@@ -192,7 +207,11 @@ describe('tampering is caught', () => {
   test('a row whose details were altered is named by verifyAuditChain and by `intake audit verify`', async () => {
     const { reference } = await seed();
     const intact = await intakeAuditVerify();
-    expect([intact.code, intact.stdout.toString()]).toEqual([0, expect.stringMatching(/^audit chain intact: 4 rows\n/)]);
+    expect({ code: intact.code, stdout: intact.stdout.toString(), stderr: intact.stderr }).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^audit chain intact: 4 rows\nhead: row \d+, sha256 [0-9a-f]{64}\n$/),
+      stderr: expect.any(String),
+    });
 
     const created = (await allRows()).find((r) => r.action === 'case.created')!;
     await tamper(sql`UPDATE audit_log SET details = jsonb_set(details, '{channel}', '"email"') WHERE id = ${created.id}`);

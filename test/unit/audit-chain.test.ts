@@ -13,6 +13,11 @@ const ROW: ChainedFields = {
 };
 
 describe('hashAuditRow', () => {
+  // Pinned (and recomputed independently in Python): a change to the encoding would break every stored chain.
+  test('matches the known answer for version 1 of the encoding', () => {
+    expect(hashAuditRow(ROW).toString('hex')).toBe('ab15388942472c5c737733806c24ba28a79e1099d9ca6ca81a83c0f7b72fe360');
+  });
+
   test('is SHA-256 (32 bytes) and stable for the same row', () => {
     expect(hashAuditRow(ROW)).toHaveLength(32);
     expect(hashAuditRow({ ...ROW, details: { kind: 'security', reference: 'SEC-2026-0001' } })).toEqual(hashAuditRow(ROW));
@@ -65,7 +70,7 @@ describe('checkAuditDetails keeps content out of the log', () => {
   );
 
   test('refuses long strings, deep nesting, long arrays and oversized details', () => {
-    expect(() => checkAuditDetails({ note: 'x'.repeat(257) })).toThrow(/longer than 256/);
+    expect(() => checkAuditDetails({ note: 'x'.repeat(513) })).toThrow(/longer than 512/);
     expect(() => checkAuditDetails({ a: { b: { c: { d: { e: 1 } } } } })).toThrow(/nests too deeply/);
     expect(() => checkAuditDetails({ ids: Array.from({ length: 65 }, () => 'id') })).toThrow(/more than 64/);
     expect(() => checkAuditDetails(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(200)])))).toThrow(/exceed 4096/);

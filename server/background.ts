@@ -1,0 +1,32 @@
+// Periodic work every instance runs; each task is safe to run from several instances at once
+// (the audit sealer takes a try-lock; escalation skips cases another instance has locked).
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import { sealAuditLog } from './audit';
+import type { CaseEvents } from './case-events';
+import type { Logger } from './log';
+import { escalateOverdueCases } from './overdue';
+
+export interface BackgroundWork {
+  stop(): void;
+}
+
+export function startBackgroundWork(deps: { db: Kysely<Database>; events: CaseEvents; log: Logger }): BackgroundWork {
+  const every = (ms: number, name: string, task: () => Promise<unknown>) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      task()
+        .catch((error: unknown) => deps.log.warn(`${name} failed; will retry`, { error }))
+        .finally(() => (running = false));
+    }, ms);
+    timer.unref();
+    return timer;
+  };
+  const timers = [
+    every(2_000, 'sealing the audit log', () => sealAuditLog(deps.db)),
+    every(60_000, 'escalating overdue cases', () => escalateOverdueCases(deps.db, deps.events)),
+  ];
+  return { stop: () => timers.forEach(clearInterval) };
+}

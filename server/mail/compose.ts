@@ -1,0 +1,101 @@
+// Mail bodies from templates/mail: text (no escaping) and HTML (auto-escaped). Subjects carry the
+// reference and the kind only, never anything a reporter wrote.
+import path from 'node:path';
+import nunjucks from 'nunjucks';
+import type { CaseKind } from '../../db/database';
+import type { Config } from '../config';
+
+export const MAIL_TEMPLATES_DIR = path.resolve(__dirname, '../../templates/mail');
+
+export type NotificationEvent = 'case-routed' | 'new-message' | 'assigned' | 'overdue';
+
+export const KIND_LABELS: Record<CaseKind, string> = { security: 'security report', coc: 'Code of Conduct report' };
+
+const MESSAGE_LABELS: Record<string, string> = {
+  report: 'report',
+  attachment: 'attachment',
+  comment: 'comment from a responder',
+  reply: 'reply to the reporter',
+  'reporter-reply': 'message from the reporter',
+};
+
+export interface MailBody {
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface MailTemplates {
+  notification(event: NotificationEvent, values: NotificationValues): MailBody;
+  acknowledgement(values: AcknowledgementValues): MailBody;
+  invitation(values: { name: string; link: string; expiresAt: Date }): MailBody;
+}
+
+export interface NotificationValues {
+  name: string;
+  reference: string;
+  kind: CaseKind;
+  status: string;
+  messageRole?: string;
+  contentAttached: boolean;
+}
+
+export interface AcknowledgementValues {
+  reference: string;
+  kind: CaseKind;
+  /** The intake address the report was sent to (the acknowledgement's From). */
+  address: string;
+  /** Only when it may travel in this mail (see smtp/acknowledge.ts). */
+  receipt: string | null;
+  encrypted: boolean;
+}
+
+/** Renders from `dir` (templates/mail by default; tests may point elsewhere). */
+export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES_DIR): MailTemplates {
+  const text = new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), { autoescape: false, throwOnUndefined: false });
+  const html = new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), { autoescape: true, throwOnUndefined: false });
+  const common = { projectName: config.projectName };
+  const caseUrl = (reference: string) => `${config.publicUrl}/dashboard/cases/${encodeURIComponent(reference)}`;
+
+  return {
+    notification(event, values) {
+      const subjects: Record<NotificationEvent, string> = {
+        'case-routed': `New ${KIND_LABELS[values.kind]} ${values.reference}`,
+        'new-message': `New ${MESSAGE_LABELS[values.messageRole ?? ''] ?? 'message'} on ${values.reference}`,
+        assigned: `${values.reference} is assigned to you`,
+        overdue: `${values.reference} is overdue`,
+      };
+      const subject = `[${config.projectName}] ${subjects[event]}`;
+      const context = {
+        ...common,
+        ...values,
+        subject,
+        kindLabel: KIND_LABELS[values.kind],
+        messageLabel: MESSAGE_LABELS[values.messageRole ?? ''] ?? 'message',
+        caseUrl: caseUrl(values.reference),
+        ackDays: config.acknowledgeDays[values.kind],
+      };
+      return { subject, text: text.render(`${event}.txt.njk`, context), html: html.render(`${event}.html.njk`, context) };
+    },
+
+    acknowledgement(values) {
+      const subject = `Received: your ${KIND_LABELS[values.kind]} ${values.reference}`;
+      const context = {
+        ...common,
+        ...values,
+        kindLabel: KIND_LABELS[values.kind],
+        handlers: values.kind === 'security' ? 'the Security Response Team' : "the project's approvers",
+        ackDays: config.acknowledgeDays[values.kind],
+        policyUrl: `${config.publicUrl}/security-policy`,
+        followupUrl: `${config.publicUrl}/followup`,
+        reportUrl: `${config.publicUrl}/report?kind=${values.kind}`,
+      };
+      return { subject, text: text.render('acknowledgement.txt.njk', context) };
+    },
+
+    invitation(values) {
+      const subject = `[${config.projectName}] Your invitation to the confidential reports dashboard`;
+      return { subject, text: text.render('invitation.txt.njk', { ...common, ...values, expires: values.expiresAt.toUTCString() }) };
+    },
+  };
+}

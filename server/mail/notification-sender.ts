@@ -1,0 +1,76 @@
+// Sends one queued notification. Runs in whichever instance fetched the job; throws to have the
+// queue retry it later (relay down), returns to drop it (the member is no longer a reader).
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database';
+import { messagesForMember } from '../../db/cases.queries';
+import { notificationTarget, type NotificationTarget } from '../../db/mail-settings.queries';
+import { assembleMessage } from '../../crypto/split-message';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { MailTemplates } from './compose';
+import { pgpMimePart } from './pgp-mime';
+import type { NotificationJob } from './queue';
+import type { Mailer } from './transport';
+
+/** Encrypted content attached to one notification, at most (relays commonly refuse mail above 25 MB). */
+const CONTENT_LIMIT_BYTES = 10 * 1024 * 1024;
+
+export function createNotificationSender(deps: {
+  db: Kysely<Database>;
+  mailer: Mailer;
+  templates: MailTemplates;
+  config: Config;
+  log: Logger;
+}): (job: NotificationJob) => Promise<void> {
+  return async (job) => {
+    const target = await notificationTarget(deps.db, job.caseId, job.memberId);
+    if (!target) {
+      deps.log.info('notification dropped: the member does not read this case (any more)', { event: job.event, caseId: job.caseId });
+      return;
+    }
+    const parts = target.deliverContent ? await contentParts(deps.db, target, job) : [];
+    const role = job.messageId ? await messageRole(deps.db, job) : undefined;
+    const body = deps.templates.notification(job.event, {
+      name: target.name,
+      reference: target.reference,
+      kind: target.kind,
+      status: target.status,
+      messageRole: role,
+      contentAttached: parts.length > 0,
+    });
+    await deps.mailer.send({
+      from: deps.config.mail.from,
+      to: target.email,
+      subject: body.subject,
+      text: body.text,
+      html: body.html,
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+      attachments: parts.map((raw) => ({ raw })),
+    });
+  };
+}
+
+/**
+ * The member's own copy of the case's messages, as PGP/MIME parts: its stored session-key packet +
+ * the body, already encrypted to its key. The server decrypts nothing here.
+ */
+async function contentParts(db: Kysely<Database>, target: NotificationTarget, job: NotificationJob): Promise<string[]> {
+  if (job.event !== 'case-routed' && job.event !== 'new-message') return [];
+  const messages = (await messagesForMember(db, target.caseId, target.memberId)).filter((m) =>
+    job.event === 'new-message' ? m.id === job.messageId : m.role === 'report' || m.role === 'attachment',
+  );
+  const parts: string[] = [];
+  let total = 0;
+  for (const [index, message] of messages.entries()) {
+    const armored = await assembleMessage(message.packet, message.body);
+    if (total + armored.length > CONTENT_LIMIT_BYTES) break;
+    total += armored.length;
+    parts.push(await pgpMimePart(armored, `${target.reference}-${String(index + 1).padStart(2, '0')}-${message.role}.asc`));
+  }
+  return parts;
+}
+
+async function messageRole(db: Kysely<Database>, job: NotificationJob): Promise<string | undefined> {
+  const row = await db.selectFrom('messages').select('role').where('id', '=', job.messageId!).where('case_id', '=', job.caseId).executeTakeFirst();
+  return row?.role;
+}

@@ -1,0 +1,80 @@
+/**
+ * Mail notifications about cases: the CaseEvents (server/case-events.ts) that the report paths,
+ * the dashboard and the follow-up page call after their transaction commits.
+ *
+ *   caseStored(caseId)             a new case was routed → every reader
+ *   messageAdded(caseId, authorId) a comment, reply or reporter message → every reader but the author
+ *   assigned(caseId, assigneeId)   → the assignee (if a reader)
+ *   overdue(caseId)                a response-time clock ran out → every reader, at most once a day
+ *
+ * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
+ * notification can never fail the action that caused it. Recipients are the case's readers
+ * (case_readers) and nobody else: an excluded approver is never told a case exists. The sender
+ * checks again when it sends. Job ids are derived from the event, so a repeated call (a retry,
+ * two instances sweeping overdue cases) does not mail twice.
+ */
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type PgBoss from 'pg-boss';
+import type { Database } from '../../db/database';
+import { caseReaderIds, latestMessage } from '../../db/mail-settings.queries';
+import type { CaseEvents } from '../case-events';
+import type { Logger } from '../log';
+import { SEND_QUEUE, type NotificationJob } from './queue';
+
+export function createMailNotifications(deps: { db: Kysely<Database>; boss: PgBoss; log: Logger; now?: () => Date }): CaseEvents {
+  const now = deps.now ?? (() => new Date());
+
+  const enqueue = async (what: string, caseId: string, build: () => Promise<{ key: string; job: NotificationJob }[]>) => {
+    try {
+      const jobs = await build();
+      if (jobs.length === 0) return;
+      await deps.boss.insert(jobs.map(({ key, job }) => ({ id: jobId(key), name: SEND_QUEUE, data: job })));
+    } catch (error) {
+      deps.log.error('could not queue a notification', { event: what, caseId, error });
+    }
+  };
+
+  return {
+    caseStored: (caseId) =>
+      enqueue('case-routed', caseId, async () =>
+        (await caseReaderIds(deps.db, caseId)).map((memberId) => ({
+          key: `case-routed|${caseId}|${memberId}`,
+          job: { event: 'case-routed', caseId, memberId },
+        })),
+      ),
+
+    messageAdded: (caseId, authorMemberId) =>
+      enqueue('new-message', caseId, async () => {
+        const message = await latestMessage(deps.db, caseId);
+        if (!message) return [];
+        return (await caseReaderIds(deps.db, caseId))
+          .filter((memberId) => memberId !== authorMemberId)
+          .map((memberId) => ({
+            key: `new-message|${message.id}|${memberId}`,
+            job: { event: 'new-message', caseId, memberId, messageId: message.id },
+          }));
+      }),
+
+    assigned: (caseId, assigneeId) =>
+      enqueue('assigned', caseId, async () => [
+        // Per minute: a double submission mails once; a later re-assignment mails again.
+        { key: `assigned|${caseId}|${assigneeId}|${Math.floor(now().getTime() / 60_000)}`, job: { event: 'assigned', caseId, memberId: assigneeId } },
+      ]),
+
+    overdue: (caseId) =>
+      enqueue('overdue', caseId, async () => {
+        const day = now().toISOString().slice(0, 10);
+        return (await caseReaderIds(deps.db, caseId)).map((memberId) => ({
+          key: `overdue|${caseId}|${memberId}|${day}`,
+          job: { event: 'overdue', caseId, memberId },
+        }));
+      }),
+  };
+}
+
+/** A UUID derived from the event key (pg-boss ids are UUIDs; the insert ignores an id it has). */
+function jobId(key: string): string {
+  const hex = crypto.createHash('sha256').update(`intake-mail-v1|${key}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,159 @@
+// The SMTP intake on SMTP_PORT: the real smtp-server. It accepts mail only for the intake
+// addresses (550 at RCPT for any other), announces and enforces SIZE (552), answers 250 only after
+// the case is committed and 451 while it cannot be stored. No client address, sender or subject
+// is logged; message bytes live only in this process's memory.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { CaseKind } from '../../db/database';
+import type { Logger } from '../log';
+import type { Acknowledger } from './acknowledge';
+import { receiveMail, type ReceiveMailDeps } from './receive-mail';
+import { SmtpRefusal, tryLater } from './refusal';
+
+export interface SmtpIntakeDeps extends ReceiveMailDeps {
+  log: Logger;
+  acknowledger?: Acknowledger;
+}
+
+export interface SmtpIntake {
+  /** Resolves with the port it listens on. */
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
+  const { mail } = deps.config;
+  const kinds = new Map<string, CaseKind>();
+  for (const kind of ['security', 'coc'] as const) for (const address of mail.addresses[kind]) kinds.set(address, kind);
+  const limiter = new ClientLimiter(mail.rateLimit.max, mail.rateLimit.windowMs);
+  const tls = mail.tls ? { key: fs.readFileSync(mail.tls.keyFile), cert: fs.readFileSync(mail.tls.certFile) } : {};
+
+  const server = new SMTPServer({
+    name: mail.domain,
+    banner: `${deps.config.projectName} confidential report intake`,
+    size: mail.maxMessageBytes,
+    rejectOversized: true,
+    authOptional: true,
+    disabledCommands: mail.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    hideSTARTTLS: !mail.tls,
+    ...tls,
+    logger: false,
+    disableReverseLookup: true,
+    maxClients: 200,
+    maxRecipients: 20,
+    socketTimeout: 60_000,
+    closeTimeout: 30_000,
+
+    onMailFrom(_address, session, callback) {
+      if (!limiter.allows(session.remoteAddress)) return callback(refusal(tryLater('Too many messages from your address in a short time.')));
+      callback();
+    },
+
+    onRcptTo(address, session, callback) {
+      const kind = kinds.get(address.address.trim().toLowerCase());
+      if (!kind) {
+        const list = [...kinds.keys()].join(', ');
+        return callback(refusal(new SmtpRefusal(550, `No such mailbox here. This server takes confidential reports for ${list} only.`)));
+      }
+      const earlier = session.envelope.rcptTo.map((r) => kinds.get(r.address.trim().toLowerCase()));
+      if (earlier.some((k) => k !== kind)) {
+        // One message, one case: the sending server retries this recipient in a transaction of its own.
+        return callback(refusal(new SmtpRefusal(452, 'Security and Code of Conduct reports go in separate messages; this recipient will be retried on its own.')));
+      }
+      callback();
+    },
+
+    onData(stream, session, callback) {
+      readMessage(stream, mail.maxMessageBytes)
+        .then(async (raw) => {
+          if (raw === null) return callback(refusal(new SmtpRefusal(552, `The message is larger than ${mail.maxMessageBytes} bytes. Nothing was stored.`)));
+          const outcome = await handle(deps, kinds, raw, session);
+          limiter.count(session.remoteAddress);
+          callback(null, `Report received as ${outcome}`);
+        })
+        .catch((error: unknown) => {
+          const answer = error instanceof SmtpRefusal ? error : tryLater('The report could not be stored.', error);
+          if (answer.temporary) deps.log.warn('e-mail report not stored yet (451)', { reason: answer.message.split('.')[0], cause: causeOf(answer) });
+          else deps.log.info('e-mail report refused', { code: answer.responseCode, reason: answer.message.split('.')[0] });
+          callback(refusal(answer));
+        });
+    },
+  });
+  server.on('error', (error) => deps.log.error('SMTP intake error', { error }));
+
+  return {
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.server.once('error', reject);
+        server.listen(port, host, () => resolve((server.server.address() as AddressInfo).port));
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function handle(deps: SmtpIntakeDeps, kinds: Map<string, CaseKind>, raw: Buffer, session: SMTPServerSession): Promise<string> {
+  const recipients = session.envelope.rcptTo.map((r) => r.address.trim().toLowerCase());
+  const kind = kinds.get(recipients[0]!)!;
+  const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
+  const stored = await receiveMail(deps, { raw, kind, sender, recipients, tls: session.secure, receivedAt: new Date() });
+  // After the commit, and not awaited: the 250 does not wait for the relay.
+  void deps.acknowledger?.acknowledge({
+    reference: stored.reference,
+    kind,
+    intakeAddress: recipients[0]!,
+    sender,
+    headers: stored.opened.parsed.headers,
+    messageId: stored.opened.parsed.messageId,
+    receipt: stored.receipt,
+    encrypted: stored.opened.encryption !== 'none',
+    senderKeys: stored.opened.senderKeys,
+  });
+  return stored.reference;
+}
+
+/** The whole message in memory, or null when it went over the limit (the rest is drained). */
+function readMessage(stream: SMTPServerDataStream, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => resolve(stream.sizeExceeded || size > limit ? null : Buffer.concat(chunks, size)));
+  });
+}
+
+function refusal(answer: SmtpRefusal): Error {
+  return Object.assign(new Error(answer.message), { responseCode: answer.responseCode });
+}
+
+/** For the log: the kind of failure behind a 451, never message content. */
+function causeOf(answer: SmtpRefusal): Record<string, unknown> | undefined {
+  const cause = answer.cause as { name?: string; code?: string; message?: string } | undefined;
+  return cause ? { name: cause.name, code: cause.code } : undefined;
+}
+
+/** Messages per client address per window, in memory only (addresses are never written down). */
+class ClientLimiter {
+  private readonly seen = new Map<string, number[]>();
+  constructor(private readonly max: number, private readonly windowMs: number) {}
+
+  allows(client: string): boolean {
+    const now = Date.now();
+    const times = (this.seen.get(client) ?? []).filter((t) => now - t < this.windowMs);
+    if (times.length === 0) this.seen.delete(client);
+    else this.seen.set(client, times);
+    return times.length < this.max;
+  }
+
+  count(client: string): void {
+    if (this.seen.size > 50_000) this.seen.clear();
+    this.seen.set(client, [...(this.seen.get(client) ?? []), Date.now()]);
+  }
+}

@@ -1,0 +1,82 @@
+// One received message → one case: open it (decrypt in memory), make the report document, encrypt
+// it to the routed readers and store it split, through the same function the no-JavaScript form
+// uses. Returns only after the case is committed; refusals are SmtpRefusal with the SMTP answer.
+import type { Kysely } from 'kysely';
+import type { CaseKind, Database } from '../../db/database';
+import { NotForIntakeKeyError } from '../../crypto/intake-decrypt';
+import type { CaseEvents } from '../case-events';
+import type { Config } from '../config';
+import { DomainError } from '../errors';
+import type { IntakeKeyring } from '../intake-key/keyring';
+import { submitPlaintextReport } from '../reports';
+import { openMail, type OpenedMail } from './open-mail';
+import { isDatabaseUnavailable, SmtpRefusal, tryLater, unusable, wrongKey } from './refusal';
+import { reportFromMail } from './report-document';
+
+export interface ReceiveMailDeps {
+  db: Kysely<Database>;
+  config: Config;
+  keyring: IntakeKeyring;
+  events?: Pick<CaseEvents, 'caseStored'>;
+}
+
+export interface ReceivedMail {
+  raw: Buffer;
+  kind: CaseKind;
+  sender: string | null;
+  recipients: string[];
+  tls: boolean;
+  receivedAt: Date;
+}
+
+export interface StoredMailReport {
+  reference: string;
+  receipt: string;
+  opened: OpenedMail;
+}
+
+export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Promise<StoredMailReport> {
+  const opened = await open(deps, mail.raw, mail.kind);
+  const report = reportFromMail(opened, { kind: mail.kind, sender: mail.sender, recipients: mail.recipients, receivedAt: mail.receivedAt, tls: mail.tls });
+  try {
+    const stored = await submitPlaintextReport(
+      deps.db,
+      { kind: mail.kind, involvedIds: [], document: report.document, attachments: report.attachments },
+      { channel: 'email', reporterKeyLock: 'fast', targets: deps.config, events: deps.events },
+    );
+    return { reference: stored.reference, receipt: stored.receipt, opened };
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'not-configured') {
+      // Nobody to route to yet (no members): keep the message at the sender until there is.
+      throw tryLater('Nobody can receive these reports yet.', error);
+    }
+    if (error instanceof DomainError) throw unusable(error.message, error);
+    if (isDatabaseUnavailable(error)) throw tryLater('The report store is unavailable.', error);
+    // Anything unexpected: temporary, so that the report is retried rather than lost.
+    throw tryLater('The report could not be stored.', error);
+  }
+}
+
+/** Opens the mail; if it names a key we do not have, looks once for a key rotated in meanwhile. */
+async function open(deps: ReceiveMailDeps, raw: Buffer, kind: CaseKind): Promise<OpenedMail> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await openMail(raw, deps.keyring.decryptionKeys());
+    } catch (error) {
+      if (!(error instanceof NotForIntakeKeyError)) {
+        if (error instanceof SmtpRefusal) throw error;
+        if (isDatabaseUnavailable(error)) throw tryLater('The report store is unavailable.', error);
+        throw unusable('The message could not be read.', error);
+      }
+      if (attempt === 0 && error.recipientKeyIds.length > 0) {
+        await deps.keyring.refresh(true).catch(() => undefined);
+        continue;
+      }
+      throw wrongKey(error.message, {
+        fingerprint: deps.keyring.current().fingerprint,
+        publicUrl: deps.config.publicUrl,
+        address: deps.config.mail.addresses[kind][0]!,
+      });
+    }
+  }
+}
