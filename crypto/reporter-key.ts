@@ -55,14 +55,17 @@ export async function unlockReporterKey(lockedPrivateKey: string, receipt: strin
 /**
  * Checks what a client submits as a reporter key: a public key that can receive messages and a
  * private key for the same fingerprint that is locked (never a plaintext private key on our disk).
+ * Returns the fingerprint and every key ID a message to it may name.
  */
-export async function checkReporterKey(publicKey: string, lockedPrivateKey: string): Promise<{ fingerprint: string }> {
+export async function checkReporterKey(publicKey: string, lockedPrivateKey: string): Promise<{ fingerprint: string; keyIds: Set<string> }> {
   let fingerprint: string;
+  let keyIds: Set<string>;
   try {
     const pub = await readKey({ armoredKey: publicKey, config: messageConfig });
     if (pub.isPrivate()) throw new Error('private');
     await pub.getEncryptionKey(undefined, undefined, undefined, messageConfig);
     fingerprint = pub.getFingerprint().toUpperCase();
+    keyIds = new Set(pub.getKeyIDs().map((id) => id.toHex()));
   } catch (cause) {
     throw new InvalidKeyError('malformed', 'The reporter public key is not a usable OpenPGP public key.', { cause });
   }
@@ -78,7 +81,7 @@ export async function checkReporterKey(publicKey: string, lockedPrivateKey: stri
   if (locked.isDecrypted()) {
     throw new InvalidKeyError('private-key', 'The reporter private key must be locked under the receipt, never sent in the clear.');
   }
-  return { fingerprint };
+  return { fingerprint, keyIds };
 }
 
 const fastLockConfig: Config = Object.freeze({ ...messageConfig, aeadProtect: true, s2kType: enums.s2k.iterated, s2kIterationCountByte: 96 });

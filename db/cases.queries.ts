@@ -13,62 +13,11 @@ export interface CaseSummary {
   createdAt: Date;
 }
 
-export interface NewCase {
-  reference: string;
-  kind: CaseKind;
-  channel: CaseChannel;
-  receiptLookup: Uint8Array;
-  reporterFingerprint: string;
-  reporterPublicKey: string;
-  reporterLockedKey: string;
-  acknowledgeDueAt: Date;
-  triageDueAt: Date;
-}
-
 export interface NewMessage {
   role: MessageRole;
   authorMemberId: string | null;
   body: Uint8Array;
   sessionKeys: { recipientFingerprint: string; memberKeyId: string | null; packet: Uint8Array }[];
-}
-
-/**
- * The next number for this kind and year. Runs in its own statement, outside the case's
- * transaction, so that the counter row is locked only for an instant; a failed submission leaves
- * a gap in the numbering, which reveals nothing.
- */
-export async function nextCaseNumber(db: Db, kind: CaseKind, year: number): Promise<number> {
-  const row = await db
-    .insertInto('case_counters')
-    .values({ kind, year, last: 1 })
-    .onConflict((oc) => oc.columns(['kind', 'year']).doUpdateSet({ last: sql`case_counters.last + 1` }))
-    .returning('last')
-    .executeTakeFirstOrThrow();
-  return row.last;
-}
-
-export async function insertCase(db: Db, value: NewCase): Promise<string> {
-  const { id } = await db
-    .insertInto('cases')
-    .values({
-      reference: value.reference,
-      kind: value.kind,
-      channel: value.channel,
-      receipt_lookup: Buffer.from(value.receiptLookup),
-      reporter_fingerprint: value.reporterFingerprint,
-      reporter_public_key: value.reporterPublicKey,
-      reporter_locked_key: value.reporterLockedKey,
-      acknowledge_due_at: value.acknowledgeDueAt,
-      triage_due_at: value.triageDueAt,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
-}
-
-export async function insertCaseReaders(db: Db, caseId: string, memberIds: string[]): Promise<void> {
-  if (memberIds.length === 0) return;
-  await db.insertInto('case_readers').values(memberIds.map((member_id) => ({ case_id: caseId, member_id }))).execute();
 }
 
 /** Stores one message split: its body once, one session-key packet per recipient. */

@@ -28,12 +28,6 @@ export interface MemberKeysTable {
   retired_at: Date | null;
 }
 
-export interface CaseCountersTable {
-  kind: CaseKind;
-  year: number;
-  last: number;
-}
-
 export interface CasesTable {
   id: Generated<string>;
   reference: ColumnType<string, string, never>;
@@ -194,7 +188,6 @@ export interface Database {
   member_sessions: MemberSessionsTable;
   sign_in_throttle: SignInThrottleTable;
   member_keys: MemberKeysTable;
-  case_counters: CaseCountersTable;
   cases: CasesTable;
   case_readers: CaseReadersTable;
   messages: MessagesTable;

@@ -19,6 +19,7 @@ import { dashboardRoutes } from './http/dashboard-routes';
 import { followupRoutes } from './http/followup-routes';
 import { silentCaseEvents, type CaseEvents } from './case-events';
 import { installViews } from './http/views';
+import { wellKnownRoutes, type IntakeKeyProvider } from './http/well-known-routes';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -30,6 +31,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** Who hears about new cases and messages (outbound mail); silent when not given. */
   events?: CaseEvents;
+  /** The published intake key: security.txt, WKD, the security policy, the fingerprint on pages. */
+  intakeKeys?: IntakeKeyProvider;
 }
 
 /** The express app, without listening. No request logging: public routes must leave no trace of who sent what. */
@@ -46,6 +49,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.use(cookieParser());
   app.get('/healthz', (_req, res) => res.type('text').send('ok'));
   app.use(assetRoutes());
+  if (deps.intakeKeys) app.use(wellKnownRoutes({ config: deps.config, keys: deps.intakeKeys }));
   const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
   app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));
   app.use(authRoutes({ db: deps.db, csrf, settings: auth, clientFailureLimit: deps.config.auth.clientFailureLimit }));

@@ -6,7 +6,8 @@ import { buildAssets } from './http/assets';
 import { createLogger } from './log';
 import { governanceWarnings } from './members';
 import { startBackgroundWork } from './background';
-import { silentCaseEvents } from './case-events';
+import { DomainError } from './errors';
+import { startMailService } from './mail/mail-service';
 
 const log = createLogger();
 
@@ -15,8 +16,10 @@ async function main(): Promise<void> {
   const database = await openDatabase(config);
   for (const warning of await governanceWarnings(database.db)) log.warn(warning);
   await buildAssets();
-  const events = silentCaseEvents;
-  const app = await createApp({ db: database.db, config, log, events });
+  // The intake key, outbound mail (pg-boss on the same database) and the SMTP intake.
+  const mail = await startMailService({ config, database, log });
+  const events = mail.events;
+  const app = await createApp({ db: database.db, config, log, events, intakeKeys: mail.intakeKeys });
   const background = startBackgroundWork({ db: database.db, events, log });
   const server: Server = app.listen(config.port, config.host, () => {
     log.info('listening', { url: config.publicUrl, port: config.port, database: config.databaseUrl ? 'external' : `embedded under ${config.dataDir}` });
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
     background.stop();
     server.close();
     server.closeIdleConnections();
+    await mail.stop();
     await database.close();
     process.exit(0);
   };
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else if (error instanceof DomainError && error.kind === 'not-configured') process.stderr.write(`Cannot start: ${error.message}\n`);
   else log.error('could not start', { error });
   process.exit(1);
 });

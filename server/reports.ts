@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import { readKey, type PublicKey } from 'openpgp';
 import type { CaseChannel, CaseKind, Database, MessageRole } from '../db/database';
-import { insertCase, insertCaseReaders, insertMessage, nextCaseNumber, type NewMessage } from '../db/cases.queries';
+import type { NewMessage } from '../db/cases.queries';
+import { insertCaseWithMessages } from '../db/new-case.queries';
 import { InvalidKeyError, MalformedMessageError } from '../crypto/errors';
 import { encryptSplit, splitMessage, type SplitMessage } from '../crypto/split-message';
 import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../crypto/reporter-key';
 import type { CaseEvents } from './case-events';
 import { generateReceipt, receiptLookupHash } from '../crypto/receipt';
 import { messageConfig, type Argon2Cost } from '../crypto/openpgp-config';
-import { appendAudit } from './audit';
 import { badInput, conflict } from './errors';
 import { routeReport } from './governance';
 import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from './clocks';
@@ -49,9 +49,7 @@ export async function submitEncryptedReport(
   if (!/^[0-9a-f]{64}$/i.test(input.receiptLookup)) throw badInput('receiptLookup must be a hex SHA-256 digest (64 hex digits).');
   let reporter: { fingerprint: string; keyIds: Set<string> };
   try {
-    const { fingerprint } = await checkReporterKey(input.reporterPublicKey, input.reporterLockedKey);
-    const key = await readKey({ armoredKey: input.reporterPublicKey, config: messageConfig });
-    reporter = { fingerprint, keyIds: new Set(key.getKeyIDs().map((id) => id.toHex())) };
+    reporter = await checkReporterKey(input.reporterPublicKey, input.reporterLockedKey);
   } catch (error) {
     if (error instanceof InvalidKeyError) throw badInput(error.message, error);
     throw error;
@@ -166,30 +164,27 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
     sessionKeys: addressSessionKeys(split, value.readers, value.reporter, index === 0 ? 'The report' : `Attachment ${index}`),
   }));
 
-  const year = new Date().getUTCFullYear();
-  const number = await nextCaseNumber(db, value.kind, year);
-  const reference = `${REFERENCE_PREFIX[value.kind]}-${year}-${String(number).padStart(4, '0')}`;
-  let caseId = '';
+  let stored: { id: string; reference: string };
   try {
-    await db.transaction().execute(async (trx) => {
-      caseId = await insertCase(trx, {
-        reference,
-        kind: value.kind,
-        channel: value.channel,
-        receiptLookup: value.receiptLookup,
-        reporterFingerprint: value.reporter.fingerprint,
-        reporterPublicKey: value.reporter.publicKey,
-        reporterLockedKey: value.reporter.lockedKey,
-        ...dueDates(value.kind, new Date(), value.targets),
-      });
-      await insertCaseReaders(trx, caseId, value.readers.map((r) => r.id));
-      for (const row of rows) await insertMessage(trx, caseId, row);
-      await appendAudit(trx, { caseId, actorMemberId: null, actorLabel: 'reporter', action: 'case.created', details: { reference, kind: value.kind, channel: value.channel } });
+    stored = await insertCaseWithMessages(db, {
+      kind: value.kind,
+      referencePrefix: REFERENCE_PREFIX[value.kind],
+      year: new Date().getUTCFullYear(),
+      channel: value.channel,
+      receiptLookup: value.receiptLookup,
+      reporterFingerprint: value.reporter.fingerprint,
+      reporterPublicKey: value.reporter.publicKey,
+      reporterLockedKey: value.reporter.lockedKey,
+      ...dueDates(value.kind, new Date(), value.targets),
+      readerIds: value.readers.map((r) => r.id),
+      messages: rows,
+      audit: { action: 'case.created', details: { kind: value.kind, channel: value.channel } },
     });
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw conflict('This report was already received (its receipt is in use). Make a new submission.');
     throw error;
   }
+  const { id: caseId, reference } = stored;
   await value.events?.caseStored(caseId).catch(() => undefined);
   return { reference, kind: value.kind };
 }

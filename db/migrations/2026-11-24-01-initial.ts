@@ -35,14 +35,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE UNIQUE INDEX member_keys_one_active ON member_keys (member_id) WHERE retired_at IS NULL`.execute(db);
 
   await db.schema
-    .createTable('case_counters')
-    .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('year', 'integer', (c) => c.notNull())
-    .addColumn('last', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('case_counters_pkey', ['kind', 'year'])
-    .execute();
-
-  await db.schema
     .createTable('cases')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('reference', 'text', (c) => c.notNull().unique())
@@ -94,7 +86,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['session_keys', 'messages', 'case_readers', 'cases', 'case_counters', 'member_keys', 'members', 'app_secrets']) {
+  for (const table of ['session_keys', 'messages', 'case_readers', 'cases', 'member_keys', 'members', 'app_secrets']) {
     await db.schema.dropTable(table).execute();
   }
 }

@@ -23,7 +23,6 @@ export interface AuthRouteDeps {
   clientFailureLimit: number;
 }
 
-
 /** Sign-in, sign-out (here or everywhere), the account page, and the invitation pages. */
 export function authRoutes(deps: AuthRouteDeps): Router {
   const router = Router();

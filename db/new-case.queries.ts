@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { CaseChannel, CaseKind, Database } from './database';
+import type { NewMessage } from './cases.queries';
+
+export interface NewCaseWithMessages {
+  kind: CaseKind;
+  /** e.g. SEC: the reference is PREFIX-YEAR-NNNN. */
+  referencePrefix: string;
+  year: number;
+  channel: CaseChannel;
+  receiptLookup: Uint8Array;
+  reporterFingerprint: string;
+  reporterPublicKey: string;
+  reporterLockedKey: string;
+  acknowledgeDueAt: Date;
+  triageDueAt: Date;
+  readerIds: string[];
+  messages: NewMessage[];
+  /** The unsealed audit row recording the arrival (actor 'reporter'); its details get the reference. */
+  audit: { action: string; details: Record<string, string> };
+}
+
+/**
+ * Stores a new case — its row, readers, messages, session-key packets and audit row — in ONE
+ * statement (data-modifying CTEs): one round trip and one commit per submission. The number comes
+ * from a per-kind, per-year sequence (made on first use), so concurrent submissions never wait on a
+ * counter row; a failed statement leaves a gap in the numbering, which reveals nothing.
+ */
+export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCaseWithMessages): Promise<{ id: string; reference: string }> {
+  const sequence = `case_number_${value.kind}_${value.year}`;
+  try {
+    return await insertOnce(db, value, sequence);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42P01') throw error; // undefined_table: this year's sequence is new
+    await sql`CREATE SEQUENCE IF NOT EXISTS ${sql.id(sequence)}`.execute(db).catch((e: { code?: string }) => {
+      if (e.code !== '23505' && e.code !== '42P07') throw e; // made meanwhile by another instance
+    });
+    return insertOnce(db, value, sequence);
+  }
+}
+
+async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, sequence: string): Promise<{ id: string; reference: string }> {
+  const caseId = crypto.randomUUID();
+  const messages = value.messages.map((m) => ({ ...m, id: crypto.randomUUID() }));
+  const readers = value.readerIds.map((id) => sql`(${caseId}::uuid, ${id}::uuid)`);
+  const messageRows = messages.map((m, index) =>
+    // Distinct, ordered times for the messages of one case, whatever the clock's resolution.
+    sql`(${m.id}::uuid, ${caseId}::uuid, ${m.role}, ${m.authorMemberId}::uuid, ${Buffer.from(m.body)}::bytea, clock_timestamp() + ${index} * interval '1 microsecond')`,
+  );
+  const keyRows = messages.flatMap((m) =>
+    m.sessionKeys.map((k) => sql`(${m.id}::uuid, ${k.recipientFingerprint}, ${k.memberKeyId}::uuid, ${Buffer.from(k.packet)}::bytea)`),
+  );
+  const { rows } = await sql<{ reference: string }>`
+    WITH new_case AS (
+      INSERT INTO cases (id, reference, kind, channel, receipt_lookup, reporter_fingerprint, reporter_public_key, reporter_locked_key, acknowledge_due_at, triage_due_at)
+      VALUES (${caseId}::uuid, ${value.referencePrefix} || '-' || ${String(value.year)} || '-' || lpad(nextval(${sequence}::regclass)::text, 4, '0'),
+              ${value.kind}, ${value.channel}, ${Buffer.from(value.receiptLookup)}::bytea, ${value.reporterFingerprint}, ${value.reporterPublicKey},
+              ${value.reporterLockedKey}, ${value.acknowledgeDueAt}, ${value.triageDueAt})
+      RETURNING reference
+    ),
+    new_readers AS (INSERT INTO case_readers (case_id, member_id) VALUES ${sql.join(readers)}),
+    new_messages AS (INSERT INTO messages (id, case_id, role, author_member_id, body, created_at) VALUES ${sql.join(messageRows)}),
+    new_keys AS (INSERT INTO session_keys (message_id, recipient_fingerprint, member_key_id, packet) VALUES ${sql.join(keyRows)}),
+    new_audit AS (
+      INSERT INTO audit_log (case_id, actor_label, action, details)
+      SELECT ${caseId}::uuid, 'reporter', ${value.audit.action}, ${JSON.stringify(value.audit.details)}::jsonb || jsonb_build_object('reference', reference)
+      FROM new_case
+    )
+    SELECT reference FROM new_case`.execute(db);
+  return { id: caseId, reference: rows[0]!.reference };
+}
