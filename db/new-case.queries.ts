@@ -25,7 +25,8 @@ export interface NewCaseWithMessages {
  * Stores a new case — its row, readers, messages, session-key packets and audit row — in ONE
  * statement (data-modifying CTEs): one round trip and one commit per submission. The number comes
  * from a per-kind, per-year sequence (made on first use), so concurrent submissions never wait on a
- * counter row; a failed statement leaves a gap in the numbering, which reveals nothing.
+ * counter row; a failed statement leaves a gap in the numbering, which reveals nothing. Fails with
+ * a foreign-key violation (23503) when a reader was removed or a key retired since routing.
  */
 export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCaseWithMessages): Promise<{ id: string; reference: string }> {
   const sequence = `case_number_${value.kind}_${value.year}`;
@@ -42,6 +43,7 @@ export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCas
 
 async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, sequence: string): Promise<{ id: string; reference: string }> {
   const caseId = crypto.randomUUID();
+  const memberKeyIds = [...new Set(value.messages.flatMap((m) => m.sessionKeys.map((k) => k.memberKeyId)).filter((id): id is string => id !== null))];
   const messages = value.messages.map((m) => ({ ...m, id: crypto.randomUUID() }));
   const readers = value.readerIds.map((id) => sql`(${caseId}::uuid, ${id}::uuid)`);
   const messageRows = messages.map((m, index) =>
@@ -54,9 +56,12 @@ async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, sequ
   const { rows } = await sql<{ reference: string }>`
     WITH new_case AS (
       INSERT INTO cases (id, reference, kind, channel, receipt_lookup, reporter_fingerprint, reporter_public_key, reporter_locked_key, acknowledge_due_at, triage_due_at)
-      VALUES (${caseId}::uuid, ${value.referencePrefix} || '-' || ${String(value.year)} || '-' || lpad(nextval(${sequence}::regclass)::text, 4, '0'),
-              ${value.kind}, ${value.channel}, ${Buffer.from(value.receiptLookup)}::bytea, ${value.reporterFingerprint}, ${value.reporterPublicKey},
-              ${value.reporterLockedKey}, ${value.acknowledgeDueAt}, ${value.triageDueAt})
+      SELECT ${caseId}::uuid, ${value.referencePrefix} || '-' || ${String(value.year)} || '-' || lpad(nextval(${sequence}::regclass)::text, 4, '0'),
+             ${value.kind}, ${value.channel}, ${Buffer.from(value.receiptLookup)}::bytea, ${value.reporterFingerprint}, ${value.reporterPublicKey},
+             ${value.reporterLockedKey}, ${value.acknowledgeDueAt}, ${value.triageDueAt}
+      -- Routing may have used a member list a moment old: refuse if a key it used was retired since.
+      -- The rows below then reference no case, and the foreign keys fail the whole statement.
+      WHERE NOT EXISTS (SELECT 1 FROM member_keys WHERE id = ANY(${memberKeyIds}::uuid[]) AND retired_at IS NOT NULL)
       RETURNING reference
     ),
     new_readers AS (INSERT INTO case_readers (case_id, member_id) VALUES ${sql.join(readers)}),

@@ -33,19 +33,19 @@ export async function moveCase(db: Kysely<Database>, member: SignedInMember, ref
     const current = await lockCaseStatus(trx, found.id);
     checkMove(found.kind, current.status, to, details);
     const now = new Date();
+    // Only what this move records: a stray field of another move's form never reaches the case or the audit log.
+    const recorded = {
+      ...(to === 'duplicate' ? { duplicateOf: details.duplicateOf!.trim().toUpperCase() } : {}),
+      ...(to === 'resolved' ? { resolution: details.resolution! } : {}),
+    };
     await updateCase(trx, found.id, {
       status: to,
       acknowledged_at: current.acknowledgedAt ?? now,
       triaged_at: current.triagedAt ?? (stateOf(found.kind, to).triaged ? now : null),
-      ...(to === 'duplicate' ? { duplicate_of: details.duplicateOf!.trim().toUpperCase() } : {}),
-      ...(to === 'resolved' ? { resolution: details.resolution! } : {}),
+      ...(recorded.duplicateOf ? { duplicate_of: recorded.duplicateOf } : {}),
+      ...(recorded.resolution ? { resolution: recorded.resolution } : {}),
     });
-    await appendAudit(trx, {
-      caseId: found.id,
-      actorMemberId: member.id,
-      action: 'case.status-changed',
-      details: { from: current.status, to, ...(details.duplicateOf ? { duplicateOf: details.duplicateOf } : {}), ...(details.resolution ? { resolution: details.resolution } : {}) },
-    });
+    await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.status-changed', details: { from: current.status, to, ...recorded } });
   });
 }
 

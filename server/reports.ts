@@ -9,10 +9,10 @@ import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../cr
 import type { CaseEvents } from './case-events';
 import { generateReceipt, receiptLookupHash } from '../crypto/receipt';
 import { messageConfig, type Argon2Cost } from '../crypto/openpgp-config';
-import { badInput, conflict } from './errors';
+import { DomainError, badInput, conflict } from './errors';
 import { routeReport } from './governance';
 import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from './clocks';
-import { loadRecipients, type Recipient } from './recipients';
+import { recentRecipients, type Recipient } from './recipients';
 import { addressSessionKeys } from './message-addressing';
 
 export interface SubmittedCase {
@@ -45,7 +45,24 @@ export async function submitEncryptedReport(
   targets: ResponseTargets = DEFAULT_TARGETS,
   events?: Pick<CaseEvents, 'caseStored'>,
 ): Promise<SubmittedCase> {
-  const readers = await routedReaders(db, input.kind, input.involvedIds);
+  try {
+    return await checkAndStoreEncrypted(db, input, channel, targets, events, false);
+  } catch (error) {
+    // Checked against a member list a moment old: before refusing, check against the current one.
+    if (!(error instanceof StaleRecipientsError) && !(error instanceof DomainError && error.kind === 'bad-input')) throw error;
+    return checkAndStoreEncrypted(db, input, channel, targets, events, true);
+  }
+}
+
+async function checkAndStoreEncrypted(
+  db: Kysely<Database>,
+  input: EncryptedReport,
+  channel: CaseChannel,
+  targets: ResponseTargets,
+  events: Pick<CaseEvents, 'caseStored'> | undefined,
+  freshRecipients: boolean,
+): Promise<SubmittedCase> {
+  const readers = await routedReaders(db, input.kind, input.involvedIds, freshRecipients);
   if (!/^[0-9a-f]{64}$/i.test(input.receiptLookup)) throw badInput('receiptLookup must be a hex SHA-256 digest (64 hex digits).');
   let reporter: { fingerprint: string; keyIds: Set<string> };
   try {
@@ -104,7 +121,7 @@ export async function submitPlaintextReport(
     events?: Pick<CaseEvents, 'caseStored'>;
   },
 ): Promise<SubmittedCase & { receipt: string }> {
-  const readers = await routedReaders(db, input.kind, input.involvedIds);
+  const readers = await routedReaders(db, input.kind, input.involvedIds, true);
   const receipt = generateReceipt();
   const reporterKey = await createReporterKey(receipt, options.reporterKeyLock ?? options.argon2);
   const reporterPublic = (await readKey({ armoredKey: reporterKey.publicKey, config: messageConfig })) as PublicKey;
@@ -135,9 +152,9 @@ export async function submitPlaintextReport(
   return { ...stored, receipt };
 }
 
-/** The members a new report of this kind goes to, with their keys. */
-export async function routedReaders(db: Kysely<Database>, kind: CaseKind, involvedIds: string[]): Promise<Recipient[]> {
-  const members = await loadRecipients(db);
+/** The members a new report of this kind goes to, with their keys (from a list at most seconds old unless `fresh`). */
+export async function routedReaders(db: Kysely<Database>, kind: CaseKind, involvedIds: string[], fresh = false): Promise<Recipient[]> {
+  const members = await recentRecipients(db, fresh);
   const routed = new Set(routeReport(kind, members, involvedIds).map((m) => m.id));
   return members.filter((m) => routed.has(m.id));
 }
@@ -151,6 +168,13 @@ interface CaseToStore {
   messages: { role: MessageRole; split: SplitMessage }[];
   targets: ResponseTargets;
   events?: Pick<CaseEvents, 'caseStored'>;
+}
+
+/** The member list routing used changed meanwhile (a member removed, a key replaced): route again. */
+class StaleRecipientsError extends Error {
+  constructor(cause: unknown) {
+    super('The recipients changed while the report was being stored.', { cause });
+  }
 }
 
 const REFERENCE_PREFIX: Record<CaseKind, string> = { security: 'SEC', coc: 'COC' };
@@ -181,7 +205,9 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
       audit: { action: 'case.created', details: { kind: value.kind, channel: value.channel } },
     });
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') throw conflict('This report was already received (its receipt is in use). Make a new submission.');
+    const code = (error as { code?: string }).code;
+    if (code === '23505') throw conflict('This report was already received (its receipt is in use). Make a new submission.');
+    if (code === '23503') throw new StaleRecipientsError(error);
     throw error;
   }
   const { id: caseId, reference } = stored;

@@ -121,3 +121,20 @@ test('the same receipt cannot open two cases → conflict', async () => {
   expect((error as DomainError).kind).toBe('conflict');
   expect((await countCaseRows(t.db)).cases).toBe(1);
 });
+
+describe('routing from a member list a moment old', () => {
+  test('a key replaced just before the submission: the report encrypted to the new key is accepted, to the old key refused', async () => {
+    const { setMemberKey } = await import('../../server/members');
+    const warm = await clientEncryptedReport({ kind: 'security', recipients: ['alice', 'bob'], text: 'warms the list' });
+    await submitEncryptedReport(t.db, warm.input);
+    // bob now uses gina's key (allowed for the test with --allow-uid-mismatch semantics).
+    const { fixtureKey } = await import('../helpers/keys');
+    await setMemberKey(t.db, members.bob!.email, fixtureKey('gina').publicKey, true);
+
+    const stale = await clientEncryptedReport({ kind: 'security', recipients: ['alice', 'bob'], text: 'to the old key' });
+    await expect(submitEncryptedReport(t.db, stale.input)).rejects.toMatchObject({ kind: 'bad-input' });
+    const current = await clientEncryptedReport({ kind: 'security', recipients: ['alice', 'gina'], text: 'to the new key' });
+    const stored = await storedCase(t.db, (await submitEncryptedReport(t.db, current.input)).reference);
+    expect(stored.readerEmails).toEqual(emailsOf(['alice', 'bob']));
+  });
+});
