@@ -26,6 +26,10 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedCl
   const clusterDir = path.join(dataDir, 'postgres');
   // 0711: the postgres user (when we are root) must traverse dataDir, but nobody needs to list it.
   await fs.mkdir(dataDir, { recursive: true, mode: 0o711 });
+  if (isRoot) {
+    const { mode } = await fs.stat(dataDir);
+    if ((mode & 0o001) === 0) await fs.chmod(dataDir, (mode & 0o7777) | 0o001);
+  }
   const password = await readOrCreatePassword(path.join(dataDir, 'postgres-password'));
 
   const running = await runningPort(clusterDir);

@@ -99,7 +99,7 @@ export function checkMove(kind: CaseKind, from: string, to: string, details: Mov
     );
   }
   // A reference, not prose: it is kept in the clear and in the audit log, which has no room for content.
-  if (to === 'duplicate' && !/^[A-Z0-9][A-Z0-9._:/-]{0,99}$/i.test(details.duplicateOf?.trim() ?? '')) {
+  if (to === 'duplicate' && !/^[A-Z0-9][A-Z0-9._-]{0,63}$/i.test(details.duplicateOf?.trim() ?? '')) {
     throw badInput('Name the case this one duplicates by its reference (like SEC-2026-0001, or an advisory ID).');
   }
   if (kind === 'coc' && to === 'resolved' && !(COC_RESOLUTIONS as readonly string[]).includes(details.resolution ?? '')) {

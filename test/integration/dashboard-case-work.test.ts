@@ -111,15 +111,23 @@ test('the first move stops the acknowledge clock; reaching a triaged state stops
   expect((await caseRow(coc.id)).triaged_at).toBeInstanceOf(Date);
 });
 
-test('a duplicate must name the other case; a CoC resolution records its outcome', async () => {
+test('a duplicate must name the other case by reference; a CoC resolution records its outcome; other moves record neither', async () => {
   await reset(sec.id, 'assessing');
-  for (const duplicateOf of [undefined, '', '   ']) {
+  const audit = await auditRowCount(t.db, sec.id);
+  // Kept in the clear and in the append-only audit log: a reference, never prose (nor a 500 for a long one).
+  for (const duplicateOf of [undefined, '', '   ', 'the parser report Alice sent last week', 'X'.repeat(600)]) {
     expect((await domainErrorOf(moveCase(t.db, alice(), sec.reference, 'duplicate', { duplicateOf }))).kind).toBe('bad-input');
   }
-  await moveCase(t.db, alice(), sec.reference, 'duplicate', { duplicateOf: ' sec-2026-0007' });
-  expect(await caseRow(sec.id)).toMatchObject({ status: 'duplicate', duplicate_of: 'SEC-2026-0007' });
+  expect(await auditRowCount(t.db, sec.id)).toBe(audit);
+  await moveCase(t.db, alice(), sec.reference, 'duplicate', { duplicateOf: ' sec-2026-0007', resolution: 'warning' });
+  expect(await caseRow(sec.id)).toMatchObject({ status: 'duplicate', duplicate_of: 'SEC-2026-0007', resolution: null });
+  expect((await listCaseAudit(t.db, sec.id)).at(-1)!.details).toEqual({ from: 'assessing', to: 'duplicate', duplicateOf: 'SEC-2026-0007' });
 
-  await reset(coc.id, 'investigating');
+  await reset(coc.id, 'acknowledged');
+  await moveCase(t.db, carol(), coc.reference, 'investigating', { resolution: 'permanent-ban', duplicateOf: 'free text' });
+  expect(await caseRow(coc.id)).toMatchObject({ status: 'investigating', resolution: null, duplicate_of: null });
+  expect((await listCaseAudit(t.db, coc.id)).at(-1)!.details).toEqual({ from: 'acknowledged', to: 'investigating' });
+
   for (const resolution of [undefined, '', 'banished']) {
     expect((await domainErrorOf(moveCase(t.db, carol(), coc.reference, 'resolved', { resolution }))).kind).toBe('bad-input');
   }
@@ -218,5 +226,6 @@ test('expediting, and every action above, left an audit row in one intact chain'
     expect(actions).toContain(action);
   }
   expect((await listCaseAudit(t.db, sec.id)).at(-1)).toMatchObject({ action: 'case.expedited', actorMemberId: alice().id, details: { expedited: true } });
-  expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
+  // Every row the actions wrote is sealed into the chain and verifies.
+  expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: await auditRowCount(t.db) });
 });
