@@ -74,7 +74,8 @@ export class Acknowledger {
     const header = (name: string) => String(request.headers.get(name) ?? '').toLowerCase();
     if (header('auto-submitted') !== '' && header('auto-submitted') !== 'no') return null;
     if (['bulk', 'list', 'junk'].includes(header('precedence'))) return null;
-    if (request.headers.has('list-id') || /\b(all|autoreply)\b/.test(header('x-auto-response-suppress'))) return null;
+    // mailparser gathers List-* headers under "list".
+    if (request.headers.has('list') || request.headers.has('list-id') || /\b(all|autoreply)\b/.test(header('x-auto-response-suppress'))) return null;
 
     const key = crypto.createHash('sha256').update(sender).digest('base64url');
     const now = Date.now();

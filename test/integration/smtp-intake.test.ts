@@ -145,7 +145,7 @@ test('security@ and conduct@ in one message: one case, the other recipient is de
   const before = await countCaseRows(s.database.db);
   const result = await sendMail(port, { to: [SECURITY, CONDUCT], subject: 'both', text: 'both kinds' });
   expect(result.code).toBe(250);
-  expect((await countCaseRows(s.database.db)).cases).toBe(before.cases + 1);
+  expect((await countCaseRows(s.database.db)).cases).toBe(before.cases! + 1);
 });
 
 test('the log holds no sender, subject or content', async () => {

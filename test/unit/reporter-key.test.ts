@@ -69,8 +69,12 @@ describe('checkReporterKey', () => {
     reporter = await createReporterKey(receipt, testArgon2Cost);
   });
 
-  test('accepts a public key with its locked private key, and returns the fingerprint', async () => {
-    await expect(checkReporterKey(reporter.publicKey, reporter.lockedPrivateKey)).resolves.toEqual({ fingerprint: reporter.fingerprint });
+  test('accepts a public key with its locked private key, and returns the fingerprint and key IDs', async () => {
+    const checked = await checkReporterKey(reporter.publicKey, reporter.lockedPrivateKey);
+    expect(checked.fingerprint).toBe(reporter.fingerprint);
+    const key = await readKey({ armoredKey: reporter.publicKey });
+    expect([...checked.keyIds].sort()).toEqual(key.getKeyIDs().map((id) => id.toHex()).sort());
+    expect(checked.keyIds.size).toBe(2);
   });
 
   test('refuses an unlocked private key: it must never reach the server in the clear', async () => {

@@ -1,0 +1,293 @@
+// The triage dashboard end to end, in headless Chromium against the real app: a reporter files two
+// reports with JavaScript on; alice follows her invitation, enrols, imports her key, reads the
+// security report decrypted in her browser, comments, replies, moves, rates and assigns it; the
+// reporter follows up with the receipt and answers; dave, named in the CoC report, sees no trace of
+// it. Every request the browsers send is recorded: none carries plaintext, a receipt or a private key.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readPrivateKey } from 'openpgp';
+import { messageConfig } from '../../crypto/openpgp-config';
+import { reporterLabel } from '../../server/workflow';
+import { launchChromium, recordRequests, requestsContaining, type RecordedRequest } from '../helpers/browser';
+import { submitReport } from '../helpers/dashboard';
+import {
+  caseMessages,
+  enrolInBrowser,
+  importKeyInBrowser,
+  moveCaseInBrowser,
+  openCaseInBrowser,
+  openFollowupInBrowser,
+  protectedFixtureKey,
+  sendFromComposer,
+  signInInBrowser,
+} from '../helpers/dashboard-browser';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { addFixtureMember, fixtureKey } from '../helpers/keys';
+import { enrolMember, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
+import { fieldText, openAndFillForm, submitAndReadConfirmation, type Confirmation } from '../helpers/report-page';
+import { canary } from '../helpers/report-scenario';
+
+const PASSPHRASE = 'correct horse battery staple 42';
+const NONEXISTENT = 'COC-2099-9999';
+const REPORT_CANARY = canary('report');
+const COMMENT = `Internal only: reproduces on main. ${canary('comment')}`;
+const REPLY = `Thank you, we can reproduce it. Which version did you test? ${canary('reply')}`;
+const ANSWER = `Version 1.4.2 on Linux. ${canary('answer')}`;
+
+let t: TestDatabase;
+let server: AuthTestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let dave: EnrolledMember;
+let aliceId: string;
+let security: Confirmation;
+let coc: Confirmation;
+let otherCoc: { reference: string };
+
+/** alice's browser tab, and every request it sends from her first step on. */
+let alice: Page;
+let aliceRequests: RecordedRequest[];
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  return context.newPage();
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  server = await startAuthServer(t.db);
+  browser = await launchChromium();
+  aliceId = (await addFixtureMember(t.db, 'alice', 'srt')).id;
+  await enrolMember(t.db, server, 'bob', 'srt');
+  await enrolMember(t.db, server, 'carol', 'approver');
+  dave = await enrolMember(t.db, server, 'dave', 'approver');
+});
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await server?.close();
+  await t?.destroy();
+});
+
+/** Nothing in `requests` carries any of `secrets`, and everything went to the app's own origin. */
+function expectNoneContain(requests: readonly RecordedRequest[], secrets: readonly string[]): void {
+  for (const secret of secrets) expect({ secret, found: requestsContaining(requests, secret).map((r) => `${r.method} ${r.url}`) }).toEqual({ secret, found: [] });
+  const origin = new URL(server.url).origin;
+  expect(requests.filter((r) => new URL(r.url).origin !== origin).map((r) => r.url)).toEqual([]);
+}
+
+/** A receipt as it could travel: as typed, form-encoded, or without its spaces. */
+function receiptForms(receipt: string): string[] {
+  return [receipt, receipt.replace(/ /g, '+'), receipt.replace(/ /g, '')];
+}
+
+/**
+ * What would give alice's private key away: the armor header, her passphrase, the base64 of each
+ * armored form (the fixture GnuPG exported, the protected one she imports) where its secret part
+ * begins, and the raw secret numbers of every key packet, as bytes, hex and base64.
+ */
+async function privateKeyMarkers(armoredKeys: string[]): Promise<string[]> {
+  const markers = ['BEGIN PGP PRIVATE KEY', PASSPHRASE];
+  for (const armored of armoredKeys) markers.push(await secretPartOfArmor(armored));
+  const key = await readPrivateKey({ armoredKey: fixtureKey('alice').secretKey, config: messageConfig });
+  for (const packet of [key.keyPacket, ...key.subkeys.map((s) => s.keyPacket)]) {
+    const params = (packet as unknown as { privateParams?: Record<string, Uint8Array> }).privateParams ?? {};
+    for (const value of Object.values(params)) {
+      const bytes = Buffer.from(value);
+      markers.push(bytes.toString('hex'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('latin1'));
+    }
+  }
+  return markers;
+}
+
+/**
+ * A slice of an armored secret key's base64, within one line, from the bytes that follow the primary
+ * key's public part: its secret part (in the clear, or S2K-protected with a random salt).
+ */
+async function secretPartOfArmor(armored: string): Promise<string> {
+  const key = await readPrivateKey({ armoredKey: armored, config: messageConfig });
+  const publicPart = Buffer.from(key.keyPacket.writePublicKey());
+  const lines = armored.split('\n').map((l) => l.trim());
+  const body = lines.slice(lines.indexOf('') + 1).filter((l) => /^[A-Za-z0-9+/]+={0,2}$/.test(l));
+  const bytes = Buffer.from(body.join(''), 'base64');
+  const at = bytes.indexOf(publicPart);
+  if (at < 0) throw new Error('The public part of the key is not in its armor');
+  // The first base64 character made only of secret-part bytes, and the line it is on.
+  const start = Math.ceil((at + publicPart.length) / 3) * 4;
+  const width = body[0]!.length;
+  const line = body[Math.floor(start / width)]!;
+  const column = start % width;
+  const slice = line.slice(column, column + 40).length >= 24 ? line.slice(column, column + 40) : body[Math.floor(start / width) + 1]!.slice(0, 40);
+  if (slice.length < 24) throw new Error('No slice of the secret part found');
+  return slice;
+}
+
+test('a reporter files a security report and a CoC report naming dave, with JavaScript on', async () => {
+  const page = await newPage();
+  const requests = recordRequests(page);
+
+  await openAndFillForm(page, server.url, 'security', fieldText('security', REPORT_CANARY));
+  security = await submitAndReadConfirmation(page);
+  await openAndFillForm(page, server.url, 'coc', fieldText('coc', canary('coc')));
+  await page.getByLabel(fixtureKey('dave').displayName, { exact: true }).check();
+  coc = await submitAndReadConfirmation(page);
+
+  expect(security.reference).toMatch(/^SEC-\d{4}-0001$/);
+  expect(coc.reference).toMatch(/^COC-\d{4}-0001$/);
+  expectNoneContain(requests, [REPORT_CANARY, ...receiptForms(security.receipt), ...receiptForms(coc.receipt)]);
+  // A CoC case dave may read, so that his list is not empty for another reason.
+  otherCoc = await submitReport(t.db, 'coc', 'Spam in the community chat.');
+});
+
+describe('alice handles the security report in her browser', () => {
+  let armoredKey: string;
+
+  beforeAll(async () => {
+    alice = await newPage();
+    aliceRequests = recordRequests(alice);
+    armoredKey = await protectedFixtureKey('alice', PASSPHRASE);
+  });
+
+  test('she follows the invitation: password, authenticator, recovery codes, dashboard', async () => {
+    const enrolled = await enrolInBrowser(alice, t.db, server, { id: aliceId, email: fixtureKey('alice').email });
+    expect(enrolled.recoveryCodes.length).toBeGreaterThanOrEqual(8);
+    expect(await alice.locator('h1').innerText()).toBe('Cases you may read');
+    expect(await alice.locator('tr[data-case]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case')))).toEqual([security.reference]);
+  });
+
+  test('"My key": her passphrase-protected private key is imported and unlocked in the browser', async () => {
+    await alice.getByRole('link', { name: 'My key' }).click();
+    expect(await importKeyInBrowser(alice, server.url, armoredKey, PASSPHRASE)).toContain(fixtureKey('alice').fingerprint);
+  });
+
+  test('she opens the case from the list and reads the report, decrypted in the page', async () => {
+    await alice.goto(`${server.url}/dashboard`);
+    await alice.getByRole('link', { name: security.reference }).click();
+    await alice.waitForURL(`${server.url}/dashboard/cases/${security.reference}`);
+    await openCaseInBrowser(alice, server.url, security.reference);
+    const [report, ...rest] = await caseMessages(alice);
+    expect(rest).toEqual([]);
+    expect(report!.role).toBe('report');
+    expect(report!.text).toContain(`${REPORT_CANARY}-body`);
+    expect(await alice.locator('[data-key-status]').innerText()).toBe('Decrypted in this browser with your key.');
+  });
+
+  test('she adds a comment for responders and a reply to the reporter', async () => {
+    await sendFromComposer(alice, 'comment', COMMENT);
+    await sendFromComposer(alice, 'reply', REPLY);
+    expect((await caseMessages(alice)).map((m) => [m.role, m.text.includes(REPORT_CANARY) ? 'report' : m.text])).toEqual([
+      ['report', 'report'],
+      ['comment', COMMENT],
+      ['reply', REPLY],
+    ]);
+  });
+
+  test('she moves it acknowledged → assessing, sets a CVSS 3.1 vector, and assigns it to bob', async () => {
+    await moveCaseInBrowser(alice, 'Acknowledged');
+    expect(await alice.locator('[data-status]').innerText()).toBe('Acknowledged');
+    await moveCaseInBrowser(alice, 'Assessing');
+    expect(await alice.locator('[data-status]').innerText()).toBe('Assessing');
+
+    await alice.fill('#vector', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H');
+    await alice.getByRole('button', { name: 'Save severity' }).click();
+    await alice.waitForLoadState('load');
+    expect(await alice.locator('p', { hasText: 'Severity:' }).innerText()).toMatch(/Severity: 9\.8 \(critical\)/i);
+
+    await alice.selectOption('#assignee', { label: fixtureKey('bob').displayName });
+    await alice.getByRole('button', { name: 'Assign' }).click();
+    await alice.waitForLoadState('load');
+    expect(await alice.locator('#assignee option:checked').innerText()).toBe(fixtureKey('bob').displayName);
+
+    await alice.goto(`${server.url}/dashboard`);
+    const row = alice.locator(`tr[data-case="${security.reference}"]`);
+    expect(await row.locator('td').allInnerTexts()).toEqual(expect.arrayContaining(['Assessing', '9.8 critical', fixtureKey('bob').displayName]));
+  });
+
+  test('nothing she sent carries the report, her comment, her reply or her private key', async () => {
+    const posted = aliceRequests.filter((r) => r.method === 'POST' && /\/api\/dashboard\/cases\/[^/]+\/messages$/.test(new URL(r.url).pathname));
+    expect(posted).toHaveLength(2);
+    // The search does see request bodies: the ciphertext is there.
+    expect(requestsContaining(aliceRequests, '-----BEGIN PGP MESSAGE-----')).toEqual(posted);
+    expectNoneContain(aliceRequests, [REPORT_CANARY, COMMENT, REPLY, ...(await privateKeyMarkers([fixtureKey('alice').secretKey, armoredKey]))]);
+  });
+});
+
+describe('the reporter follows up with the receipt', () => {
+  let reporter: Page;
+  let reporterRequests: RecordedRequest[];
+
+  beforeAll(async () => {
+    reporter = await newPage();
+    reporterRequests = recordRequests(reporter);
+  });
+
+  test('sees the status, reads the reply decrypted in the browser, not the comment, and answers', async () => {
+    await openFollowupInBrowser(reporter, server.url, security.receipt);
+    const view = reporter.locator('[data-followup-view]');
+    expect(await view.locator('strong').first().innerText()).toBe(reporterLabel('security', 'assessing'));
+    const shown = await view.innerText();
+    expect(shown).toContain(REPLY);
+    expect(shown).toContain(`${REPORT_CANARY}-body`);
+    expect(shown).not.toContain(COMMENT);
+    expect(shown).not.toContain('CANARY-comment');
+
+    await view.locator('#answer').fill(ANSWER);
+    await view.getByRole('button', { name: 'Encrypt and send' }).click();
+    await reporter.locator('[data-followup-view] pre', { hasText: ANSWER }).waitFor();
+    expect(await view.locator('textarea').inputValue()).toBe('');
+  });
+
+  test('no request from the reporter’s page carries the receipt, the answer or the reply', async () => {
+    const posted = reporterRequests.filter((r) => r.method === 'POST');
+    expect(posted.map((r) => new URL(r.url).pathname)).toEqual([expect.stringMatching(/^\/api\/followup\/[0-9a-f]{64}\/replies$/)]);
+    expect(requestsContaining(reporterRequests, '-----BEGIN PGP MESSAGE-----')).toEqual(posted);
+    expectNoneContain(reporterRequests, [...receiptForms(security.receipt), ANSWER, REPLY, REPORT_CANARY]);
+  });
+
+  test('alice reloads the case and reads the answer; still nothing in the clear left her browser', async () => {
+    await openCaseInBrowser(alice, server.url, security.reference);
+    const messages = await caseMessages(alice);
+    expect(messages.map((m) => m.role)).toEqual(['report', 'comment', 'reply', 'reporter-reply']);
+    expect(messages[3]!.text).toBe(ANSWER);
+    expectNoneContain(aliceRequests, [REPORT_CANARY, COMMENT, REPLY, ANSWER, ...(await privateKeyMarkers([fixtureKey('alice').secretKey]))]);
+  });
+});
+
+describe('dave, named in the CoC report, sees no trace of it', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await newPage();
+    await signInInBrowser(page, server, dave);
+  });
+
+  test('the list shows only the CoC case he may read, and its counts leave the other out', async () => {
+    for (const query of ['', '?kind=coc', '?status=new', '?assigned=none&sort=oldest']) {
+      await page.goto(`${server.url}/dashboard${query}`);
+      const rows = await page.locator('tr[data-case]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case')));
+      expect(rows).toEqual([otherCoc.reference]);
+      const counts = await page.locator('[data-count]').allInnerTexts();
+      expect(counts.reduce((sum, n) => sum + Number(n), 0)).toBe(1);
+      expect(await page.locator('main .hint').first().innerText()).toMatch(/^1 in all/);
+      expect(await page.content()).not.toContain(coc.reference);
+    }
+  });
+
+  test('its URL answers 404 exactly like a case that does not exist', async () => {
+    const visit = async (reference: string) => {
+      const response = await page.goto(`${server.url}/dashboard/cases/${reference}`);
+      return { status: response?.status(), text: await page.locator('body').innerText() };
+    };
+    const hidden = await visit(coc.reference);
+    const missing = await visit(NONEXISTENT);
+    expect(hidden.status).toBe(404);
+    expect(hidden).toEqual(missing);
+    expect(await visit(coc.reference.toLowerCase())).toEqual(missing);
+
+    for (const suffix of ['/messages', '/recipients?role=reply']) {
+      const [h, m] = await Promise.all([coc.reference, NONEXISTENT].map((ref) => page.request.get(`${server.url}/api/dashboard/cases/${ref}${suffix}`)));
+      expect({ status: h!.status(), body: await h!.text() }).toEqual({ status: m!.status(), body: await m!.text() });
+      expect(h!.status()).toBe(404);
+    }
+  });
+});
