@@ -4,6 +4,7 @@ import type { CaseKind, Database } from '../../db/database';
 import { listMembersWithKeys } from '../../db/members.queries';
 import type { Argon2Cost } from '../../crypto/openpgp-config';
 import type { Config } from '../config';
+import type { Logger } from '../log';
 import { DomainError, badInput } from '../errors';
 import { srtStatus } from '../governance';
 import { REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
@@ -12,12 +13,16 @@ import type { CaseEvents } from '../case-events';
 import { parseForm } from './form-parser';
 import { noStore, RateLimitedError, type Csrf } from './protection';
 
+const STORE_FAILED =
+  'Your report could not be stored just now, so nothing was saved. Your text is kept below: please send it again in a few minutes.';
+
 export interface ReportRouteDeps {
   db: Kysely<Database>;
   config: Config;
   csrf: Csrf;
   submissionLimiter: RequestHandler;
   argon2?: Argon2Cost;
+  log: Logger;
   /** Told when a case is stored (outbound mail). */
   events?: Pick<CaseEvents, 'caseStored'>;
 }
@@ -75,8 +80,12 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       );
       res.status(201).render('report-confirmation.njk', { reference: submitted.reference, receipt: submitted.receipt, kind, title: KIND_TITLES[kind] });
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return renderForm(deps, req, res, kind, { values, involved, problems: [error.message] }, error.kind === 'not-configured' ? 503 : 400);
+      if (error instanceof DomainError) {
+        return renderForm(deps, req, res, kind, { values, involved, problems: [error.message] }, error.kind === 'not-configured' ? 503 : 400);
+      }
+      // The database (or anything else) failed: nothing was stored, and the reporter keeps the text.
+      deps.log.error('a no-JavaScript report could not be stored', { error });
+      return renderForm(deps, req, res, kind, { values, involved, problems: [STORE_FAILED] }, 503);
     }
   });
 
@@ -91,7 +100,8 @@ async function renderForm(
   state: { values: Record<string, string>; involved: string[]; problems: string[] },
   status = 200,
 ): Promise<void> {
-  const members = await listMembersWithKeys(deps.db);
+  // Without the database the form still comes back with the reporter's text (approvers unknown).
+  const members = await listMembersWithKeys(deps.db).catch(() => []);
   const approvers = members.filter((m) => m.role === 'approver').map((m) => ({ id: m.id, name: m.name }));
   const readers = kind === 'security' ? srtStatus(members).members.map((m) => m.name) : approvers.map((a) => a.name);
   res.status(status).render('report-form.njk', {
