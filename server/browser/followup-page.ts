@@ -36,9 +36,9 @@ async function open(event: SubmitEvent, form: HTMLFormElement, view: HTMLElement
     if (!isWellFormedReceipt(receipt)) throw new Error(NO_MATCH);
     status.textContent = 'Looking for your case…';
     const lookup = toHex(await receiptLookupHash(receipt));
-    const followup = await fetchJson<Followup>(`/api/followup/${lookup}`).catch(() => {
-      throw new Error(NO_MATCH);
-    });
+    // The server answers a receipt that matches nothing with NO_MATCH itself; its other answers (too
+    // many attempts, unreachable) are shown as they are, not as a wrong receipt.
+    const followup = await fetchJson<Followup>(`/api/followup/${lookup}`);
     status.textContent = 'Unlocking with your receipt, in this browser…';
     const key = await unlockReporterKey(followup.lockedKey, receipt).catch(() => {
       throw new Error(NO_MATCH);

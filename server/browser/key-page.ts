@@ -31,7 +31,11 @@ export async function startKeyPage(root: HTMLElement): Promise<void> {
         // An unprotected key is protected with the passphrase before it is stored.
         if (key.isDecrypted()) key = await encryptKey({ privateKey: key, passphrase, config: messageConfig });
         await storeLockedKey(email, key.armor(messageConfig));
-        await unlockForSession(email, passphrase);
+        // A passphrase that does not unlock it leaves nothing stored, as "Not imported" says.
+        await unlockForSession(email, passphrase).catch(async (error: unknown) => {
+          await forget(email, true);
+          throw error;
+        });
         say(`Key ${key.getFingerprint().toUpperCase()} imported and unlocked for this session.`);
         show(importForm, false);
         show(generateForm, false);

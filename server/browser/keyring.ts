@@ -73,7 +73,15 @@ export async function sessionKey(email: string): Promise<PrivateKey | null> {
   }
 }
 
-/** Locks the key again (sign-out) or removes it from this browser altogether. */
+/** Locks whatever key this tab unlocked, whoever it belongs to (on sign-out): it must be unlocked again. */
+export async function lockSessionKey(): Promise<void> {
+  const saved = sessionStorage.getItem(SESSION_ITEM);
+  sessionStorage.removeItem(SESSION_ITEM);
+  const owner = saved ? (JSON.parse(saved) as { email?: string }).email : undefined;
+  if (owner) await idb('readwrite', (s) => s.delete(`session:${owner}`));
+}
+
+/** Locks the key again or removes it from this browser altogether ("Forget the key"). */
 export async function forget(email: string, everything: boolean): Promise<void> {
   sessionStorage.removeItem(SESSION_ITEM);
   await idb('readwrite', (s) => s.delete(`session:${email}`));

@@ -14,6 +14,9 @@ import type { Csrf } from './protection';
 import { noStore } from './protection';
 import { signedInMember, type SignedInMember } from './request-context';
 
+/** One label per status name for the counts (a name both kinds use has the same meaning in both). */
+const STATUS_LABELS: Record<string, string> = Object.assign({}, ...Object.values(STATES).map((states) => Object.fromEntries(Object.entries(states).map(([name, s]) => [name, s.label]))));
+
 export interface DashboardRouteDeps {
   db: Kysely<Database>;
   csrf: Csrf;
@@ -29,7 +32,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     const member = signedInMember(res)!;
     const query = parseCaseListQuery(req.query as Record<string, unknown>);
     const page = await listCasesForMember(deps.db, member, query);
-    res.render('dashboard/list.njk', { member, page, query, states: STATES, csrfToken: deps.csrf.tokenFor(req, res) });
+    res.render('dashboard/list.njk', { member, page, query, states: STATES, statusLabels: STATUS_LABELS, csrfToken: deps.csrf.tokenFor(req, res) });
   });
 
   router.get('/dashboard/key', (req, res) => {

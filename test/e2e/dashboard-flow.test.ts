@@ -3,9 +3,10 @@
 // security report decrypted in her browser, comments, replies, moves, rates and assigns it; the
 // reporter follows up with the receipt and answers; dave, named in the CoC report, sees no trace of
 // it. Every request the browsers send is recorded: none carries plaintext, a receipt or a private key.
+import fs from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { readPrivateKey } from 'openpgp';
-import { messageConfig } from '../../crypto/openpgp-config';
+import { generateReceipt } from '../../crypto/receipt';
+import { NO_MATCH } from '../../server/followup';
 import { reporterLabel } from '../../server/workflow';
 import { launchChromium, recordRequests, requestsContaining, type RecordedRequest } from '../helpers/browser';
 import { submitReport } from '../helpers/dashboard';
@@ -19,12 +20,16 @@ import {
   protectedFixtureKey,
   sendFromComposer,
   signInInBrowser,
+  unlockKeyInBrowser,
+  type BrowserMember,
 } from '../helpers/dashboard-browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { createGnupgHome } from '../helpers/gnupg';
 import { addFixtureMember, fixtureKey } from '../helpers/keys';
 import { enrolMember, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
 import { fieldText, openAndFillForm, submitAndReadConfirmation, type Confirmation } from '../helpers/report-page';
 import { canary } from '../helpers/report-scenario';
+import { expectNoPrivateKey, expectNoneContain, privateKeyMarkers, receiptForms } from '../helpers/request-leaks';
 
 const PASSPHRASE = 'correct horse battery staple 42';
 const NONEXISTENT = 'COC-2099-9999';
@@ -45,6 +50,9 @@ let otherCoc: { reference: string };
 
 /** alice's browser tab, and every request it sends from her first step on. */
 let alice: Page;
+let aliceSignIn: BrowserMember;
+/** Her private key as she exports it from GnuPG, protected with PASSPHRASE. */
+let armoredKey: string;
 let aliceRequests: RecordedRequest[];
 
 async function newPage(): Promise<Page> {
@@ -69,58 +77,9 @@ afterAll(async () => {
   await t?.destroy();
 });
 
-/** Nothing in `requests` carries any of `secrets`, and everything went to the app's own origin. */
-function expectNoneContain(requests: readonly RecordedRequest[], secrets: readonly string[]): void {
-  for (const secret of secrets) expect({ secret, found: requestsContaining(requests, secret).map((r) => `${r.method} ${r.url}`) }).toEqual({ secret, found: [] });
-  const origin = new URL(server.url).origin;
-  expect(requests.filter((r) => new URL(r.url).origin !== origin).map((r) => r.url)).toEqual([]);
-}
-
-/** A receipt as it could travel: as typed, form-encoded, or without its spaces. */
-function receiptForms(receipt: string): string[] {
-  return [receipt, receipt.replace(/ /g, '+'), receipt.replace(/ /g, '')];
-}
-
-/**
- * What would give alice's private key away: the armor header, her passphrase, the base64 of each
- * armored form (the fixture GnuPG exported, the protected one she imports) where its secret part
- * begins, and the raw secret numbers of every key packet, as bytes, hex and base64.
- */
-async function privateKeyMarkers(armoredKeys: string[]): Promise<string[]> {
-  const markers = ['BEGIN PGP PRIVATE KEY', PASSPHRASE];
-  for (const armored of armoredKeys) markers.push(await secretPartOfArmor(armored));
-  const key = await readPrivateKey({ armoredKey: fixtureKey('alice').secretKey, config: messageConfig });
-  for (const packet of [key.keyPacket, ...key.subkeys.map((s) => s.keyPacket)]) {
-    const params = (packet as unknown as { privateParams?: Record<string, Uint8Array> }).privateParams ?? {};
-    for (const value of Object.values(params)) {
-      const bytes = Buffer.from(value);
-      markers.push(bytes.toString('hex'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('latin1'));
-    }
-  }
-  return markers;
-}
-
-/**
- * A slice of an armored secret key's base64, within one line, from the bytes that follow the primary
- * key's public part: its secret part (in the clear, or S2K-protected with a random salt).
- */
-async function secretPartOfArmor(armored: string): Promise<string> {
-  const key = await readPrivateKey({ armoredKey: armored, config: messageConfig });
-  const publicPart = Buffer.from(key.keyPacket.writePublicKey());
-  const lines = armored.split('\n').map((l) => l.trim());
-  const body = lines.slice(lines.indexOf('') + 1).filter((l) => /^[A-Za-z0-9+/]+={0,2}$/.test(l));
-  const bytes = Buffer.from(body.join(''), 'base64');
-  const at = bytes.indexOf(publicPart);
-  if (at < 0) throw new Error('The public part of the key is not in its armor');
-  // The first base64 character made only of secret-part bytes, and the line it is on.
-  const start = Math.ceil((at + publicPart.length) / 3) * 4;
-  const width = body[0]!.length;
-  const line = body[Math.floor(start / width)]!;
-  const column = start % width;
-  const slice = line.slice(column, column + 40).length >= 24 ? line.slice(column, column + 40) : body[Math.floor(start / width) + 1]!.slice(0, 40);
-  if (slice.length < 24) throw new Error('No slice of the secret part found');
-  return slice;
-}
+const noneContain = (requests: readonly RecordedRequest[], secrets: readonly string[]) => expectNoneContain(requests, secrets, server.url);
+const noPrivateKey = (requests: readonly RecordedRequest[]) =>
+  expectNoPrivateKey(requests, 'alice', { armoredKeys: [fixtureKey('alice').secretKey, armoredKey], passphrase: PASSPHRASE, origin: server.url });
 
 test('a reporter files a security report and a CoC report naming dave, with JavaScript on', async () => {
   const page = await newPage();
@@ -134,14 +93,12 @@ test('a reporter files a security report and a CoC report naming dave, with Java
 
   expect(security.reference).toMatch(/^SEC-\d{4}-0001$/);
   expect(coc.reference).toMatch(/^COC-\d{4}-0001$/);
-  expectNoneContain(requests, [REPORT_CANARY, ...receiptForms(security.receipt), ...receiptForms(coc.receipt)]);
+  noneContain(requests, [REPORT_CANARY, ...receiptForms(security.receipt), ...receiptForms(coc.receipt)]);
   // A CoC case dave may read, so that his list is not empty for another reason.
   otherCoc = await submitReport(t.db, 'coc', 'Spam in the community chat.');
 });
 
 describe('alice handles the security report in her browser', () => {
-  let armoredKey: string;
-
   beforeAll(async () => {
     alice = await newPage();
     aliceRequests = recordRequests(alice);
@@ -149,14 +106,20 @@ describe('alice handles the security report in her browser', () => {
   });
 
   test('she follows the invitation: password, authenticator, recovery codes, dashboard', async () => {
-    const enrolled = await enrolInBrowser(alice, t.db, server, { id: aliceId, email: fixtureKey('alice').email });
-    expect(enrolled.recoveryCodes.length).toBeGreaterThanOrEqual(8);
+    aliceSignIn = await enrolInBrowser(alice, t.db, server, { id: aliceId, email: fixtureKey('alice').email });
+    expect(aliceSignIn.recoveryCodes.length).toBeGreaterThanOrEqual(8);
     expect(await alice.locator('h1').innerText()).toBe('Cases you may read');
     expect(await alice.locator('tr[data-case]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case')))).toEqual([security.reference]);
   });
 
   test('"My key": her passphrase-protected private key is imported and unlocked in the browser', async () => {
     await alice.getByRole('link', { name: 'My key' }).click();
+    // A passphrase that does not unlock it: nothing is imported, and after a reload the page still says so.
+    await expect(importKeyInBrowser(alice, server.url, armoredKey, `${PASSPHRASE} typo`)).rejects.toThrow('Not imported: That passphrase does not unlock your key.');
+    await alice.reload();
+    await alice.waitForFunction(() => document.querySelector('[data-keyring-status]')?.textContent !== 'This page needs JavaScript.');
+    expect(await alice.locator('[data-keyring-status]').innerText()).toBe('No key is stored in this browser yet.');
+
     expect(await importKeyInBrowser(alice, server.url, armoredKey, PASSPHRASE)).toContain(fixtureKey('alice').fingerprint);
   });
 
@@ -170,6 +133,20 @@ describe('alice handles the security report in her browser', () => {
     expect(report!.role).toBe('report');
     expect(report!.text).toContain(`${REPORT_CANARY}-body`);
     expect(await alice.locator('[data-key-status]').innerText()).toBe('Decrypted in this browser with your key.');
+  });
+
+  test('she can instead download the report armored, and stock gpg decrypts it with her key', async () => {
+    const [download] = await Promise.all([alice.waitForEvent('download'), alice.getByRole('link', { name: 'Download encrypted (.asc)' }).first().click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^${security.reference}-report-[0-9a-f]{8}\\.asc$`));
+    const armored = await fs.readFile((await download.path())!, 'utf8');
+    expect(armored).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    const gpg = await createGnupgHome();
+    try {
+      await gpg.importKey(fixtureKey('alice').secretKey);
+      expect((await gpg.decrypt(armored)).toString('utf8')).toContain(`${REPORT_CANARY}-body`);
+    } finally {
+      await gpg.destroy();
+    }
   });
 
   test('she adds a comment for responders and a reply to the reporter', async () => {
@@ -208,7 +185,10 @@ describe('alice handles the security report in her browser', () => {
     expect(posted).toHaveLength(2);
     // The search does see request bodies: the ciphertext is there.
     expect(requestsContaining(aliceRequests, '-----BEGIN PGP MESSAGE-----')).toEqual(posted);
-    expectNoneContain(aliceRequests, [REPORT_CANARY, COMMENT, REPLY, ...(await privateKeyMarkers([fixtureKey('alice').secretKey, armoredKey]))]);
+    noneContain(aliceRequests, [REPORT_CANARY, COMMENT, REPLY]);
+    await noPrivateKey(aliceRequests);
+    // The markers are the key's own: none is in her public key, which the server does hand out.
+    for (const marker of await privateKeyMarkers('alice', [fixtureKey('alice').secretKey, armoredKey])) expect(fixtureKey('alice').publicKey).not.toContain(marker);
   });
 });
 
@@ -219,6 +199,10 @@ describe('the reporter follows up with the receipt', () => {
   beforeAll(async () => {
     reporter = await newPage();
     reporterRequests = recordRequests(reporter);
+  });
+
+  test('a receipt of the right shape that matches no case opens nothing', async () => {
+    await expect(openFollowupInBrowser(reporter, server.url, generateReceipt())).rejects.toThrow(`The follow-up page said: ${NO_MATCH}`);
   });
 
   test('sees the status, reads the reply decrypted in the browser, not the comment, and answers', async () => {
@@ -241,7 +225,7 @@ describe('the reporter follows up with the receipt', () => {
     const posted = reporterRequests.filter((r) => r.method === 'POST');
     expect(posted.map((r) => new URL(r.url).pathname)).toEqual([expect.stringMatching(/^\/api\/followup\/[0-9a-f]{64}\/replies$/)]);
     expect(requestsContaining(reporterRequests, '-----BEGIN PGP MESSAGE-----')).toEqual(posted);
-    expectNoneContain(reporterRequests, [...receiptForms(security.receipt), ANSWER, REPLY, REPORT_CANARY]);
+    noneContain(reporterRequests, [...receiptForms(security.receipt), ANSWER, REPLY, REPORT_CANARY]);
   });
 
   test('alice reloads the case and reads the answer; still nothing in the clear left her browser', async () => {
@@ -249,7 +233,26 @@ describe('the reporter follows up with the receipt', () => {
     const messages = await caseMessages(alice);
     expect(messages.map((m) => m.role)).toEqual(['report', 'comment', 'reply', 'reporter-reply']);
     expect(messages[3]!.text).toBe(ANSWER);
-    expectNoneContain(aliceRequests, [REPORT_CANARY, COMMENT, REPLY, ANSWER, ...(await privateKeyMarkers([fixtureKey('alice').secretKey]))]);
+    noneContain(aliceRequests, [REPORT_CANARY, COMMENT, REPLY, ANSWER]);
+    await noPrivateKey(aliceRequests);
+  });
+});
+
+describe('alice signs out', () => {
+  test('her key is locked again: signed in anew, the case asks for it, and its passphrase unlocks it', async () => {
+    await alice.getByRole('button', { name: 'Sign out' }).click();
+    await alice.waitForURL(`${server.url}/signin?signed-out=1`);
+    await signInInBrowser(alice, server, aliceSignIn);
+    await openCaseInBrowser(alice, server.url, security.reference);
+    expect(await alice.locator('[data-key-status]').innerText()).toMatch(/locked/);
+    expect(new Set(await alice.locator('[data-content]').allInnerTexts())).toEqual(new Set(['Encrypted.']));
+    expect(await alice.locator('form[data-composer]').isVisible()).toBe(false);
+
+    await unlockKeyInBrowser(alice, server.url, PASSPHRASE);
+    await openCaseInBrowser(alice, server.url, security.reference);
+    expect((await caseMessages(alice)).map((m) => m.text)).toContain(ANSWER);
+    noneContain(aliceRequests, [REPORT_CANARY, COMMENT, REPLY, ANSWER]);
+    await noPrivateKey(aliceRequests);
   });
 });
 
@@ -283,11 +286,36 @@ describe('dave, named in the CoC report, sees no trace of it', () => {
     expect(hidden.status).toBe(404);
     expect(hidden).toEqual(missing);
     expect(await visit(coc.reference.toLowerCase())).toEqual(missing);
+    // The markup too, but for the CSRF token of the sign-out form.
+    const markup = async (reference: string) =>
+      (await (await page.request.get(`${server.url}/dashboard/cases/${reference}`)).text()).replace(/name="_csrf" value="[^"]*"/g, '');
+    expect(await markup(coc.reference)).toBe(await markup(NONEXISTENT));
 
     for (const suffix of ['/messages', '/recipients?role=reply']) {
       const [h, m] = await Promise.all([coc.reference, NONEXISTENT].map((ref) => page.request.get(`${server.url}/api/dashboard/cases/${ref}${suffix}`)));
       expect({ status: h!.status(), body: await h!.text() }).toEqual({ status: m!.status(), body: await m!.text() });
       expect(h!.status()).toBe(404);
     }
+  });
+});
+
+// Last: it uses up this client's receipt guesses on the server the other tests share.
+describe('a reporter whose network guessed too often', () => {
+  test('is told to wait, not that the receipt matches nothing', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/followup`);
+    const statuses = await page.evaluate(async () => {
+      const seen: number[] = [];
+      for (let i = 0; i < 40; i++) seen.push((await fetch(`/api/followup/${'0'.repeat(64)}`)).status);
+      return seen;
+    });
+    expect(statuses[0]).toBe(404);
+    expect(statuses.at(-1)).toBe(429);
+
+    await page.fill('#receipt', security.receipt);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.waitForFunction(() => /^(?!Looking|Unlocking)./.test(document.querySelector('[data-status]')?.textContent ?? ''));
+    expect(await page.locator('[data-status]').innerText()).toMatch(/^Too many attempts/);
+    expect(await page.locator('[data-followup-view]').isVisible()).toBe(false);
   });
 });

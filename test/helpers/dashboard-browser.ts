@@ -18,14 +18,24 @@ export interface BrowserMember {
   recoveryCodes: string[];
 }
 
+export type EnrolmentStep = 'password' | 'authenticator' | 'recovery-codes';
+
 /**
  * Invites a member (already added) and follows the link in `page`: password, authenticator,
- * recovery codes, then the dashboard. The page ends on /dashboard, signed in.
+ * recovery codes, then the dashboard. The page ends on /dashboard, signed in. `atEachStep` runs on
+ * each step's page as it is shown (an accessibility scan, say).
  */
-export async function enrolInBrowser(page: Page, db: Kysely<Database>, server: AuthTestServer, member: { id: string; email: string }): Promise<BrowserMember> {
+export async function enrolInBrowser(
+  page: Page,
+  db: Kysely<Database>,
+  server: AuthTestServer,
+  member: { id: string; email: string },
+  atEachStep: (step: EnrolmentStep) => Promise<void> = async () => {},
+): Promise<BrowserMember> {
   const { link } = await inviteMember(db, member.email, { publicUrl: server.url });
   await page.goto(link);
   if (new URL(page.url()).pathname !== '/invite') throw new Error(`The invitation link led to ${page.url()}`);
+  await atEachStep('password');
 
   await page.fill('#f-password', STRONG_PASSWORD);
   await page.fill('#f-confirmation', STRONG_PASSWORD);
@@ -35,11 +45,13 @@ export async function enrolInBrowser(page: Page, db: Kysely<Database>, server: A
   // The secret is shown as text too, in groups of four, for typing in by hand.
   const totpSecret = (await secretCode.innerText()).replace(/\s+/g, '');
   if (totpSecret !== (await secretCode.getAttribute('data-totp-secret'))) throw new Error('The TOTP secret shown differs from the one enrolled');
+  await atEachStep('authenticator');
 
   await page.fill('#f-code', await nextTotpCode(server, totpSecret));
   await page.getByRole('button', { name: 'Confirm and sign in' }).click();
   await page.locator('[data-recovery-codes]').waitFor();
   const recoveryCodes = await page.locator('[data-recovery-codes] code').allInnerTexts();
+  await atEachStep('recovery-codes');
 
   await page.getByRole('link', { name: /go to the dashboard/ }).click();
   await page.waitForURL(`${server.url}/dashboard`);
@@ -75,6 +87,15 @@ export async function importKeyInBrowser(page: Page, baseUrl: string, armoredKey
   const said = await status.innerText();
   if (!said.includes('imported and unlocked')) throw new Error(`The key page said: ${said}`);
   return said;
+}
+
+/** On "My key", unlocks the key stored in this browser for the session. */
+export async function unlockKeyInBrowser(page: Page, baseUrl: string, passphrase: string): Promise<void> {
+  await page.goto(`${baseUrl}/dashboard/key`);
+  await page.locator('form[data-unlock]').waitFor({ state: 'visible' });
+  await page.fill('#unlock-pass', passphrase);
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await page.locator('[data-keyring-status]', { hasText: 'Unlocked for this session' }).waitFor();
 }
 
 /**
@@ -127,8 +148,11 @@ export async function openFollowupInBrowser(page: Page, baseUrl: string, receipt
   await page.fill('#receipt', receipt);
   await page.getByRole('button', { name: 'Open' }).click();
   const view = page.locator('[data-followup-view]');
+  // Done when the view shows, or the status says something other than the steps on the way.
   await page.waitForFunction(
-    () => !(document.querySelector('[data-followup-view]') as HTMLElement | null)?.hidden || /No case|expired|Too many/.test(document.querySelector('[data-status]')?.textContent ?? ''),
+    () =>
+      !(document.querySelector('[data-followup-view]') as HTMLElement | null)?.hidden ||
+      /^(?!Looking|Unlocking)./.test(document.querySelector('[data-status]')?.textContent ?? ''),
     undefined,
     { timeout: 30_000 },
   );
