@@ -35,6 +35,7 @@ export interface CaseListRow {
   triageDueAt: Date | null;
 }
 
+
 /**
  * One page of the cases this member may read — the join on case_readers is what hides every case
  * the governance did not route to them. No content is selected, only triage metadata.
@@ -45,6 +46,8 @@ export async function listReadableCases(
   options: { filters: CaseListFilters; sort: CaseListSort; after?: CaseCursor; limit: number; now: Date },
 ): Promise<CaseListRow[]> {
   const descending = options.sort === 'newest';
+  // Keyset order (created_at, id) on the reader row's copy: the member's index in order, read from
+  // the cursor until the page is full; only the page's cases are fetched.
   let query = db
     .selectFrom('case_readers as r')
     .innerJoin('cases as c', 'c.id', 'r.case_id')
@@ -54,18 +57,18 @@ export async function listReadableCases(
       'c.severity_score', 'c.severity_rating', 'c.expedited', 'c.acknowledged_at', 'c.triaged_at', 'c.acknowledge_due_at', 'c.triage_due_at',
     ])
     .where('r.member_id', '=', memberId)
-    .where((eb) => filterExpression(eb, memberId, options.filters, options.now));
+    .where((eb) => readerFilters(eb, memberId, options.filters, options.now));
   if (options.after) {
     const { createdAt, id } = options.after;
     query = query.where((eb) =>
       descending
-        ? eb(eb.refTuple('c.created_at', 'c.id'), '<', eb.tuple(createdAt, id))
-        : eb(eb.refTuple('c.created_at', 'c.id'), '>', eb.tuple(createdAt, id)),
+        ? eb(eb.refTuple('r.case_created_at', 'r.case_id'), '<', eb.tuple(createdAt, id))
+        : eb(eb.refTuple('r.case_created_at', 'r.case_id'), '>', eb.tuple(createdAt, id)),
     );
   }
   const rows = await query
-    .orderBy('c.created_at', descending ? 'desc' : 'asc')
-    .orderBy('c.id', descending ? 'desc' : 'asc')
+    .orderBy('r.case_created_at', descending ? 'desc' : 'asc')
+    .orderBy('r.case_id', descending ? 'desc' : 'asc')
     .limit(options.limit)
     .execute();
   return rows.map((r) => ({
@@ -86,7 +89,7 @@ export async function listReadableCases(
   }));
 }
 
-/** Counts per status of the member's readable cases (other filters than status applied). */
+/** Counts per status of the member's readable cases (other filters than status applied): their reader rows alone. */
 export async function countReadableByStatus(
   db: Kysely<Database>,
   memberId: string,
@@ -95,33 +98,27 @@ export async function countReadableByStatus(
 ): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom('case_readers as r')
-    .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .select(['c.status', (eb) => eb.fn.countAll<string>().as('n')])
+    .select(['r.case_status as status', (eb) => eb.fn.countAll<string>().as('n')])
     .where('r.member_id', '=', memberId)
-    .where((eb) => filterExpression(eb, memberId, { ...filters, status: undefined }, now))
-    .groupBy('c.status')
+    .where((eb) => readerFilters(eb, memberId, { ...filters, status: undefined }, now))
+    .groupBy('r.case_status')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
-function filterExpression(
-  eb: ExpressionBuilder<Database & { c: Database['cases'] }, 'c'>,
+/** The filters, on the reader row's copy of its case. */
+function readerFilters(
+  eb: ExpressionBuilder<Database & { r: Database['case_readers'] }, 'r'>,
   memberId: string,
   filters: CaseListFilters,
   now: Date,
 ): Expression<SqlBool> {
   const parts: Expression<SqlBool>[] = [];
-  if (filters.kind) parts.push(eb('c.kind', '=', filters.kind));
-  if (filters.status) parts.push(eb('c.status', '=', filters.status));
-  if (filters.assigned === 'me') parts.push(eb('c.assignee_id', '=', memberId));
-  if (filters.assigned === 'none') parts.push(eb('c.assignee_id', 'is', null));
-  if (filters.overdue) {
-    parts.push(
-      eb.or([
-        eb.and([eb('c.acknowledged_at', 'is', null), eb('c.acknowledge_due_at', '<', now)]),
-        eb.and([eb('c.triaged_at', 'is', null), eb('c.triage_due_at', '<', now)]),
-      ]),
-    );
-  }
+  if (filters.kind) parts.push(eb('r.case_kind', '=', filters.kind));
+  if (filters.status) parts.push(eb('r.case_status', '=', filters.status));
+  if (filters.assigned === 'me') parts.push(eb('r.case_assignee_id', '=', memberId));
+  if (filters.assigned === 'none') parts.push(eb('r.case_assignee_id', 'is', null));
+  // A clock that ran out before its step was done.
+  if (filters.overdue) parts.push(eb('r.case_clock_due_at', '<', now));
   return parts.length > 0 ? eb.and(parts) : sql<SqlBool>`true`;
 }

@@ -66,6 +66,15 @@ export interface CaseReadersTable {
   case_id: string;
   member_id: string;
   granted_at: CreatedAt;
+  // A copy of the case's list facts, written only by the database's triggers (migration
+  // 2026-11-24-06): filtering, ordering and counting on them keeps a dashboard page to one walk of
+  // the member's own index, whatever the number of cases.
+  case_created_at: ColumnType<Date, never, never>;
+  case_kind: ColumnType<CaseKind, never, never>;
+  case_status: ColumnType<string, never, never>;
+  case_assignee_id: ColumnType<string | null, never, never>;
+  /** The earlier due time of the response clocks still running: overdue is exactly case_clock_due_at < now. */
+  case_clock_due_at: ColumnType<Date | null, never, never>;
 }
 
 export interface MessagesTable {

@@ -56,9 +56,10 @@ async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, sequ
   const { rows } = await sql<{ reference: string }>`
     WITH new_case AS (
       INSERT INTO cases (id, reference, kind, channel, receipt_lookup, reporter_fingerprint, reporter_public_key, reporter_locked_key, acknowledge_due_at, triage_due_at)
-      SELECT ${caseId}::uuid, ${value.referencePrefix} || '-' || ${String(value.year)} || '-' || lpad(nextval(${sequence}::regclass)::text, 4, '0'),
+      SELECT ${caseId}::uuid, ${value.referencePrefix} || '-' || ${String(value.year)} || '-' || lpad(n::text, greatest(4, length(n::text)), '0'),
              ${value.kind}, ${value.channel}, ${Buffer.from(value.receiptLookup)}::bytea, ${value.reporterFingerprint}, ${value.reporterPublicKey},
              ${value.reporterLockedKey}, ${value.acknowledgeDueAt}, ${value.triageDueAt}
+      FROM (SELECT nextval(${sequence}::regclass) AS n) AS number
       -- Routing may have used a member list a moment old: refuse if a key it used was retired since.
       -- The rows below then reference no case, and the foreign keys fail the whole statement.
       WHERE NOT EXISTS (SELECT 1 FROM member_keys WHERE id = ANY(${memberKeyIds}::uuid[]) AND retired_at IS NOT NULL)

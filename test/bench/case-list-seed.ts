@@ -53,6 +53,7 @@ export async function seedCases(db: Kysely<Database>, count: number): Promise<Se
       INSERT INTO members (name, email, role)
       SELECT name, name || '@example.org', role FROM (VALUES ${sql.join(SEED_MEMBERS.map((m) => sql`(${m.name}, ${m.role})`))}) AS m(name, role)`.execute(trx);
     // One row per case with its random draws, kept for the readers' insert (the excluded approver).
+    // Rows go in in order of arrival, as the app writes them (it matters to the tables' and indexes' layout).
     await sql`
       CREATE TEMPORARY TABLE seed ON COMMIT DROP AS
       SELECT gen_random_uuid() AS id, i,
@@ -93,14 +94,16 @@ export async function seedCases(db: Kysely<Database>, count: number): Promise<Se
                  row_number() OVER (PARTITION BY kind, extract(year FROM created_at) ORDER BY created_at, i) AS n
           FROM seed
         ) AS s
-      ) AS c`.execute(trx);
+      ) AS c
+      ORDER BY created_at`.execute(trx);
     // As routing does it: every security case to the SRT; a CoC case to the approvers but one.
     await sql`
       INSERT INTO case_readers (case_id, member_id, granted_at)
       SELECT s.id, m.id, s.created_at
       FROM seed AS s
       JOIN (SELECT id, role, row_number() OVER (PARTITION BY role ORDER BY name) - 1 AS n FROM members) AS m
-        ON (s.kind = 'security' AND m.role = 'srt') OR (s.kind = 'coc' AND m.role = 'approver' AND m.n <> s.excluded)`.execute(trx);
+        ON (s.kind = 'security' AND m.role = 'srt') OR (s.kind = 'coc' AND m.role = 'approver' AND m.n <> s.excluded)
+      ORDER BY s.created_at`.execute(trx);
   });
   await sql`VACUUM ANALYZE cases, case_readers, members`.execute(db);
   const rows = await db.selectFrom('members').select(['id', 'name']).execute();

@@ -1,10 +1,13 @@
 // `npm run bench`: submission throughput of the JavaScript path against a bare express+PostgreSQL
-// baseline (A), and server-side encryption for the no-JavaScript path against `gpg --encrypt` (B).
+// baseline (A), server-side encryption for the no-JavaScript path against `gpg --encrypt` (B), and the
+// dashboard's case list at 100,000 cases (C).
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
-// Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS.
+// Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS;
+// BENCH_LIST_PLANS=1 prints the plans of the case list's queries.
 // BENCH_CPU_PROF=1 (and BENCH_CPU_PROF_DIR) writes a V8 CPU profile of each server child.
 import os from 'node:os';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
+import { printCaseListReport, runCaseListBench } from './case-list-bench';
 import { runEncryptionBench, type EncryptionResult } from './encryption-bench';
 import { startServerProcess, type ServerProcess } from './server-process';
 import { ms, table, verdict } from './stats';
@@ -16,6 +19,8 @@ const WARMUP = envInt('BENCH_WARMUP', 200);
 const CONCURRENCY = envInt('BENCH_CONCURRENCY', 16);
 const ROUNDS = envInt('BENCH_ROUNDS', 2);
 const ENCRYPT_RUNS = envInt('BENCH_RUNS', 50);
+const CASES = envInt('BENCH_CASES', 100_000);
+const LIST_RUNS = envInt('BENCH_LIST_RUNS', 30);
 const THROUGHPUT_TARGET = 0.7;
 const SPEEDUP_TARGET = 3;
 const RECIPIENT_COUNTS = [1, 5, 20];
@@ -44,7 +49,11 @@ async function main(): Promise<void> {
   log(`B. Server-side encryption of a ${(text.length / 1024).toFixed(0)} KiB report, ${ENCRYPT_RUNS} runs each…`);
   const encryption = await runEncryptionBench(text, RECIPIENT_COUNTS, ENCRYPT_RUNS, 5);
 
+  log(`C. The case list at ${CASES.toLocaleString('en')} cases (a database of its own in the same cluster), ${LIST_RUNS} runs each…`);
+  const caseList = await runCaseListBench(database, { cases: CASES, runs: LIST_RUNS, warmup: 3, log, plans: process.env.BENCH_LIST_PLANS === '1' });
+
   printReport(load.ours, load.baseline, encryption);
+  printCaseListReport(caseList);
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
