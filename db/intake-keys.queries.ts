@@ -54,13 +54,14 @@ export async function intakeKeysForDecryption(db: Db, now: Date): Promise<{ fing
 }
 
 /**
- * A value that changes whenever the set of intake keys changes (made, retired, destroyed), so that
- * running instances notice a rotation made by the CLI.
+ * A value that changes whenever the set of keys that may decrypt changes (made, retired, destroyed,
+ * or a grace period ended), so that running instances notice a rotation made by the CLI.
  */
 export async function intakeKeysVersion(db: Db): Promise<string> {
   const row = await sql<{ version: string }>`
     SELECT count(*) || ':' || coalesce(max(created_at)::text, '') || ':' || coalesce(max(retired_at)::text, '') || ':' ||
-           count(locked_private_key) AS version
+           count(locked_private_key) || ':' ||
+           count(*) FILTER (WHERE locked_private_key IS NOT NULL AND (retired_at IS NULL OR decrypt_until > now())) AS version
     FROM intake_keys`.execute(db);
   return row.rows[0]?.version ?? '';
 }

@@ -9,6 +9,7 @@ import { resolveIntakePassphrase } from '../intake-key/passphrase';
 import type { Logger } from '../log';
 import { Acknowledger } from '../smtp/acknowledge';
 import { createSmtpIntake, type SmtpIntake } from '../smtp/intake-server';
+import { inThisThread, startIntakeWorkers, type MailProcessor } from '../smtp/intake-workers';
 import { createMailTemplates } from './compose';
 import { createNotificationSender } from './notification-sender';
 import { createMailNotifications } from './notifications';
@@ -20,6 +21,8 @@ export interface MailService {
   intakeKeys: IntakeKeyring;
   /** The port the SMTP intake listens on, or null when it is off. */
   smtpPort: number | null;
+  /** Reloads the intake keys in every part of this instance now (otherwise within 30 s). */
+  refreshKeys(): Promise<void>;
   /** For the dashboard: whether mail can go out, and how much waits. */
   status(): Promise<{ relayConfigured: boolean; waiting: number }>;
   stop(): Promise<void>;
@@ -54,12 +57,18 @@ export async function startMailService(deps: {
 
   const acknowledger = new Acknowledger({ config, mailer, templates, log });
   let intake: SmtpIntake | null = null;
+  let processor: MailProcessor | null = null;
   let smtpPort: number | null = null;
   if (config.mail.smtpPort !== null) {
-    intake = createSmtpIntake({ db, config, keyring: intakeKeys, events, log, acknowledger });
+    processor =
+      config.mail.workers > 0
+        ? await startIntakeWorkers({ size: config.mail.workers, init: { config, databaseUrl: deps.database.url, passphrase }, log })
+        : inThisThread({ db, config, keyring: intakeKeys });
+    intake = createSmtpIntake({ config, processor, events, log, acknowledger });
     smtpPort = await intake.listen(config.mail.smtpPort, config.mail.smtpHost);
     log.info('SMTP intake listening', {
       port: smtpPort,
+      workers: config.mail.workers,
       addresses: [...config.mail.addresses.security, ...config.mail.addresses.coc],
       starttls: config.mail.tls !== null,
     });
@@ -69,9 +78,14 @@ export async function startMailService(deps: {
     events,
     intakeKeys,
     smtpPort,
+    refreshKeys: async () => {
+      await intakeKeys.refresh(true);
+      await processor?.refreshKeys();
+    },
     status: async () => ({ relayConfigured: mailer.configured, waiting: await queue.waiting() }),
     stop: async () => {
       await intake?.close();
+      await processor?.close();
       acknowledger.close();
       await queue.stop();
       mailer.close();

@@ -38,7 +38,7 @@ export function createNotificationSender(deps: {
       messageRole: role,
       contentAttached: parts.length > 0,
     });
-    await deps.mailer.send({
+    const sending = deps.mailer.send({
       from: deps.config.mail.from,
       to: target.email,
       subject: body.subject,
@@ -46,6 +46,12 @@ export function createNotificationSender(deps: {
       html: body.html,
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
       attachments: parts.map((raw) => ({ raw })),
+    });
+    await sending.catch((error: unknown) => {
+      // The queue retries with back-off; the log names the failure, not the recipient (relays quote it).
+      const e = error as { code?: string; responseCode?: number };
+      deps.log.warn('notification not sent yet; the queue retries it', { event: job.event, caseId: job.caseId, failure: e.code ?? 'error', responseCode: e.responseCode });
+      throw error;
     });
   };
 }

@@ -3,7 +3,6 @@
 // between loses the acknowledgement (never the report). RFC 3834 rules keep it from looping or
 // answering bulk and automatic mail.
 import crypto from 'node:crypto';
-import type { ParsedMail } from 'mailparser';
 import type { CaseKind } from '../../db/database';
 import { senderKeyFromMail } from '../../crypto/sender-key';
 import { armorMessage, encryptMessage } from '../../crypto/split-message';
@@ -19,11 +18,20 @@ export interface AcknowledgementRequest {
   /** The intake address it was sent to: the acknowledgement comes from there. */
   intakeAddress: string;
   sender: string | null;
-  headers: ParsedMail['headers'];
+  headers: AutoReplyFacts;
   messageId: string | undefined;
   receipt: string;
   encrypted: boolean;
   senderKeys: (string | Uint8Array)[];
+}
+
+/** What RFC 3834 looks at in the received message's headers (lower-cased values). */
+export interface AutoReplyFacts {
+  autoSubmitted: string;
+  precedence: string;
+  /** A List-Id or other List-* header: mail from a mailing list. */
+  list: boolean;
+  autoResponseSuppress: string;
 }
 
 const RETRY_MINUTES = [1, 5, 15, 60];
@@ -71,11 +79,10 @@ export class Acknowledger {
     const ours = [...this.deps.config.mail.addresses.security, ...this.deps.config.mail.addresses.coc];
     if (ours.includes(sender) || this.deps.config.mail.from.toLowerCase().includes(`<${sender}>`)) return null;
     if (/^(mailer-daemon|postmaster|no-?reply|bounces?|listserv|majordomo)([+-]|@)/.test(sender)) return null;
-    const header = (name: string) => String(request.headers.get(name) ?? '').toLowerCase();
-    if (header('auto-submitted') !== '' && header('auto-submitted') !== 'no') return null;
-    if (['bulk', 'list', 'junk'].includes(header('precedence'))) return null;
-    // mailparser gathers List-* headers under "list".
-    if (request.headers.has('list') || request.headers.has('list-id') || /\b(all|autoreply)\b/.test(header('x-auto-response-suppress'))) return null;
+    const facts = request.headers;
+    if (facts.autoSubmitted !== '' && facts.autoSubmitted !== 'no') return null;
+    if (['bulk', 'list', 'junk'].includes(facts.precedence) || facts.list) return null;
+    if (/\b(all|autoreply)\b/.test(facts.autoResponseSuppress)) return null;
 
     const key = crypto.createHash('sha256').update(sender).digest('base64url');
     const now = Date.now();

@@ -8,10 +8,16 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { CaseKind } from '../../db/database';
 import type { Logger } from '../log';
 import type { Acknowledger } from './acknowledge';
-import { receiveMail, type ReceiveMailDeps } from './receive-mail';
+import type { CaseEvents } from '../case-events';
+import type { Config } from '../config';
+import type { MailProcessor } from './intake-workers';
 import { SmtpRefusal, tryLater } from './refusal';
 
-export interface SmtpIntakeDeps extends ReceiveMailDeps {
+export interface SmtpIntakeDeps {
+  config: Config;
+  /** Opens, encrypts and stores each message (in worker threads, or in this one). */
+  processor: MailProcessor;
+  events?: Pick<CaseEvents, 'caseStored'>;
   log: Logger;
   acknowledger?: Acknowledger;
 }
@@ -27,6 +33,9 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
   const kinds = new Map<string, CaseKind>();
   for (const kind of ['security', 'coc'] as const) for (const address of mail.addresses[kind]) kinds.set(address, kind);
   const limiter = new ClientLimiter(mail.rateLimit.max, mail.rateLimit.windowMs);
+  // Messages are held in memory while they arrive: bound the total, so that many large messages at
+  // once are deferred (451, retried later) instead of exhausting memory.
+  const budget = { limit: Math.max(8 * mail.maxMessageBytes, 64 * 1024 * 1024), used: 0 };
   const tls = mail.tls ? { key: fs.readFileSync(mail.tls.keyFile), cert: fs.readFileSync(mail.tls.certFile) } : {};
 
   const server = new SMTPServer({
@@ -40,7 +49,7 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     ...tls,
     logger: false,
     disableReverseLookup: true,
-    maxClients: 200,
+    maxClients: 100,
     maxRecipients: 20,
     socketTimeout: 60_000,
     closeTimeout: 30_000,
@@ -65,12 +74,17 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     },
 
     onData(stream, session, callback) {
-      readMessage(stream, mail.maxMessageBytes)
+      let held = 0;
+      readMessage(stream, mail.maxMessageBytes, budget, (bytes) => (held += bytes))
         .then(async (raw) => {
-          if (raw === null) return callback(refusal(new SmtpRefusal(552, `The message is larger than ${mail.maxMessageBytes} bytes. Nothing was stored.`)));
+          if (raw === 'too-large') return callback(refusal(new SmtpRefusal(552, `The message is larger than ${mail.maxMessageBytes} bytes. Nothing was stored.`)));
+          if (raw === 'busy') throw tryLater('The intake is busy with other large messages.');
           const outcome = await handle(deps, kinds, raw, session);
           limiter.count(session.remoteAddress);
           callback(null, `Report received as ${outcome}`);
+        })
+        .finally(() => {
+          budget.used -= held;
         })
         .catch((error: unknown) => {
           const answer = error instanceof SmtpRefusal ? error : tryLater('The report could not be stored.', error);
@@ -99,33 +113,55 @@ async function handle(deps: SmtpIntakeDeps, kinds: Map<string, CaseKind>, raw: B
   const recipients = session.envelope.rcptTo.map((r) => r.address.trim().toLowerCase());
   const kind = kinds.get(recipients[0]!)!;
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
-  const stored = await receiveMail(deps, { raw, kind, sender, recipients, tls: session.secure, receivedAt: new Date() });
-  // After the commit, and not awaited: the 250 does not wait for the relay.
+  const stored = await deps.processor.receive({ raw, kind, sender, recipients, tls: session.secure, receivedAt: new Date() });
+  // After the commit, and not awaited: the 250 waits neither for the queue nor for the relay.
+  void deps.events?.caseStored(stored.caseId);
   void deps.acknowledger?.acknowledge({
     reference: stored.reference,
     kind,
     intakeAddress: recipients[0]!,
     sender,
-    headers: stored.opened.parsed.headers,
-    messageId: stored.opened.parsed.messageId,
+    headers: stored.headers,
+    messageId: stored.messageId,
     receipt: stored.receipt,
-    encrypted: stored.opened.encryption !== 'none',
-    senderKeys: stored.opened.senderKeys,
+    encrypted: stored.encryption !== 'none',
+    senderKeys: stored.senderKeys,
   });
   return stored.reference;
 }
 
-/** The whole message in memory, or null when it went over the limit (the rest is drained). */
-function readMessage(stream: SMTPServerDataStream, limit: number): Promise<Buffer | null> {
+/**
+ * The whole message in memory; 'too-large' above the size limit, 'busy' when the memory budget of
+ * all messages arriving at once would be exceeded (the rest is drained either way).
+ */
+function readMessage(
+  stream: SMTPServerDataStream,
+  limit: number,
+  budget: { limit: number; used: number },
+  hold: (bytes: number) => void,
+): Promise<Buffer | 'too-large' | 'busy'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let busy = false;
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
+      if (size > limit || busy) return;
+      if (budget.used + chunk.length > budget.limit) {
+        busy = true;
+        chunks.length = 0;
+        return;
+      }
+      budget.used += chunk.length;
+      hold(chunk.length);
+      chunks.push(chunk);
     });
     stream.on('error', reject);
-    stream.on('end', () => resolve(stream.sizeExceeded || size > limit ? null : Buffer.concat(chunks, size)));
+    stream.on('end', () => {
+      if (stream.sizeExceeded || size > limit) resolve('too-large');
+      else if (busy) resolve('busy');
+      else resolve(Buffer.concat(chunks, size));
+    });
   });
 }
 

@@ -5,6 +5,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { PrivateKey } from 'openpgp';
 import { DecryptionError, MalformedMessageError } from '../../crypto/errors';
 import { decryptForIntake, NotEncryptedMessageError, NotForIntakeKeyError } from '../../crypto/intake-decrypt';
+import { pgpMimeShape } from './pgp-mime-part';
 import { unusable } from './refusal';
 
 export type MailEncryption = 'none' | 'pgp-mime' | 'inline-pgp';
@@ -30,6 +31,18 @@ export interface OpenedMail {
   senderKeys: (string | Uint8Array)[];
 }
 
+/** The header values the acknowledgement's RFC 3834 rules need, as plain strings. */
+export function autoReplyFacts(parsed: ParsedMail): { autoSubmitted: string; precedence: string; list: boolean; autoResponseSuppress: string } {
+  const header = (name: string) => String(parsed.headers.get(name) ?? '').trim().toLowerCase();
+  return {
+    autoSubmitted: header('auto-submitted'),
+    precedence: header('precedence'),
+    // mailparser gathers List-* headers under "list".
+    list: parsed.headers.has('list') || parsed.headers.has('list-id'),
+    autoResponseSuppress: header('x-auto-response-suppress'),
+  };
+}
+
 /** More parts than this is not a report but an attack on the parser or the readers' patience. */
 export const MAX_PARTS = 100;
 const ARMORED_BLOCK = /-----BEGIN PGP MESSAGE-----[\s\S]*?-----END PGP MESSAGE-----/g;
@@ -38,26 +51,36 @@ export async function openMail(raw: Buffer, keys: readonly PrivateKey[]): Promis
   if (raw.length === 0 || raw.toString('latin1').trim() === '') throw unusable('The message is empty.');
   if (raw.includes(0)) throw unusable('The message contains NUL bytes, which Internet mail may not carry (RFC 5322).');
 
-  const outer = await parse(raw);
-  const type = outer.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
-  if (type?.value === 'application/pkcs7-mime' || type?.value === 'application/x-pkcs7-mime') {
-    throw new NotForIntakeKeyError([], 'The message is encrypted with S/MIME, which we do not read.');
-  }
-
-  let parsed = outer;
+  let parsed: ParsedMail;
   let original: Buffer | null = raw;
   let encryption: MailEncryption = 'none';
   const decryptedWith: string[] = [];
 
-  if (type?.value === 'multipart/encrypted') {
-    if (type.params?.protocol?.toLowerCase() !== 'application/pgp-encrypted') throw unusable('The message is multipart/encrypted with a protocol we do not read.');
-    const part = outer.attachments.find((a) => a.contentType !== 'application/pgp-encrypted');
-    if (!part) throw unusable('The PGP/MIME message has no encrypted part (RFC 3156).');
-    const inner = (await decryptPart(part.content, keys, 'The encrypted part'))!;
+  const shape = pgpMimeShape(raw);
+  if (shape) {
+    // The usual PGP/MIME message: decrypt its one encrypted part without parsing the ciphertext as MIME.
+    const inner = (await decryptPart(shape.encrypted, keys, 'The encrypted part'))!;
     decryptedWith.push(inner.decryptedWith);
     original = joinHeaders(raw, Buffer.from(inner.data));
     parsed = await parse(original);
     encryption = 'pgp-mime';
+  } else {
+    parsed = await parse(raw);
+    const type = parsed.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+    if (type?.value === 'application/pkcs7-mime' || type?.value === 'application/x-pkcs7-mime') {
+      throw new NotForIntakeKeyError([], 'The message is encrypted with S/MIME, which we do not read.');
+    }
+    if (type?.value === 'multipart/encrypted') {
+      // An unusual shape (more parts, another protocol): the general parser finds the encrypted part.
+      if (type.params?.protocol?.toLowerCase() !== 'application/pgp-encrypted') throw unusable('The message is multipart/encrypted with a protocol we do not read.');
+      const part = parsed.attachments.find((a) => a.contentType !== 'application/pgp-encrypted');
+      if (!part) throw unusable('The PGP/MIME message has no encrypted part (RFC 3156).');
+      const inner = (await decryptPart(part.content, keys, 'The encrypted part'))!;
+      decryptedWith.push(inner.decryptedWith);
+      original = joinHeaders(raw, Buffer.from(inner.data));
+      parsed = await parse(original);
+      encryption = 'pgp-mime';
+    }
   }
 
   let text = parsed.text ?? '';
@@ -66,7 +89,8 @@ export async function openMail(raw: Buffer, keys: readonly PrivateKey[]): Promis
     const plain = await decryptPart(block, keys, 'An OpenPGP block in the message', true);
     if (!plain) continue;
     decryptedWith.push(plain.decryptedWith);
-    text = text.replace(block, `----- decrypted on arrival (inline OpenPGP) -----\n${Buffer.from(plain.data).toString('utf8')}\n----- end of decrypted text -----`);
+    const decrypted = `----- decrypted on arrival (inline OpenPGP) -----\n${Buffer.from(plain.data).toString('utf8')}\n----- end of decrypted text -----`;
+    text = text.replace(block, () => decrypted); // a function: "$&" in the plaintext is not a pattern
   }
 
   const senderKeys: (string | Uint8Array)[] = [];

@@ -4,12 +4,12 @@
 import type { Kysely } from 'kysely';
 import type { CaseKind, Database } from '../../db/database';
 import { NotForIntakeKeyError } from '../../crypto/intake-decrypt';
-import type { CaseEvents } from '../case-events';
 import type { Config } from '../config';
 import { DomainError } from '../errors';
 import type { IntakeKeyring } from '../intake-key/keyring';
 import { submitPlaintextReport } from '../reports';
-import { openMail, type OpenedMail } from './open-mail';
+import type { AutoReplyFacts } from './acknowledge';
+import { autoReplyFacts, openMail, type MailEncryption, type OpenedMail } from './open-mail';
 import { isDatabaseUnavailable, SmtpRefusal, tryLater, unusable, wrongKey } from './refusal';
 import { reportFromMail } from './report-document';
 
@@ -17,7 +17,6 @@ export interface ReceiveMailDeps {
   db: Kysely<Database>;
   config: Config;
   keyring: IntakeKeyring;
-  events?: Pick<CaseEvents, 'caseStored'>;
 }
 
 export interface ReceivedMail {
@@ -29,22 +28,39 @@ export interface ReceivedMail {
   receivedAt: Date;
 }
 
+/** The outcome, as plain values (it crosses from a worker thread): the case, and what the acknowledgement needs. */
 export interface StoredMailReport {
   reference: string;
+  caseId: string;
   receipt: string;
-  opened: OpenedMail;
+  encryption: MailEncryption;
+  messageId: string | undefined;
+  headers: AutoReplyFacts;
+  senderKeys: (string | Uint8Array)[];
 }
 
 export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Promise<StoredMailReport> {
+  // Notices a rotation or the end of a grace period (checked at most every 30 s; the stored keys serve meanwhile).
+  await deps.keyring.refresh().catch(() => undefined);
   const opened = await open(deps, mail.raw, mail.kind);
   const report = reportFromMail(opened, { kind: mail.kind, sender: mail.sender, recipients: mail.recipients, receivedAt: mail.receivedAt, tls: mail.tls });
+  let caseId = '';
   try {
     const stored = await submitPlaintextReport(
       deps.db,
       { kind: mail.kind, involvedIds: [], document: report.document, attachments: report.attachments },
-      { channel: 'email', reporterKeyLock: 'fast', targets: deps.config, events: deps.events },
+      // The case id comes back through this hook; the caller tells the real CaseEvents (in the main thread).
+      { channel: 'email', reporterKeyLock: 'fast', targets: deps.config, events: { caseStored: async (id) => void (caseId = id) } },
     );
-    return { reference: stored.reference, receipt: stored.receipt, opened };
+    return {
+      reference: stored.reference,
+      caseId,
+      receipt: stored.receipt,
+      encryption: opened.encryption,
+      messageId: opened.parsed.messageId,
+      headers: autoReplyFacts(opened.parsed),
+      senderKeys: opened.senderKeys,
+    };
   } catch (error) {
     if (error instanceof DomainError && error.kind === 'not-configured') {
       // Nobody to route to yet (no members): keep the message at the sender until there is.

@@ -10,7 +10,7 @@ import { submitPlaintextReport } from '../../server/reports';
 import { createGnupgHome } from '../helpers/gnupg';
 import { fixtureKey, testArgon2Cost, type GoodKeyName } from '../helpers/keys';
 import { sendMail, SECURITY, startMailScenario, type MailScenario } from '../helpers/mail-scenario';
-import { submitThroughForm } from '../helpers/report-client';
+import { submitThroughApi, submitThroughForm } from '../helpers/report-client';
 import { fieldText } from '../helpers/report-page';
 import { canary } from '../helpers/report-scenario';
 
@@ -39,6 +39,14 @@ test('a Code of Conduct report from the web form notifies the approvers it is ro
   expect(mail.text).toContain(`http://report.intake.test/dashboard/cases/${submitted.reference}`);
   expect(mail.attachments).toHaveLength(0);
   expect(s.sink!.messages[0]!.raw.toString()).not.toContain(secret);
+});
+
+test('a security report through the JSON API (encrypted in the client) notifies the SRT', async () => {
+  const submitted = await submitThroughApi(s.webUrl, { kind: 'security', fields: {}, attachments: [], document: canary('api') });
+  await s.sink!.waitFor(2);
+  await settle(1500);
+  expect(recipients()).toEqual(['alice@example.org', 'bob@example.org']);
+  expect((await simpleParser(s.sink!.messages[0]!.raw)).subject).toBe(`[Kmesh] New security report ${submitted.reference}`);
 });
 
 test('an e-mail report notifies the SRT; an opted-in member gets the report attached as PGP/MIME, encrypted to its key', async () => {

@@ -72,12 +72,14 @@ test('rotation: both keys decrypt during the grace period; afterwards the old on
   expect((await sendMail(s.mail.smtpPort!, { to: SECURITY, subject: 'new', text: await s.reporter.encrypt('to the new key', [fresh]) })).code).toBe(250);
   // …and mail to the old one still is, during the grace period.
   expect((await sendMail(s.mail.smtpPort!, { to: SECURITY, subject: 'old', text: await s.reporter.encrypt('to the old key', [old]) })).code).toBe(250);
+  // What is published follows within 30 s; now, when asked to.
+  await s.mail.refreshKeys();
   expect(s.mail.intakeKeys.current().fingerprint).toBe(fresh);
   expect(await (await fetch(`${s.webUrl}/.well-known/security.txt`)).text()).toContain(`openpgp4fpr:${fresh.toLowerCase()}`);
 
   // The grace period ends (moved into the past): the old private key is destroyed, its mail refused.
   await sql`UPDATE intake_keys SET decrypt_until = now() - interval '1 second' WHERE fingerprint = ${old}`.execute(s.database.db);
-  await s.mail.intakeKeys.refresh(true);
+  await s.mail.refreshKeys();
   const row = await s.database.db.selectFrom('intake_keys').select(sql<boolean>`locked_private_key IS NULL`.as('destroyed')).where('fingerprint', '=', old).executeTakeFirstOrThrow();
   expect(row.destroyed).toBe(true);
   const late = await sendMail(s.mail.smtpPort!, { to: SECURITY, subject: 'late', text: await s.reporter.encrypt('too late', [old]) });

@@ -44,7 +44,7 @@ test('a plain mail to conduct@ becomes a Code of Conduct case that the approvers
 
 test('an inline-PGP mail encrypted by gpg to the intake key is decrypted on arrival and re-encrypted to the SRT', async () => {
   const secret = canary('inline-body');
-  const armored = await s.reporter.encrypt(`The exploit: ${secret}\n`, [s.intakeFingerprint]);
+  const armored = await s.reporter.encrypt(`The exploit: ${secret} costs $& and $1\n`, [s.intakeFingerprint]);
   const result = await sendMail(port, { to: SECURITY, subject: 'vulnerability', text: `Hello,\n\n${armored}\nThanks` });
   expect(result.code).toBe(250);
   const reference = referenceOf(result.response);
@@ -54,7 +54,7 @@ test('an inline-PGP mail encrypted by gpg to the intake key is decrypted on arri
   for (const name of ['alice', 'bob'] as const) {
     const [report] = await decryptCaseWithGpg(s.database.db, reference, name);
     const text = report!.data.toString('utf8');
-    expect(text).toContain(`The exploit: ${secret}`);
+    expect(text).toContain(`The exploit: ${secret} costs $& and $1`);
     expect(text).toContain(`inline OpenPGP, decrypted on arrival with intake key ${s.intakeFingerprint}`);
     expect(text).not.toContain('BEGIN PGP MESSAGE');
   }
