@@ -1,6 +1,6 @@
 // `npm run bench`: submission throughput of the JavaScript path against a bare express+PostgreSQL
 // baseline (A), server-side encryption for the no-JavaScript path against `gpg --encrypt` (B), and the
-// dashboard's case list at 100,000 cases (C).
+// dashboard's case list at 100,000 cases (C), and SMTP intake throughput against a discarding server (D).
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
 // Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS;
 // BENCH_LIST_PLANS=1 prints the plans of the case list's queries.
@@ -8,6 +8,7 @@
 import os from 'node:os';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { printCaseListReport, runCaseListBench } from './case-list-bench';
+import { printSmtpThroughput, runSmtpThroughputBench } from './smtp-throughput';
 import { runEncryptionBench, type EncryptionResult } from './encryption-bench';
 import { startServerProcess, type ServerProcess } from './server-process';
 import { ms, table, verdict } from './stats';
@@ -52,8 +53,12 @@ async function main(): Promise<void> {
   log(`C. The case list at ${CASES.toLocaleString('en')} cases (a database of its own in the same cluster), ${LIST_RUNS} runs each…`);
   const caseList = await runCaseListBench(database, { cases: CASES, runs: LIST_RUNS, warmup: 3, log, plans: process.env.BENCH_LIST_PLANS === '1' });
 
+  log('D. SMTP intake: 10 KB PGP/MIME mails decrypted, re-encrypted to five readers and committed…');
+  const smtp = await runSmtpThroughputBench({ log });
+
   printReport(load.ours, load.baseline, encryption);
   printCaseListReport(caseList);
+  printSmtpThroughput(smtp);
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
