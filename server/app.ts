@@ -54,7 +54,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
   app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));
   app.use(authRoutes({ db: deps.db, csrf, settings: auth, clientFailureLimit: deps.config.auth.clientFailureLimit }));
-  app.use(reportRoutes({ db: deps.db, config: deps.config, csrf, submissionLimiter: submissions, argon2: deps.argon2, events: deps.events, log: deps.log }));
+  app.use(reportRoutes({ db: deps.db, config: deps.config, csrf, submissionLimiter: submissions, events: deps.events, log: deps.log }));
   app.use(apiRoutes({ db: deps.db, config: deps.config, submissionLimiter: submissions, readLimiter: apiReadLimiter(), events: deps.events }));
   const events = deps.events ?? silentCaseEvents;
   app.use(followupRoutes({ db: deps.db, csrf, events, argon2: deps.argon2 }));

@@ -2,7 +2,6 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { Kysely } from 'kysely';
 import type { CaseKind, Database } from '../../db/database';
 import { listMembersWithKeys } from '../../db/members.queries';
-import type { Argon2Cost } from '../../crypto/openpgp-config';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { DomainError, badInput } from '../errors';
@@ -21,7 +20,6 @@ export interface ReportRouteDeps {
   config: Config;
   csrf: Csrf;
   submissionLimiter: RequestHandler;
-  argon2?: Argon2Cost;
   log: Logger;
   /** Told when a case is stored (outbound mail). */
   events?: Pick<CaseEvents, 'caseStored'>;
@@ -76,7 +74,8 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       const submitted = await submitPlaintextReport(
         deps.db,
         { kind, involvedIds: involved, document: composeReportDocument(kind, values, involvedNames), attachments: form.files },
-        { channel: 'web-no-js', argon2: deps.argon2, targets: deps.config, events: deps.events },
+        // 'fast': the server would otherwise spend ~1 s of Argon2 per report, for no gain (crypto/reporter-key.ts).
+        { channel: 'web-no-js', reporterKeyLock: 'fast', targets: deps.config, events: deps.events },
       );
       res.status(201).render('report-confirmation.njk', { reference: submitted.reference, receipt: submitted.receipt, kind, title: KIND_TITLES[kind] });
     } catch (error) {
