@@ -12,29 +12,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { auditRowCount, domainErrorOf, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
 import { runProcess } from '../helpers/run-process';
 import { addCast } from '../helpers/stored-case';
+import { EXPECTED_MOVES as EXPECTED } from '../helpers/expected-workflow';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-const CLOSING = ['duplicate', 'not-a-vulnerability', 'out-of-scope', 'spam'];
-const EXPECTED: Record<CaseKind, Record<string, string[]>> = {
-  security: {
-    new: ['acknowledged', ...CLOSING],
-    acknowledged: ['assessing', ...CLOSING],
-    assessing: ['confirmed', 'needs-info', ...CLOSING],
-    'needs-info': ['assessing'],
-    confirmed: ['fixing'],
-    fixing: ['published'],
-    published: ['closed'],
-  },
-  coc: {
-    new: ['acknowledged'],
-    acknowledged: ['investigating', 'needs-info', 'referred'],
-    investigating: ['needs-info', 'referred', 'resolved'],
-    'needs-info': ['investigating'],
-    referred: ['resolved'],
-    resolved: ['closed'],
-  },
-};
 
 let t: TestDatabase;
 let cast: Awaited<ReturnType<typeof addCast>>;

@@ -1,7 +1,7 @@
 // While the database cannot be reached the intake answers 451, so that the sending server keeps
 // the message and retries; the retry, once the database is back, is stored. The database is cut
 // off for real: the intake reaches PostgreSQL through a TCP proxy that the test unplugs.
-import net from 'node:net';
+import { startDatabaseProxy } from '../helpers/db-proxy';
 import { createKysely } from '../../db/connect';
 import { createLogger } from '../../server/log';
 import { loadConfig } from '../../server/config';
@@ -11,41 +11,8 @@ import { addFixtureMember, testArgon2Cost } from '../helpers/keys';
 import { SECURITY, sendMail, TEST_PASSPHRASE } from '../helpers/mail-scenario';
 import { canary } from '../helpers/report-scenario';
 
-/** A TCP proxy to PostgreSQL that can be unplugged (every connection dropped, new ones refused). */
-async function startProxy(target: URL): Promise<{ url: string; unplug(): void; plug(): void; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  let down = false;
-  const server = net.createServer((client) => {
-    if (down) return client.destroy();
-    const upstream = net.connect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target.toString());
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: url.toString(),
-    unplug: () => {
-      down = true;
-      for (const socket of sockets) socket.destroy();
-    },
-    plug: () => {
-      down = false;
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
 let database: TestDatabase;
-let proxy: Awaited<ReturnType<typeof startProxy>>;
+let proxy: Awaited<ReturnType<typeof startDatabaseProxy>>;
 let mail: MailService;
 const logLines: string[] = [];
 
@@ -53,7 +20,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   await addFixtureMember(database.db, 'alice', 'srt');
   await addFixtureMember(database.db, 'bob', 'srt');
-  proxy = await startProxy(new URL(database.url));
+  proxy = await startDatabaseProxy(new URL(database.url));
   const config = loadConfig({ DATA_DIR: '/nonexistent', MAIL_DOMAIN: 'intake.test', SMTP_PORT: '0', SMTP_HOST: '127.0.0.1', INTAKE_KEY_PASSPHRASE: TEST_PASSPHRASE });
   const db = createKysely(proxy.url, 4);
   mail = await startMailService({ config, database: { db, url: proxy.url }, log: createLogger((line) => logLines.push(line)), argon2: testArgon2Cost });

@@ -2,36 +2,9 @@
 // (not read back from server/workflow.ts): every (from, to) pair of each kind is accepted or refused.
 import type { CaseKind } from '../../db/database';
 import { DomainError } from '../../server/errors';
+import { CLOSING, EXPECTED_MOVES as EXPECTED } from '../helpers/expected-workflow';
 import { COC_RESOLUTIONS, SECURITY_CLOSING_OUTCOMES, STATES, allowedMoves, checkMove, reporterLabel, stateOf, type MoveDetails } from '../../server/workflow';
 
-const CLOSING = ['duplicate', 'not-a-vulnerability', 'out-of-scope', 'spam'];
-
-/** The moves. Security: after Kmesh, Kubernetes, OpenSSF; CoC: after the CNCF procedures. */
-const EXPECTED: Record<CaseKind, Record<string, string[]>> = {
-  security: {
-    new: ['acknowledged', ...CLOSING],
-    acknowledged: ['assessing', ...CLOSING],
-    assessing: ['confirmed', 'needs-info', ...CLOSING],
-    'needs-info': ['assessing'],
-    confirmed: ['fixing'],
-    fixing: ['published'],
-    published: ['closed'],
-    closed: [],
-    duplicate: [],
-    'not-a-vulnerability': [],
-    'out-of-scope': [],
-    spam: [],
-  },
-  coc: {
-    new: ['acknowledged'],
-    acknowledged: ['investigating', 'needs-info', 'referred'],
-    investigating: ['needs-info', 'referred', 'resolved'],
-    'needs-info': ['investigating'],
-    referred: ['resolved'],
-    resolved: ['closed'],
-    closed: [],
-  },
-};
 
 const KINDS: CaseKind[] = ['security', 'coc'];
 const statesOf = (kind: CaseKind) => Object.keys(STATES[kind]);

@@ -1,0 +1,32 @@
+// The moves issue 3 asks for, written from its text (not read back from server/workflow.ts), so
+// that tests compare the code against the issue.
+import type { CaseKind } from '../../db/database';
+
+export const CLOSING = ['duplicate', 'not-a-vulnerability', 'out-of-scope', 'spam'];
+
+/** The issue's moves. Security: after Kmesh, Kubernetes, OpenSSF; CoC: after the CNCF procedures. */
+export const EXPECTED_MOVES: Record<CaseKind, Record<string, string[]>> = {
+  security: {
+    new: ['acknowledged', ...CLOSING],
+    acknowledged: ['assessing', ...CLOSING],
+    assessing: ['confirmed', 'needs-info', ...CLOSING],
+    'needs-info': ['assessing'],
+    confirmed: ['fixing'],
+    fixing: ['published'],
+    published: ['closed'],
+    closed: [],
+    duplicate: [],
+    'not-a-vulnerability': [],
+    'out-of-scope': [],
+    spam: [],
+  },
+  coc: {
+    new: ['acknowledged'],
+    acknowledged: ['investigating', 'needs-info', 'referred'],
+    investigating: ['needs-info', 'referred', 'resolved'],
+    'needs-info': ['investigating'],
+    referred: ['resolved'],
+    resolved: ['closed'],
+    closed: [],
+  },
+};
