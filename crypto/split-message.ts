@@ -44,16 +44,33 @@ export interface EncryptOptions {
 /** Encrypts once to many recipients: one complete binary OpenPGP message (what a browser submits). */
 export async function encryptMessage(options: EncryptOptions): Promise<Uint8Array> {
   if (options.recipients.length === 0) throw new TypeError('encryptMessage needs at least one recipient');
-  const message =
-    typeof options.data === 'string'
-      ? await createMessage({ text: options.data, filename: options.filename, format: 'utf8' })
-      : await createMessage({ binary: options.data, filename: options.filename, format: 'binary' });
-  return (await encrypt({ message, encryptionKeys: options.recipients, format: 'binary', config: messageConfig })) as Uint8Array;
+  return (await encrypt({ message: await plaintextMessage(options), encryptionKeys: options.recipients, format: 'binary', config: messageConfig })) as Uint8Array;
 }
 
-/** Encrypts once to many recipients and returns the message split. The plaintext never leaves memory. */
+function plaintextMessage(options: EncryptOptions) {
+  return typeof options.data === 'string'
+    ? createMessage({ text: options.data, filename: options.filename, format: 'utf8' })
+    : createMessage({ binary: options.data, filename: options.filename, format: 'binary' });
+}
+
+/**
+ * Encrypts once to many recipients and returns the message split. The plaintext never leaves
+ * memory. Splits the packets OpenPGP.js just made, rather than writing and re-reading the message.
+ */
 export async function encryptSplit(options: EncryptOptions): Promise<SplitMessage> {
-  return splitMessage(await encryptMessage(options));
+  if (options.recipients.length === 0) throw new TypeError('encryptSplit needs at least one recipient');
+  const encrypted = await encrypt({ message: await plaintextMessage(options), encryptionKeys: options.recipients, format: 'object', config: messageConfig });
+  const sessionKeys: SessionKeyPacket[] = [];
+  let body: Uint8Array | null = null;
+  for (const packet of encrypted.packets) {
+    if (packet instanceof PublicKeyEncryptedSessionKeyPacket) {
+      sessionKeys.push({ recipientKeyId: recipientKeyIdOf(packet).toHex(), packet: await writePackets([packet]) });
+    } else {
+      body = await writePackets([packet]);
+    }
+  }
+  if (!body) throw new Error('OpenPGP.js made a message without an encrypted body');
+  return { body, sessionKeys };
 }
 
 /**
@@ -87,11 +104,11 @@ export async function splitMessage(input: Uint8Array | string): Promise<SplitMes
   const bodies = new PacketList<any>();
   for (const packet of packets) {
     if (packet instanceof PublicKeyEncryptedSessionKeyPacket) {
-      const keyId = (packet as unknown as { publicKeyID: { isWildcard(): boolean; toHex(): string } }).publicKeyID;
+      const keyId = recipientKeyIdOf(packet);
       if (keyId.isWildcard()) {
         throw new MalformedMessageError('The message hides its recipients (anonymous key ID); address each recipient by key ID.');
       }
-      sessionKeys.push({ recipientKeyId: keyId.toHex(), packet: writePackets([packet]) });
+      sessionKeys.push({ recipientKeyId: keyId.toHex(), packet: await writePackets([packet]) });
     } else if (packet instanceof SymEncryptedIntegrityProtectedDataPacket || packet instanceof AEADEncryptedDataPacket) {
       bodies.push(packet);
     } else {
@@ -100,7 +117,7 @@ export async function splitMessage(input: Uint8Array | string): Promise<SplitMes
   }
   if (sessionKeys.length === 0) throw new MalformedMessageError('The message is not encrypted to any public key.');
   if (bodies.length !== 1) throw new MalformedMessageError('The message must hold exactly one encrypted body.');
-  return { body: await readAll(bodies.write()), sessionKeys };
+  return { body: await writePackets([...bodies]), sessionKeys };
 }
 
 /** One recipient's complete message, armored, ready for `gpg --decrypt`. */
@@ -190,10 +207,16 @@ async function readAll(written: unknown): Promise<Uint8Array> {
   return chunks.reduce(concat, new Uint8Array(0));
 }
 
-function writePackets(packets: any[]): Uint8Array {
+/** The key ID a PKESK packet is addressed to (OpenPGP.js's typings omit the field). */
+function recipientKeyIdOf(packet: PublicKeyEncryptedSessionKeyPacket): { isWildcard(): boolean; toHex(): string } {
+  return (packet as unknown as { publicKeyID: { isWildcard(): boolean; toHex(): string } }).publicKeyID;
+}
+
+/** Writes packets to bytes (their contents may still be one of OpenPGP.js's streams: see readAll). */
+function writePackets(packets: any[]): Promise<Uint8Array> {
   const list = new PacketList<any>();
   list.push(...packets);
-  return list.write() as Uint8Array;
+  return readAll(list.write());
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
