@@ -83,12 +83,6 @@ export async function sealPendingAuditRows(
   });
 }
 
-/** How many rows wait to be sealed. */
-export async function countUnsealedAuditRows(db: Db): Promise<number> {
-  const row = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<string>().as('n')).where('hash', 'is', null).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** A case's trail, oldest first, with the names of the members who acted. */
 export async function listAuditRowsForCase(db: Db, caseId: string): Promise<AuditTrailRow[]> {
   const rows = await db

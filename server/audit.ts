@@ -4,7 +4,6 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database';
 import {
   auditCaseReference,
-  countUnsealedAuditRows,
   insertPendingAuditRow,
   listAuditRowsForCase,
   scanAuditChain,
