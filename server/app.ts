@@ -33,6 +33,8 @@ export interface AppDeps {
   events?: CaseEvents;
   /** The published intake key: security.txt, WKD, the security policy, the fingerprint on pages. */
   intakeKeys?: IntakeKeyProvider;
+  /** Whether outbound mail can leave, and how much waits: shown on the dashboard. */
+  mailStatus?: () => Promise<{ relayConfigured: boolean; waiting: number }>;
 }
 
 /** The express app, without listening. No request logging: public routes must leave no trace of who sent what. */
@@ -58,7 +60,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.use(apiRoutes({ db: deps.db, config: deps.config, submissionLimiter: submissions, readLimiter: apiReadLimiter(), events: deps.events }));
   const events = deps.events ?? silentCaseEvents;
   app.use(followupRoutes({ db: deps.db, csrf, events, argon2: deps.argon2 }));
-  app.use(dashboardRoutes({ db: deps.db, csrf, events }));
+  app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus }));
   app.use(dashboardApiRoutes({ db: deps.db, csrf, events }));
   app.use(redirectToSignIn);
   app.use(notFoundHandler);

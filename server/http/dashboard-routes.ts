@@ -21,6 +21,7 @@ export interface DashboardRouteDeps {
   db: Kysely<Database>;
   csrf: Csrf;
   events: CaseEvents;
+  mailStatus?: () => Promise<{ relayConfigured: boolean; waiting: number }>;
 }
 
 /** The triage dashboard's pages: plain HTML that lists and moves cases; the bundle decrypts content. */
@@ -31,8 +32,8 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   router.get('/dashboard', async (req, res) => {
     const member = signedInMember(res)!;
     const query = parseCaseListQuery(req.query as Record<string, unknown>);
-    const page = await listCasesForMember(deps.db, member, query);
-    res.render('dashboard/list.njk', { member, page, query, states: STATES, statusLabels: STATUS_LABELS, csrfToken: deps.csrf.tokenFor(req, res) });
+    const [page, mail] = await Promise.all([listCasesForMember(deps.db, member, query), deps.mailStatus?.().catch(() => null) ?? null]);
+    res.render('dashboard/list.njk', { member, page, query, mail, states: STATES, statusLabels: STATUS_LABELS, csrfToken: deps.csrf.tokenFor(req, res) });
   });
 
   router.get('/dashboard/key', (req, res) => {
