@@ -1,16 +1,12 @@
 // Members who sign in, for tests: the app on a socket with a clock the test moves, and the whole
 // invitation → password → authenticator → recovery codes flow driven over HTTP.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Kysely } from 'kysely';
 import { generate } from 'otplib';
 import type { Database, MemberRole } from '../../db/database';
-import { createApp } from '../../server/app';
 import { inviteMember } from '../../server/auth/invitations';
-import { loadConfig } from '../../server/config';
-import { createLogger } from '../../server/log';
 import { WebClient, type Page } from './cookie-jar';
-import { addFixtureMember, fixtureKey, testArgon2Cost, type GoodKeyName } from './keys';
+import { addFixtureMember, fixtureKey, type GoodKeyName } from './keys';
+import { startTestServer } from './server';
 
 /** Strong enough for zxcvbn (score 4) and not derived from any fixture name. */
 export const STRONG_PASSWORD = 'quartz lantern orbit meadow 71';
@@ -36,22 +32,7 @@ export interface AuthTestServer {
  * Instances that share a database should share a clock too, as real ones share the time.
  */
 export async function startAuthServer(db: Kysely<Database>, env: Record<string, string> = {}, clock = new TestClock()): Promise<AuthTestServer> {
-  const config = loadConfig({ DATA_DIR: '/nonexistent', ...env });
-  const logLines: string[] = [];
-  const app = await createApp({ db, config, log: createLogger((line) => logLines.push(line)), argon2: testArgon2Cost, clock: clock.now });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    clock,
-    logLines,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await startTestServer(db, env, { clock: clock.now })), clock };
 }
 
 /**

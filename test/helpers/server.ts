@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { createApp } from '../../server/app';
+import { createApp, type AppDeps } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/log';
 import { testArgon2Cost } from './keys';
-
 
 export interface TestServer {
   url: string;
@@ -16,10 +15,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(db: Kysely<Database>, env: Record<string, string> = {}): Promise<TestServer> {
+/** `env` sets the config; `deps` adds what the app may be given (a clock, the mail status, …). */
+export async function startTestServer(
+  db: Kysely<Database>,
+  env: Record<string, string> = {},
+  deps: Partial<Omit<AppDeps, 'db' | 'config' | 'log'>> = {},
+): Promise<TestServer> {
   const config = loadConfig({ DATA_DIR: '/nonexistent', ...env });
   const logLines: string[] = [];
-  const app = await createApp({ db, config, log: createLogger((line) => logLines.push(line)), argon2: testArgon2Cost });
+  const app = await createApp({ db, config, log: createLogger((line) => logLines.push(line)), argon2: testArgon2Cost, ...deps });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

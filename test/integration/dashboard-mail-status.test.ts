@@ -1,36 +1,30 @@
 // The dashboard says when outbound mail cannot leave (no SMTP_URL) and how much waits in the queue.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createApp } from '../../server/app';
 import { sessionCookieName } from '../../server/auth/cookies';
 import { startSession } from '../../server/auth/sessions';
 import { authSettings } from '../../server/auth/settings';
 import { loadConfig } from '../../server/config';
-import { createLogger } from '../../server/log';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { addFixtureMember, testArgon2Cost } from '../helpers/keys';
+import { addFixtureMember } from '../helpers/keys';
+import { startTestServer, type TestServer } from '../helpers/server';
 
 let t: TestDatabase;
-const servers: Server[] = [];
+const servers: TestServer[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
 });
 afterAll(async () => {
-  for (const server of servers) server.close();
+  for (const server of servers) await server.close();
   await t.destroy();
 });
 
 async function dashboardWith(status: { relayConfigured: boolean; waiting: number }): Promise<string> {
-  const config = loadConfig({ DATA_DIR: '/nonexistent' });
-  const app = await createApp({ db: t.db, config, log: createLogger(() => undefined), argon2: testArgon2Cost, mailStatus: async () => status });
-  const server = app.listen(0, '127.0.0.1');
+  const server = await startTestServer(t.db, {}, { mailStatus: async () => status });
   servers.push(server);
-  await new Promise((resolve) => server.once('listening', resolve));
   const member = (await t.db.selectFrom('members').select('id').executeTakeFirst()) ?? (await addFixtureMember(t.db, 'alice', 'srt'));
-  const settings = authSettings(config);
+  const settings = authSettings(loadConfig({ DATA_DIR: '/nonexistent' }));
   const token = await startSession(t.db, member.id, settings);
-  const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard`, {
+  const response = await fetch(`${server.url}/dashboard`, {
     headers: { cookie: `${sessionCookieName(settings)}=${token}` },
   });
   expect(response.status).toBe(200);
