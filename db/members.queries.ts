@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, MemberRole } from './database';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -26,6 +26,15 @@ export interface NewMemberKey {
 
 /** Every member with its active key, approvers first, then by name. */
 export async function listMembersWithKeys(db: Db): Promise<MemberWithKey[]> {
+  return selectMembersWithKeys(db, null);
+}
+
+/** The member with this e-mail (case-insensitive, as the unique index), with its active key. */
+export async function findMemberByEmail(db: Db, email: string): Promise<MemberWithKey | undefined> {
+  return (await selectMembersWithKeys(db, email))[0];
+}
+
+async function selectMembersWithKeys(db: Db, email: string | null): Promise<MemberWithKey[]> {
   const rows = await db
     .selectFrom('members')
     .innerJoin('member_keys', (join) => join.onRef('member_keys.member_id', '=', 'members.id').on('member_keys.retired_at', 'is', null))
@@ -41,6 +50,7 @@ export async function listMembersWithKeys(db: Db): Promise<MemberWithKey[]> {
       'member_keys.algorithm',
       'member_keys.armored',
     ])
+    .$if(email !== null, (qb) => qb.where(sql`lower(members.email)`, '=', email!.trim().toLowerCase()))
     .orderBy('members.role')
     .orderBy('members.name')
     .execute();
@@ -58,10 +68,6 @@ export async function listMembersWithKeys(db: Db): Promise<MemberWithKey[]> {
   }));
 }
 
-export async function findMemberByEmail(db: Db, email: string): Promise<MemberWithKey | undefined> {
-  const all = await listMembersWithKeys(db);
-  return all.find((m) => m.email.toLowerCase() === email.trim().toLowerCase());
-}
 
 export async function insertMember(
   db: Db,
