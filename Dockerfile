@@ -8,7 +8,7 @@ COPY db ./db
 COPY server ./server
 COPY templates ./templates
 COPY tsconfig.json ./
-ENV NODE_ENV=production PORT=8080 DATA_DIR=/data
+ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0 DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8080 2525

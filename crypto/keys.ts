@@ -8,7 +8,7 @@ export interface ValidatedKey {
   fingerprint: string;
   /** Hex key ID of the subkey (or primary) that messages are encrypted to. */
   encryptionKeyId: string;
-  /** e.g. "ed25519/curve25519", "rsa3072/rsa3072". */
+  /** For people: "Ed25519 / Curve25519", "RSA-3072 / RSA-3072" (primary / encryption key). */
   algorithm: string;
   userIds: string[];
   /** The key re-armored as we parsed it (public parts only). */
@@ -99,7 +99,7 @@ export async function validatePublicKey(armoredKey: string, options: ValidateKey
   return {
     fingerprint,
     encryptionKeyId: encryptionKey.getKeyID().toHex(),
-    algorithm: `${primaryAlgorithm}/${encryptionAlgorithm}`,
+    algorithm: describeKeyAlgorithms(`${primaryAlgorithm}/${encryptionAlgorithm}`),
     userIds,
     armored: publicKey.armor(messageConfig),
     key: publicKey,
@@ -117,4 +117,41 @@ function describeAlgorithm(info: { algorithm: string; bits?: number; curve?: str
   const family = algorithmFamily(info.algorithm);
   if (family === 'rsa') return `rsa${info.bits}`;
   return info.curve ?? family;
+}
+
+const ALGORITHM_LABELS = new Map([
+  ['ed25519legacy', 'Ed25519'],
+  ['ed25519', 'Ed25519'],
+  ['curve25519legacy', 'Curve25519'],
+  ['curve25519', 'Curve25519'],
+  ['x25519', 'X25519'],
+  ['ed448', 'Ed448'],
+  ['x448', 'X448'],
+  ['nistp256', 'NIST P-256'],
+  ['nistp384', 'NIST P-384'],
+  ['nistp521', 'NIST P-521'],
+  ['brainpoolp256r1', 'Brainpool P-256'],
+  ['brainpoolp384r1', 'Brainpool P-384'],
+  ['brainpoolp512r1', 'Brainpool P-512'],
+  ['secp256k1', 'secp256k1'],
+]);
+
+/**
+ * "ed25519Legacy/curve25519Legacy" (OpenPGP.js's names, and what older rows hold) as people say it:
+ * "Ed25519 / Curve25519". Labels pass through unchanged.
+ */
+export function describeKeyAlgorithms(algorithms: string): string {
+  return algorithms
+    .split(/\s*\/\s*/)
+    .map((name) => {
+      const rsa = /^rsa-?(\d+)$/i.exec(name);
+      if (rsa) return `RSA-${rsa[1]}`;
+      return ALGORITHM_LABELS.get(name.toLowerCase().replace(/[\s-]/g, '')) ?? name;
+    })
+    .join(' / ');
+}
+
+/** The user IDs of a public key we published or accepted earlier (no validation: for display). */
+export async function publicKeyUserIds(armoredKey: string): Promise<string[]> {
+  return (await readKey({ armoredKey, config: messageConfig })).getUserIDs();
 }

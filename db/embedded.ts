@@ -86,6 +86,8 @@ async function attached(port: number, password: string): Promise<EmbeddedCluster
 }
 
 /** The CLI started it and is done: leave it running if the server (or anyone) connected meanwhile. */
+const CANNOT_CONNECT_NOW = '57P03';
+
 async function stopUnlessShared(cluster: { stop(): Promise<void> }, url: string): Promise<void> {
   const client = new pg.Client({ connectionString: `${url}/postgres` });
   let others = 0;
@@ -95,6 +97,9 @@ async function stopUnlessShared(cluster: { stop(): Promise<void> }, url: string)
       "SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
     );
     others = Number(result.rows[0]?.n ?? 0);
+  } catch (error) {
+    // 57P03: PostgreSQL is shutting down already (Ctrl-C reaches it too, in the same process group).
+    if ((error as { code?: string }).code !== CANNOT_CONNECT_NOW) throw error;
   } finally {
     await client.end().catch(() => undefined);
   }

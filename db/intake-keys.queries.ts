@@ -103,3 +103,9 @@ export async function destroyExpiredIntakeKeys(db: Db, now: Date): Promise<strin
     .execute();
   return rows.map((r) => r.fingerprint);
 }
+
+/** Whether any report arrived by e-mail since `since`: then someone may have encrypted to the key made at that time. */
+export async function mailReportsSince(db: Db, since: Date): Promise<boolean> {
+  const row = await db.selectFrom('cases').select('id').where('channel', '=', 'email').where('created_at', '>=', since).limit(1).executeTakeFirst();
+  return row !== undefined;
+}

@@ -39,6 +39,8 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /** Reads the environment, reports every problem at once, and returns a frozen config. */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const problems: string[] = [];
@@ -55,14 +57,17 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   };
 
   const port = int('PORT', 8080, 0, 65535);
-  const host = env.HOST || '0.0.0.0';
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  let publicHost = 'localhost';
   try {
     const url = new URL(publicUrl);
+    publicHost = url.hostname;
     if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
   } catch {
     problems.push(`PUBLIC_URL is not a URL (got "${publicUrl}")`);
   }
+  // A quick start (no PUBLIC_URL, or one on this machine) is plain HTTP: keep it off the network.
+  const host = env.HOST || (LOOPBACK_NAMES.has(publicHost) ? '127.0.0.1' : '0.0.0.0');
 
   const databaseUrl = env.DATABASE_URL || null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { openDatabase } from '../db/connect';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { readEnvironment } from './environment';
 import { buildAssets } from './http/assets';
 import { createLogger } from './log';
 import { governanceWarnings } from './members';
@@ -28,7 +29,9 @@ async function stop(signal: string): Promise<void> {
 async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  const config = loadConfig(process.env);
+  const environment = readEnvironment(process.env);
+  const config = loadConfig(environment.values);
+  log.info('settings', { file: environment.file ?? 'none (the environment only)' });
   const database = await openDatabase(config);
   running.push({ name: 'the database', close: () => database.close() });
   for (const warning of await governanceWarnings(database.db)) log.warn(warning);

@@ -24,18 +24,19 @@ export interface NewMemberInput {
 export async function addMember(db: Kysely<Database>, input: NewMemberInput): Promise<MemberWithKey> {
   const name = input.name.trim();
   const email = input.email.trim();
+  const role = input.role.trim().toLowerCase();
   const problems: string[] = [];
   if (name === '') problems.push('a name is required');
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push(`"${email}" is not an e-mail address`);
-  if (!(MEMBER_ROLES as readonly string[]).includes(input.role)) problems.push(`the role must be one of ${MEMBER_ROLES.join(', ')}`);
+  if (!(MEMBER_ROLES as readonly string[]).includes(role)) problems.push(`the role must be one of ${MEMBER_ROLES.join(', ')}`);
   if (problems.length > 0) throw badInput(`Cannot add the member: ${problems.join('; ')}.`);
 
   const key = await acceptKey(input.armoredKey, email, input.allowUidMismatch);
   await refuseKeyInUse(db, key.fingerprint, email);
   if (await findMemberByEmail(db, email)) throw conflict(`A member with the e-mail ${email} exists already.`);
   await db.transaction().execute(async (trx) => {
-    const memberId = await insertMember(trx, { name, email, role: input.role as MemberRole }, keyRow(key));
-    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.added', details: { memberId, role: input.role, fingerprint: key.fingerprint } });
+    const memberId = await insertMember(trx, { name, email, role: role as MemberRole }, keyRow(key));
+    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.added', details: { memberId, role, fingerprint: key.fingerprint } });
   });
   return (await findMemberByEmail(db, email))!;
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { verifyAuditChain, type AuditVerification } from '../audit';
+import type { CliContext } from './cli-context';
 import { withDatabase } from './with-database';
 
-export function registerAuditCommands(program: Command): void {
+export function registerAuditCommands(program: Command, context: CliContext): void {
   const audit = program.command('audit').description('The append-only, hash-chained audit log');
 
   audit
@@ -10,7 +11,7 @@ export function registerAuditCommands(program: Command): void {
     .description('Check every row of the audit chain; name the first broken row and exit 1 if any')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {
-      const result = await withDatabase((db) => verifyAuditChain(db));
+      const result = await withDatabase(context, (db) => verifyAuditChain(db));
       if (options.json) console.log(JSON.stringify(result, null, 2));
       else if (result.ok) printIntact(result);
       else printBroken(result);

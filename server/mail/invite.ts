@@ -1,6 +1,6 @@
 // The invitation link of `intake member invite`, mailed once outbound mail exists. Sent at once
 // from memory, never queued: the link is a credential and must not sit in the job table.
-import { loadConfig, type Config } from '../config';
+import type { Config } from '../config';
 import { DomainError } from '../errors';
 import { createMailTemplates } from './compose';
 import { createMailer, type Mailer } from './transport';
@@ -26,10 +26,13 @@ export async function sendInviteMail(config: Config, invitation: InvitationToMai
 }
 
 /**
- * For `registerAuthCommands(program, { mailInvite })`: mails invitations when SMTP_URL is set,
- * undefined otherwise (the CLI then only prints the link).
+ * For `registerAuthCommands(program, context, { mailInvite })`: mails invitations when a relay is
+ * configured (SMTP_URL); without one the CLI only prints the link.
  */
-export function inviteMailerFromEnvironment(env: Record<string, string | undefined>): ((invitation: InvitationToMail) => Promise<void>) | undefined {
-  if (!env.SMTP_URL) return undefined;
-  return (invitation) => sendInviteMail(loadConfig(env), invitation);
+export function inviteMailer(config: () => Config): (invitation: InvitationToMail) => Promise<'mailed' | 'no-relay'> {
+  return async (invitation) => {
+    if (!config().mail.relayUrl) return 'no-relay';
+    await sendInviteMail(config(), invitation);
+    return 'mailed';
+  };
 }

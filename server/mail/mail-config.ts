@@ -18,6 +18,8 @@ export interface MailConfig {
   readonly smtpHost: string;
   /** The domain of the intake addresses, of WKD, and the SMTP server's name. */
   readonly domain: string;
+  /** false: MAIL_DOMAIN was not set and `domain` is only PUBLIC_URL's host (the start-up log says so loudly). */
+  readonly domainConfigured: boolean;
   /** Intake addresses (lower case) per kind; the first of each list is the one published. */
   readonly addresses: Readonly<Record<CaseKind, readonly string[]>>;
   /** Announced with SIZE; larger mail is refused with 552. */
@@ -101,6 +103,7 @@ export function loadMailConfig(
     smtpPort,
     smtpHost: env.SMTP_HOST || base.host,
     domain,
+    domainConfigured: Boolean(env.MAIL_DOMAIN),
     addresses: Object.freeze({ security: Object.freeze(security), coc: Object.freeze(coc) }),
     maxMessageBytes: int('SMTP_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     tls: certFile && keyFile ? Object.freeze({ certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }) : null,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { IssuedInvitation } from '../../server/auth/invitations';
 import { accountHash } from '../../server/auth/secrets';
 import { registerAuthCommands } from '../../server/cli/auth-commands';
+import { createCliContext } from '../../server/cli/cli-context';
 import { WebClient } from '../helpers/cookie-jar';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, fixtureKey } from '../helpers/keys';
@@ -118,7 +119,12 @@ describe('the mail hook', () => {
     const gina = await addFixtureMember(t.db, 'gina', 'liaison');
     const mailed: IssuedInvitation[] = [];
     const program = new Command('intake').exitOverride();
-    registerAuthCommands(program, { mailInvite: async (invitation) => void mailed.push(invitation) });
+    registerAuthCommands(program, createCliContext(process.env), {
+      mailInvite: async (invitation) => {
+        mailed.push(invitation);
+        return 'mailed';
+      },
+    });
     const printed: string[] = [];
     const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
     const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
