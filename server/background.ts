@@ -2,6 +2,7 @@
 // (the audit sealer takes a try-lock; escalation skips cases another instance has locked).
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
+import { isDatabaseShuttingDown } from '../db/errors';
 import { sealAuditLog } from './audit';
 import type { CaseEvents } from './case-events';
 import type { Logger } from './log';
@@ -18,7 +19,9 @@ export function startBackgroundWork(deps: { db: Kysely<Database>; events: CaseEv
       if (running) return;
       running = true;
       task()
-        .catch((error: unknown) => deps.log.warn(`${name} failed; will retry`, { error }))
+        .catch((error: unknown) => {
+          if (!isDatabaseShuttingDown(error)) deps.log.warn(`${name} failed; will retry`, { error });
+        })
         .finally(() => (running = false));
     }, ms);
     timer.unref();

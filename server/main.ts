@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const background = startBackgroundWork({ db: database.db, events, log });
   running.push({ name: 'background work', close: () => background.stop() });
   const server: Server = app.listen(config.port, config.host, () => {
-    log.info('listening', { url: config.publicUrl, port: config.port, database: config.databaseUrl ? 'external' : `embedded under ${config.dataDir}` });
+    log.info('listening', { url: config.publicUrl, host: config.host, port: config.port, database: config.databaseUrl ? 'external' : `embedded under ${config.dataDir}` });
   });
   running.push({
     name: 'the web server',

@@ -1,6 +1,7 @@
 // The outbound mail queue: pg-boss in the application's own PostgreSQL (schema "pgboss"). Jobs
 // carry ids only (event, case, member, message), never an address or content. A job is fetched
 // with FOR UPDATE SKIP LOCKED, so with several instances each job is sent by exactly one.
+import { isDatabaseShuttingDown } from '../../db/errors';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../log';
 import type { NotificationEvent } from './compose';
@@ -44,7 +45,10 @@ export async function startMailQueue(url: string, log: Logger, options: QueueOpt
     schedule: false,
   });
   // pg-boss reports its own connection trouble here; the error carries no job data.
-  boss.on('error', (error) => log.error('mail queue error', { error }));
+  boss.on('error', (error) => {
+    if (isDatabaseShuttingDown(error)) log.info('mail queue: the database is shutting down or restarting; pg-boss reconnects');
+    else log.error('mail queue error', { error });
+  });
   await boss.start();
   await boss.createQueue(SEND_QUEUE, {
     name: SEND_QUEUE,
