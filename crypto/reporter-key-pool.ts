@@ -57,10 +57,3 @@ export async function unlockReporterKeyOffThread(lockedPrivateKey: string, recei
 export function reporterKeyUnlocksStarted(): number {
   return unlocksStarted;
 }
-
-/** Stops the threads (on shutdown); a later unlock starts new ones. */
-export async function closeReporterKeyPool(): Promise<void> {
-  const closing = pool;
-  pool = undefined;
-  await closing?.destroy();
-}
