@@ -53,7 +53,7 @@ export async function unlockReporterKeyOffThread(lockedPrivateKey: string, recei
   return readPrivateKey({ binaryKey: packets, config: messageConfig });
 }
 
-/** How many unlocks were asked for since the process started (for tests and the benchmark). */
+/** How many unlocks were asked for since the process started: shows that a wrong receipt asks for none. */
 export function reporterKeyUnlocksStarted(): number {
   return unlocksStarted;
 }
