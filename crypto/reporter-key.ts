@@ -54,6 +54,19 @@ export async function unlockReporterKey(lockedPrivateKey: string, receipt: strin
 }
 
 /**
+ * The work of unlocking, for a worker thread (./reporter-key-pool.ts): the unlocked key's packets, or
+ * null when the receipt does not unlock it (an error cannot cross threads as its own class).
+ */
+export async function unlockedReporterKeyPackets(task: { lockedPrivateKey: string; receipt: string }): Promise<Uint8Array | null> {
+  try {
+    return (await unlockReporterKey(task.lockedPrivateKey, task.receipt)).write();
+  } catch (error) {
+    if (error instanceof DecryptionError) return null;
+    throw error;
+  }
+}
+
+/**
  * Checks what a client submits as a reporter key: a public key that can receive messages and a
  * private key for the same fingerprint that is locked (never a plaintext private key on our disk).
  * Returns the fingerprint and every key ID a message to it may name.

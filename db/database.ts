@@ -163,6 +163,21 @@ export interface MemberSessionsTable {
 export interface SignInThrottleTable {
   /** SHA-256 of the normalized e-mail tried. */
   account_hash: ColumnType<Buffer, Buffer, never>;
+  /** Every failure, from any client: while locked, only the right password with a valid code gets in. */
+  failures: number;
+  window_started_at: Date;
+  locked_until: Date | null;
+  /** Wrong codes typed with the right password: when locked, nobody gets in. */
+  second_factor_failures: Generated<number>;
+  second_factor_window_started_at: Generated<Date>;
+  second_factor_locked_until: Date | null;
+}
+
+/** Failed sign-ins of one account from one client: locked, that client is refused without a check. */
+export interface SignInClientThrottleTable {
+  account_hash: ColumnType<Buffer, Buffer, never>;
+  /** Keyed hash of the account and the client's address. */
+  client_hash: ColumnType<Buffer, Buffer, never>;
   failures: number;
   window_started_at: Date;
   locked_until: Date | null;
@@ -196,6 +211,7 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   member_sessions: MemberSessionsTable;
   sign_in_throttle: SignInThrottleTable;
+  sign_in_client_throttle: SignInClientThrottleTable;
   member_keys: MemberKeysTable;
   cases: CasesTable;
   case_readers: CaseReadersTable;

@@ -59,7 +59,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.use(reportRoutes({ db: deps.db, config: deps.config, csrf, submissionLimiter: submissions, events: deps.events, log: deps.log }));
   app.use(apiRoutes({ db: deps.db, config: deps.config, submissionLimiter: submissions, readLimiter: apiReadLimiter(), events: deps.events }));
   const events = deps.events ?? silentCaseEvents;
-  app.use(followupRoutes({ db: deps.db, csrf, events, argon2: deps.argon2 }));
+  app.use(followupRoutes({ db: deps.db, csrf, events }));
   app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus }));
   app.use(dashboardApiRoutes({ db: deps.db, csrf, events }));
   app.use(redirectToSignIn);

@@ -2,20 +2,21 @@
 // the receipt. With JavaScript the browser does the unlocking; without it, this code does it in
 // memory and forgets the receipt when the request ends.
 import type { Kysely } from 'kysely';
-import { readKey, type PublicKey } from 'openpgp';
+import { readKey, type PrivateKey, type PublicKey } from 'openpgp';
 import type { Database } from '../db/database';
 import { findCaseByReceiptLookup, reporterTimeline, type ReporterCase } from '../db/followup.queries';
 import { DecryptionError } from '../crypto/errors';
-import { messageConfig, type Argon2Cost } from '../crypto/openpgp-config';
+import { messageConfig } from '../crypto/openpgp-config';
 import { isWellFormedReceipt, receiptLookupHash } from '../crypto/receipt';
-import { createReporterKey, unlockReporterKey } from '../crypto/reporter-key';
+import { UnlockBusyError, unlockReporterKeyOffThread } from '../crypto/reporter-key-pool';
 import { decryptSplit, encryptMessage } from '../crypto/split-message';
 import type { CaseEvents } from './case-events';
 import { caseRecipients, storeCaseMessage } from './case-messages';
-import { badInput, notFound } from './errors';
+import { badInput, DomainError, notFound } from './errors';
 import { reporterLabel } from './workflow';
 
 export const NO_MATCH = 'No case matches this receipt. Check the words and try again.';
+export const UNLOCK_BUSY = 'Many receipts are being checked right now. Please try again in a minute.';
 
 export async function caseForLookup(db: Kysely<Database>, lookupHex: string): Promise<ReporterCase> {
   if (!/^[0-9a-f]{64}$/i.test(lookupHex)) throw notFound(NO_MATCH);
@@ -56,24 +57,27 @@ export interface DecryptedFollowup {
   messages: { role: string; createdAt: Date; text: string | null; filename: string | null }[];
 }
 
-let decoy: Promise<string> | undefined;
-
 /**
- * Without JavaScript: finds the case by the receipt, unlocks the reporter key with it and decrypts
- * in memory. A wrong receipt costs the same work (an unlock of a decoy key) and gets the same answer
- * whether or not a case exists.
+ * Finds the case by the receipt's lookup hash and unlocks its reporter key with the receipt. A wrong
+ * receipt costs only the lookup: its hash matches no case, so no key work could hide anything. A
+ * right one's Argon2 runs off the event loop. Both no-JavaScript paths come through here, so they
+ * answer alike.
  */
-export async function openFollowupWithReceipt(db: Kysely<Database>, receipt: string, argon2?: Argon2Cost): Promise<DecryptedFollowup> {
+async function unlockCaseWithReceipt(db: Kysely<Database>, receipt: string): Promise<{ found: ReporterCase; key: PrivateKey }> {
   const found = isWellFormedReceipt(receipt) ? await findCaseByReceiptLookup(db, await receiptLookupHash(receipt)) : undefined;
-  if (!found) {
-    decoy ??= createReporterKey('decoy key for equal timing', argon2).then((k) => k.lockedPrivateKey);
-    await unlockReporterKey(await decoy, receipt).catch(() => undefined);
-    throw notFound(NO_MATCH);
-  }
-  const key = await unlockReporterKey(found.reporterLockedKey, receipt).catch((error: unknown) => {
+  if (!found) throw notFound(NO_MATCH);
+  try {
+    return { found, key: await unlockReporterKeyOffThread(found.reporterLockedKey, receipt) };
+  } catch (error) {
     if (error instanceof DecryptionError) throw notFound(NO_MATCH);
+    if (error instanceof UnlockBusyError) throw new DomainError('rate-limited', UNLOCK_BUSY, { cause: error });
     throw error;
-  });
+  }
+}
+
+/** Without JavaScript: finds the case by the receipt, unlocks the reporter key with it and decrypts in memory. */
+export async function openFollowupWithReceipt(db: Kysely<Database>, receipt: string): Promise<DecryptedFollowup> {
+  const { found, key } = await unlockCaseWithReceipt(db, receipt);
   const timeline = await reporterTimeline(db, found.id, found.reporterFingerprint);
   const messages = await Promise.all(
     timeline.map(async (m) => {
@@ -88,11 +92,7 @@ export async function openFollowupWithReceipt(db: Kysely<Database>, receipt: str
 /** Without JavaScript: encrypts the reporter's answer in memory to the readers and the reporter key. */
 export async function replyWithReceipt(db: Kysely<Database>, receipt: string, text: string, events: CaseEvents): Promise<void> {
   if (text.trim() === '') throw badInput('Write your answer before sending it.');
-  const found = isWellFormedReceipt(receipt) ? await findCaseByReceiptLookup(db, await receiptLookupHash(receipt)) : undefined;
-  if (!found) throw notFound(NO_MATCH);
-  await unlockReporterKey(found.reporterLockedKey, receipt).catch(() => {
-    throw notFound(NO_MATCH);
-  });
+  const { found } = await unlockCaseWithReceipt(db, receipt);
   const readers = await caseRecipients(db, found.id);
   const reporterKey = (await readKey({ armoredKey: found.reporterPublicKey, config: messageConfig })) as PublicKey;
   const message = await encryptMessage({ data: text, recipients: [...readers.map((r) => r.publicKey), reporterKey] });

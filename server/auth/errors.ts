@@ -12,15 +12,42 @@ export class SignInFailedError extends DomainError {
   }
 }
 
-/** Too many failures for this account: says when to try again. */
+/** Too many failures for this account from this client: says when to try again from here. */
 export class AccountLockedError extends DomainError {
   constructor(readonly lockedUntil: Date, now: Date) {
     super(
       'rate-limited',
-      `Too many failed sign-ins for this account. To protect it, signing in is paused until ${describeRetryTime(lockedUntil, now)}. ` +
+      `Too many failed sign-ins for this account from your network. To protect it, signing in from here is paused until ${describeRetryTime(lockedUntil, now)}. ` +
         'If you have lost your password or authenticator, ask the operator to reset your sign-in.',
     );
     this.name = 'AccountLockedError';
+  }
+}
+
+/**
+ * Too many failures for this account from anywhere: a failed attempt is refused, whatever was wrong
+ * in it, and the right password with a valid code still gets in (so no one can lock the owner out).
+ */
+export class AccountGuardedError extends DomainError {
+  constructor(readonly guardedUntil: Date, now: Date) {
+    super(
+      'rate-limited',
+      `There have been many failed sign-ins for this account, so until ${describeRetryTime(guardedUntil, now)} every attempt that is not right is refused. ` +
+        'Your right password with a new code from your authenticator app (or a recovery code) still signs you in: check them and try again.',
+    );
+    this.name = 'AccountGuardedError';
+  }
+}
+
+/** Several wrong codes came with the right password: only someone who knows it sees this. */
+export class SecondFactorLockedError extends DomainError {
+  constructor(readonly lockedUntil: Date, now: Date) {
+    super(
+      'rate-limited',
+      `Signing in to this account is paused until ${describeRetryTime(lockedUntil, now)}, because several wrong codes were typed with its password. ` +
+        'If that was not you, someone knows your password: ask the operator to reset your sign-in now.',
+    );
+    this.name = 'SecondFactorLockedError';
   }
 }
 

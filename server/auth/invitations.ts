@@ -17,6 +17,8 @@ export interface IssuedInvitation {
   /** The one-time link, `${publicUrl}/invite/<token>`. Shown to the operator (or mailed), never stored or logged. */
   link: string;
   expiresAt: Date;
+  /** A first invitation, or a new way in after the operator reset the member's sign-in. */
+  purpose: 'invitation' | 'reset';
 }
 
 export interface InvitationOptions {
@@ -34,7 +36,7 @@ export async function inviteMember(db: Kysely<Database>, email: string, options:
   if (await hasCredentials(db, member.id)) {
     throw conflict(`${member.email} has already set up signing in. For a lost password or authenticator, use: intake member reset-auth ${member.email}`);
   }
-  return db.transaction().execute((trx) => issueInvitation(trx, member, options));
+  return db.transaction().execute((trx) => issueInvitation(trx, member, options, 'invitation'));
 }
 
 /**
@@ -52,7 +54,7 @@ export async function resetMemberAuth(
     await deleteCredentials(trx, member.id);
     const sessionsEnded = await deleteMemberSessions(trx, member.id);
     await clearThrottle(trx, accountHash(member.email));
-    return { ...(await issueInvitation(trx, member, options)), sessionsEnded };
+    return { ...(await issueInvitation(trx, member, options, 'reset')), sessionsEnded };
   });
 }
 
@@ -60,9 +62,10 @@ async function issueInvitation(
   db: Kysely<Database>,
   member: { id: string; name: string; email: string },
   options: InvitationOptions,
+  purpose: IssuedInvitation['purpose'],
 ): Promise<IssuedInvitation> {
   const token = newToken();
   const expiresAt = new Date((options.now ?? new Date()).getTime() + INVITATION_VALID_MS);
   await replaceInvitation(db, member.id, sha256(token), expiresAt);
-  return { memberId: member.id, name: member.name, email: member.email, link: `${options.publicUrl}/invite/${token}`, expiresAt };
+  return { memberId: member.id, name: member.name, email: member.email, link: `${options.publicUrl}/invite/${token}`, expiresAt, purpose };
 }

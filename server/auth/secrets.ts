@@ -29,6 +29,14 @@ export function accountHash(email: string): Buffer {
   return sha256(`sign-in:${email.trim().toLowerCase()}`);
 }
 
+/**
+ * The throttle key of one client trying one account. `client` is already a keyed hash of the
+ * client's address (see clientIdentity), so that no address can be read back from the database.
+ */
+export function accountClientHash(account: Buffer, client: string): Buffer {
+  return sha256(`sign-in-client:${account.toString('hex')}:${client}`);
+}
+
 // Crockford's base32: no i, l, o or u, so codes survive being read aloud or copied by hand.
 const RECOVERY_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const RECOVERY_CODE_CHARS = 16; // 80 bits

@@ -1,4 +1,11 @@
-// The per-account lock-out rule, as a pure function of the counter and the time.
+// The sign-in lock-out rules, as pure functions of the counters and the time. Three counters (issue 7.10):
+// * per account and client: `maxFailures` failures lock that client out of that account, refused
+//   without a check. Only that client suffers it, so no one can lock a member out from elsewhere.
+// * per account, every failure from anywhere: when locked, every attempt is still checked, the right
+//   password with a valid code gets in, anything else is refused. Nothing here reveals whether the
+//   password was right, so this cannot be used to test passwords.
+// * per account, wrong codes typed with the right password: only someone who knows the password can
+//   fill it, and when locked nobody gets in, which stops guessing the six digits from many addresses.
 
 export interface ThrottlePolicy {
   /** Failures within `windowMs` that lock the account. */
@@ -34,6 +41,31 @@ export function reserveAttempt(state: ThrottleState, now: Date, policy: Throttle
       windowStartedAt: windowOver ? now : state.windowStartedAt,
       lockedUntil: failures >= policy.maxFailures ? new Date(now.getTime() + policy.lockoutMs) : null,
     },
+  };
+}
+
+export function isLocked(state: ThrottleState, now: Date): boolean {
+  return state.lockedUntil !== null && state.lockedUntil > now;
+}
+
+/** The account-wide counters: every failure, and the wrong codes typed with the right password. */
+export interface AccountThrottleState {
+  anyFailure: ThrottleState;
+  secondFactorFailure: ThrottleState;
+}
+
+/**
+ * Counts one failed sign-in for the account, after the check. A lock is not extended by failures
+ * while it lasts, so its end tells nobody what was tried meanwhile.
+ */
+export function countAccountFailure(state: AccountThrottleState, passwordRight: boolean, now: Date, policy: ThrottlePolicy): AccountThrottleState {
+  const counted = (counter: ThrottleState) => {
+    const decision = reserveAttempt(counter, now, policy);
+    return decision.allowed ? decision.next : counter;
+  };
+  return {
+    anyFailure: counted(state.anyFailure),
+    secondFactorFailure: passwordRight ? counted(state.secondFactorFailure) : state.secondFactorFailure,
   };
 }
 

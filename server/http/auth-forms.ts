@@ -1,6 +1,7 @@
 // What the sign-in and invitation forms share: body parsing, the per-client failure limit, field access.
+import crypto from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { AuthSettings } from '../auth/settings';
 import { describeRetryTime } from '../auth/throttle';
 import { DomainError } from '../errors';
@@ -39,6 +40,14 @@ export async function clientLimited(limiter: RequestHandler, req: Request, res: 
   if (outcome instanceof ClientLimitedError) return outcome;
   if (outcome) throw outcome;
   return null;
+}
+
+/**
+ * The client as the sign-in lock-out sees it: a keyed hash of its address, IPv6 by its /56 as the
+ * per-client limiter counts it, so that neither the database nor a dump of it holds an address.
+ */
+export function clientIdentity(req: Request, secret: string): string {
+  return crypto.createHmac('sha256', secret).update(ipKeyGenerator(req.ip ?? 'unknown')).digest('hex');
 }
 
 export function field(body: unknown, name: string): string {

@@ -1,16 +1,17 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
+import { getOrCreateSecret } from '../../db/app-secrets.queries';
 import { countRecoveryCodes } from '../../db/credentials.queries';
 import { clearSessionCookie, sessionToken, setSessionCookie } from '../auth/cookies';
-import { AccountLockedError, SignInFailedError } from '../auth/errors';
+import { AccountGuardedError, AccountLockedError, SecondFactorLockedError, SignInFailedError } from '../auth/errors';
 import { dummyPasswordHash } from '../auth/passwords';
 import { safeNextPath } from '../auth/secrets';
 import { activeSessions, endAllSessions, endSession } from '../auth/sessions';
 import { signIn } from '../auth/sign-in';
 import type { AuthSettings } from '../auth/settings';
 import { DomainError, forbidden } from '../errors';
-import { authFailureLimiter, authForm, clientLimited, field } from './auth-forms';
+import { authFailureLimiter, authForm, clientIdentity, clientLimited, field } from './auth-forms';
 import { inviteRoutes } from './invite-routes';
 import { noStore, type Csrf } from './protection';
 import { requireSignedIn } from './request-context';
@@ -29,6 +30,15 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   const limiter = authFailureLimiter(deps.settings, deps.clientFailureLimit);
   // Made now, not on the first sign-in with an unknown e-mail, which would otherwise take twice as long.
   void dummyPasswordHash(deps.settings.passwordCost);
+  // Shared by every instance, so that a client's count on an account is the same whichever one it reaches.
+  let clientSecret: Promise<string> | undefined;
+  const clientKey = async (req: Request) => {
+    clientSecret ??= getOrCreateSecret(deps.db, 'sign-in-client').catch((error: unknown) => {
+      clientSecret = undefined;
+      throw error;
+    });
+    return clientIdentity(req, await clientSecret);
+  };
   router.use(['/signin', '/signout', '/account', '/invite'], noStore);
   router.use(inviteRoutes({ ...deps, limiter }));
 
@@ -54,12 +64,14 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       return renderSignIn(req, res, 400, { ...state, problems: ['Enter your e-mail, your password and a code from your authenticator app (or a recovery code).'] });
     }
     try {
-      const signedIn = await signIn(deps.db, { email, password, code }, deps.settings, sessionToken(req, deps.settings));
+      const client = await clientKey(req);
+      const signedIn = await signIn(deps.db, { email, password, code, client }, deps.settings, sessionToken(req, deps.settings));
       setSessionCookie(res, deps.settings, signedIn.sessionToken);
       res.redirect(303, signedIn.usedRecoveryCode ? '/account?recovery-code-used=1' : safeNextPath(state.next));
     } catch (error) {
       if (error instanceof SignInFailedError) return renderSignIn(req, res, 401, { ...state, problems: [error.message] });
-      if (error instanceof AccountLockedError) return renderSignIn(req, res, 429, { ...state, problems: [error.message] });
+      const throttled = error instanceof AccountLockedError || error instanceof AccountGuardedError || error instanceof SecondFactorLockedError;
+      if (throttled) return renderSignIn(req, res, 429, { ...state, problems: [error.message] });
       throw error;
     }
   });

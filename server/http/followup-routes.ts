@@ -2,7 +2,6 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Kysely } from 'kysely';
 import { rateLimit } from 'express-rate-limit';
 import type { Database } from '../../db/database';
-import type { Argon2Cost } from '../../crypto/openpgp-config';
 import type { CaseEvents } from '../case-events';
 import { DomainError, badInput } from '../errors';
 import { addReporterReply, followupForBrowser, openFollowupWithReceipt, replyWithReceipt } from '../followup';
@@ -12,7 +11,6 @@ export interface FollowupRouteDeps {
   db: Kysely<Database>;
   csrf: Csrf;
   events: CaseEvents;
-  argon2?: Argon2Cost;
   /** Receipt guesses one client may make per 15 minutes. */
   guessLimit?: number;
 }
@@ -70,11 +68,14 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
 
   async function renderFollowup(req: express.Request, res: express.Response, receipt: string, problems: string[] = [], answer = '', sent = false) {
     try {
-      const followup = await openFollowupWithReceipt(deps.db, receipt, deps.argon2);
+      const followup = await openFollowupWithReceipt(deps.db, receipt);
       res.render('followup-case.njk', { followup, receipt, problems, answer, sent, csrfToken: deps.csrf.tokenFor(req, res) });
     } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'not-found') throw error;
-      res.status(404).render('followup.njk', { problems: [error.message], answer, csrfToken: deps.csrf.tokenFor(req, res) });
+      if (!(error instanceof DomainError) || (error.kind !== 'not-found' && error.kind !== 'rate-limited')) throw error;
+      // Busy unlocking other receipts: the reporter's answer is kept, to send again in a moment.
+      if (error.kind === 'rate-limited') res.status(503).set('Retry-After', '30');
+      else res.status(404);
+      res.render('followup.njk', { problems: [error.message], answer, csrfToken: deps.csrf.tokenFor(req, res) });
     }
   }
 

@@ -28,7 +28,7 @@ export interface MailBody {
 export interface MailTemplates {
   notification(event: NotificationEvent, values: NotificationValues): MailBody;
   acknowledgement(values: AcknowledgementValues): MailBody;
-  invitation(values: { name: string; link: string; expiresAt: Date }): MailBody;
+  invitation(values: { name: string; link: string; expiresAt: Date; purpose?: 'invitation' | 'reset' }): MailBody;
 }
 
 export interface NotificationValues {
@@ -94,8 +94,11 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
     },
 
     invitation(values) {
-      const subject = `[${config.projectName}] Your invitation to the confidential reports dashboard`;
-      return { subject, text: text.render('invitation.txt.njk', { ...common, ...values, expires: values.expiresAt.toUTCString() }) };
+      const reset = values.purpose === 'reset';
+      const subject = reset
+        ? `[${config.projectName}] Your sign-in to the confidential reports dashboard was reset`
+        : `[${config.projectName}] Your invitation to the confidential reports dashboard`;
+      return { subject, text: text.render('invitation.txt.njk', { ...common, ...values, reset, expires: values.expiresAt.toUTCString() }) };
     },
   };
 }

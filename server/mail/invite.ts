@@ -10,6 +10,8 @@ export interface InvitationToMail {
   email: string;
   link: string;
   expiresAt: Date;
+  /** After `intake member reset-auth` the mail says so, not "you are invited"; a first invitation by default. */
+  purpose?: 'invitation' | 'reset';
 }
 
 /** Mails the link to the member through SMTP_URL; rejects with a DomainError when it could not be handed over. */

@@ -1,13 +1,15 @@
 // `npm run bench`: submission throughput of the JavaScript path against a bare express+PostgreSQL
 // baseline (A), server-side encryption for the no-JavaScript path against `gpg --encrypt` (B), and the
-// dashboard's case list at 100,000 cases (C), and SMTP intake throughput against a discarding server (D).
+// dashboard's case list at 100,000 cases (C), SMTP intake throughput against a discarding server (D), and
+// /healthz while receipts are checked on the no-JavaScript follow-up path (E).
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
-// Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS;
+// Sizes: BENCH_FOLLOWUP_ROUNDS, BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS;
 // BENCH_LIST_PLANS=1 prints the plans of the case list's queries.
 // BENCH_CPU_PROF=1 (and BENCH_CPU_PROF_DIR) writes a V8 CPU profile of each server child.
 import os from 'node:os';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { printCaseListReport, runCaseListBench } from './case-list-bench';
+import { printFollowupStall, runFollowupStallBench } from './followup-stall-bench';
 import { printSmtpThroughput, runSmtpThroughputBench } from './smtp-throughput';
 import { runEncryptionBench, type EncryptionResult } from './encryption-bench';
 import { startServerProcess, type ServerProcess } from './server-process';
@@ -22,6 +24,7 @@ const ROUNDS = envInt('BENCH_ROUNDS', 2);
 const ENCRYPT_RUNS = envInt('BENCH_RUNS', 50);
 const CASES = envInt('BENCH_CASES', 100_000);
 const LIST_RUNS = envInt('BENCH_LIST_RUNS', 30);
+const FOLLOWUP_ROUNDS = Math.min(envInt('BENCH_FOLLOWUP_ROUNDS', 8), 14);
 const THROUGHPUT_TARGET = 0.7;
 const SPEEDUP_TARGET = 3;
 const RECIPIENT_COUNTS = [1, 5, 20];
@@ -45,6 +48,8 @@ async function main(): Promise<void> {
   const load = await runSubmissionBench({
     servers: { ours, baseline }, dataDir: database.dir, databaseUrl: database.url, submission, requests: REQUESTS, warmup: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, log,
   });
+  log(`E. /healthz while ${FOLLOWUP_ROUNDS} wrong and ${FOLLOWUP_ROUNDS} right receipts are checked on POST /followup…`);
+  const stall = await runFollowupStallBench(ours.url, { rounds: FOLLOWUP_ROUNDS });
   await stopServers();
 
   log(`B. Server-side encryption of a ${(text.length / 1024).toFixed(0)} KiB report, ${ENCRYPT_RUNS} runs each…`);
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
   printReport(load.ours, load.baseline, encryption);
   printCaseListReport(caseList);
   printSmtpThroughput(smtp);
+  printFollowupStall(stall);
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -50,6 +50,8 @@ export class WebClient {
   constructor(
     readonly baseUrl: string,
     readonly jar: CookieJar = new CookieJar(),
+    /** Sent with every request (e.g. X-Forwarded-For, to be another client behind a trusted proxy). */
+    readonly headers: Record<string, string> = {},
   ) {}
 
   get(path: string): Promise<Page> {
@@ -81,7 +83,7 @@ export class WebClient {
     const response = await fetch(`${this.baseUrl}${path}`, {
       ...init,
       redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie ? { cookie } : {}) },
+      headers: { ...this.headers, ...(init.headers as Record<string, string> | undefined), ...(cookie ? { cookie } : {}) },
     });
     const setCookies = response.headers.getSetCookie();
     this.jar.store(setCookies);

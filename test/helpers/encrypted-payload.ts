@@ -1,6 +1,6 @@
 // A report encrypted the way the page's script does it, as the JSON body of POST /api/reports.
 import { readKey, type PublicKey } from 'openpgp';
-import { messageConfig } from '../../crypto/openpgp-config';
+import { messageConfig, type Argon2Cost } from '../../crypto/openpgp-config';
 import { armorMessage, encryptMessage } from '../../crypto/split-message';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { createReporterKey } from '../../crypto/reporter-key';
@@ -26,9 +26,11 @@ export async function buildEncryptedPayload(options: {
   attachments?: Uint8Array[];
   /** Leave the reporter key out of the recipients (to test refusal). */
   omitReporter?: boolean;
+  /** How the reporter key is locked; the tests' cheap Argon2 unless given (a browser uses defaultArgon2Cost). */
+  reporterKeyCost?: Argon2Cost;
 }): Promise<EncryptedPayload> {
   const receipt = generateReceipt();
-  const reporter = await createReporterKey(receipt, testArgon2Cost);
+  const reporter = await createReporterKey(receipt, options.reporterKeyCost ?? testArgon2Cost);
   const keys = await Promise.all(
     [...options.recipientKeys, ...(options.omitReporter ? [] : [reporter.publicKey])].map(
       async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey,

@@ -1,6 +1,7 @@
 // Submits a whole report over HTTP the two ways a client can, as a reporter's browser does it: the
 // no-JavaScript form (form-client.ts), and the JSON API after fetching the routed recipients' keys
 // and encrypting on the client (encrypted-payload.ts).
+import type { Argon2Cost } from '../../crypto/openpgp-config';
 import type { CaseKind } from '../../db/database';
 import { buildEncryptedPayload, postJson } from './encrypted-payload';
 import { confirmationOf, openReportForm, postReportForm } from './form-client';
@@ -33,7 +34,7 @@ export async function submitThroughForm(baseUrl: string, content: ReportContent)
 }
 
 /** Fetches the recipients' keys for this report, encrypts `document` and the attachments here, POSTs only ciphertext. */
-export async function submitThroughApi(baseUrl: string, content: ReportContent & { document: string }): Promise<SubmittedReport> {
+export async function submitThroughApi(baseUrl: string, content: ReportContent & { document: string; reporterKeyCost?: Argon2Cost }): Promise<SubmittedReport> {
   const query = new URLSearchParams([['kind', content.kind], ...(content.involved ?? []).map((id) => ['involved', id])]);
   const response = await fetch(`${baseUrl}/api/recipients?${query}`);
   if (!response.ok) throw new Error(`GET /api/recipients answered ${response.status}`);
@@ -45,6 +46,7 @@ export async function submitThroughApi(baseUrl: string, content: ReportContent &
     text: content.document,
     involved: content.involved,
     attachments: content.attachments.map((file) => new Uint8Array(file.data)),
+    reporterKeyCost: content.reporterKeyCost,
   });
   const { status, json } = await postJson(`${baseUrl}/api/reports`, payload.body);
   if (status !== 201 || typeof json.reference !== 'string') throw new Error(`The API refused the report (${status}): ${JSON.stringify(json)}`);

@@ -138,7 +138,27 @@ describe('the mail hook', () => {
       log.mockRestore();
       error.mockRestore();
     }
-    expect(mailed).toEqual([expect.objectContaining({ memberId: gina.id, email: gina.email, link: printed[0] })]);
+    expect(mailed).toEqual([expect.objectContaining({ memberId: gina.id, email: gina.email, link: printed[0], purpose: 'invitation' })]);
     expect(printed[0]).toMatch(/^https:\/\/intake\.example\.org\/invite\//);
+  });
+
+  test('after reset-auth the mail hook is told it is a reset (so the mail does not say "you are invited")', async () => {
+    const bob = await enrolMember(t.db, server, 'bob');
+    const mailed: IssuedInvitation[] = [];
+    const program = new Command('intake').exitOverride();
+    registerAuthCommands(program, { mailInvite: async (invitation) => void mailed.push(invitation) });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const env = { DATABASE_URL: process.env.DATABASE_URL };
+    Object.assign(process.env, { DATABASE_URL: t.url });
+    try {
+      await program.parseAsync(['node', 'intake', 'member', 'reset-auth', bob.email]);
+    } finally {
+      Object.assign(process.env, env);
+      for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];
+      log.mockRestore();
+      error.mockRestore();
+    }
+    expect(mailed).toEqual([expect.objectContaining({ memberId: bob.id, purpose: 'reset' })]);
   });
 });

@@ -14,7 +14,7 @@ import { NO_MATCH, addReporterReply, followupForBrowser, openFollowupWithReceipt
 import { STATES } from '../../server/workflow';
 import { countCaseRows, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { domainErrorOf, encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
-import { fixtureKey, fixturePrivateKey, testArgon2Cost } from '../helpers/keys';
+import { fixtureKey, fixturePrivateKey } from '../helpers/keys';
 import { addCast, fingerprintsOf } from '../helpers/stored-case';
 
 const REPORT = 'The upload handler follows symlinks.';
@@ -96,7 +96,7 @@ describe('with JavaScript (the lookup hash)', () => {
 describe('without JavaScript (the receipt, in memory)', () => {
   test('the receipt, however it is typed, unlocks and decrypts the report and the replies', async () => {
     const typed = `  ${report.receipt.toUpperCase().split(' ').join(' - ')} `;
-    const followup = await openFollowupWithReceipt(t.db, typed, testArgon2Cost);
+    const followup = await openFollowupWithReceipt(t.db, typed);
     expect(followup.reference).toBe(report.reference);
     expect(followup.status).toBe(STATES.security.acknowledged!.reporterLabel);
     expect(followup.messages.map((m) => [m.role, m.text])).toEqual([
@@ -107,9 +107,9 @@ describe('without JavaScript (the receipt, in memory)', () => {
   });
 
   test('a wrong but well-formed receipt gets exactly the answer a malformed one gets', async () => {
-    const wellFormed = await domainErrorOf(openFollowupWithReceipt(t.db, generateReceipt(), testArgon2Cost));
-    const malformed = await domainErrorOf(openFollowupWithReceipt(t.db, 'not a receipt at all', testArgon2Cost));
-    const empty = await domainErrorOf(openFollowupWithReceipt(t.db, '', testArgon2Cost));
+    const wellFormed = await domainErrorOf(openFollowupWithReceipt(t.db, generateReceipt()));
+    const malformed = await domainErrorOf(openFollowupWithReceipt(t.db, 'not a receipt at all'));
+    const empty = await domainErrorOf(openFollowupWithReceipt(t.db, ''));
     for (const error of [wellFormed, malformed, empty]) expect([error.kind, error.message]).toEqual(['not-found', NO_MATCH]);
   });
 

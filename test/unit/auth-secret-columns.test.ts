@@ -5,7 +5,7 @@ import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SECRET_COLUMNS = ['password_hash', 'totp_secret', 'pending_totp_secret', 'pending_password_hash', 'token_hash', 'code_hash', 'id_hash'];
-const AUTH_TABLES = ['member_credentials', 'recovery_codes', 'invitations', 'member_sessions', 'sign_in_throttle'];
+const AUTH_TABLES = ['member_credentials', 'recovery_codes', 'invitations', 'member_sessions', 'sign_in_throttle', 'sign_in_client_throttle'];
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {

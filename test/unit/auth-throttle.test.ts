@@ -1,5 +1,6 @@
-// The per-account lock-out rule: failures counted in advance, a lock after the fifth, then a fresh start.
-import { describeRetryTime, reserveAttempt, type ThrottleState } from '../../server/auth/throttle';
+// The lock-out rules: failures counted in advance, a lock after the fifth, then a fresh start; the
+// account-wide counters, of which only wrong codes with the right password can close the account.
+import { countAccountFailure, describeRetryTime, isLocked, reserveAttempt, type AccountThrottleState, type ThrottleState } from '../../server/auth/throttle';
 
 const policy = { maxFailures: 5, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000 };
 const t0 = new Date('2026-11-24T10:00:00Z');
@@ -48,6 +49,42 @@ describe('reserveAttempt', () => {
   test('a policy of one failure locks at once', () => {
     const decision = reserveAttempt(fresh, t0, { ...policy, maxFailures: 1 });
     expect(decision.allowed && decision.next.lockedUntil).toEqual(at(15));
+  });
+});
+
+describe('countAccountFailure', () => {
+  const none: AccountThrottleState = { anyFailure: fresh, secondFactorFailure: fresh };
+  const failMany = (n: number, passwordRight: boolean, state = none) => {
+    for (let i = 0; i < n; i++) state = countAccountFailure(state, passwordRight, at(i), policy);
+    return state;
+  };
+
+  test('every failure counts; only those with the right password count as wrong codes', () => {
+    const state = failMany(3, false);
+    expect(state.anyFailure.failures).toBe(3);
+    expect(state.secondFactorFailure).toEqual(fresh);
+    const withPassword = countAccountFailure(state, true, at(3), policy);
+    expect(withPassword.anyFailure.failures).toBe(4);
+    expect(withPassword.secondFactorFailure.failures).toBe(1);
+  });
+
+  test('five failures from anywhere guard the account; failures without the password never close it', () => {
+    const state = failMany(10, false);
+    expect(isLocked(state.anyFailure, at(10))).toBe(true);
+    expect(isLocked(state.secondFactorFailure, at(10))).toBe(false);
+  });
+
+  test('five wrong codes with the right password close the account, for 15 minutes from the fifth', () => {
+    const state = failMany(5, true);
+    expect(state.secondFactorFailure.lockedUntil).toEqual(at(19));
+    expect(isLocked(state.secondFactorFailure, at(18.99))).toBe(true);
+    expect(isLocked(state.secondFactorFailure, at(19))).toBe(false);
+  });
+
+  test('failures while locked do not extend the lock', () => {
+    const locked = failMany(5, true);
+    const later = countAccountFailure(countAccountFailure(locked, true, at(10), policy), false, at(12), policy);
+    expect(later).toEqual(locked);
   });
 });
 
