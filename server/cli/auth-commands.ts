@@ -42,7 +42,7 @@ export function registerAuthCommands(program: Command, context: CliContext, deps
 async function deliver(invitation: IssuedInvitation, deps: AuthCommandDeps): Promise<void> {
   // The link on stdout alone, so that it can be piped; the explanation on stderr.
   console.error(
-    `Invitation for ${invitation.name} <${invitation.email}>, valid until ${invitation.expiresAt.toISOString()} (72 hours), usable once. ` +
+    `${invitation.purpose === 'reset' ? 'New sign-in link' : 'Invitation'} for ${invitation.name} <${invitation.email}>, valid until ${invitation.expiresAt.toISOString()} (72 hours), usable once. ` +
       'Anyone with this link can set up signing in as this member: pass it on privately.',
   );
   console.log(invitation.link);

@@ -146,7 +146,12 @@ describe('the mail hook', () => {
     const bob = await enrolMember(t.db, server, 'bob');
     const mailed: IssuedInvitation[] = [];
     const program = new Command('intake').exitOverride();
-    registerAuthCommands(program, { mailInvite: async (invitation) => void mailed.push(invitation) });
+    registerAuthCommands(program, createCliContext(process.env), {
+      mailInvite: async (invitation) => {
+        mailed.push(invitation);
+        return 'mailed';
+      },
+    });
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const env = { DATABASE_URL: process.env.DATABASE_URL };
