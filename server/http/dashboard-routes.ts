@@ -2,6 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { caseTimeline } from '../../db/case-view.queries';
+import { findMemberByEmail } from '../../db/members.queries';
 import { assembleMessage } from '../../crypto/split-message';
 import { appendAudit } from '../audit';
 import type { CaseEvents } from '../case-events';
@@ -38,8 +39,10 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     res.render('dashboard/list.njk', { member, page, query, mail, states: STATES, statusLabels: STATUS_LABELS, csrfToken: deps.csrf.tokenFor(req, res) });
   });
 
-  router.get('/dashboard/key', (req, res) => {
-    res.render('dashboard/key.njk', { member: signedInMember(res), csrfToken: deps.csrf.tokenFor(req, res) });
+  router.get('/dashboard/key', async (req, res) => {
+    const member = signedInMember(res)!;
+    const onFile = await findMemberByEmail(deps.db, member.email);
+    res.render('dashboard/key.njk', { member, fingerprint: onFile?.fingerprint ?? '', csrfToken: deps.csrf.tokenFor(req, res) });
   });
 
   router.get('/dashboard/cases/:reference', async (req, res) => {

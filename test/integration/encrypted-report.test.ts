@@ -131,7 +131,7 @@ describe('routing from a member list a moment old', () => {
     await submitEncryptedReport(t.db, warm.input);
     // bob now uses gina's key (allowed for the test with --allow-uid-mismatch semantics).
     const { fixtureKey } = await import('../helpers/keys');
-    await setMemberKey(t.db, members.bob!.email, fixtureKey('gina').publicKey, true);
+    await setMemberKey(t.db, members.bob!.email, fixtureKey('gina').publicKey, { by: 'operator', allowUidMismatch: true });
 
     const stale = await clientEncryptedReport({ kind: 'security', recipients: ['alice', 'bob'], text: 'to the old key' });
     await expect(submitEncryptedReport(t.db, stale.input)).rejects.toMatchObject({ kind: 'bad-input' });
