@@ -67,7 +67,7 @@ export async function readMemberPrivateKey(
     try {
       unlocked = await decryptKey({ privateKey: locked, passphrase, config: messageConfig });
     } catch (cause) {
-      throw new InvalidKeyError('locked', 'That passphrase does not unlock this key.', { cause });
+      throw new InvalidKeyError('locked', 'That passphrase does not unlock your key.', { cause });
     }
   }
   return { fingerprint, locked, unlocked };
