@@ -6,7 +6,11 @@ export type InvalidKeyReason =
   | 'expired'
   | 'revoked'
   | 'weak'
-  | 'uid-mismatch';
+  | 'uid-mismatch'
+  /** A private key that is not the member's key on file. */
+  | 'not-on-file'
+  /** A private key its passphrase does not unlock. */
+  | 'locked';
 
 export class InvalidKeyError extends Error {
   constructor(readonly reason: InvalidKeyReason, message: string, options?: { cause?: unknown }) {

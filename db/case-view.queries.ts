@@ -48,8 +48,8 @@ export async function setEmbargoDay(db: Db, caseId: string, day: string | null):
 }
 
 /**
- * The case with this reference if — and only if — the member is one of its readers; otherwise
- * undefined, exactly as for a reference that does not exist.
+ * The case with this reference (in its stored form) if — and only if — the member is one of its
+ * readers; otherwise undefined, exactly as for a reference that does not exist.
  */
 export async function findReadableCase(db: Db, memberId: string, reference: string): Promise<CaseDetail | undefined> {
   const r = await db
@@ -62,7 +62,7 @@ export async function findReadableCase(db: Db, memberId: string, reference: stri
       'c.affected_versions', embargoDay.as('embargo_day'), 'c.acknowledged_at', 'c.triaged_at', 'c.acknowledge_due_at', 'c.triage_due_at',
       'c.reporter_fingerprint', 'c.reporter_public_key',
     ])
-    .where('c.reference', '=', reference.trim().toUpperCase())
+    .where('c.reference', '=', reference)
     .executeTakeFirst();
   if (!r) return undefined;
   return {

@@ -51,11 +51,12 @@ export async function listCaseSummaries(db: Db): Promise<CaseSummary[]> {
   return rows.map((r) => ({ id: r.id, reference: r.reference, kind: r.kind, status: r.status, channel: r.channel, createdAt: r.created_at }));
 }
 
+/** The case with this reference, in its stored form. */
 export async function findCaseByReference(db: Db, reference: string): Promise<CaseSummary | undefined> {
   const r = await db
     .selectFrom('cases')
     .select(['id', 'reference', 'kind', 'status', 'channel', 'created_at'])
-    .where('reference', '=', reference.trim().toUpperCase())
+    .where('reference', '=', reference)
     .executeTakeFirst();
   return r && { id: r.id, reference: r.reference, kind: r.kind, status: r.status, channel: r.channel, createdAt: r.created_at };
 }

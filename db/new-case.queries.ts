@@ -5,9 +5,8 @@ import type { NewMessage } from './cases.queries';
 
 export interface NewCaseWithMessages {
   kind: CaseKind;
-  /** e.g. SEC: the reference is PREFIX-YEAR-NNNN. */
-  referencePrefix: string;
-  year: number;
+  /** Makes a random reference; called again when one is already taken. */
+  newReference: () => string;
   channel: CaseChannel;
   receiptLookup: Uint8Array;
   reporterFingerprint: string;
@@ -21,27 +20,28 @@ export interface NewCaseWithMessages {
   audit: { action: string; details: Record<string, string> };
 }
 
+/** Tries of a fresh reference when one collides (40 random bits: a second try is already rare). */
+const REFERENCE_TRIES = 5;
+
 /**
  * Stores a new case — its row, readers, messages, session-key packets and audit row — in ONE
- * statement (data-modifying CTEs): one round trip and one commit per submission. The number comes
- * from a per-kind, per-year sequence (made on first use), so concurrent submissions never wait on a
- * counter row; a failed statement leaves a gap in the numbering, which reveals nothing. Fails with
- * a foreign-key violation (23503) when a reader was removed or a key retired since routing.
+ * statement (data-modifying CTEs): one round trip and one commit per submission. The reference is
+ * random (from `newReference`), unique by the index on cases.reference: a collision fails the whole
+ * statement, which then runs again with another reference. Fails with a foreign-key violation
+ * (23503) when a reader was removed or a key retired since routing.
  */
 export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCaseWithMessages): Promise<{ id: string; reference: string }> {
-  const sequence = `case_number_${value.kind}_${value.year}`;
-  try {
-    return await insertOnce(db, value, sequence);
-  } catch (error) {
-    if ((error as { code?: string }).code !== '42P01') throw error; // undefined_table: this year's sequence is new
-    await sql`CREATE SEQUENCE IF NOT EXISTS ${sql.id(sequence)}`.execute(db).catch((e: { code?: string }) => {
-      if (e.code !== '23505' && e.code !== '42P07') throw e; // made meanwhile by another instance
-    });
-    return insertOnce(db, value, sequence);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await insertOnce(db, value, value.newReference());
+    } catch (error) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code !== '23505' || constraint !== 'cases_reference_key' || attempt >= REFERENCE_TRIES) throw error;
+    }
   }
 }
 
-async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, sequence: string): Promise<{ id: string; reference: string }> {
+async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, reference: string): Promise<{ id: string; reference: string }> {
   const caseId = crypto.randomUUID();
   const memberKeyIds = [...new Set(value.messages.flatMap((m) => m.sessionKeys.map((k) => k.memberKeyId)).filter((id): id is string => id !== null))];
   const messages = value.messages.map((m) => ({ ...m, id: crypto.randomUUID() }));
@@ -56,10 +56,9 @@ async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, sequ
   const { rows } = await sql<{ reference: string }>`
     WITH new_case AS (
       INSERT INTO cases (id, reference, kind, channel, receipt_lookup, reporter_fingerprint, reporter_public_key, reporter_locked_key, acknowledge_due_at, triage_due_at)
-      SELECT ${caseId}::uuid, ${value.referencePrefix} || '-' || ${String(value.year)} || '-' || lpad(n::text, greatest(4, length(n::text)), '0'),
+      SELECT ${caseId}::uuid, ${reference}::text,
              ${value.kind}, ${value.channel}, ${Buffer.from(value.receiptLookup)}::bytea, ${value.reporterFingerprint}, ${value.reporterPublicKey},
              ${value.reporterLockedKey}, ${value.acknowledgeDueAt}, ${value.triageDueAt}
-      FROM (SELECT nextval(${sequence}::regclass) AS n) AS number
       -- Routing may have used a member list a moment old: refuse if a key it used was retired since.
       -- The rows below then reference no case, and the foreign keys fail the whole statement.
       WHERE NOT EXISTS (SELECT 1 FROM member_keys WHERE id = ANY(${memberKeyIds}::uuid[]) AND retired_at IS NOT NULL)

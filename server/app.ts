@@ -33,8 +33,8 @@ export interface AppDeps {
   events?: CaseEvents;
   /** The published intake key: security.txt, WKD, the security policy, the fingerprint on pages. */
   intakeKeys?: IntakeKeyProvider;
-  /** Whether outbound mail can leave, and how much waits: shown on the dashboard. */
-  mailStatus?: () => Promise<{ relayConfigured: boolean; waiting: number }>;
+  /** Whether outbound mail can leave, and how much mail to this member waits: shown on the member's dashboard. */
+  mailStatus?: (memberId: string) => Promise<{ relayConfigured: boolean; waiting: number }>;
 }
 
 /** The express app, without listening. No request logging: public routes must leave no trace of who sent what. */

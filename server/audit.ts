@@ -56,8 +56,13 @@ export interface AuditEvent {
   details: Record<string, AuditJson>;
 }
 
+/**
+ * A row of one case's trail as a reader sees it. Its place is its position in this case's trail
+ * (1, 2, 3…), never the row's id or chain position: those count the rows of every case, and a gap
+ * between two of them would show a reader activity on cases it may not know of.
+ */
 export interface AuditEntry {
-  id: string;
+  position: number;
   action: string;
   actorMemberId: string | null;
   /** The acting member's name; null for the reporter, the operator, or a member since removed. */
@@ -110,8 +115,8 @@ export async function sealAuditLog(db: Kysely<Database>, batchSize = 1000): Prom
 /** A case's trail, oldest first. The caller has already checked that the member may read the case. */
 export async function listCaseAudit(db: Kysely<Database>, caseId: string): Promise<AuditEntry[]> {
   const rows = await listAuditRowsForCase(db, caseId);
-  return rows.map((r) => ({
-    id: r.id,
+  return rows.map((r, index) => ({
+    position: index + 1,
     action: r.action,
     actorMemberId: r.actorMemberId,
     actorName: r.actorName,

@@ -6,6 +6,7 @@ import type { Database } from '../db/database';
 import { caseReaders, caseTimeline, findReadableCase, lockCaseStatus, setEmbargoDay, updateCase, type CaseDetail } from '../db/case-view.queries';
 import { appendAudit, listCaseAudit } from './audit';
 import type { CaseEvents } from './case-events';
+import { parseCaseReference } from './case-reference';
 import { badInput, notFound } from './errors';
 import type { SignedInMember } from './http/request-context';
 import { checkCwe, scoreCvss } from './severity';
@@ -14,7 +15,8 @@ import { allowedMoves, checkMove, stateOf, type MoveDetails } from './workflow';
 export const CASE_NOT_FOUND = 'There is no case with this reference.';
 
 export async function requireReadableCase(db: Kysely<Database>, member: SignedInMember, reference: string): Promise<CaseDetail> {
-  const found = await findReadableCase(db, member.id, reference);
+  const stored = parseCaseReference(reference);
+  const found = stored === null ? undefined : await findReadableCase(db, member.id, stored);
   if (!found) throw notFound(CASE_NOT_FOUND);
   return found;
 }
@@ -35,7 +37,7 @@ export async function moveCase(db: Kysely<Database>, member: SignedInMember, ref
     const now = new Date();
     // Only what this move records: a stray field of another move's form never reaches the case or the audit log.
     const recorded = {
-      ...(to === 'duplicate' ? { duplicateOf: details.duplicateOf!.trim().toUpperCase() } : {}),
+      ...(to === 'duplicate' ? { duplicateOf: parseCaseReference(details.duplicateOf!) ?? details.duplicateOf!.trim().toUpperCase() } : {}),
       ...(to === 'resolved' ? { resolution: details.resolution! } : {}),
     };
     await updateCase(trx, found.id, {

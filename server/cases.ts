@@ -4,6 +4,7 @@ import { findCaseByReference, isCaseReader, listCaseSummaries, messagesForMember
 import { findMemberByEmail } from '../db/members.queries';
 import { assembleMessage } from '../crypto/split-message';
 import { appendAudit } from './audit';
+import { parseCaseReference } from './case-reference';
 import { forbidden, notFound } from './errors';
 
 export interface ExportedMessage {
@@ -21,7 +22,8 @@ export async function listCases(db: Kysely<Database>): Promise<CaseSummary[]> {
  * ready for `gpg --decrypt`. Refuses a member who is not a reader of the case.
  */
 export async function exportCaseForMember(db: Kysely<Database>, reference: string, email: string): Promise<ExportedMessage[]> {
-  const found = await findCaseByReference(db, reference);
+  const stored = parseCaseReference(reference);
+  const found = stored === null ? undefined : await findCaseByReference(db, stored);
   if (!found) throw notFound(`No case has the reference ${reference}.`);
   const member = await findMemberByEmail(db, email);
   if (!member) throw notFound(`No member has the e-mail ${email}.`);

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const mail = await startMailService({ config, database, log });
   running.push({ name: 'mail', close: () => mail.stop() });
   const events = mail.events;
-  const app = await createApp({ db: database.db, config, log, events, intakeKeys: mail.intakeKeys, mailStatus: () => mail.status() });
+  const app = await createApp({ db: database.db, config, log, events, intakeKeys: mail.intakeKeys, mailStatus: (memberId) => mail.status(memberId) });
   const background = startBackgroundWork({ db: database.db, events, log });
   running.push({ name: 'background work', close: () => background.stop() });
   const server: Server = app.listen(config.port, config.host, () => {

@@ -9,8 +9,11 @@ import { srtStatus } from './governance';
 
 export const MEMBER_ROLES: readonly MemberRole[] = ['approver', 'srt', 'liaison'];
 
-/** Member changes are the operator's (CLI) actions and name no case. */
+/** Adding and removing members are the operator's (CLI) actions and name no case. */
 const BY_OPERATOR = { caseId: null, actorMemberId: null, actorLabel: 'operator' } as const;
+
+/** Who replaces a key: the operator (CLI), or the member itself ("My key"). The audit row names it. */
+export type KeyChangedBy = 'operator' | { memberId: string };
 
 export interface NewMemberInput {
   name: string;
@@ -42,14 +45,20 @@ export async function addMember(db: Kysely<Database>, input: NewMemberInput): Pr
 }
 
 /** Replaces a member's key for messages from now on; earlier messages keep the packets of the old key. */
-export async function setMemberKey(db: Kysely<Database>, email: string, armoredKey: string, allowUidMismatch = false): Promise<MemberWithKey> {
+export async function setMemberKey(
+  db: Kysely<Database>,
+  email: string,
+  armoredKey: string,
+  options: { by: KeyChangedBy; allowUidMismatch?: boolean },
+): Promise<MemberWithKey> {
   const member = await requireMember(db, email);
-  const key = await acceptKey(armoredKey, member.email, allowUidMismatch);
+  const key = await acceptKey(armoredKey, member.email, options.allowUidMismatch);
   await refuseKeyInUse(db, key.fingerprint, member.email);
   await db.transaction().execute(async (trx) => {
     await replaceMemberKey(trx, member.id, keyRow(key));
     const details = { memberId: member.id, previousFingerprint: member.fingerprint, fingerprint: key.fingerprint };
-    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.key-changed', details });
+    const actor = options.by === 'operator' ? BY_OPERATOR : { caseId: null, actorMemberId: options.by.memberId };
+    await appendAudit(trx, { ...actor, action: 'member.key-changed', details });
   });
   return (await findMemberByEmail(db, email))!;
 }

@@ -7,6 +7,7 @@ import { InvalidKeyError, MalformedMessageError } from '../crypto/errors';
 import { encryptSplit, splitMessage, type SplitMessage } from '../crypto/split-message';
 import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../crypto/reporter-key';
 import type { CaseEvents } from './case-events';
+import { newCaseReference } from './case-reference';
 import { generateReceipt, receiptLookupHash } from '../crypto/receipt';
 import { messageConfig, type Argon2Cost } from '../crypto/openpgp-config';
 import { DomainError, badInput, conflict } from './errors';
@@ -177,8 +178,6 @@ class StaleRecipientsError extends Error {
   }
 }
 
-const REFERENCE_PREFIX: Record<CaseKind, string> = { security: 'SEC', coc: 'COC' };
-
 /** The one place both channels store a case: same shape whoever encrypted it. */
 async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<SubmittedCase> {
   const rows: NewMessage[] = value.messages.map(({ role, split }, index) => ({
@@ -192,8 +191,7 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
   try {
     stored = await insertCaseWithMessages(db, {
       kind: value.kind,
-      referencePrefix: REFERENCE_PREFIX[value.kind],
-      year: new Date().getUTCFullYear(),
+      newReference: () => newCaseReference(value.kind, new Date().getUTCFullYear()),
       channel: value.channel,
       receiptLookup: value.receiptLookup,
       reporterFingerprint: value.reporter.fingerprint,

@@ -100,7 +100,7 @@ export function checkMove(kind: CaseKind, from: string, to: string, details: Mov
   }
   // A reference, not prose: it is kept in the clear and in the audit log, which has no room for content.
   if (to === 'duplicate' && !/^[A-Z0-9][A-Z0-9._-]{0,63}$/i.test(details.duplicateOf?.trim() ?? '')) {
-    throw badInput('Name the case this one duplicates by its reference (like SEC-2026-0001, or an advisory ID).');
+    throw badInput('Name the case this one duplicates by its reference (like SEC-2026-7K3M-9QXD, or an advisory ID).');
   }
   if (kind === 'coc' && to === 'resolved' && !(COC_RESOLUTIONS as readonly string[]).includes(details.resolution ?? '')) {
     throw badInput(`Record the resolution's outcome: one of ${COC_RESOLUTIONS.join(', ')}.`);

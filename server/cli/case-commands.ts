@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { exportCaseForMember, listCases } from '../cases';
 import type { CliContext } from './cli-context';
+import { parseCaseReference } from '../case-reference';
 import { withDatabase } from './with-database';
 
 export function registerCaseCommands(program: Command, context: CliContext): void {
@@ -35,7 +36,7 @@ export function registerCaseCommands(program: Command, context: CliContext): voi
       }
       await fs.mkdir(options.out, { recursive: true });
       for (const [index, message] of messages.entries()) {
-        const file = path.join(options.out, `${reference.toUpperCase()}-${String(index + 1).padStart(2, '0')}-${message.role}.asc`);
+        const file = path.join(options.out, `${parseCaseReference(reference) ?? reference}-${String(index + 1).padStart(2, '0')}-${message.role}.asc`);
         await fs.writeFile(file, message.armored, { mode: 0o600 });
         console.log(file);
       }

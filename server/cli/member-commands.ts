@@ -57,7 +57,7 @@ export function registerMemberCommands(program: Command, context: CliContext): v
     .option('--allow-uid-mismatch', 'accept a key none of whose user IDs carries the e-mail')
     .action(async (email: string, options: { key: string; allowUidMismatch?: boolean }) => {
       const armoredKey = await readKeyFile(options.key);
-      const updated = await withDatabase(context, (db) => setMemberKey(db, email, armoredKey, options.allowUidMismatch));
+      const updated = await withDatabase(context, (db) => setMemberKey(db, email, armoredKey, { by: 'operator', allowUidMismatch: options.allowUidMismatch }));
       console.log(`Updated ${describe(updated)}`);
     });
 }

@@ -65,9 +65,11 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
   router.post('/api/dashboard/key', async (req, res) => {
     const member = requireSignedIn(req, res);
     checkCsrf(req);
-    const publicKey = (req.body as { publicKey?: unknown } | undefined)?.publicKey;
-    if (typeof publicKey !== 'string') throw badInput('"publicKey" must be an armored OpenPGP public key.');
-    const updated = await setMemberKey(deps.db, member.email, publicKey);
+    const body = (req.body ?? {}) as { publicKey?: unknown; replace?: unknown };
+    if (typeof body.publicKey !== 'string') throw badInput('"publicKey" must be an armored OpenPGP public key.');
+    // Replacing the key on file is never a side effect: the page asks, and says what it means.
+    if (body.replace !== true) throw badInput('Replacing your key on file must be asked for ("replace": true): cases filed before stay encrypted to your old key.');
+    const updated = await setMemberKey(deps.db, member.email, body.publicKey, { by: { memberId: member.id } });
     res.json({ fingerprint: updated.fingerprint });
   });
 

@@ -2,9 +2,11 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { caseTimeline } from '../../db/case-view.queries';
+import { findMemberByEmail } from '../../db/members.queries';
 import { assembleMessage } from '../../crypto/split-message';
 import { appendAudit } from '../audit';
 import type { CaseEvents } from '../case-events';
+import { parseCaseReference } from '../case-reference';
 import { listCasesForMember, parseCaseListQuery } from '../case-list';
 import { assignCase, moveCase, openCase, requireReadableCase, setEmbargo, setExpedited, setSeverity } from '../case-work';
 import { isOverdue } from '../clocks';
@@ -21,7 +23,8 @@ export interface DashboardRouteDeps {
   db: Kysely<Database>;
   csrf: Csrf;
   events: CaseEvents;
-  mailStatus?: () => Promise<{ relayConfigured: boolean; waiting: number }>;
+  /** Whether mail can go out, and how many notifications to this member wait: never a figure over others' mail. */
+  mailStatus?: (memberId: string) => Promise<{ relayConfigured: boolean; waiting: number }>;
 }
 
 /** The triage dashboard's pages: plain HTML that lists and moves cases; the bundle decrypts content. */
@@ -32,12 +35,14 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   router.get('/dashboard', async (req, res) => {
     const member = signedInMember(res)!;
     const query = parseCaseListQuery(req.query as Record<string, unknown>);
-    const [page, mail] = await Promise.all([listCasesForMember(deps.db, member, query), deps.mailStatus?.().catch(() => null) ?? null]);
+    const [page, mail] = await Promise.all([listCasesForMember(deps.db, member, query), deps.mailStatus?.(member.id).catch(() => null) ?? null]);
     res.render('dashboard/list.njk', { member, page, query, mail, states: STATES, statusLabels: STATUS_LABELS, csrfToken: deps.csrf.tokenFor(req, res) });
   });
 
-  router.get('/dashboard/key', (req, res) => {
-    res.render('dashboard/key.njk', { member: signedInMember(res), csrfToken: deps.csrf.tokenFor(req, res) });
+  router.get('/dashboard/key', async (req, res) => {
+    const member = signedInMember(res)!;
+    const onFile = await findMemberByEmail(deps.db, member.email);
+    res.render('dashboard/key.njk', { member, fingerprint: onFile?.fingerprint ?? '', csrfToken: deps.csrf.tokenFor(req, res) });
   });
 
   router.get('/dashboard/cases/:reference', async (req, res) => {
@@ -70,7 +75,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
       const member = signedInMember(res)!;
       const reference = String(req.params.reference);
       await run(member, reference, (req.body ?? {}) as Record<string, string>);
-      res.redirect(303, `/dashboard/cases/${encodeURIComponent(reference.toUpperCase())}`);
+      res.redirect(303, `/dashboard/cases/${encodeURIComponent(parseCaseReference(reference) ?? reference)}`);
     };
 
   router.post('/dashboard/cases/:reference/status', action((m, ref, body) => moveCase(deps.db, m, ref, body.to ?? '', { duplicateOf: body.duplicateOf, resolution: body.resolution })));

@@ -1,6 +1,7 @@
 // Everything e-mail in one running instance: the intake key, the outbound queue and its worker,
 // the notifications the other workflows call, and the SMTP intake. Started and stopped by main.ts.
 import type { DatabaseHandle } from '../../db/connect';
+import { indexNotificationsByMember, waitingNotificationsFor } from '../../db/mail-queue.queries';
 import type { Argon2Cost } from '../../crypto/openpgp-config';
 import type { CaseEvents } from '../case-events';
 import type { Config } from '../config';
@@ -13,7 +14,7 @@ import { inThisThread, startIntakeWorkers, type MailProcessor } from '../smtp/in
 import { createMailTemplates } from './compose';
 import { createNotificationSender } from './notification-sender';
 import { createMailNotifications } from './notifications';
-import { startMailQueue, type QueueOptions } from './queue';
+import { SEND_QUEUE, startMailQueue, type QueueOptions } from './queue';
 import { createMailer, type Mailer } from './transport';
 
 export interface MailService {
@@ -23,8 +24,8 @@ export interface MailService {
   smtpPort: number | null;
   /** Reloads the intake keys in every part of this instance now (otherwise within 30 s). */
   refreshKeys(): Promise<void>;
-  /** For the dashboard: whether mail can go out, and how much waits. */
-  status(): Promise<{ relayConfigured: boolean; waiting: number }>;
+  /** For a member's dashboard: whether mail can go out, and how much of the mail to this member waits. */
+  status(memberId: string): Promise<{ relayConfigured: boolean; waiting: number }>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +46,7 @@ export async function startMailService(deps: {
   const mailer = deps.mailer ?? createMailer(config.mail);
   const templates = createMailTemplates(config);
   const queue = await startMailQueue(deps.database.url, log, deps.queue);
+  await indexNotificationsByMember(db);
   const events = createMailNotifications({ db, boss: queue.boss, log });
   if (mailer.configured) {
     await queue.work(createNotificationSender({ db, mailer, templates, config, log }));
@@ -82,7 +84,7 @@ export async function startMailService(deps: {
       await intakeKeys.refresh(true);
       await processor?.refreshKeys();
     },
-    status: async () => ({ relayConfigured: mailer.configured, waiting: await queue.waiting() }),
+    status: async (memberId) => ({ relayConfigured: mailer.configured, waiting: await waitingNotificationsFor(db, SEND_QUEUE, memberId) }),
     stop: async () => {
       await intake?.close();
       await processor?.close();

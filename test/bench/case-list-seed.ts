@@ -72,8 +72,12 @@ export async function seedCases(db: Kysely<Database>, count: number): Promise<Se
              acknowledged_at, triaged_at, acknowledge_due_at, triage_due_at
       FROM (
         SELECT s.*,
+               -- The app's shape (PREFIX-YEAR-XXXX-XXXX, Crockford base32): i times an odd constant modulo
+               -- 2^40 is a bijection, so the references are unique and in no order.
                (CASE s.kind WHEN 'security' THEN 'SEC' ELSE 'COC' END) || '-' || extract(year FROM s.created_at) || '-' ||
-                 lpad(s.n::text, GREATEST(4, length(s.n::text)), '0') AS reference,
+                 (SELECT string_agg(substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', (((s.i::int8 * 761838257287) % 1099511627776) >> (35 - 5 * k) & 31)::int + 1, 1)
+                                    || CASE WHEN k = 3 THEN '-' ELSE '' END, '' ORDER BY k)
+                  FROM generate_series(0, 7) AS k) AS reference,
                CASE WHEN s.r_channel < 0.7 THEN 'web' WHEN s.r_channel < 0.9 THEN 'email' ELSE 'web-no-js' END AS channel,
                sha256(('bench-' || s.i)::bytea) AS receipt_lookup,
                upper(encode(substr(sha256(('fpr-' || s.i)::bytea), 1, 20), 'hex')) AS fingerprint,
@@ -90,8 +94,7 @@ export async function seedCases(db: Kysely<Database>, count: number): Promise<Se
                s.created_at + CASE s.kind WHEN 'security' THEN interval '2 days' ELSE interval '3 days' END AS acknowledge_due_at,
                s.created_at + interval '14 days' AS triage_due_at
         FROM (
-          SELECT seed.*, ${statusExpression()} AS status,
-                 row_number() OVER (PARTITION BY kind, extract(year FROM created_at) ORDER BY created_at, i) AS n
+          SELECT seed.*, ${statusExpression()} AS status
           FROM seed
         ) AS s
       ) AS c

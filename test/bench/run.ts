@@ -1,15 +1,19 @@
-// `npm run bench`: submission throughput of the JavaScript path against a bare express+PostgreSQL
-// baseline (A), server-side encryption for the no-JavaScript path against `gpg --encrypt` (B), and the
-// dashboard's case list at 100,000 cases (C), SMTP intake throughput against a discarding server (D), and
-// /healthz while receipts are checked on the no-JavaScript follow-up path (E).
+// `npm run bench`, one section each:
+//   A submission throughput of the JavaScript path against a bare express+PostgreSQL baseline;
+//   B server-side encryption for the no-JavaScript path against `gpg --encrypt`;
+//   C the dashboard's case list at 100,000 cases;  D SMTP intake throughput against a discarding server;
+//   E /healthz while receipts are checked on the no-JavaScript follow-up path;
+//   F a member's queued-mail counter while notifications about cases hidden from the member pile up.
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
-// Sizes: BENCH_FOLLOWUP_ROUNDS, BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS;
+// Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS,
+// BENCH_FOLLOWUP_ROUNDS, BENCH_MAIL_RUNS;
 // BENCH_LIST_PLANS=1 prints the plans of the case list's queries.
 // BENCH_CPU_PROF=1 (and BENCH_CPU_PROF_DIR) writes a V8 CPU profile of each server child.
 import os from 'node:os';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { printCaseListReport, runCaseListBench } from './case-list-bench';
 import { printFollowupStall, runFollowupStallBench } from './followup-stall-bench';
+import { printMailCounterReport, runMailCounterBench } from './mail-counter-bench';
 import { printSmtpThroughput, runSmtpThroughputBench } from './smtp-throughput';
 import { runEncryptionBench, type EncryptionResult } from './encryption-bench';
 import { startServerProcess, type ServerProcess } from './server-process';
@@ -25,6 +29,7 @@ const ENCRYPT_RUNS = envInt('BENCH_RUNS', 50);
 const CASES = envInt('BENCH_CASES', 100_000);
 const LIST_RUNS = envInt('BENCH_LIST_RUNS', 30);
 const FOLLOWUP_ROUNDS = Math.min(envInt('BENCH_FOLLOWUP_ROUNDS', 8), 14);
+const MAIL_RUNS = envInt('BENCH_MAIL_RUNS', 200);
 const THROUGHPUT_TARGET = 0.7;
 const SPEEDUP_TARGET = 3;
 const RECIPIENT_COUNTS = [1, 5, 20];
@@ -61,10 +66,14 @@ async function main(): Promise<void> {
   log('D. SMTP intake: 10 KB PGP/MIME mails decrypted, re-encrypted to five readers and committed…');
   const smtp = await runSmtpThroughputBench({ log });
 
+  log("E. A member's queued-mail counter while notifications about cases hidden from the member pile up…");
+  const mailCounter = await runMailCounterBench(database, { runs: MAIL_RUNS, log });
+
   printReport(load.ours, load.baseline, encryption);
   printCaseListReport(caseList);
   printSmtpThroughput(smtp);
   printFollowupStall(stall);
+  printMailCounterReport(mailCounter);
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -1,4 +1,5 @@
 // A client of the no-JavaScript report form: fetches the page (CSRF cookie and hidden field), posts it back.
+import { REFERENCE_PATTERN } from '../../server/case-reference';
 
 export interface FormSession {
   cookie: string;
@@ -30,7 +31,7 @@ export async function postReportForm(
 
 /** The reference and receipt a confirmation page shows. */
 export function confirmationOf(html: string): { reference: string; receipt: string } | null {
-  const reference = /data-reference>([A-Z]+-\d{4}-\d{4})</.exec(html)?.[1];
+  const reference = new RegExp(`data-reference>(${REFERENCE_PATTERN})<`).exec(html)?.[1];
   const receipt = /data-receipt>([a-z ]+)</.exec(html)?.[1];
   return reference && receipt ? { reference, receipt } : null;
 }

@@ -8,8 +8,8 @@ export interface GnupgHome {
   home: string;
   /** Imports an armored key (public or secret) given as text. */
   importKey(armored: string): Promise<void>;
-  /** `gpg --decrypt`: the plaintext bytes, or a rejection carrying gpg's stderr. */
-  decrypt(message: string | Uint8Array): Promise<Buffer>;
+  /** `gpg --decrypt`: the plaintext bytes, or a rejection carrying gpg's stderr. With a passphrase, for a protected secret key. */
+  decrypt(message: string | Uint8Array, passphrase?: string): Promise<Buffer>;
   /** `gpg --decrypt` without throwing, to check that it fails. */
   tryDecrypt(message: string | Uint8Array): Promise<ProcessResult>;
   /** `gpg --encrypt --armor -r ...` with the recipients' fingerprints (their public keys imported first), and any extra options. */
@@ -27,7 +27,7 @@ export async function createGnupgHome(): Promise<GnupgHome> {
     importKey: async (armored) => {
       await gpg(['--import'], armored);
     },
-    decrypt: (message) => gpg(['--decrypt'], message),
+    decrypt: (message, passphrase) => gpg([...(passphrase === undefined ? [] : ['--pinentry-mode', 'loopback', '--passphrase', passphrase]), '--decrypt'], message),
     tryDecrypt: (message) => runProcess('gpg', [...base, '--decrypt'], { input: message }),
     encrypt: async (data, recipients, extraArgs = []) =>
       (await gpg([...extraArgs, '--armor', '--encrypt', ...recipients.flatMap((fingerprint) => ['-r', fingerprint])], data)).toString('utf8'),

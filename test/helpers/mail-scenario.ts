@@ -118,7 +118,15 @@ export async function startMailScenario(
   const logLines: string[] = [];
   const log = createLogger((line) => logLines.push(line));
   const mail = await startMailService({ config, database, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
-  const app = await createApp({ db: database.db, config, log, argon2: testArgon2Cost, events: mail.events, intakeKeys: mail.intakeKeys });
+  const app = await createApp({
+    db: database.db,
+    config,
+    log,
+    argon2: testArgon2Cost,
+    events: mail.events,
+    intakeKeys: mail.intakeKeys,
+    mailStatus: (memberId) => mail.status(memberId),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

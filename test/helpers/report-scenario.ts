@@ -78,10 +78,6 @@ export async function decryptCaseWithGpg(db: Kysely<Database>, reference: string
   }
 }
 
-/** The reference a new case of this kind gets in an empty database this year. */
-export function firstReference(prefix: 'SEC' | 'COC'): string {
-  return `${prefix}-${new Date().getUTCFullYear()}-0001`;
-}
 
 /** Eight lower-case words separated by single spaces: the shape of a receipt. */
 export const RECEIPT_SHAPE = /^[a-z]+( [a-z]+){7}$/;

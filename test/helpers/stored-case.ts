@@ -105,7 +105,7 @@ export async function clientEncryptedReport(options: {
   };
 }
 
-/** This year's reference number `n` for a kind: SEC-2026-0001. */
-export function reference(prefix: 'SEC' | 'COC', n: number): string {
-  return `${prefix}-${new Date().getUTCFullYear()}-${String(n).padStart(4, '0')}`;
+/** The shape of a new reference of this kind made this year: SEC-2026-7K3M-9QXD (random). */
+export function newReferenceShape(prefix: 'SEC' | 'COC'): RegExp {
+  return new RegExp(`^${prefix}-${new Date().getUTCFullYear()}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$`);
 }

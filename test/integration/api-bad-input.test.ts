@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import { buildEncryptedPayload, postJson } from '../helpers/encrypted-payload';
 import { createReporterKey } from '../../crypto/reporter-key';
 import { testArgon2Cost } from '../helpers/keys';
+import { newReferenceShape } from '../helpers/stored-case';
 
 let tdb: TestDatabase;
 let server: TestServer;
@@ -36,7 +37,7 @@ test('a well-formed security report is accepted and numbered', async () => {
   const { body } = await buildEncryptedPayload({ kind: 'security', recipientKeys: srtKeys(), text: 'ok' });
   const answer = await postJson(`${server.url}/api/reports`, body);
   expect(answer.status).toBe(201);
-  expect(answer.json.reference).toMatch(/^SEC-\d{4}-\d{4}$/);
+  expect(answer.json.reference).toMatch(newReferenceShape('SEC'));
 });
 
 test('an unknown kind is refused', async () => {

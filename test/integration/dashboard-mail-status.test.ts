@@ -34,7 +34,7 @@ async function dashboardWith(status: { relayConfigured: boolean; waiting: number
 test('without a relay the list says so, with the number waiting', async () => {
   const html = await dashboardWith({ relayConfigured: false, waiting: 3 });
   expect(html).toContain('Outbound mail is not set up');
-  expect(html).toContain('3 waiting');
+  expect(html).toContain('3 to you waiting');
 });
 
 test('with a relay there is no such notice', async () => {

@@ -7,6 +7,7 @@ import { CONDUCT, mimeEntity, pgpMimeMail, SECURITY, sendMail, startMailScenario
 import { canary, decryptCaseWithGpg } from '../helpers/report-scenario';
 import { checkpointAndFindDataDirectory, dumpDatabaseText, filesContaining, foundInDump } from '../helpers/storage-scan';
 import { fixtureKey } from '../helpers/keys';
+import { REFERENCE_PATTERN } from '../../server/case-reference';
 
 let s: MailScenario;
 const canaries: string[] = [];
@@ -17,7 +18,7 @@ const make = (label: string) => {
   return value;
 };
 const address = (label: string) => `${make(label).toLowerCase()}@example.net`;
-const referenceOf = (response: string) => /((SEC|COC)-\d{4}-\d{4})/.exec(response)![1]!;
+const referenceOf = (response: string) => new RegExp(`(${REFERENCE_PATTERN})`).exec(response)![1]!;
 
 beforeAll(async () => {
   s = await startMailScenario();

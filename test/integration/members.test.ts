@@ -60,7 +60,7 @@ describe('members workflow', () => {
       allowUidMismatch: true,
     });
     expect(before.fingerprint).toBe(fixtureKey('erin').fingerprint);
-    const after = await setMemberKey(t.db, 'carol@example.org', fixtureKey('carol').publicKey);
+    const after = await setMemberKey(t.db, 'carol@example.org', fixtureKey('carol').publicKey, { by: 'operator' });
     expect(after.fingerprint).toBe(fixtureKey('carol').fingerprint);
     expect(after.id).toBe(before.id);
     const keys = await t.db.selectFrom('member_keys').select(['fingerprint', 'retired_at']).where('member_id', '=', before.id).orderBy('created_at').execute();
@@ -72,8 +72,8 @@ describe('members workflow', () => {
 
   test('set-key refuses a key whose user ID does not match, unless allowed', async () => {
     await addFixtureMember(t.db, 'carol', 'approver');
-    expect(await domainErrorKind(setMemberKey(t.db, 'carol@example.org', fixtureKey('erin').publicKey))).toBe('bad-input');
-    const changed = await setMemberKey(t.db, 'carol@example.org', fixtureKey('erin').publicKey, true);
+    expect(await domainErrorKind(setMemberKey(t.db, 'carol@example.org', fixtureKey('erin').publicKey, { by: 'operator' }))).toBe('bad-input');
+    const changed = await setMemberKey(t.db, 'carol@example.org', fixtureKey('erin').publicKey, { by: 'operator', allowUidMismatch: true });
     expect(changed.fingerprint).toBe(fixtureKey('erin').fingerprint);
   });
 });
@@ -94,7 +94,7 @@ describe('members workflow refusals', () => {
     const reused = fixtureKey('carol').publicKey;
     const add = addMember(t.db, { name: 'Mallory', email: 'mallory@example.org', role: 'approver', armoredKey: reused, allowUidMismatch: true });
     expect(await domainErrorKind(add)).toBe('conflict');
-    expect(await domainErrorKind(setMemberKey(t.db, 'dave@example.org', reused, true))).toBe('conflict');
+    expect(await domainErrorKind(setMemberKey(t.db, 'dave@example.org', reused, { by: 'operator', allowUidMismatch: true }))).toBe('conflict');
     expect(await memberRows()).toHaveLength(2);
     expect((await listMembers(t.db)).find((m) => m.email === 'dave@example.org')!.fingerprint).toBe(fixtureKey('dave').fingerprint);
   });

@@ -6,6 +6,7 @@ import { receiptLookupHash } from '../../crypto/receipt';
 import { createGnupgHome } from '../helpers/gnupg';
 import { fixtureKey } from '../helpers/keys';
 import { mimeEntity, pgpMimeMail, SECURITY, sendMail, startMailScenario, type MailScenario } from '../helpers/mail-scenario';
+import { REFERENCE_PATTERN } from '../../server/case-reference';
 
 let s: MailScenario;
 beforeAll(async () => {
@@ -28,7 +29,7 @@ async function ackFor(from: string): Promise<Buffer> {
 
 test('a plain report is acknowledged with its reference and a working receipt, as an RFC 3834 auto-reply', async () => {
   const result = await sendMail(s.mail.smtpPort!, { from: 'plain@example.net', to: SECURITY, raw: 'From: plain@example.net\r\nSubject: the subject stays private\r\nMessage-ID: <m1@example.net>\r\n\r\nreport\r\n' });
-  const reference = /((SEC)-\d{4}-\d{4})/.exec(result.response)![1]!;
+  const reference = new RegExp(`(${REFERENCE_PATTERN})`).exec(result.response)![1]!;
   const ack = await simpleParser(await ackFor('plain@example.net'));
   expect(ack.from?.value[0]?.address).toBe(SECURITY);
   expect(ack.headers.get('auto-submitted')).toBe('auto-replied');

@@ -7,6 +7,7 @@ import { CONDUCT, mimeEntity, pgpMimeMail, SECURITY, sendMail, startMailScenario
 import { canary, decryptCaseWithGpg } from '../helpers/report-scenario';
 import { emailsOf, storedCase } from '../helpers/stored-case';
 import { dumpDatabaseText, foundInDump } from '../helpers/storage-scan';
+import { REFERENCE_PATTERN } from '../../server/case-reference';
 
 let s: MailScenario;
 let port: number;
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const referenceOf = (response: string) => /Report received as ((SEC|COC)-\d{4}-\d{4})/.exec(response)?.[1] ?? '';
+const referenceOf = (response: string) => new RegExp(`Report received as (${REFERENCE_PATTERN})`).exec(response)?.[1] ?? '';
 
 test('a plain mail to conduct@ becomes a Code of Conduct case that the approvers decrypt with gpg', async () => {
   const [body, subject, sender] = [canary('plain-body'), canary('plain-subject'), `${canary('sender').toLowerCase()}@example.net`];

@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import { decryptCaseWithGpg } from '../helpers/report-scenario';
 import { SECURITY, startMailScenario, type MailScenario } from '../helpers/mail-scenario';
 import { runOrThrow } from '../helpers/run-process';
+import { REFERENCE_PATTERN } from '../../server/case-reference';
 
 /** The EHLO answer, read over a plain socket. */
 async function ehlo(port: number): Promise<string> {
@@ -67,7 +68,7 @@ test('a report sent under STARTTLS says so in its document', async () => {
   });
   const info = await transport.sendMail({ from: 'tls@example.net', to: SECURITY, subject: 'over tls', text: 'encrypted in transit' });
   transport.close();
-  const reference = /((SEC)-\d{4}-\d{4})/.exec(info.response)![1]!;
+  const reference = new RegExp(`(${REFERENCE_PATTERN})`).exec(info.response)![1]!;
   const [report] = await decryptCaseWithGpg(tls.database.db, reference, 'alice');
   expect(report!.data.toString()).toContain('over SMTP with STARTTLS');
 });
