@@ -57,6 +57,8 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     disableReverseLookup: true,
     maxClients: 100,
     maxRecipients: recipients.cap,
+    // RFC 2034/3463 codes say what a refusal means to the sending server (4.5.3: send this recipient on its own).
+    hideENHANCEDSTATUSCODES: false,
     socketTimeout: 60_000,
     closeTimeout: 30_000,
 
