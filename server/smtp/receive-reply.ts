@@ -14,6 +14,10 @@ import { caseForReplyToken } from './reply-address';
 import { isDatabaseUnavailable, SmtpRefusal, tryLater, unusable } from './refusal';
 import { reportFromMail } from './report-document';
 
+const ORIGINAL = 'original.eml';
+const ORIGINAL_KEPT = 'The complete message as sent (decrypted) is attached as original.eml.';
+const ORIGINAL_DROPPED = "The complete message was not kept: it quoted the reporter's receipt, which is removed here.";
+
 /** Stores the mail on the case its reply address names; `open` is the intake's own opening (decryption, MIME checks). */
 export async function receiveReply(
   deps: ReceiveMailDeps,
@@ -26,15 +30,19 @@ export async function receiveReply(
   if (!found) throw new SmtpRefusal(550, 'This reply address no longer takes mail. Nothing was stored.');
   const opened = await open(mail.raw);
   const report = reportFromMail(opened, { kind: found.kind, sender: mail.sender, recipients: mail.recipients, receivedAt: mail.receivedAt, tls: mail.tls, replyTo: found.reference });
-  const secrets = [mail.replyToken, ...(await quotedReceipts(report.document, found))];
+  const receipts = await quotedReceipts(report.document, found);
+  const secrets = [mail.replyToken, ...receipts];
+  // The original may quote the receipt in an encoding we cannot redact in place: then it goes.
+  const files = receipts.length === 0 ? report.attachments : report.attachments.filter((file) => file.filename !== ORIGINAL);
+  const document = receipts.length === 0 ? report.document : report.document.replace(ORIGINAL_KEPT, ORIGINAL_DROPPED);
   try {
     const readers = await caseRecipients(deps.db, found.caseId);
     const reporterKey = (await readKey({ armoredKey: found.reporterPublicKey, config: messageConfig })) as PublicKey;
     const recipients = [...readers.map((r) => r.publicKey), reporterKey];
-    const message = await encryptMessage({ data: redact(report.document, secrets), recipients });
+    const message = await encryptMessage({ data: redact(document, secrets), recipients });
     const attachments = [];
-    for (const file of report.attachments) {
-      const data = file.filename === 'original.eml' ? Buffer.from(redact(Buffer.from(file.data).toString('latin1'), secrets), 'latin1') : file.data;
+    for (const file of files) {
+      const data = file.filename === ORIGINAL ? Buffer.from(redact(Buffer.from(file.data).toString('latin1'), secrets), 'latin1') : file.data;
       attachments.push(await encryptMessage({ data, filename: file.filename, recipients }));
     }
     const target = { id: found.caseId, reporterFingerprint: found.reporterFingerprint, reporterPublicKey: found.reporterPublicKey };

@@ -34,7 +34,7 @@ async function finish(client: RawSmtpClient, body: string) {
 }
 
 test('1,000 pipelined RCPT TO of one address: the cap is answered 250, the excess 452 4.5.3, and one case is made', async () => {
-  const before = (await countCaseRows(s.database.db)).cases;
+  const before = (await countCaseRows(s.database.db)).cases!;
   const client = await openTransaction();
   const variants = [SECURITY, SECURITY.toUpperCase(), 'Security@Intake.Test'];
   client.write(Array.from({ length: 1000 }, (_, i) => `RCPT TO:<${variants[i % 3]}>\r\n`).join(''));
@@ -64,7 +64,7 @@ test('distinct addresses count too: unknown ones are 550 up to the cap, then 452
 });
 
 test('every alias of one kind in one message is accepted and makes one case; the other kind is deferred with 452 4.5.3', async () => {
-  const before = (await countCaseRows(s.database.db)).cases;
+  const before = (await countCaseRows(s.database.db)).cases!;
   const client = await openTransaction();
   const answers = [];
   for (const to of [SECURITY, `psirt@${MAIL_DOMAIN}`, CONDUCT]) answers.push(await client.command(`RCPT TO:<${to}>`));
