@@ -126,7 +126,7 @@ async function handle(deps: SmtpIntakeDeps, destination: Destination, raw: Buffe
     return `Your message was added to ${stored.reference}`;
   }
   deps.events?.caseStored(stored.caseId).catch(quietly('the readers could not be told of an e-mail report'));
-  void deps.acknowledger?.acknowledge({
+  const acknowledgement = {
     reference: stored.reference,
     kind,
     intakeAddress: recipients[0]!,
@@ -137,7 +137,8 @@ async function handle(deps: SmtpIntakeDeps, destination: Destination, raw: Buffe
     replyAddress: stored.replyAddress,
     encrypted: stored.encryption !== 'none',
     senderKeys: stored.senderKeys,
-  });
+  };
+  deps.acknowledger?.acknowledge(acknowledgement).catch(quietly('the acknowledgement failed'));
   return `Report received as ${stored.reference}`;
 }
 
