@@ -33,7 +33,7 @@ export function hostileMail(random: Random, armoredForIntake: string): { kind: s
     'prototype headers': () => `${proto()}: x\r\n${proto()}: y\r\nSubject: ${proto()}\r\nFrom: a@example.net\r\n\r\nbody\r\n`,
     'prototype params': () =>
       `Content-Type: multipart/mixed; boundary=b; ${proto()}=1; ${proto()}="2"\r\n\r\n--b\r\nContent-Type: text/plain; ${proto()}=x; charset=${proto()}\r\n` +
-      `Content-Disposition: attachment; ${proto()}=y; filename=${proto()}\r\n\r\nfile\r\n--b--\r\n`,
+      `Content-Disposition: attachment; ${proto()}=y; filename=${proto()}; ${proto()}*0=a; ${proto()}*1*=utf-8''b%41\r\n\r\nfile\r\n--b--\r\n`,
     'prototype encrypted params': () =>
       `Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; ${proto()}=x; boundary=b\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--b\r\nContent-Type: application/octet-stream; ${proto()}=1\r\n\r\n${armoredForIntake.slice(0, int(random, armoredForIntake.length))}\r\n--b--\r\n`,
     'autocrypt prototype': () => `Autocrypt: addr=a@example.net; ${proto()}=x; keydata=${randomBytes(random, 40).toString('base64')}\r\n${proto()}: z\r\n\r\nbody\r\n`,

@@ -18,6 +18,8 @@ import { connectSmtp, type SmtpReply } from '../helpers/smtp-socket';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const MAILS = Number(process.env.FUZZ_MAILS ?? 150);
 const COMMAND_RUNS = 40;
+/** security@ and conduct@, and one reply address: what one transaction may address. */
+const RECIPIENT_CAP = 3;
 const STACK_TRACE = /\n\s+at |\bat [\w.<>]+ \(.*:\d+:\d+\)|node_modules|\.ts:\d+/;
 
 let database: TestDatabase;
@@ -107,12 +109,14 @@ test('hostile mail and commands: no unexpected answer, no exit, no wedge, no row
   const accepted = new Set([replyCase]);
   let threaded = 0;
   const unexpected: { kind: string; to: string; answer: string }[] = [];
+  const outcomes = new Map<string, number>();
 
   for (let i = 0; i < MAILS; i++) {
     const { kind, raw } = hostileMail(random, armoredForIntake);
     const to = [SECURITY, CONDUCT, replyAddress][i % 3]!;
     const answer = await deliver(to, raw);
     const text = answer?.text ?? '(connection dropped)';
+    outcomes.set(`${kind} → ${answer?.code ?? 'dropped'}`, (outcomes.get(`${kind} → ${answer?.code ?? 'dropped'}`) ?? 0) + 1);
     if (!answer || ![250, 550, 552, 554].includes(answer.code) || STACK_TRACE.test(text)) unexpected.push({ kind, to, answer: text.slice(0, 200) });
     if (answer?.code === 250) {
       const reference = /Report received as (\S+)/.exec(text)?.[1];
@@ -125,17 +129,23 @@ test('hostile mail and commands: no unexpected answer, no exit, no wedge, no row
   for (let i = 0; i < COMMAND_RUNS; i++) {
     const client = await connectSmtp(port);
     try {
+      let recipients = 0;
       for (const line of hostileCommands(random, pickAddress(i))) {
         if (client.closed) break;
+        if (/^(MAIL|RSET|EHLO|HELO)/i.test(line)) recipients = 0;
         client.write(`${line}\r\n`);
         const replies = await client.replies(1, 15_000).catch(() => []);
-        for (const reply of replies) if (reply.code === 451 || STACK_TRACE.test(reply.text)) unexpected.push({ kind: 'commands', to: line.slice(0, 60), answer: reply.text.slice(0, 200) });
+        for (const reply of replies) {
+          if (reply.code === 451 || STACK_TRACE.test(reply.text)) unexpected.push({ kind: 'commands', to: line.slice(0, 60), answer: reply.text.slice(0, 200) });
+          if (/^RCPT/i.test(line) && reply.code === 250 && ++recipients > RECIPIENT_CAP) unexpected.push({ kind: 'recipients', to: line.slice(0, 60), answer: `${recipients} accepted` });
+        }
       }
     } finally {
       client.close();
     }
   }
 
+  process.stdout.write(`fuzz-smtp-intake seed ${SEED}: ${[...outcomes].sort().map(([k, n]) => `${k}: ${n}`).join('; ')}\n`);
   expect(unexpected).toEqual([]);
   expect(exits).toEqual([]);
   // Not wedged: a plain report still goes through.
