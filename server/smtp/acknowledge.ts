@@ -79,7 +79,9 @@ export class Acknowledger {
     const sender = request.sender?.trim().toLowerCase() ?? '';
     if (sender === '' || !sender.includes('@')) return null;
     const ours = [...this.deps.config.mail.addresses.security, ...this.deps.config.mail.addresses.coc];
-    if (ours.includes(sender) || this.deps.config.mail.from.toLowerCase().includes(`<${sender}>`)) return null;
+    // Our own addresses, with any +tag (a reply address): an acknowledgement there would file itself.
+    const untagged = sender.replace(/\+[^@]*@/, '@');
+    if (ours.includes(untagged) || this.deps.config.mail.from.toLowerCase().includes(`<${sender}>`)) return null;
     if (/^(mailer-daemon|postmaster|no-?reply|bounces?|listserv|majordomo)([+-]|@)/.test(sender)) return null;
     const facts = request.headers;
     if (facts.autoSubmitted !== '' && facts.autoSubmitted !== 'no') return null;

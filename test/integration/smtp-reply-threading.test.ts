@@ -183,3 +183,13 @@ test('a reply the intake would refuse is refused the same way and leaves no row;
   expect((await countCaseRows(s.database.db)).cases).toBe(before.cases);
   expect(await messageRoles(filed.reference)).toEqual(['report', 'reporter-reply']);
 });
+
+test('no acknowledgement to a +tagged intake address: it would file itself on a case', async () => {
+  const filed = await fileReport('loop@example.net');
+  s.sink!.messages.length = 0;
+  const result = await sendMail(s.mail.smtpPort!, { from: filed.replyTo, to: SECURITY, subject: 'loop', text: 'from a reply address' });
+  expect(result.code).toBe(250);
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(s.sink!.messages.flatMap((m) => m.to).filter((to) => !to.endsWith('@example.org'))).toEqual([]);
+  expect(await messageRoles(filed.reference)).toEqual(['report']);
+});
