@@ -1,6 +1,7 @@
 // The SMTP intake on SMTP_PORT: the real smtp-server. It accepts mail only for the intake
-// addresses and the cases' reply addresses (550 at RCPT for any other; envelope-recipients.ts), announces and enforces SIZE (552), answers 250 only after
-// the case is committed and 451 while it cannot be stored. No client address, sender or subject
+// addresses and the cases' reply addresses (550 at RCPT for any other; envelope-recipients.ts),
+// announces and enforces SIZE (552), answers 250 only after the case (or the reporter's message
+// on it) is committed and 451 while it cannot be stored. No client address, sender or subject
 // is logged; message bytes live only in this process's memory.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
