@@ -190,7 +190,7 @@ export interface MemberMailSettingsTable {
 
 /** A case's reply address (security+TOKEN@…): only the SHA-256 of the token is stored. */
 export interface CaseReplyAddressesTable {
-  token_hash: ColumnType<Buffer, Buffer, never>;
+  address_hash: ColumnType<Buffer, Buffer, never>;
   case_id: ColumnType<string, string, never>;
   created_at: CreatedAt;
 }

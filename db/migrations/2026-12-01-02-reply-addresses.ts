@@ -8,10 +8,10 @@ import { Kysely, sql } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('case_reply_addresses')
-    .addColumn('token_hash', 'bytea', (c) => c.primaryKey())
+    .addColumn('address_hash', 'bytea', (c) => c.primaryKey())
     .addColumn('case_id', 'uuid', (c) => c.notNull().references('cases.id').onDelete('cascade'))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addCheckConstraint('case_reply_addresses_sha256', sql`octet_length(token_hash) = 32`)
+    .addCheckConstraint('case_reply_addresses_sha256', sql`octet_length(address_hash) = 32`)
     .execute();
   await db.schema.createIndex('case_reply_addresses_case').on('case_reply_addresses').column('case_id').execute();
 }

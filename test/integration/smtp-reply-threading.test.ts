@@ -65,9 +65,9 @@ test('the acknowledgement carries an unguessable per-case Reply-To, stored only 
   const dump = await dumpDatabaseText(s.database.url);
   expect(dump).not.toContain(token);
   expect(dump).not.toContain(token.toUpperCase());
-  const rows = await s.database.db.selectFrom('case_reply_addresses').select('token_hash').execute();
+  const rows = await s.database.db.selectFrom('case_reply_addresses').select('address_hash').execute();
   expect(rows).toHaveLength(2);
-  expect(rows.some((r) => r.token_hash.equals(crypto.createHash('sha256').update(`reply-address:${token}`).digest()))).toBe(true);
+  expect(rows.some((r) => r.address_hash.equals(crypto.createHash('sha256').update(`reply-address:${token}`).digest()))).toBe(true);
 });
 
 test("a reply lands on the case as the reporter's message: readers and the reporter decrypt it, the quoted receipt is removed, no new case", async () => {
