@@ -203,6 +203,13 @@ export interface MemberMailSettingsTable {
   updated_at: Generated<Date>;
 }
 
+/** A case's reply address (security+TOKEN@…): only the SHA-256 of the token is stored. */
+export interface CaseReplyAddressesTable {
+  address_hash: ColumnType<Buffer, Buffer, never>;
+  case_id: ColumnType<string, string, never>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -220,6 +227,7 @@ export interface Database {
   audit_log: AuditLogTable;
   intake_keys: IntakeKeysTable;
   member_mail_settings: MemberMailSettingsTable;
+  case_reply_addresses: CaseReplyAddressesTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -63,6 +63,8 @@ export async function latestMessage(db: Db, caseId: string): Promise<{ id: strin
     .selectFrom('messages')
     .select(['id', 'role'])
     .where('case_id', '=', caseId)
+    // Files are stored just after the message they came with: the notification is about that message.
+    .where('role', '!=', 'attachment')
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(1)

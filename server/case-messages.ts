@@ -58,20 +58,32 @@ export async function addCaseMessage(
 export async function storeCaseMessage(
   db: Kysely<Database>,
   found: Pick<CaseDetail, 'id' | 'reporterFingerprint' | 'reporterPublicKey'>,
-  input: { role: 'comment' | 'reply' | 'reporter-reply'; authorMemberId: string | null; message: string | Uint8Array; withReporter: boolean },
+  input: {
+    role: 'comment' | 'reply' | 'reporter-reply';
+    authorMemberId: string | null;
+    message: string | Uint8Array;
+    withReporter: boolean;
+    /** Files that came with the message (an e-mail reply's), each encrypted like it; stored in the same transaction. */
+    attachments?: (string | Uint8Array)[];
+  },
 ): Promise<string> {
-  let split;
-  try {
-    split = await splitMessage(input.message);
-  } catch (error) {
-    if (error instanceof MalformedMessageError) throw badInput(`The message is not a usable OpenPGP message: ${error.message}`, error);
-    throw error;
+  const splits = [];
+  for (const [index, message] of [input.message, ...(input.attachments ?? [])].entries()) {
+    try {
+      splits.push(await splitMessage(message));
+    } catch (error) {
+      const what = index === 0 ? 'The message' : `Attachment ${index}`;
+      if (error instanceof MalformedMessageError) throw badInput(`${what} is not a usable OpenPGP message: ${error.message}`, error);
+      throw error;
+    }
   }
   const readers = await caseRecipients(db, found.id);
   const reporter = input.withReporter ? await reporterRecipient(found.reporterPublicKey, found.reporterFingerprint) : null;
-  const sessionKeys = addressSessionKeys(split, readers, reporter, 'The message');
+  const addressed = splits.map((split, index) => ({ body: split.body, sessionKeys: addressSessionKeys(split, readers, reporter, index === 0 ? 'The message' : `Attachment ${index}`) }));
   return db.transaction().execute(async (trx) => {
-    const id = await insertMessage(trx, found.id, { role: input.role, authorMemberId: input.authorMemberId, body: split.body, sessionKeys });
+    const [first, ...files] = addressed;
+    const id = await insertMessage(trx, found.id, { role: input.role, authorMemberId: input.authorMemberId, ...first! });
+    for (const file of files) await insertMessage(trx, found.id, { role: 'attachment', authorMemberId: input.authorMemberId, ...file });
     await appendAudit(trx, {
       caseId: found.id,
       actorMemberId: input.authorMemberId,

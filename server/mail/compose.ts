@@ -45,6 +45,8 @@ export interface AcknowledgementValues {
   kind: CaseKind;
   /** The intake address the report was sent to (the acknowledgement's From). */
   address: string;
+  /** The case's reply address (the acknowledgement's Reply-To), or null. */
+  replyAddress: string | null;
   /** Only when it may travel in this mail (see smtp/acknowledge.ts). */
   receipt: string | null;
   encrypted: boolean;

@@ -28,6 +28,8 @@ export interface MailConfig {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   /** Worker threads that open and encrypt received mail; 0: in the main thread. */
   readonly workers: number;
+  /** How long after its case is closed a reply address (security+TOKEN@…) still takes the reporter's mail. */
+  readonly replyDaysAfterClose: number;
   /** Messages one client address may deliver per window; more get 451 (retry later, nothing lost). */
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** The relay outbound mail goes through (nodemailer URL). Holds credentials: never log it. null: mail stays queued. */
@@ -108,6 +110,7 @@ export function loadMailConfig(
     maxMessageBytes: int('SMTP_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     tls: certFile && keyFile ? Object.freeze({ certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }) : null,
     workers: int('SMTP_WORKERS', Math.min(4, os.availableParallelism()), 0, 64),
+    replyDaysAfterClose: int('REPLY_ADDRESS_DAYS_AFTER_CLOSE', 30, 0, 3650),
     rateLimit: Object.freeze({ max: int('SMTP_RATE_LIMIT', 30, 1, 1_000_000), windowMs: int('SMTP_RATE_WINDOW_MINUTES', 10, 1, 24 * 60) * 60_000 }),
     relayUrl,
     from: env.MAIL_FROM || `"${base.projectName.replace(/["\\]/g, '')} reports" <noreply@${domain}>`,

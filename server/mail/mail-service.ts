@@ -66,7 +66,7 @@ export async function startMailService(deps: {
       config.mail.workers > 0
         ? await startIntakeWorkers({ size: config.mail.workers, init: { config, databaseUrl: deps.database.url, passphrase }, log })
         : inThisThread({ db, config, keyring: intakeKeys });
-    intake = createSmtpIntake({ config, processor, events, log, acknowledger });
+    intake = createSmtpIntake({ config, db, processor, events, log, acknowledger });
     smtpPort = await intake.listen(config.mail.smtpPort, config.mail.smtpHost);
     log.info('SMTP intake listening', {
       port: smtpPort,

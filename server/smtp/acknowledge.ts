@@ -21,6 +21,8 @@ export interface AcknowledgementRequest {
   headers: AutoReplyFacts;
   messageId: string | undefined;
   receipt: string;
+  /** The case's reply address (Reply-To): answers land on the case. null: answers arrive as new reports. */
+  replyAddress: string | null;
   encrypted: boolean;
   senderKeys: (string | Uint8Array)[];
 }
@@ -77,7 +79,9 @@ export class Acknowledger {
     const sender = request.sender?.trim().toLowerCase() ?? '';
     if (sender === '' || !sender.includes('@')) return null;
     const ours = [...this.deps.config.mail.addresses.security, ...this.deps.config.mail.addresses.coc];
-    if (ours.includes(sender) || this.deps.config.mail.from.toLowerCase().includes(`<${sender}>`)) return null;
+    // Our own addresses, with any +tag (a reply address): an acknowledgement there would file itself.
+    const untagged = sender.replace(/\+[^@]*@/, '@');
+    if (ours.includes(untagged) || this.deps.config.mail.from.toLowerCase().includes(`<${sender}>`)) return null;
     if (/^(mailer-daemon|postmaster|no-?reply|bounces?|listserv|majordomo)([+-]|@)/.test(sender)) return null;
     const facts = request.headers;
     if (facts.autoSubmitted !== '' && facts.autoSubmitted !== 'no') return null;
@@ -101,9 +105,20 @@ export class Acknowledger {
     }
     // The receipt opens the reporter's copy of the report: it travels only where the report itself did.
     const receipt = senderKey || !request.encrypted ? request.receipt : null;
-    const body = this.deps.templates.acknowledgement({ reference: request.reference, kind: request.kind, address: request.intakeAddress, receipt, encrypted: request.encrypted });
+    const body = this.deps.templates.acknowledgement({
+      reference: request.reference,
+      kind: request.kind,
+      address: request.intakeAddress,
+      replyAddress: request.replyAddress,
+      receipt,
+      encrypted: request.encrypted,
+    });
     const from = `"${this.deps.config.projectName.replace(/["\\]/g, '')} ${request.kind === 'security' ? 'security' : 'Code of Conduct'}" <${request.intakeAddress}>`;
-    const headers: Record<string, string> = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' };
+    const headers: Record<string, string> = {
+      'Auto-Submitted': 'auto-replied',
+      'X-Auto-Response-Suppress': 'All',
+      ...(request.replyAddress ? { 'Reply-To': request.replyAddress } : {}),
+    };
     const threading: Record<string, string> = request.messageId ? { 'In-Reply-To': request.messageId, References: request.messageId } : {};
     if (!senderKey) return { from, to, subject: body.subject, text: body.text, headers, inReplyTo: request.messageId, references: request.messageId };
     const entity = plainTextEntity(body.text, body.subject);

@@ -1,23 +1,29 @@
 // The SMTP intake on SMTP_PORT: the real smtp-server. It accepts mail only for the intake
-// addresses (550 at RCPT for any other), announces and enforces SIZE (552), answers 250 only after
-// the case is committed and 451 while it cannot be stored. No client address, sender or subject
+// addresses and the cases' reply addresses (550 at RCPT for any other; envelope-recipients.ts),
+// announces and enforces SIZE (552), answers 250 only after the case (or the reporter's message
+// on it) is committed and 451 while it cannot be stored. No client address, sender or subject
 // is logged; message bytes live only in this process's memory.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Kysely } from 'kysely';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { CaseKind } from '../../db/database';
+import type { CaseKind, Database } from '../../db/database';
 import type { Logger } from '../log';
 import type { Acknowledger } from './acknowledge';
 import type { CaseEvents } from '../case-events';
 import type { Config } from '../config';
+import { recipientRules, type Destination } from './envelope-recipients';
 import type { MailProcessor } from './intake-workers';
+import { caseForReplyToken } from './reply-address';
 import { SmtpRefusal, tryLater } from './refusal';
 
 export interface SmtpIntakeDeps {
   config: Config;
+  /** Looks up reply addresses at RCPT (the workers check them again when they store). */
+  db: Kysely<Database>;
   /** Opens, encrypts and stores each message (in worker threads, or in this one). */
   processor: MailProcessor;
-  events?: Pick<CaseEvents, 'caseStored'>;
+  events?: Pick<CaseEvents, 'caseStored' | 'messageAdded'>;
   log: Logger;
   acknowledger?: Acknowledger;
 }
@@ -32,13 +38,14 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
   const { mail } = deps.config;
   const kinds = new Map<string, CaseKind>();
   for (const kind of ['security', 'coc'] as const) for (const address of mail.addresses[kind]) kinds.set(address, kind);
+  const recipients = recipientRules(kinds, async (token) => (await caseForReplyToken(deps.db, token, mail.replyDaysAfterClose))?.kind);
   const limiter = new ClientLimiter(mail.rateLimit.max, mail.rateLimit.windowMs);
   // Messages are held in memory while they arrive: bound the total, so that many large messages at
   // once are deferred (451, retried later) instead of exhausting memory.
   const budget = { limit: Math.max(8 * mail.maxMessageBytes, 64 * 1024 * 1024), used: 0 };
   const tls = mail.tls ? { key: fs.readFileSync(mail.tls.keyFile), cert: fs.readFileSync(mail.tls.certFile) } : {};
 
-  const server = new SMTPServer({
+  const server = new IntakeSmtpServer({
     name: mail.domain,
     banner: `${deps.config.projectName} confidential report intake`,
     size: mail.maxMessageBytes,
@@ -50,7 +57,9 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     logger: false,
     disableReverseLookup: true,
     maxClients: 100,
-    maxRecipients: 20,
+    maxRecipients: recipients.cap,
+    // RFC 2034/3463 codes say what a refusal means to the sending server (4.5.3: send this recipient on its own).
+    hideENHANCEDSTATUSCODES: false,
     socketTimeout: 60_000,
     closeTimeout: 30_000,
 
@@ -60,17 +69,10 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     },
 
     onRcptTo(address, session, callback) {
-      const kind = kinds.get(address.address.trim().toLowerCase());
-      if (!kind) {
-        const list = [...kinds.keys()].join(', ');
-        return callback(refusal(new SmtpRefusal(550, `No such mailbox here. This server takes confidential reports for ${list} only.`)));
-      }
-      const earlier = session.envelope.rcptTo.map((r) => kinds.get(r.address.trim().toLowerCase()));
-      if (earlier.some((k) => k !== kind)) {
-        // One message, one case: the sending server retries this recipient in a transaction of its own.
-        return callback(refusal(new SmtpRefusal(452, 'Security and Code of Conduct reports go in separate messages; this recipient will be retried on its own.')));
-      }
-      callback();
+      recipients.accept(address.address, session.envelope).then(
+        () => callback(),
+        (error: unknown) => callback(refusal(error instanceof SmtpRefusal ? error : tryLater('The recipient could not be checked.', error))),
+      );
     },
 
     onData(stream, session, callback) {
@@ -79,9 +81,9 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
         .then(async (raw) => {
           if (raw === 'too-large') return callback(refusal(new SmtpRefusal(552, `The message is larger than ${mail.maxMessageBytes} bytes. Nothing was stored.`)));
           if (raw === 'busy') throw tryLater('The intake is busy with other large messages.');
-          const outcome = await handle(deps, kinds, raw, session);
+          const outcome = await handle(deps, recipients.destination(session.envelope), raw, session);
           limiter.count(session.remoteAddress);
-          callback(null, `Report received as ${outcome}`);
+          callback(null, outcome);
         })
         .finally(() => {
           budget.used -= held;
@@ -91,7 +93,9 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
           if (answer.temporary) deps.log.warn('e-mail report not stored yet (451)', { reason: answer.message.split('.')[0], cause: causeOf(answer) });
           else deps.log.info('e-mail report refused', { code: answer.responseCode, reason: answer.message.split('.')[0] });
           callback(refusal(answer));
-        });
+        })
+        // Whatever went wrong above (a callback on a connection already gone) ends here, never the process.
+        .catch((error: unknown) => deps.log.error('SMTP intake could not answer a message', { error }));
     },
   });
   server.on('error', (error) => deps.log.error('SMTP intake error', { error }));
@@ -109,25 +113,34 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
   };
 }
 
-async function handle(deps: SmtpIntakeDeps, kinds: Map<string, CaseKind>, raw: Buffer, session: SMTPServerSession): Promise<string> {
+/** Hands the message to the processor; resolves with the 250 text once it is committed. */
+async function handle(deps: SmtpIntakeDeps, destination: Destination, raw: Buffer, session: SMTPServerSession): Promise<string> {
   const recipients = session.envelope.rcptTo.map((r) => r.address.trim().toLowerCase());
-  const kind = kinds.get(recipients[0]!)!;
+  const { kind, replyToken } = destination;
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
-  const stored = await deps.processor.receive({ raw, kind, sender, recipients, tls: session.secure, receivedAt: new Date() });
+  const stored = await deps.processor.receive({ raw, kind, sender, recipients, tls: session.secure, receivedAt: new Date(), replyToken });
   // After the commit, and not awaited: the 250 waits neither for the queue nor for the relay.
-  void deps.events?.caseStored(stored.caseId);
-  void deps.acknowledger?.acknowledge({
+  const quietly = (what: string) => (error: unknown) => deps.log.error(what, { error });
+  if (stored.threaded) {
+    // The reporter's answer: its readers are told as for a follow-up message; no acknowledgement.
+    deps.events?.messageAdded(stored.caseId, null).catch(quietly('the readers could not be told of an e-mail reply'));
+    return `Your message was added to ${stored.reference}`;
+  }
+  deps.events?.caseStored(stored.caseId).catch(quietly('the readers could not be told of an e-mail report'));
+  const acknowledgement = {
     reference: stored.reference,
     kind,
     intakeAddress: recipients[0]!,
     sender,
     headers: stored.headers,
     messageId: stored.messageId,
-    receipt: stored.receipt,
+    receipt: stored.receipt!,
+    replyAddress: stored.replyAddress,
     encrypted: stored.encryption !== 'none',
     senderKeys: stored.senderKeys,
-  });
-  return stored.reference;
+  };
+  deps.acknowledger?.acknowledge(acknowledgement).catch(quietly('the acknowledgement failed'));
+  return `Report received as ${stored.reference}`;
 }
 
 /**
@@ -163,6 +176,20 @@ function readMessage(
       else resolve(Buffer.concat(chunks, size));
     });
   });
+}
+
+/**
+ * smtp-server gives an application's 452 the enhanced code 4.2.2 ("mailbox full"); every 452 this
+ * intake answers means "retry this recipient in a transaction of its own": RFC 3463's 4.5.3.
+ */
+class IntakeSmtpServer extends SMTPServer {
+  override connect(...args: Parameters<SMTPServer['connect']>): void {
+    super.connect(...args);
+    const connection = [...this.connections].at(-1);
+    if (!connection) return;
+    const send = connection.send.bind(connection);
+    connection.send = (code, data, context) => send(code, data, code === 452 && context === undefined ? 'TOO_MANY_RECIPIENTS' : context);
+  }
 }
 
 function refusal(answer: SmtpRefusal): Error {

@@ -11,6 +11,8 @@ import { submitPlaintextReport } from '../reports';
 import type { AutoReplyFacts } from './acknowledge';
 import { autoReplyFacts, openMail, type MailEncryption, type OpenedMail } from './open-mail';
 import { isDatabaseUnavailable, SmtpRefusal, tryLater, unusable, wrongKey } from './refusal';
+import { receiveReply } from './receive-reply';
+import { createReplyAddress } from './reply-address';
 import { reportFromMail } from './report-document';
 
 export interface ReceiveMailDeps {
@@ -26,13 +28,19 @@ export interface ReceivedMail {
   recipients: string[];
   tls: boolean;
   receivedAt: Date;
+  /** The token of the case reply address it was sent to (see reply-address.ts), or null for a new report. */
+  replyToken: string | null;
 }
 
 /** The outcome, as plain values (it crosses from a worker thread): the case, and what the acknowledgement needs. */
 export interface StoredMailReport {
   reference: string;
   caseId: string;
-  receipt: string;
+  /** True when the mail was a reporter's answer stored on an existing case (no new case, no receipt). */
+  threaded: boolean;
+  receipt: string | null;
+  /** The new case's reply address for the acknowledgement's Reply-To; null if none could be made. */
+  replyAddress: string | null;
   encryption: MailEncryption;
   messageId: string | undefined;
   headers: AutoReplyFacts;
@@ -42,6 +50,7 @@ export interface StoredMailReport {
 export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Promise<StoredMailReport> {
   // Notices a rotation or the end of a grace period (checked at most every 30 s; the stored keys serve meanwhile).
   await deps.keyring.refresh().catch(() => undefined);
+  if (mail.replyToken !== null) return receiveReply(deps, { ...mail, replyToken: mail.replyToken }, (raw) => open(deps, raw, mail.kind));
   const opened = await open(deps, mail.raw, mail.kind);
   const report = reportFromMail(opened, { kind: mail.kind, sender: mail.sender, recipients: mail.recipients, receivedAt: mail.receivedAt, tls: mail.tls });
   let caseId = '';
@@ -55,7 +64,9 @@ export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Pr
     return {
       reference: stored.reference,
       caseId,
+      threaded: false,
       receipt: stored.receipt,
+      replyAddress: await replyAddressFor(deps, caseId, mail.recipients[0]!),
       encryption: opened.encryption,
       messageId: opened.parsed.messageId,
       headers: autoReplyFacts(opened.parsed),
@@ -71,6 +82,12 @@ export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Pr
     // Anything unexpected: temporary, so that the report is retried rather than lost.
     throw tryLater('The report could not be stored.', error);
   }
+}
+
+/** After the commit: a failure only costs the threading of replies (they then arrive as new reports). */
+async function replyAddressFor(deps: ReceiveMailDeps, caseId: string, intakeAddress: string): Promise<string | null> {
+  if (caseId === '') return null;
+  return createReplyAddress(deps.db, caseId, intakeAddress).catch(() => null);
 }
 
 /** Opens the mail; if it names a key we do not have, looks once for a key rotated in meanwhile. */

@@ -12,6 +12,8 @@ export interface EnvelopeFacts {
   receivedAt: Date;
   /** Whether the SMTP session ran under STARTTLS. */
   tls: boolean;
+  /** For mail to a case's reply address: the case's reference (the mail is the reporter's answer). */
+  replyTo?: string;
 }
 
 export interface ReportFromMail {
@@ -32,7 +34,9 @@ export function reportFromMail(mail: OpenedMail, envelope: EnvelopeFacts): Repor
     mail.encryption === 'none' ? ENCRYPTION_LABELS.none : `${ENCRYPTION_LABELS[mail.encryption]} ${mail.decryptedWith.join(', ')} (the ciphertext was not kept)`;
 
   const summary = [
-    `E-mail ${envelope.kind === 'security' ? 'security report' : 'Code of Conduct report'} to ${envelope.recipients.join(', ')}`,
+    envelope.replyTo
+      ? `E-mail from the reporter of ${envelope.replyTo}, to its reply address ${envelope.recipients.join(', ')}`
+      : `E-mail ${envelope.kind === 'security' ? 'security report' : 'Code of Conduct report'} to ${envelope.recipients.join(', ')}`,
     `Received: ${envelope.receivedAt.toISOString()} over SMTP${envelope.tls ? ' with STARTTLS' : ' without TLS'}`,
     `Envelope sender: ${envelope.sender ?? '<> (none)'}`,
     `Encryption: ${encryption}`,

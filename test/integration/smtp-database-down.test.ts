@@ -10,6 +10,7 @@ import { countCaseRows, createTestDatabase, type TestDatabase } from '../helpers
 import { addFixtureMember, testArgon2Cost } from '../helpers/keys';
 import { SECURITY, sendMail, TEST_PASSPHRASE } from '../helpers/mail-scenario';
 import { canary } from '../helpers/report-scenario';
+import { createReplyAddress } from '../../server/smtp/reply-address';
 
 let database: TestDatabase;
 let proxy: Awaited<ReturnType<typeof startDatabaseProxy>>;
@@ -49,4 +50,22 @@ test('451 while the database is unreachable, then the retry is stored', async ()
   expect((await countCaseRows(database.db)).cases).toBe(1);
   expect(logLines.join('\n')).not.toContain(text);
   expect(logLines.join('\n')).not.toMatch(/postgres:\/\/[^…]/);
+});
+
+test("a case's reply address is deferred (451), not bounced, while the database is unreachable", async () => {
+  const accepted = await sendMail(mail.smtpPort!, { from: 'reporter@example.net', to: SECURITY, subject: 'first', text: 'first' });
+  const reference = /Report received as (\S+)/.exec(accepted.response)![1]!;
+  const { id } = await database.db.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirstOrThrow();
+  const replyAddress = await createReplyAddress(database.db, id, SECURITY);
+  const before = await countCaseRows(database.db);
+
+  proxy.unplug();
+  const refused = await sendMail(mail.smtpPort!, { from: 'reporter@example.net', to: replyAddress, subject: 'Re: first', text: 'an answer' });
+  proxy.plug();
+  expect(refused.code).toBe(451);
+  expect(await countCaseRows(database.db)).toEqual(before);
+
+  const retried = await sendMail(mail.smtpPort!, { from: 'reporter@example.net', to: replyAddress, subject: 'Re: first', text: 'an answer' });
+  expect(retried.code).toBe(250);
+  expect(retried.response).toContain(`added to ${reference}`);
 });
