@@ -188,6 +188,15 @@ export interface MemberMailSettingsTable {
   updated_at: Generated<Date>;
 }
 
+/** How far a member has read a case: only ever read or written for that member. */
+export interface CaseReadsTable {
+  member_id: ColumnType<string, string, never>;
+  case_id: ColumnType<string, string, never>;
+  seen_message_at: Date | null;
+  seen_message_id: string | null;
+  opened_at: Generated<Date>;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -204,6 +213,7 @@ export interface Database {
   audit_log: AuditLogTable;
   intake_keys: IntakeKeysTable;
   member_mail_settings: MemberMailSettingsTable;
+  case_reads: CaseReadsTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -1,6 +1,6 @@
 // Comments between readers and replies to the reporter: encrypted in the writer's browser, checked
 // here to be addressed to exactly the case's current readers (and, for a reply, the reporter).
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { readKey } from 'openpgp';
 import type { Database } from '../db/database';
 import { insertMessage } from '../db/cases.queries';
@@ -54,12 +54,26 @@ export async function addCaseMessage(
   return { id };
 }
 
-/** The one place a message to an existing case is checked and stored, for readers and the reporter alike. */
-export async function storeCaseMessage(
+export interface CaseMessageInput {
+  role: 'comment' | 'reply' | 'reporter-reply';
+  authorMemberId: string | null;
+  message: string | Uint8Array;
+  withReporter: boolean;
+}
+
+/** A message checked to be addressed to exactly the case's readers (and the reporter), ready to insert. */
+export interface AddressedMessage {
+  input: CaseMessageInput;
+  body: Uint8Array;
+  sessionKeys: ReturnType<typeof addressSessionKeys>;
+}
+
+/** Splits a message and checks whom it is addressed to, before any transaction is opened. */
+export async function addressCaseMessage(
   db: Kysely<Database>,
   found: Pick<CaseDetail, 'id' | 'reporterFingerprint' | 'reporterPublicKey'>,
-  input: { role: 'comment' | 'reply' | 'reporter-reply'; authorMemberId: string | null; message: string | Uint8Array; withReporter: boolean },
-): Promise<string> {
+  input: CaseMessageInput,
+): Promise<AddressedMessage> {
   let split;
   try {
     split = await splitMessage(input.message);
@@ -69,16 +83,29 @@ export async function storeCaseMessage(
   }
   const readers = await caseRecipients(db, found.id);
   const reporter = input.withReporter ? await reporterRecipient(found.reporterPublicKey, found.reporterFingerprint) : null;
-  const sessionKeys = addressSessionKeys(split, readers, reporter, 'The message');
-  return db.transaction().execute(async (trx) => {
-    const id = await insertMessage(trx, found.id, { role: input.role, authorMemberId: input.authorMemberId, body: split.body, sessionKeys });
-    await appendAudit(trx, {
-      caseId: found.id,
-      actorMemberId: input.authorMemberId,
-      actorLabel: input.authorMemberId ? undefined : 'reporter',
-      action: input.role === 'comment' ? 'case.comment-added' : input.role === 'reply' ? 'case.reply-added' : 'case.reporter-replied',
-      details: { messageId: id },
-    });
-    return id;
+  return { input, body: split.body, sessionKeys: addressSessionKeys(split, readers, reporter, 'The message') };
+}
+
+/** Inserts an addressed message with its audit row, inside the caller's transaction. */
+export async function insertCaseMessage(trx: Transaction<Database>, caseId: string, addressed: AddressedMessage): Promise<string> {
+  const { input } = addressed;
+  const id = await insertMessage(trx, caseId, { role: input.role, authorMemberId: input.authorMemberId, body: addressed.body, sessionKeys: addressed.sessionKeys });
+  await appendAudit(trx, {
+    caseId,
+    actorMemberId: input.authorMemberId,
+    actorLabel: input.authorMemberId ? undefined : 'reporter',
+    action: input.role === 'comment' ? 'case.comment-added' : input.role === 'reply' ? 'case.reply-added' : 'case.reporter-replied',
+    details: { messageId: id },
   });
+  return id;
+}
+
+/** The one place a message to an existing case is checked and stored, for readers and the reporter alike. */
+export async function storeCaseMessage(
+  db: Kysely<Database>,
+  found: Pick<CaseDetail, 'id' | 'reporterFingerprint' | 'reporterPublicKey'>,
+  input: CaseMessageInput,
+): Promise<string> {
+  const addressed = await addressCaseMessage(db, found, input);
+  return db.transaction().execute((trx) => insertCaseMessage(trx, found.id, addressed));
 }
