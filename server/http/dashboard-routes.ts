@@ -91,7 +91,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
       if (body.confirm !== 'yes') {
         const check = await checkCaseMove(deps.db, m, ref, to, details);
         if (check.closing) {
-          res.render('dashboard/confirm-close.njk', { member: m, ...check, to, details, csrfToken: deps.csrf.tokenFor(req, res) });
+          res.render('dashboard/confirm-close.njk', { member: m, ...check, moveTo: to, details, csrfToken: deps.csrf.tokenFor(req, res) });
           return true;
         }
       }
