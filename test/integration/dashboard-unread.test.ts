@@ -1,0 +1,91 @@
+// Per-member unread state (issue 8 item 8) on a real PostgreSQL: what is new is kept for each member
+// alone — opening a case marks it read for that member and nobody else, a member's own message is
+// never new to them — and the unread figure counts only cases the member may read.
+import type { MemberWithKey } from '../../db/members.queries';
+import { addCaseMessage, storeCaseMessage } from '../../server/case-messages';
+import { listCasesForMember, parseCaseListQuery } from '../../server/case-list';
+import { openCase } from '../../server/case-work';
+import type { SignedInMember } from '../../server/http/request-context';
+import { findCaseRead } from '../../db/case-reads.queries';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
+import { fixtureKey } from '../helpers/keys';
+import { addCast } from '../helpers/stored-case';
+
+let t: TestDatabase;
+let cast: Awaited<ReturnType<typeof addCast>>;
+let sec: { reference: string; id: string };
+let involving: { reference: string; id: string };
+const events = recordingEvents();
+const everything = parseCaseListQuery({});
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  cast = await addCast(t.db, { alice: 'srt', bob: 'srt', carol: 'approver', dave: 'approver' });
+  sec = await submitReport(t.db, 'security', 'SSRF in the webhook tester.');
+  involving = await submitReport(t.db, 'coc', 'Dave mocked a newcomer.', [cast.dave!.id]);
+});
+afterAll(async () => {
+  await t.destroy();
+});
+
+const as = (name: 'alice' | 'bob' | 'carol' | 'dave'): SignedInMember => signedIn(cast[name] as MemberWithKey);
+const unreadOf = async (name: 'alice' | 'bob' | 'carol' | 'dave') => {
+  const page = await listCasesForMember(t.db, as(name), everything);
+  return { count: page.unreadCases, rows: Object.fromEntries(page.rows.map((r) => [r.reference, r.unread])) };
+};
+const srtKeys = () => [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey];
+
+test('a case nobody has opened is new to each of its readers, and counted only for them', async () => {
+  expect(await unreadOf('alice')).toEqual({ count: 1, rows: { [sec.reference]: ['New case: not opened yet'] } });
+  expect(await unreadOf('bob')).toEqual({ count: 1, rows: { [sec.reference]: ['New case: not opened yet'] } });
+  expect(await unreadOf('carol')).toEqual({ count: 1, rows: { [involving.reference]: ['New case: not opened yet'] } });
+  // dave is named in the CoC case: it is new, unread, and he must not learn even that.
+  expect(await unreadOf('dave')).toEqual({ count: 0, rows: {} });
+});
+
+test('opening a case marks it read for that member only', async () => {
+  await openCase(t.db, as('alice'), sec.reference);
+  expect(await unreadOf('alice')).toEqual({ count: 0, rows: { [sec.reference]: [] } });
+  expect(await unreadOf('bob')).toEqual({ count: 1, rows: { [sec.reference]: ['New case: not opened yet'] } });
+  expect(await findCaseRead(t.db, cast.bob!.id, sec.id)).toBeUndefined();
+});
+
+test('a comment is new to the other readers, never to its author; the case page marks it new', async () => {
+  await openCase(t.db, as('bob'), sec.reference);
+  const { id } = await addCaseMessage(t.db, as('bob'), sec.reference, 'comment', await encryptArmored('Confirmed on 2.1.', srtKeys()), events);
+  expect(await unreadOf('alice')).toEqual({ count: 1, rows: { [sec.reference]: ['New comment'] } });
+  expect(await unreadOf('bob')).toEqual({ count: 0, rows: { [sec.reference]: [] } });
+
+  const view = await openCase(t.db, as('alice'), sec.reference);
+  expect([...view.newIds]).toEqual([id]);
+  expect(view.firstVisit).toBe(false);
+  expect(await unreadOf('alice')).toEqual({ count: 0, rows: { [sec.reference]: [] } });
+  // Opened again, nothing is new any more.
+  expect([...(await openCase(t.db, as('alice'), sec.reference)).newIds]).toEqual([]);
+});
+
+test('a message from the reporter is new to every reader, and said so', async () => {
+  const found = { id: sec.id, ...(await t.db.selectFrom('cases').select(['reporter_fingerprint as reporterFingerprint', 'reporter_public_key as reporterPublicKey']).where('id', '=', sec.id).executeTakeFirstOrThrow()) };
+  const message = await encryptArmored('Here is a proof of concept.', [...srtKeys(), found.reporterPublicKey]);
+  await storeCaseMessage(t.db, found, { role: 'reporter-reply', authorMemberId: null, message, withReporter: true });
+  await addCaseMessage(t.db, as('alice'), sec.reference, 'reply', await encryptArmored('Thanks, we will look.', [...srtKeys(), found.reporterPublicKey]), events);
+  expect(await unreadOf('alice')).toEqual({ count: 1, rows: { [sec.reference]: ['New message from the reporter'] } });
+  expect(await unreadOf('bob')).toEqual({ count: 1, rows: { [sec.reference]: ['New message from the reporter', 'New reply to the reporter'] } });
+});
+
+test('the page shown again after a refused form neither counts as a view nor marks anything read', async () => {
+  const before = await findCaseRead(t.db, cast.bob!.id, sec.id);
+  const view = await openCase(t.db, as('bob'), sec.reference, { again: true });
+  expect(view.newIds.size).toBe(2);
+  expect(await findCaseRead(t.db, cast.bob!.id, sec.id)).toEqual(before);
+});
+
+test('a member who lost access is no longer counted, though their read mark stays', async () => {
+  await openCase(t.db, as('carol'), involving.reference);
+  await submitReport(t.db, 'coc', 'Another report.');
+  expect((await unreadOf('carol')).count).toBe(1);
+  await t.db.deleteFrom('case_readers').where('member_id', '=', cast.alice!.id).where('case_id', '=', sec.id).execute();
+  expect(await unreadOf('alice')).toEqual({ count: 0, rows: {} });
+  expect(await findCaseRead(t.db, cast.alice!.id, sec.id)).toBeDefined();
+});
