@@ -137,7 +137,7 @@ function checkedText(input: string, maxChars: number, what: string): string {
 function parseDay(input: string): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.trim());
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== input.trim()) throw badInput('Give the date as YYYY-MM-DD, for example 2027-03-31.');
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== input.trim()) throw badInput('Give the date as YYYY-MM-DD.');
   return date;
 }
 
