@@ -1,96 +1,86 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import type { Database, MessageRole } from './database';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database';
+
+/** Bits of case_reads.news (migration 2026-12-01-05): what arrived from others since the member last looked. */
+export const NEWS = { report: 1, comment: 2, reply: 4, reporterMessage: 8 } as const;
 
 /** How far a member had read a case: the newest message shown when they last opened it. */
 export interface CaseRead {
   seenMessageAt: Date | null;
   seenMessageId: string | null;
+  /** null: the member has never opened the case. */
+  openedAt: Date | null;
 }
 
-/** What is new on a case for one member: roles of messages others wrote since they last looked. */
+/** What is new on a case for one member. */
 export interface UnreadState {
-  /** The member has never opened the case. */
   neverOpened: boolean;
-  roles: Set<MessageRole>;
+  /** NEWS bits. */
+  news: number;
 }
 
-/** The member's own read mark on a case, or undefined when they have never opened it. */
+/** The member's own read mark on a case they may read. */
 export async function findCaseRead(db: Kysely<Database>, memberId: string, caseId: string): Promise<CaseRead | undefined> {
   const row = await db
     .selectFrom('case_reads')
-    .select(['seen_message_at', 'seen_message_id'])
+    .select(['seen_message_at', 'seen_message_id', 'opened_at'])
     .where('member_id', '=', memberId)
     .where('case_id', '=', caseId)
     .executeTakeFirst();
-  return row ? { seenMessageAt: row.seen_message_at, seenMessageId: row.seen_message_id } : undefined;
+  return row ? { seenMessageAt: row.seen_message_at, seenMessageId: row.seen_message_id, openedAt: row.opened_at } : undefined;
 }
 
 /**
- * Marks the case read by this member up to `newest` (the newest message they were shown). Never
- * moves the mark back: a tab opened earlier that reports later does not unread what another showed.
+ * Marks the case opened by this member, read up to `newestMessageId` (the newest message they were
+ * shown), and keeps as news only what others wrote after it. Never moves the mark back: a tab opened
+ * earlier that reports later does not unread what another showed.
  */
 export async function markCaseRead(db: Kysely<Database>, memberId: string, caseId: string, newestMessageId: string | null): Promise<void> {
   // The message's own created_at, read here: a JavaScript Date would drop its microseconds.
-  const seenAt = newestMessageId === null ? null : sql<Date>`(SELECT created_at FROM messages WHERE id = ${newestMessageId} AND case_id = ${caseId})`;
-  await db
-    .insertInto('case_reads')
-    .values({ member_id: memberId, case_id: caseId, seen_message_at: seenAt, seen_message_id: newestMessageId })
-    .onConflict((oc) =>
-      oc.columns(['member_id', 'case_id']).doUpdateSet({
-        seen_message_at: sql`CASE WHEN case_reads.seen_message_at IS NULL OR (excluded.seen_message_at, excluded.seen_message_id) > (case_reads.seen_message_at, case_reads.seen_message_id) THEN excluded.seen_message_at ELSE case_reads.seen_message_at END`,
-        seen_message_id: sql`CASE WHEN case_reads.seen_message_at IS NULL OR (excluded.seen_message_at, excluded.seen_message_id) > (case_reads.seen_message_at, case_reads.seen_message_id) THEN excluded.seen_message_id ELSE case_reads.seen_message_id END`,
-        opened_at: sql`now()`,
-      }),
+  const shown = sql`(SELECT created_at, id FROM messages WHERE id = ${newestMessageId} AND case_id = ${caseId})`;
+  await sql`
+    WITH shown AS ${shown},
+    mark AS (
+      SELECT CASE WHEN cr.seen_message_at IS NULL OR (s.created_at, s.id) > (cr.seen_message_at, cr.seen_message_id)
+                  THEN s.created_at ELSE cr.seen_message_at END AS at,
+             CASE WHEN cr.seen_message_at IS NULL OR (s.created_at, s.id) > (cr.seen_message_at, cr.seen_message_id)
+                  THEN s.id ELSE cr.seen_message_id END AS id
+      FROM case_reads cr LEFT JOIN shown s ON true
+      WHERE cr.member_id = ${memberId} AND cr.case_id = ${caseId}
     )
-    .execute();
+    UPDATE case_reads cr
+      SET seen_message_at = mark.at, seen_message_id = mark.id, opened_at = now(),
+          news = COALESCE((SELECT bit_or(message_news_flag(m.role)) FROM messages m
+                           WHERE m.case_id = ${caseId} AND m.author_member_id IS DISTINCT FROM ${memberId}
+                             AND (mark.at IS NULL OR (m.created_at, m.id) > (mark.at, mark.id))), 0)
+      FROM mark
+      WHERE cr.member_id = ${memberId} AND cr.case_id = ${caseId}`.execute(db);
 }
 
-type MessageScope = ExpressionBuilder<Database & { m: Database['messages']; cr: Database['case_reads'] }, 'm' | 'cr'>;
-
-/** A message someone else wrote after the member's read mark (every such message when the mark is missing). */
-function newForMember(eb: MessageScope, memberId: string): Expression<SqlBool> {
-  return eb.and([
-    sql<SqlBool>`m.author_member_id IS DISTINCT FROM ${memberId}`,
-    sql<SqlBool>`(cr.member_id IS NULL OR cr.seen_message_at IS NULL OR (m.created_at, m.id) > (cr.seen_message_at, cr.seen_message_id))`,
-  ]);
-}
-
-/** What is new for the member on each of these cases, among those they may read; cases with nothing new are absent. */
+/** What is new for the member on each of these cases; cases with nothing new are absent. */
 export async function unreadByCase(db: Kysely<Database>, memberId: string, caseIds: readonly string[]): Promise<Map<string, UnreadState>> {
-  const states = new Map<string, UnreadState>();
-  if (caseIds.length === 0) return states;
+  if (caseIds.length === 0) return new Map();
   const rows = await db
-    .selectFrom('messages as m')
-    .innerJoin('case_readers as r', (join) => join.onRef('r.case_id', '=', 'm.case_id').on('r.member_id', '=', memberId))
-    .leftJoin('case_reads as cr', (join) => join.onRef('cr.case_id', '=', 'm.case_id').on('cr.member_id', '=', memberId))
-    .select(['m.case_id', 'm.role', sql<boolean>`bool_or(cr.member_id IS NULL)`.as('never_opened')])
-    .where('m.case_id', 'in', caseIds)
-    .where((eb) => newForMember(eb, memberId))
-    .groupBy(['m.case_id', 'm.role'])
+    .selectFrom('case_reads')
+    .select(['case_id', 'news', 'opened_at'])
+    .where('member_id', '=', memberId)
+    .where('case_id', 'in', caseIds)
+    .where('news', '<>', 0)
     .execute();
-  for (const row of rows) {
-    const state = states.get(row.case_id) ?? { neverOpened: row.never_opened, roles: new Set<MessageRole>() };
-    state.roles.add(row.role);
-    states.set(row.case_id, state);
-  }
-  return states;
+  return new Map(rows.map((r) => [r.case_id, { neverOpened: r.opened_at === null, news: r.news }]));
 }
 
-/** How many of the cases this member may read have something new for them: a figure over their readable cases only. */
+/**
+ * How many cases have something new for this member. A read row exists only beside a reader row
+ * (its foreign key), so this counts cases the member may read and nothing else; the partial index
+ * of rows with news keeps it to the member's unread rows.
+ */
 export async function countUnreadCases(db: Kysely<Database>, memberId: string): Promise<number> {
   const row = await db
-    .selectFrom('case_readers as r')
-    .leftJoin('case_reads as cr', (join) => join.onRef('cr.case_id', '=', 'r.case_id').on('cr.member_id', '=', memberId))
+    .selectFrom('case_reads')
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('r.member_id', '=', memberId)
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('messages as m')
-          .select(sql`1`.as('one'))
-          .whereRef('m.case_id', '=', 'r.case_id')
-          .where((eb) => newForMember(eb as unknown as MessageScope, memberId)),
-      ),
-    )
+    .where('member_id', '=', memberId)
+    .where('news', '<>', 0)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -188,13 +188,17 @@ export interface MemberMailSettingsTable {
   updated_at: Generated<Date>;
 }
 
-/** How far a member has read a case: only ever read or written for that member. */
+/**
+ * How far a member has read a case they may read: only ever read or written for that member. Rows
+ * are made and their `news` bits set by the database's triggers (migration 2026-12-01-05).
+ */
 export interface CaseReadsTable {
-  member_id: ColumnType<string, string, never>;
-  case_id: ColumnType<string, string, never>;
+  member_id: ColumnType<string, never, never>;
+  case_id: ColumnType<string, never, never>;
   seen_message_at: Date | null;
   seen_message_id: string | null;
-  opened_at: Generated<Date>;
+  opened_at: Date | null;
+  news: number;
 }
 
 export interface Database {

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { countReadableByStatus, listReadableCases, type CaseCursor, type CaseListFilters, type CaseListRow, type CaseListSort } from '../db/case-list.queries';
-import { countUnreadCases, unreadByCase, type UnreadState } from '../db/case-reads.queries';
+import { NEWS, countUnreadCases, unreadByCase, type UnreadState } from '../db/case-reads.queries';
 import { isOverdue } from './clocks';
 import type { SignedInMember } from './http/request-context';
 import { isReportKind } from './report-form';
@@ -35,9 +35,10 @@ export function unreadNotes(state: UnreadState | undefined): string[] {
   if (!state) return [];
   if (state.neverOpened) return ['New case: not opened yet'];
   const notes: string[] = [];
-  if (state.roles.has('reporter-reply')) notes.push('New message from the reporter');
-  if (state.roles.has('comment')) notes.push('New comment');
-  if (state.roles.has('reply')) notes.push('New reply to the reporter');
+  if (state.news & NEWS.reporterMessage) notes.push('New message from the reporter');
+  if (state.news & NEWS.comment) notes.push('New comment');
+  if (state.news & NEWS.reply) notes.push('New reply to the reporter');
+  if (state.news & NEWS.report) notes.push('New report material');
   return notes;
 }
 
@@ -63,9 +64,13 @@ export async function listCasesForMember(db: Kysely<Database>, member: SignedInM
     rows: page.map((r) => ({ ...r, statusLabel: stateOf(r.kind, r.status).label, overdue: isOverdue(r, now), unread: unreadNotes(unread.get(r.id)) })),
     counts,
     unreadCases,
-    total: Object.values(counts).reduce((a, b) => a + b, 0),
+    total: sum(counts),
     nextCursor: rows.length > PAGE_SIZE && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
   };
+}
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
 export function encodeCursor(cursor: CaseCursor): string {

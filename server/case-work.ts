@@ -39,7 +39,7 @@ export async function openCase(db: Kysely<Database>, member: SignedInMember, ref
   const seenIndex = read?.seenMessageId ? timeline.findIndex((m) => m.id === read.seenMessageId) : -1;
   const newIds = new Set(timeline.filter((m, i) => m.authorMemberId !== member.id && i > seenIndex).map((m) => m.id));
   if (!options.again) await markCaseRead(db, member.id, detail.id, timeline.at(-1)?.id ?? null);
-  return { detail, readers, timeline, audit, newIds, firstVisit: read === undefined, moves: allowedMoves(detail.kind, detail.status), reopenTo: reopenTarget(detail.kind, detail.status) };
+  return { detail, readers, timeline, audit, newIds, firstVisit: !read?.openedAt, moves: allowedMoves(detail.kind, detail.status), reopenTo: reopenTarget(detail.kind, detail.status) };
 }
 
 

@@ -278,9 +278,10 @@ async function explainBoth(
   } finally {
     await logging.destroy();
   }
-  const counts = captured.find((q) => /\bgroup by\b/i.test(q.sql));
-  const page = captured.find((q) => q !== counts);
-  if (!counts || !page || captured.length !== 2) throw new Error(`expected a page and a counts query, got ${captured.length} statements`);
+  // The page, its counts, and the member's unread marks (issue 8), which touch only cases the member opened.
+  const counts = captured.find((q) => /group by "r"\."case_status"/i.test(q.sql));
+  const page = captured.find((q) => /inner join "cases" as "c"/i.test(q.sql));
+  if (!counts || !page) throw new Error(`expected a page and a counts query among ${captured.length} statements`);
   const explain = async (q: CompiledQuery, label: string) => {
     if (plans) {
       const text = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.parameters as unknown[]);

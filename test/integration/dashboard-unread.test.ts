@@ -48,7 +48,8 @@ test('opening a case marks it read for that member only', async () => {
   await openCase(t.db, as('alice'), sec.reference);
   expect(await unreadOf('alice')).toEqual({ count: 0, rows: { [sec.reference]: [] } });
   expect(await unreadOf('bob')).toEqual({ count: 1, rows: { [sec.reference]: ['New case: not opened yet'] } });
-  expect(await findCaseRead(t.db, cast.bob!.id, sec.id)).toBeUndefined();
+  expect(await findCaseRead(t.db, cast.bob!.id, sec.id)).toEqual({ seenMessageAt: null, seenMessageId: null, openedAt: null });
+  expect((await findCaseRead(t.db, cast.alice!.id, sec.id))!.openedAt).toBeInstanceOf(Date);
 });
 
 test('a comment is new to the other readers, never to its author; the case page marks it new', async () => {
@@ -81,11 +82,20 @@ test('the page shown again after a refused form neither counts as a view nor mar
   expect(await findCaseRead(t.db, cast.bob!.id, sec.id)).toEqual(before);
 });
 
-test('a member who lost access is no longer counted, though their read mark stays', async () => {
+test('the figure follows the list filters of nobody: it is the member’s whole unread count', async () => {
+  expect((await listCasesForMember(t.db, as('bob'), parseCaseListQuery({ kind: 'coc' }))).unreadCases).toBe(1);
+  expect((await listCasesForMember(t.db, as('bob'), parseCaseListQuery({ status: 'closed' }))).unreadCases).toBe(1);
+});
+
+test('a member who loses access loses the case from the figure, and their read mark with it', async () => {
   await openCase(t.db, as('carol'), involving.reference);
   await submitReport(t.db, 'coc', 'Another report.');
   expect((await unreadOf('carol')).count).toBe(1);
-  await t.db.deleteFrom('case_readers').where('member_id', '=', cast.alice!.id).where('case_id', '=', sec.id).execute();
-  expect(await unreadOf('alice')).toEqual({ count: 0, rows: {} });
-  expect(await findCaseRead(t.db, cast.alice!.id, sec.id)).toBeDefined();
+  expect((await unreadOf('bob')).count).toBe(1);
+  await t.db.deleteFrom('case_readers').where('member_id', '=', cast.bob!.id).where('case_id', '=', sec.id).execute();
+  expect(await unreadOf('bob')).toEqual({ count: 0, rows: {} });
+  expect(await findCaseRead(t.db, cast.bob!.id, sec.id)).toBeUndefined();
+  // Granted again, everything on the case is new to them.
+  await t.db.insertInto('case_readers').values({ case_id: sec.id, member_id: cast.bob!.id }).execute();
+  expect(await unreadOf('bob')).toEqual({ count: 1, rows: { [sec.reference]: ['New case: not opened yet'] } });
 });
