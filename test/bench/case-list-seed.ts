@@ -105,7 +105,7 @@ export async function seedCases(db: Kysely<Database>, count: number): Promise<Se
         ON (s.kind = 'security' AND m.role = 'srt') OR (s.kind = 'coc' AND m.role = 'approver' AND m.n <> s.excluded)
       ORDER BY s.created_at`.execute(trx);
   });
-  await sql`VACUUM ANALYZE cases, case_readers, members`.execute(db);
+  await sql`VACUUM ANALYZE cases, case_readers, case_reads, members`.execute(db);
   const rows = await db.selectFrom('members').select(['id', 'name']).execute();
   return { members: Object.fromEntries(rows.map((r) => [r.name, r.id])), seconds: (Date.now() - started) / 1000 };
 }

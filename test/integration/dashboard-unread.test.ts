@@ -1,7 +1,9 @@
 // Per-member unread state (issue 8 item 8) on a real PostgreSQL: what is new is kept for each member
 // alone — opening a case marks it read for that member and nobody else, a member's own message is
 // never new to them — and the unread figure counts only cases the member may read.
+import { sql } from 'kysely';
 import type { MemberWithKey } from '../../db/members.queries';
+import { migrations } from '../../db/migrations';
 import { addCaseMessage, storeCaseMessage } from '../../server/case-messages';
 import { listCasesForMember, parseCaseListQuery } from '../../server/case-list';
 import { openCase } from '../../server/case-work';
@@ -98,4 +100,21 @@ test('a member who loses access loses the case from the figure, and their read m
   // Granted again, everything on the case is new to them.
   await t.db.insertInto('case_readers').values({ case_id: sec.id, member_id: cast.bob!.id }).execute();
   expect(await unreadOf('bob')).toEqual({ count: 1, rows: { [sec.reference]: ['New case: not opened yet'] } });
+});
+
+test('upgrading a database that has cases: every reader starts with nothing new, and down undoes it all', async () => {
+  const migration = migrations['2026-12-01-05-case-reads']!;
+  await migration.down!(t.db as never);
+  expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_proc WHERE proname IN ('message_news_flag', 'messages_mark_news', 'case_readers_start_reads')`.execute(t.db)).rows[0]!.n).toBe(0);
+  await migration.up(t.db as never);
+  const readers = await t.db.selectFrom('case_readers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const reads = await t.db.selectFrom('case_reads').select(['news', 'opened_at', 'seen_message_id', 'case_id']).execute();
+  expect(reads).toHaveLength(Number(readers.n));
+  expect(reads.every((r) => r.news === 0 && r.opened_at instanceof Date)).toBe(true);
+  const newest = await t.db.selectFrom('messages').select('id').where('case_id', '=', sec.id).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  expect(reads.filter((r) => r.case_id === sec.id).map((r) => r.seen_message_id)).toEqual(expect.arrayContaining([newest.id]));
+  expect((await unreadOf('alice')).count).toBe(0);
+  // The triggers are back: a new comment is news again.
+  await addCaseMessage(t.db, as('bob'), sec.reference, 'comment', await encryptArmored('After the upgrade.', [fixtureKey('bob').publicKey, fixtureKey('alice').publicKey]), events);
+  expect((await unreadOf('alice')).rows[sec.reference]).toEqual(['New comment']);
 });
