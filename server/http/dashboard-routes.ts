@@ -8,7 +8,7 @@ import type { CaseEvents } from '../case-events';
 import { listCasesForMember, parseCaseListQuery } from '../case-list';
 import { assignCase, checkCaseMove, moveCase, requireReadableCase, setEmbargo, setExpedited, setSeverity } from '../case-work';
 import { reopenCase } from '../case-reopen';
-import { DomainError, forbidden, notFound } from '../errors';
+import { DomainError, badInput, forbidden, notFound } from '../errors';
 import { FieldError } from '../field-errors';
 import { STATES } from '../workflow';
 import { keySessionTag, renderCasePage } from './case-page';
@@ -69,8 +69,12 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
       if (!deps.csrf.isValid(req)) throw forbidden('This form expired. Go back, reload the page and try again.');
       const member = signedInMember(res)!;
       const reference = String(req.params.reference);
-      const body = Object.assign(Object.create(null), req.body ?? {}) as Record<string, string>;
+      const body = Object.create(null) as Record<string, string>;
       try {
+        for (const [name, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
+          if (typeof value !== 'string') throw badInput('Each field of the form is sent once, as text. Reload the page and try again.');
+          body[name] = value;
+        }
         // A handler that rendered a page of its own (a confirmation) returns true.
         if ((await run(member, reference, body, req, res)) === true) return;
       } catch (error) {

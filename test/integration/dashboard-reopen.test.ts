@@ -145,6 +145,19 @@ describe('over HTTP, as the case page posts its forms', () => {
     expect((await statusOf(c.id)).status).toBe('acknowledged');
   });
 
+  test('a field sent twice is refused on the case page (400), not with a server error', async () => {
+    const page = await dave.client.get(`/dashboard/cases/${c.reference}`);
+    const token = /action="\/dashboard\/cases\/[^"]+\/severity"[\s\S]*?name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const response = await fetch(`${server.url}/dashboard/cases/${c.reference}/severity`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: dave.client.jar.header() },
+      body: `_csrf=${encodeURIComponent(token)}&vector=a&vector=b`,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('Each field of the form is sent once');
+  });
+
   test('without JavaScript the reopen form posts the reason, the server encrypts it and discards it', async () => {
     await setStatus(c.id, 'not-a-vulnerability');
     const page = await dave.client.get(`/dashboard/cases/${c.reference}`);
