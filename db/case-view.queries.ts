@@ -78,6 +78,7 @@ export async function findReadableCase(db: Db, memberId: string, reference: stri
 export interface TimelineEntry {
   id: string;
   role: MessageRole;
+  authorMemberId: string | null;
   authorName: string | null;
   createdAt: Date;
   /** This member's session-key packet; null when the message was not encrypted to any of its keys. */
@@ -91,7 +92,7 @@ export async function caseTimeline(db: Db, caseId: string, memberId: string): Pr
     .selectFrom('messages as m')
     .leftJoin('members as a', 'a.id', 'm.author_member_id')
     .select((eb) => [
-      'm.id', 'm.role', 'm.created_at', 'm.body', 'a.name as author_name',
+      'm.id', 'm.role', 'm.created_at', 'm.body', 'm.author_member_id', 'a.name as author_name',
       eb
         .selectFrom('session_keys as k')
         .innerJoin('member_keys as mk', 'mk.id', 'k.member_key_id')
@@ -106,7 +107,7 @@ export async function caseTimeline(db: Db, caseId: string, memberId: string): Pr
     .orderBy('m.created_at')
     .orderBy('m.id')
     .execute();
-  return rows.map((r) => ({ id: r.id, role: r.role, authorName: r.author_name, createdAt: r.created_at, packet: r.packet, body: r.body }));
+  return rows.map((r) => ({ id: r.id, role: r.role, authorMemberId: r.author_member_id, authorName: r.author_name, createdAt: r.created_at, packet: r.packet, body: r.body }));
 }
 
 /** The ids and names of the members who may read the case. */

@@ -210,6 +210,19 @@ export interface CaseReplyAddressesTable {
   created_at: CreatedAt;
 }
 
+/**
+ * How far a member has read a case they may read: only ever read or written for that member. Rows
+ * are made and their `news` bits set by the database's triggers (migration 2026-12-01-05).
+ */
+export interface CaseReadsTable {
+  member_id: ColumnType<string, never, never>;
+  case_id: ColumnType<string, never, never>;
+  seen_message_at: Date | null;
+  seen_message_id: string | null;
+  opened_at: Date | null;
+  news: number;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -228,6 +241,7 @@ export interface Database {
   intake_keys: IntakeKeysTable;
   member_mail_settings: MemberMailSettingsTable;
   case_reply_addresses: CaseReplyAddressesTable;
+  case_reads: CaseReadsTable;
 }
 
 export type Member = Selectable<MembersTable>;

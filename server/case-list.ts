@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { countReadableByStatus, listReadableCases, type CaseCursor, type CaseListFilters, type CaseListRow, type CaseListSort } from '../db/case-list.queries';
+import { NEWS, countUnreadCases, unreadByCase, type UnreadState } from '../db/case-reads.queries';
 import { isOverdue } from './clocks';
 import type { SignedInMember } from './http/request-context';
 import { isReportKind } from './report-form';
@@ -29,26 +30,47 @@ export function parseCaseListQuery(query: Record<string, unknown>): CaseListQuer
   };
 }
 
+/** What is new for this member on a case, in words for the list (empty: nothing new). */
+export function unreadNotes(state: UnreadState | undefined): string[] {
+  if (!state) return [];
+  if (state.neverOpened) return ['New case: not opened yet'];
+  const notes: string[] = [];
+  if (state.news & NEWS.reporterMessage) notes.push('New message from the reporter');
+  if (state.news & NEWS.comment) notes.push('New comment');
+  if (state.news & NEWS.reply) notes.push('New reply to the reporter');
+  if (state.news & NEWS.report) notes.push('New report material');
+  return notes;
+}
+
 export interface CaseListPage {
-  rows: (CaseListRow & { statusLabel: string; overdue: boolean })[];
+  rows: (CaseListRow & { statusLabel: string; overdue: boolean; unread: string[] })[];
   counts: Record<string, number>;
   total: number;
+  /** Readable cases with something new for this member (never counting a case they may not read). */
+  unreadCases: number;
   nextCursor: string | null;
 }
 
 export async function listCasesForMember(db: Kysely<Database>, member: SignedInMember, query: CaseListQuery, now = new Date()): Promise<CaseListPage> {
-  const [rows, counts] = await Promise.all([
+  const [rows, counts, unreadCases] = await Promise.all([
     listReadableCases(db, member.id, { filters: query.filters, sort: query.sort, after: query.after, limit: PAGE_SIZE + 1, now }),
     countReadableByStatus(db, member.id, query.filters, now),
+    countUnreadCases(db, member.id),
   ]);
   const page = rows.slice(0, PAGE_SIZE);
   const last = page[page.length - 1];
+  const unread = await unreadByCase(db, member.id, page.map((r) => r.id));
   return {
-    rows: page.map((r) => ({ ...r, statusLabel: stateOf(r.kind, r.status).label, overdue: isOverdue(r, now) })),
+    rows: page.map((r) => ({ ...r, statusLabel: stateOf(r.kind, r.status).label, overdue: isOverdue(r, now), unread: unreadNotes(unread.get(r.id)) })),
     counts,
-    total: Object.values(counts).reduce((a, b) => a + b, 0),
+    unreadCases,
+    total: sum(counts),
     nextCursor: rows.length > PAGE_SIZE && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
   };
+}
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
 export function encodeCursor(cursor: CaseCursor): string {

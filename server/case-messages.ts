@@ -1,6 +1,6 @@
 // Comments between readers and replies to the reporter: encrypted in the writer's browser, checked
 // here to be addressed to exactly the case's current readers (and, for a reply, the reporter).
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { readKey } from 'openpgp';
 import type { Database } from '../db/database';
 import { insertMessage } from '../db/cases.queries';
@@ -54,19 +54,28 @@ export async function addCaseMessage(
   return { id };
 }
 
-/** The one place a message to an existing case is checked and stored, for readers and the reporter alike. */
-export async function storeCaseMessage(
+export interface CaseMessageInput {
+  role: 'comment' | 'reply' | 'reporter-reply';
+  authorMemberId: string | null;
+  message: string | Uint8Array;
+  withReporter: boolean;
+  /** Files that came with the message (an e-mail reply's), each encrypted like it; stored in the same transaction. */
+  attachments?: (string | Uint8Array)[];
+}
+
+/** A message checked to be addressed to exactly the case's readers (and the reporter), ready to insert. */
+export interface AddressedMessage {
+  input: CaseMessageInput;
+  /** The message first, then its attachments. */
+  parts: { body: Uint8Array; sessionKeys: ReturnType<typeof addressSessionKeys> }[];
+}
+
+/** Splits a message and checks whom it is addressed to, before any transaction is opened. */
+export async function addressCaseMessage(
   db: Kysely<Database>,
   found: Pick<CaseDetail, 'id' | 'reporterFingerprint' | 'reporterPublicKey'>,
-  input: {
-    role: 'comment' | 'reply' | 'reporter-reply';
-    authorMemberId: string | null;
-    message: string | Uint8Array;
-    withReporter: boolean;
-    /** Files that came with the message (an e-mail reply's), each encrypted like it; stored in the same transaction. */
-    attachments?: (string | Uint8Array)[];
-  },
-): Promise<string> {
+  input: CaseMessageInput,
+): Promise<AddressedMessage> {
   const splits = [];
   for (const [index, message] of [input.message, ...(input.attachments ?? [])].entries()) {
     try {
@@ -79,18 +88,35 @@ export async function storeCaseMessage(
   }
   const readers = await caseRecipients(db, found.id);
   const reporter = input.withReporter ? await reporterRecipient(found.reporterPublicKey, found.reporterFingerprint) : null;
-  const addressed = splits.map((split, index) => ({ body: split.body, sessionKeys: addressSessionKeys(split, readers, reporter, index === 0 ? 'The message' : `Attachment ${index}`) }));
-  return db.transaction().execute(async (trx) => {
-    const [first, ...files] = addressed;
-    const id = await insertMessage(trx, found.id, { role: input.role, authorMemberId: input.authorMemberId, ...first! });
-    for (const file of files) await insertMessage(trx, found.id, { role: 'attachment', authorMemberId: input.authorMemberId, ...file });
-    await appendAudit(trx, {
-      caseId: found.id,
-      actorMemberId: input.authorMemberId,
-      actorLabel: input.authorMemberId ? undefined : 'reporter',
-      action: input.role === 'comment' ? 'case.comment-added' : input.role === 'reply' ? 'case.reply-added' : 'case.reporter-replied',
-      details: { messageId: id },
-    });
-    return id;
+  const parts = splits.map((split, index) => ({
+    body: split.body,
+    sessionKeys: addressSessionKeys(split, readers, reporter, index === 0 ? 'The message' : `Attachment ${index}`),
+  }));
+  return { input, parts };
+}
+
+/** Inserts an addressed message (and its files) with its audit row, inside the caller's transaction. */
+export async function insertCaseMessage(trx: Transaction<Database>, caseId: string, addressed: AddressedMessage): Promise<string> {
+  const { input } = addressed;
+  const [first, ...files] = addressed.parts;
+  const id = await insertMessage(trx, caseId, { role: input.role, authorMemberId: input.authorMemberId, ...first! });
+  for (const file of files) await insertMessage(trx, caseId, { role: 'attachment', authorMemberId: input.authorMemberId, ...file });
+  await appendAudit(trx, {
+    caseId,
+    actorMemberId: input.authorMemberId,
+    actorLabel: input.authorMemberId ? undefined : 'reporter',
+    action: input.role === 'comment' ? 'case.comment-added' : input.role === 'reply' ? 'case.reply-added' : 'case.reporter-replied',
+    details: { messageId: id },
   });
+  return id;
+}
+
+/** The one place a message to an existing case is checked and stored, for readers and the reporter alike. */
+export async function storeCaseMessage(
+  db: Kysely<Database>,
+  found: Pick<CaseDetail, 'id' | 'reporterFingerprint' | 'reporterPublicKey'>,
+  input: CaseMessageInput,
+): Promise<string> {
+  const addressed = await addressCaseMessage(db, found, input);
+  return db.transaction().execute((trx) => insertCaseMessage(trx, found.id, addressed));
 }

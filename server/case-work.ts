@@ -10,7 +10,9 @@ import { parseCaseReference } from './case-reference';
 import { badInput, notFound } from './errors';
 import type { SignedInMember } from './http/request-context';
 import { checkCwe, scoreCvss } from './severity';
-import { allowedMoves, checkMove, stateOf, type MoveDetails } from './workflow';
+import { allowedMoves, checkMove, isClosingMove, reopenTarget, stateOf, type MoveDetails } from './workflow';
+import { badField, onField } from './field-errors';
+import { findCaseRead, markCaseRead } from '../db/case-reads.queries';
 
 export const CASE_NOT_FOUND = 'There is no case with this reference.';
 
@@ -21,13 +23,27 @@ export async function requireReadableCase(db: Kysely<Database>, member: SignedIn
   return found;
 }
 
-/** The case view: metadata, readers, timeline (ciphertext with this member's key packets), audit trail. */
-export async function openCase(db: Kysely<Database>, member: SignedInMember, reference: string) {
+/**
+ * The case view: metadata, readers, timeline (ciphertext with this member's key packets), audit
+ * trail, and which messages are new to this member since they last opened it. Opening marks the
+ * case read for this member alone. `again`: the page shown anew after a refused form, which is
+ * neither a new view nor a new read.
+ */
+export async function openCase(db: Kysely<Database>, member: SignedInMember, reference: string, options: { again?: boolean } = {}) {
   const detail = await requireReadableCase(db, member, reference);
-  await appendAudit(db, { caseId: detail.id, actorMemberId: member.id, action: 'case.viewed', details: {} });
-  const [readers, timeline, audit] = await Promise.all([caseReaders(db, detail.id), caseTimeline(db, detail.id, member.id), listCaseAudit(db, detail.id)]);
-  return { detail, readers, timeline, audit, moves: allowedMoves(detail.kind, detail.status) };
+  if (!options.again) await appendAudit(db, { caseId: detail.id, actorMemberId: member.id, action: 'case.viewed', details: {} });
+  const [readers, timeline, audit, read] = await Promise.all([
+    caseReaders(db, detail.id),
+    caseTimeline(db, detail.id, member.id),
+    listCaseAudit(db, detail.id),
+    findCaseRead(db, member.id, detail.id),
+  ]);
+  const seenIndex = read?.seenMessageId ? timeline.findIndex((m) => m.id === read.seenMessageId) : -1;
+  const newIds = new Set(timeline.filter((m, i) => m.authorMemberId !== member.id && i > seenIndex).map((m) => m.id));
+  if (!options.again) await markCaseRead(db, member.id, detail.id, timeline.at(-1)?.id ?? null);
+  return { detail, readers, timeline, audit, newIds, firstVisit: !read?.openedAt, moves: allowedMoves(detail.kind, detail.status), reopenTo: reopenTarget(detail.kind, detail.status) };
 }
+
 
 export async function moveCase(db: Kysely<Database>, member: SignedInMember, reference: string, to: string, details: MoveDetails = {}): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
@@ -55,7 +71,7 @@ export async function moveCase(db: Kysely<Database>, member: SignedInMember, ref
 export async function assignCase(db: Kysely<Database>, member: SignedInMember, reference: string, assigneeId: string | null, events: CaseEvents): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
   if (assigneeId !== null && !(await caseReaders(db, found.id)).some((r) => r.id === assigneeId)) {
-    throw badInput('A case can only be assigned to someone who may read it.');
+    throw badField('assignee', 'A case can only be assigned to someone who may read it.');
   }
   await db.transaction().execute(async (trx) => {
     await updateCase(trx, found.id, { assignee_id: assigneeId });
@@ -73,9 +89,9 @@ export async function setSeverity(
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
   if (found.kind !== 'security') throw badInput('Only security cases have a severity.');
-  const severity = input.vector.trim() === '' ? null : scoreCvss(input.vector);
-  const cwe = checkCwe(input.cwe);
-  const affected = input.affectedVersions.trim().slice(0, 500) || null;
+  const severity = input.vector.trim() === '' ? null : onField('vector', () => scoreCvss(checkedText(input.vector, 300, 'A CVSS vector')));
+  const cwe = onField('cwe', () => checkCwe(checkedText(input.cwe, 20, 'A CWE')));
+  const affected = onField('affectedVersions', () => checkedText(input.affectedVersions, 500, 'The affected versions').trim()) || null;
   await db.transaction().execute(async (trx) => {
     await updateCase(trx, found.id, {
       severity_vector: severity?.vector ?? null,
@@ -96,7 +112,7 @@ export async function setSeverity(
 /** The embargo / disclosure date (null clears it). */
 export async function setEmbargo(db: Kysely<Database>, member: SignedInMember, reference: string, date: string): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
-  const value = date.trim() === '' ? null : parseDay(date).toISOString().slice(0, 10);
+  const value = date.trim() === '' ? null : onField('embargoUntil', () => parseDay(date)).toISOString().slice(0, 10);
   await db.transaction().execute(async (trx) => {
     await setEmbargoDay(trx, found.id, value);
     await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.embargo-set', details: { until: date.trim() || null } });
@@ -113,9 +129,23 @@ export async function setExpedited(db: Kysely<Database>, member: SignedInMember,
   });
 }
 
+/** Text kept in the clear: refused (not cut) when too long or when it holds control characters. */
+function checkedText(input: string, maxChars: number, what: string): string {
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(input)) throw badInput(`${what} may not contain control characters.`);
+  if (input.length > maxChars) throw badInput(`${what} is at most ${maxChars} characters; this is ${input.length}.`);
+  return input;
+}
+
 function parseDay(input: string): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.trim());
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
   if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== input.trim()) throw badInput('Give the date as YYYY-MM-DD.');
   return date;
+}
+
+/** Checks a move against the case as it is now (to ask for confirmation before a closing move); throws as moveCase would. */
+export async function checkCaseMove(db: Kysely<Database>, member: SignedInMember, reference: string, to: string, details: MoveDetails = {}) {
+  const detail = await requireReadableCase(db, member, reference);
+  checkMove(detail.kind, detail.status, to, details);
+  return { detail, closing: isClosingMove(detail.kind, to), from: stateOf(detail.kind, detail.status), to: stateOf(detail.kind, to) };
 }

@@ -2,13 +2,14 @@
 // Security follows the Kmesh, Kubernetes and OpenSSF processes; Code of Conduct the CNCF procedures.
 import type { CaseKind } from '../db/database';
 import { badInput } from './errors';
+import { badField } from './field-errors';
 
 export interface StateDefinition {
   /** What the reporter sees on the follow-up page. */
   reporterLabel: string;
   /** What responders see. */
   label: string;
-  /** No move leaves it. */
+  /** Closed: no move leaves it but a reopen, with a reason (reopenTarget). */
   terminal?: boolean;
   /** Reaching it counts as triaged (for the time-to-triage clock). */
   triaged?: boolean;
@@ -65,6 +66,22 @@ const COC_MOVES: Record<string, string[]> = {
 
 const MOVES: Record<CaseKind, Record<string, string[]>> = { security: SECURITY_MOVES, coc: COC_MOVES };
 
+/** Where a reopened case goes: back to the work it was closed from, as a reader decides next. */
+const REOPEN_TO: Record<CaseKind, string> = { security: 'assessing', coc: 'investigating' };
+
+/**
+ * The state a closed case reopens to, or null when the case is not closed. Reopening is not a
+ * move of the table: it needs a reason (stored encrypted, as a note to the readers).
+ */
+export function reopenTarget(kind: CaseKind, status: string): string | null {
+  return STATES[kind][status]?.terminal ? REOPEN_TO[kind] : null;
+}
+
+/** A move that closes the case: the page asks the member to confirm it first. */
+export function isClosingMove(kind: CaseKind, to: string): boolean {
+  return Boolean(STATES[kind][to]?.terminal);
+}
+
 /** The states a case of this kind may move to from `status`. */
 export function allowedMoves(kind: CaseKind, status: string): string[] {
   return MOVES[kind][status] ?? [];
@@ -95,14 +112,18 @@ export function checkMove(kind: CaseKind, from: string, to: string, details: Mov
     const options = allowedMoves(kind, from);
     throw badInput(
       `A ${kind === 'coc' ? 'Code of Conduct' : 'security'} case cannot move from "${from}" to "${to}".` +
-        (options.length ? ` From "${from}" it can move to: ${options.join(', ')}.` : ` "${from}" is final.`),
+        (options.length
+          ? ` From "${from}" it can move to: ${options.join(', ')}.`
+          : reopenTarget(kind, from)
+            ? ` "${from}" is closed: reopen it, with a reason, to work on it again.`
+            : ` "${from}" is final.`),
     );
   }
   // A reference, not prose: it is kept in the clear and in the audit log, which has no room for content.
   if (to === 'duplicate' && !/^[A-Z0-9][A-Z0-9._-]{0,63}$/i.test(details.duplicateOf?.trim() ?? '')) {
-    throw badInput('Name the case this one duplicates by its reference (like SEC-2026-7K3M-9QXD, or an advisory ID).');
+    throw badField('duplicateOf', 'Name the case this one duplicates by its reference (like SEC-2026-7K3M-9QXD, or an advisory ID).');
   }
   if (kind === 'coc' && to === 'resolved' && !(COC_RESOLUTIONS as readonly string[]).includes(details.resolution ?? '')) {
-    throw badInput(`Record the resolution's outcome: one of ${COC_RESOLUTIONS.join(', ')}.`);
+    throw badField('resolution', `Record the resolution's outcome: one of ${COC_RESOLUTIONS.join(', ')}.`);
   }
 }

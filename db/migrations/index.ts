@@ -8,6 +8,7 @@ import * as caseListIndexes from './2026-11-24-06-case-list-indexes';
 import * as signInClientThrottle from './2026-12-01-03-sign-in-client-throttle';
 import * as randomReferences from './2026-12-01-01-random-references';
 import * as replyAddresses from './2026-12-01-02-reply-addresses';
+import * as caseReads from './2026-12-01-05-case-reads';
 
 /** Every migration, by its date-prefixed name. Listed statically so that no file-system scan is needed at run time. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-03-sign-in-client-throttle': signInClientThrottle,
   '2026-12-01-01-random-references': randomReferences,
   '2026-12-01-02-reply-addresses': replyAddresses,
+  '2026-12-01-05-case-reads': caseReads,
 };

@@ -1,10 +1,10 @@
 // A case, read in the member's browser: each message is decrypted here with the member's own key,
-// and comments and replies are encrypted here before they are sent.
+// and notes, replies and reopening reasons are encrypted here before they are sent.
 import { readKey, type PrivateKey, type PublicKey } from 'openpgp';
 import { messageConfig } from '../../crypto/openpgp-config';
 import { armorMessage, decryptSplit, encryptMessage } from '../../crypto/split-message';
 import { downloadLink, fetchJson, fromBase64, show } from './dom';
-import { sessionKey } from './keyring';
+import { onLockedElsewhere, onUnlockedElsewhere, sessionKey } from './keyring';
 
 interface TimelineMessage {
   id: string;
@@ -18,13 +18,20 @@ export async function startCaseView(root: HTMLElement, email: string): Promise<v
   const keyStatus = root.querySelector<HTMLElement>('[data-key-status]');
   const key = await sessionKey(email);
   if (!key) {
-    if (keyStatus) keyStatus.textContent = 'Your key is locked in this browser. Unlock it on the "My key" page to read this case here, or download a message for gpg.';
+    if (keyStatus) keyStatus.textContent = 'Your key is locked in this browser. Unlock it on the "My key" page (in any tab) to read this case here, or download a message for gpg.';
+    // Unlocked in another tab of this session: read the case here without a reload.
+    onUnlockedElsewhere(() => void startCaseView(root, email));
     return;
   }
+  onLockedElsewhere(() => {
+    for (const slot of root.querySelectorAll<HTMLElement>('[data-content]')) slot.textContent = 'Locked: your key was locked in another tab.';
+    for (const form of root.querySelectorAll('form[data-composer]')) show(form, false);
+    if (keyStatus) keyStatus.textContent = 'Your key is locked in this browser.';
+  });
   if (keyStatus) keyStatus.textContent = 'Decrypted in this browser with your key.';
   const { messages } = await fetchJson<{ messages: TimelineMessage[] }>(`/api/dashboard/cases/${encodeURIComponent(reference)}/messages`);
   for (const message of messages) await showMessage(root, message, key);
-  startComposer(root, reference);
+  startComposers(root, reference);
 }
 
 async function showMessage(root: HTMLElement, message: TimelineMessage, key: PrivateKey): Promise<void> {
@@ -40,34 +47,113 @@ async function showMessage(root: HTMLElement, message: TimelineMessage, key: Pri
   }
 }
 
-function startComposer(root: HTMLElement, reference: string): void {
-  const form = root.querySelector<HTMLFormElement>('[data-composer]');
-  if (!form) return;
-  show(form, true);
-  const status = form.querySelector<HTMLElement>('[data-composer-status]')!;
+interface Recipients {
+  readers: { name: string; publicKey: string }[];
+  reporter: { publicKey: string } | null;
+}
+
+const recipientsOf = (reference: string, role: 'comment' | 'reply') =>
+  fetchJson<Recipients>(`/api/dashboard/cases/${encodeURIComponent(reference)}/recipients?role=${role}`);
+
+/** Encrypts text in this browser to the readers (and for a reply the reporter) the server named. */
+async function encryptTo(recipients: Recipients, text: string): Promise<string> {
+  const armoredKeys = [...recipients.readers.map((r) => r.publicKey), ...(recipients.reporter ? [recipients.reporter.publicKey] : [])];
+  const keys = await Promise.all(armoredKeys.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey));
+  return armorMessage(await encryptMessage({ data: text, recipients: keys }));
+}
+
+/** Who will read a reply, in words, from the readers the server named just now. */
+function replyAudience(recipients: Recipients): string {
+  const n = recipients.readers.length;
+  return `The reporter and the ${n} reader${n === 1 ? '' : 's'} of this case (${recipients.readers.map((r) => r.name).join(', ')}) will read it.`;
+}
+
+/** Resolves true when the member confirms sending to the reporter in the dialog, false when they go back to editing. */
+function confirmReply(form: HTMLFormElement, audience: string): Promise<boolean> {
+  const dialog = form.querySelector<HTMLDialogElement>('[data-reply-confirm]')!;
+  dialog.querySelector<HTMLElement>('[data-reply-audience]')!.textContent = audience;
+  return new Promise((resolve) => {
+    const done = (answer: boolean) => {
+      dialog.removeEventListener('cancel', onCancel);
+      send.removeEventListener('click', onSend);
+      keep.removeEventListener('click', onKeep);
+      dialog.close();
+      resolve(answer);
+    };
+    const send = dialog.querySelector<HTMLButtonElement>('[data-reply-send]')!;
+    const keep = dialog.querySelector<HTMLButtonElement>('[data-reply-cancel]')!;
+    const onSend = () => done(true);
+    const onKeep = () => done(false);
+    const onCancel = (event: Event) => {
+      event.preventDefault();
+      done(false);
+    };
+    send.addEventListener('click', onSend);
+    keep.addEventListener('click', onKeep);
+    dialog.addEventListener('cancel', onCancel);
+    dialog.showModal();
+    // The safe answer has the focus: Enter does not send.
+    keep.focus();
+  });
+}
+
+/** The two composers: an internal note (readers only) and, apart from it, a reply the reporter reads after a confirmation. */
+function startComposers(root: HTMLElement, reference: string): void {
+  for (const form of root.querySelectorAll<HTMLFormElement>('form[data-composer]')) {
+    const role = form.dataset.composer === 'reply' ? 'reply' : 'comment';
+    show(form, true);
+    const status = form.querySelector<HTMLElement>('[data-composer-status]')!;
+    const textarea = form.querySelector<HTMLTextAreaElement>('textarea')!;
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const text = textarea.value;
+      if (text.trim() === '') return;
+      void (async () => {
+        try {
+          const recipients = await recipientsOf(reference, role);
+          if (role === 'reply' && !(await confirmReply(form, replyAudience(recipients)))) {
+            status.textContent = 'Not sent. Your text is still here.';
+            textarea.focus();
+            return;
+          }
+          status.textContent = 'Encrypting in this browser…';
+          const message = await encryptTo(recipients, text);
+          await fetchJson(`/api/dashboard/cases/${encodeURIComponent(reference)}/messages`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'x-csrf-token': root.dataset.csrf ?? '' },
+            body: JSON.stringify({ role, message }),
+          });
+          status.textContent = 'Sent.';
+          window.location.reload();
+        } catch (error) {
+          status.textContent = `Not sent: ${(error as Error).message} Your text is still here.`;
+        }
+      })();
+    });
+  }
+}
+
+/**
+ * Reopening with JavaScript: the reason is encrypted here to the case's readers and only the
+ * ciphertext is posted (needs no private key). Without JavaScript the form posts the text and the
+ * server encrypts it in memory.
+ */
+export function startReopenForm(form: HTMLFormElement, reference: string): void {
+  const status = form.querySelector<HTMLElement>('[data-reopen-status]')!;
+  const textarea = form.querySelector<HTMLTextAreaElement>('textarea')!;
+  const encrypted = form.querySelector<HTMLInputElement>('input[name="reasonMessage"]')!;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const role = (event.submitter as HTMLButtonElement | null)?.value === 'reply' ? 'reply' : 'comment';
-    const text = form.querySelector<HTMLTextAreaElement>('textarea')!.value;
-    if (text.trim() === '') return;
+    if (textarea.value.trim() === '') return;
     void (async () => {
       try {
-        status.textContent = 'Encrypting in this browser…';
-        const recipients = await fetchJson<{ readers: { publicKey: string }[]; reporter: { publicKey: string } | null }>(
-          `/api/dashboard/cases/${encodeURIComponent(reference)}/recipients?role=${role}`,
-        );
-        const armoredKeys = [...recipients.readers.map((r) => r.publicKey), ...(recipients.reporter ? [recipients.reporter.publicKey] : [])];
-        const keys = await Promise.all(armoredKeys.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey));
-        const message = armorMessage(await encryptMessage({ data: text, recipients: keys }));
-        await fetchJson(`/api/dashboard/cases/${encodeURIComponent(reference)}/messages`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'x-csrf-token': root.dataset.csrf ?? '' },
-          body: JSON.stringify({ role, message }),
-        });
-        status.textContent = 'Sent.';
-        window.location.reload();
+        status.textContent = 'Encrypting the reason in this browser…';
+        encrypted.value = await encryptTo(await recipientsOf(reference, 'comment'), textarea.value.trim());
+        // The plaintext stays in the page: only the ciphertext is sent.
+        textarea.removeAttribute('name');
+        form.submit();
       } catch (error) {
-        status.textContent = `Not sent: ${(error as Error).message} Your text is still here.`;
+        status.textContent = `Not reopened: ${(error as Error).message} Your text is still here.`;
       }
     })();
   });

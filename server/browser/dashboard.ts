@@ -1,8 +1,8 @@
-// The dashboard's bundle: the key page, the case view, and locking the key on sign-out. Pages work
+// The dashboard's bundle: the key page, the case view, the key shared across tabs, and locking it on sign-out. Pages work
 // without it for everything that does not need a private key.
-import { startCaseView } from './case-view';
+import { startCaseView, startReopenForm } from './case-view';
 import { startKeyPage } from './key-page';
-import { lockSessionKey } from './keyring';
+import { lockSessionKey, shareKeyWithOtherTabs } from './keyring';
 
 // Signing out (here or everywhere) locks the key this tab unlocked before the form is sent: unlocked
 // "for the session" means the member's session, not the life of the tab.
@@ -20,4 +20,7 @@ if (keyring) void startKeyPage(keyring);
 
 const caseView = document.querySelector<HTMLElement>('[data-case-view]');
 const email = document.querySelector<HTMLElement>('[data-member-email]')?.dataset.memberEmail;
+if (email) shareKeyWithOtherTabs(email);
 if (caseView && email) void startCaseView(caseView, email);
+const reopen = document.querySelector<HTMLFormElement>('form[data-reopen]');
+if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? '');

@@ -8,10 +8,12 @@ import { appendAudit } from '../audit';
 import type { CaseEvents } from '../case-events';
 import { parseCaseReference } from '../case-reference';
 import { listCasesForMember, parseCaseListQuery } from '../case-list';
-import { assignCase, moveCase, openCase, requireReadableCase, setEmbargo, setExpedited, setSeverity } from '../case-work';
-import { isOverdue } from '../clocks';
-import { forbidden, notFound } from '../errors';
-import { COC_RESOLUTIONS, STATES, stateOf } from '../workflow';
+import { assignCase, checkCaseMove, moveCase, requireReadableCase, setEmbargo, setExpedited, setSeverity } from '../case-work';
+import { reopenCase } from '../case-reopen';
+import { DomainError, badInput, forbidden, notFound } from '../errors';
+import { FieldError } from '../field-errors';
+import { STATES } from '../workflow';
+import { keySessionTag, renderCasePage } from './case-page';
 import type { Csrf } from './protection';
 import { noStore } from './protection';
 import { signedInMember, type SignedInMember } from './request-context';
@@ -30,7 +32,10 @@ export interface DashboardRouteDeps {
 /** The triage dashboard's pages: plain HTML that lists and moves cases; the bundle decrypts content. */
 export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   const router = Router();
-  router.use('/dashboard', noStore, requireMemberPage, express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use('/dashboard', noStore, requireMemberPage, express.urlencoded({ extended: false, limit: '64kb' }), (_req, res, next) => {
+    res.locals.keySession = keySessionTag(signedInMember(res)!);
+    next();
+  });
 
   router.get('/dashboard', async (req, res) => {
     const member = signedInMember(res)!;
@@ -46,17 +51,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   });
 
   router.get('/dashboard/cases/:reference', async (req, res) => {
-    const member = signedInMember(res)!;
-    const view = await openCase(deps.db, member, String(req.params.reference));
-    res.render('dashboard/case.njk', {
-      member,
-      view,
-      state: stateOf(view.detail.kind, view.detail.status),
-      moves: view.moves.map((to) => ({ to, label: stateOf(view.detail.kind, to).label })),
-      overdue: isOverdue(view.detail),
-      resolutions: COC_RESOLUTIONS,
-      csrfToken: deps.csrf.tokenFor(req, res),
-    });
+    await renderCasePage(deps, req, res, signedInMember(res)!, String(req.params.reference));
   });
 
   router.get('/dashboard/cases/:reference/messages/:id.asc', async (req, res) => {
@@ -69,20 +64,59 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     res.type('application/pgp-encrypted').send(await assembleMessage(entry.packet, entry.body));
   });
 
-  const action = (run: (member: SignedInMember, reference: string, body: Record<string, string>) => Promise<void>) =>
+  /**
+   * A form on the case page: done, back to the case; refused for bad input, the case page again
+   * with the problem beside its field (`field` when the refusal names none) and what was typed.
+   */
+  const action =
+    (field: string, run: (member: SignedInMember, reference: string, body: Record<string, string>, req: Request, res: Response) => Promise<boolean | void>) =>
     async (req: Request, res: Response) => {
       if (!deps.csrf.isValid(req)) throw forbidden('This form expired. Go back, reload the page and try again.');
       const member = signedInMember(res)!;
       const reference = String(req.params.reference);
-      await run(member, reference, (req.body ?? {}) as Record<string, string>);
+      const body = Object.create(null) as Record<string, string>;
+      try {
+        for (const [name, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
+          if (typeof value !== 'string') throw badInput('Each field of the form is sent once, as text. Reload the page and try again.');
+          body[name] = value;
+        }
+        // A handler that rendered a page of its own (a confirmation) returns true.
+        if ((await run(member, reference, body, req, res)) === true) return;
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.kind !== 'bad-input') throw error;
+        const problems = Object.create(null) as Record<string, string>;
+        problems[error instanceof FieldError ? error.field : field] = error.message;
+        return renderCasePage(deps, req, res, member, reference, { problems, typed: body });
+      }
       res.redirect(303, `/dashboard/cases/${encodeURIComponent(parseCaseReference(reference) ?? reference)}`);
     };
 
-  router.post('/dashboard/cases/:reference/status', action((m, ref, body) => moveCase(deps.db, m, ref, body.to ?? '', { duplicateOf: body.duplicateOf, resolution: body.resolution })));
-  router.post('/dashboard/cases/:reference/assign', action((m, ref, body) => assignCase(deps.db, m, ref, body.assignee ? body.assignee : null, deps.events)));
-  router.post('/dashboard/cases/:reference/severity', action((m, ref, body) => setSeverity(deps.db, m, ref, { vector: body.vector ?? '', cwe: body.cwe ?? '', affectedVersions: body.affectedVersions ?? '' })));
-  router.post('/dashboard/cases/:reference/embargo', action((m, ref, body) => setEmbargo(deps.db, m, ref, body.embargoUntil ?? '')));
-  router.post('/dashboard/cases/:reference/expedite', action((m, ref, body) => setExpedited(deps.db, m, ref, body.expedited === '1')));
+  router.post(
+    '/dashboard/cases/:reference/status',
+    action('move', async (m, ref, body, req, res) => {
+      const to = body.to ?? '';
+      const details = { duplicateOf: body.duplicateOf, resolution: body.resolution };
+      // Closing ends the work on a case: every closing move is confirmed on a page of its own, with or without JavaScript.
+      if (body.confirm !== 'yes') {
+        const check = await checkCaseMove(deps.db, m, ref, to, details);
+        if (check.closing) {
+          res.render('dashboard/confirm-close.njk', { member: m, ...check, moveTo: to, details, csrfToken: deps.csrf.tokenFor(req, res) });
+          return true;
+        }
+      }
+      await moveCase(deps.db, m, ref, to, details);
+    }),
+  );
+  router.post(
+    '/dashboard/cases/:reference/reopen',
+    action('reason', async (m, ref, body) => {
+      await reopenCase(deps.db, m, ref, body.reasonMessage ? { message: body.reasonMessage } : { text: body.reason ?? '' }, deps.events);
+    }),
+  );
+  router.post('/dashboard/cases/:reference/assign', action('assignee', (m, ref, body) => assignCase(deps.db, m, ref, body.assignee ? body.assignee : null, deps.events)));
+  router.post('/dashboard/cases/:reference/severity', action('vector', (m, ref, body) => setSeverity(deps.db, m, ref, { vector: body.vector ?? '', cwe: body.cwe ?? '', affectedVersions: body.affectedVersions ?? '' })));
+  router.post('/dashboard/cases/:reference/embargo', action('embargoUntil', (m, ref, body) => setEmbargo(deps.db, m, ref, body.embargoUntil ?? '')));
+  router.post('/dashboard/cases/:reference/expedite', action('expedited', (m, ref, body) => setExpedited(deps.db, m, ref, body.expedited === '1')));
 
   return router;
 }

@@ -107,8 +107,14 @@ export async function seedCases(db: Kysely<Database>, count: number): Promise<Se
       JOIN (SELECT id, role, row_number() OVER (PARTITION BY role ORDER BY name) - 1 AS n FROM members) AS m
         ON (s.kind = 'security' AND m.role = 'srt') OR (s.kind = 'coc' AND m.role = 'approver' AND m.n <> s.excluded)
       ORDER BY s.created_at`.execute(trx);
+    // What each reader has read (issue 8): older cases opened, this week's not yet — news to them.
+    await sql`
+      UPDATE case_reads cr
+        SET news = CASE WHEN s.created_at > now() - interval '7 days' THEN 1 ELSE 0 END,
+            opened_at = CASE WHEN s.created_at > now() - interval '7 days' THEN NULL ELSE s.created_at + interval '1 day' END
+        FROM seed s WHERE s.id = cr.case_id`.execute(trx);
   });
-  await sql`VACUUM ANALYZE cases, case_readers, members`.execute(db);
+  await sql`VACUUM ANALYZE cases, case_readers, case_reads, members`.execute(db);
   const rows = await db.selectFrom('members').select(['id', 'name']).execute();
   return { members: Object.fromEntries(rows.map((r) => [r.name, r.id])), seconds: (Date.now() - started) / 1000 };
 }

@@ -120,7 +120,26 @@ describe('a member’s pages', () => {
     await expectNoSeriousViolations(locked);
 
     await openCaseInBrowser(page, server.url, security.reference);
-    expect(await page.locator('form[data-composer]').isVisible()).toBe(true);
+    expect(await page.locator('form[data-composer]:visible').count()).toBe(2);
+    await expectNoSeriousViolations(page);
+    // The raw audit rows opened, and the reply's confirmation dialog.
+    await page.getByText('Show the raw audit rows').click();
+    await page.locator('form[data-composer="reply"] textarea').fill('A reply');
+    await page.getByRole('button', { name: 'Send to the reporter…' }).click();
+    await page.getByRole('dialog').waitFor();
+    await expectNoSeriousViolations(page);
+    await page.getByRole('button', { name: 'No, keep editing' }).click();
+  });
+
+  test('a refused triage form, and the confirmation a closing move asks for', async () => {
+    await page.goto(`${server.url}/dashboard/cases/${security.reference}`);
+    await page.fill('#vector', 'CVSS:3.1/AV:N');
+    await page.getByRole('button', { name: 'Save severity' }).click();
+    await page.locator('#vector-problem').waitFor();
+    await expectNoSeriousViolations(page);
+    await page.goto(`${server.url}/dashboard/cases/${security.reference}`);
+    await page.getByRole('button', { name: 'Closed: spam', exact: true }).click();
+    await page.locator('[data-confirm-close]').waitFor();
     await expectNoSeriousViolations(page);
   });
 });

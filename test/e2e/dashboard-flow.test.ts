@@ -247,7 +247,7 @@ describe('alice signs out', () => {
     await openCaseInBrowser(alice, server.url, security.reference);
     expect(await alice.locator('[data-key-status]').innerText()).toMatch(/locked/);
     expect(new Set(await alice.locator('[data-content]').allInnerTexts())).toEqual(new Set(['Encrypted.']));
-    expect(await alice.locator('form[data-composer]').isVisible()).toBe(false);
+    expect(await alice.locator('form[data-composer]:visible').count()).toBe(0);
 
     await unlockKeyInBrowser(alice, server.url, PASSPHRASE);
     await openCaseInBrowser(alice, server.url, security.reference);

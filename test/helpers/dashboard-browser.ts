@@ -3,12 +3,12 @@
 // The reporter's follow-up page too. Each step waits for what the page itself shows.
 import type { Kysely } from 'kysely';
 import { encryptKey, readPrivateKey } from 'openpgp';
-import type { Page } from 'playwright-core';
-import type { Database } from '../../db/database';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Database, MemberRole } from '../../db/database';
 import { messageConfig } from '../../crypto/openpgp-config';
 import { inviteMember } from '../../server/auth/invitations';
 import { fixtureKey, type GoodKeyName } from './keys';
-import { STRONG_PASSWORD, nextTotpCode, type AuthTestServer } from './member-auth';
+import { STRONG_PASSWORD, enrolMember, nextTotpCode, type AuthTestServer, type EnrolledMember } from './member-auth';
 
 export interface BrowserMember {
   id: string;
@@ -119,18 +119,46 @@ export async function caseMessages(page: Page): Promise<{ role: string; text: st
   );
 }
 
-/** Writes in the composer, clicks the button for a comment or a reply, and waits for the reloaded, decrypted page. */
+/**
+ * Writes in the composer for a note (readers only) or a reply (the reporter too), sends it — a reply
+ * through its confirmation dialog — and waits for the reloaded, decrypted page.
+ */
 export async function sendFromComposer(page: Page, role: 'comment' | 'reply', text: string): Promise<void> {
-  await page.fill('#composer-text', text);
+  const composer = page.locator(`form[data-composer="${role}"]`);
+  await composer.locator('textarea').fill(text);
   const reloaded = page.waitForEvent('load');
-  await page.getByRole('button', { name: role === 'comment' ? 'Add comment for responders' : 'Reply to the reporter' }).click();
+  await composer.getByRole('button', { name: role === 'comment' ? 'Add internal note' : 'Send to the reporter…' }).click();
+  if (role === 'reply') await composer.getByRole('dialog').getByRole('button', { name: 'Yes, send it to the reporter' }).click();
   await Promise.race([
     reloaded,
-    page.waitForFunction(() => /^Not sent/.test(document.querySelector('[data-composer-status]')?.textContent ?? '')).then(async () => {
-      throw new Error(await page.locator('[data-composer-status]').innerText());
+    page.waitForFunction((r) => /^Not sent/.test(document.querySelector(`form[data-composer="${r}"] [data-composer-status]`)?.textContent ?? ''), role).then(async () => {
+      throw new Error(await composer.locator('[data-composer-status]').innerText());
     }),
   ]);
   await waitForCaseDecrypted(page);
+}
+
+/**
+ * A member in a browser of their own: added and enrolled over HTTP, signed in in a new context, and
+ * (unless `withKey` is false) their protected fixture key imported and unlocked on "My key".
+ */
+export async function memberInBrowser(
+  browser: Browser,
+  db: Kysely<Database>,
+  server: AuthTestServer,
+  name: GoodKeyName,
+  role: MemberRole,
+  options: { withKey?: boolean; passphrase?: string; javaScript?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page; member: EnrolledMember }> {
+  const member = await enrolMember(db, server, name, role);
+  const context = await browser.newContext({ javaScriptEnabled: options.javaScript ?? true });
+  const page = await context.newPage();
+  await signInInBrowser(page, server, member);
+  if (options.withKey ?? true) {
+    const passphrase = options.passphrase ?? 'correct horse battery staple 42';
+    await importKeyInBrowser(page, server.url, await protectedFixtureKey(name, passphrase), passphrase);
+  }
+  return { context, page, member };
 }
 
 /** Clicks the move button with this label on the case page and waits for the page it leads to. */

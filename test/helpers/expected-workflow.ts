@@ -30,3 +30,6 @@ export const EXPECTED_MOVES: Record<CaseKind, Record<string, string[]>> = {
     closed: [],
   },
 };
+
+/** Issue 8: a reader reopens a closed case (with a reason); it goes back to the work it was closed from. */
+export const EXPECTED_REOPEN: Record<CaseKind, string> = { security: 'assessing', coc: 'investigating' };

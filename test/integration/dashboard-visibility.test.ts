@@ -45,6 +45,8 @@ test('the approver the CoC report names has no row, no count and no total of it'
   expect(page.rows.map((r) => r.reference)).toEqual([other.reference]);
   expect(page.counts).toEqual({ new: 1 });
   expect(page.total).toBe(1);
+  // Both cases are new and unopened; the figure of what is new counts only the one he may read.
+  expect(page.unreadCases).toBe(1);
   for (const query of [{ kind: 'coc' }, { status: 'new' }, { assigned: 'none' }, { sort: 'oldest' }]) {
     const filtered = await listCasesForMember(t.db, as('dave'), parseCaseListQuery(query));
     expect(filtered.rows.map((r) => r.reference)).not.toContain(involving.reference);
@@ -107,7 +109,7 @@ test('an SRT member sees the security case and no CoC case at all', async () => 
 
 test('a liaison appointed to no case sees nothing', async () => {
   const page = await listCasesForMember(t.db, as('frank'), everything);
-  expect(page).toEqual({ rows: [], counts: {}, total: 0, nextCursor: null });
+  expect(page).toEqual({ rows: [], counts: {}, total: 0, unreadCases: 0, nextCursor: null });
   for (const reference of [involving.reference, other.reference, security.reference]) {
     const error = await domainErrorOf(openCase(t.db, as('frank'), reference));
     expect([error.kind, error.message]).toEqual(['not-found', CASE_NOT_FOUND]);

@@ -2,8 +2,19 @@
 // (not read back from server/workflow.ts): every (from, to) pair of each kind is accepted or refused.
 import type { CaseKind } from '../../db/database';
 import { DomainError } from '../../server/errors';
-import { CLOSING, EXPECTED_MOVES as EXPECTED } from '../helpers/expected-workflow';
-import { COC_RESOLUTIONS, SECURITY_CLOSING_OUTCOMES, STATES, allowedMoves, checkMove, reporterLabel, stateOf, type MoveDetails } from '../../server/workflow';
+import { CLOSING, EXPECTED_MOVES as EXPECTED, EXPECTED_REOPEN } from '../helpers/expected-workflow';
+import {
+  COC_RESOLUTIONS,
+  SECURITY_CLOSING_OUTCOMES,
+  STATES,
+  allowedMoves,
+  checkMove,
+  isClosingMove,
+  reopenTarget,
+  reporterLabel,
+  stateOf,
+  type MoveDetails,
+} from '../../server/workflow';
 
 
 const KINDS: CaseKind[] = ['security', 'coc'];
@@ -75,7 +86,8 @@ describe('every (from, to) pair', () => {
 
   test('a refusal tells the responder where the case can go instead', () => {
     expect(refusal(() => checkMove('security', 'new', 'fixing')).message).toContain('it can move to: acknowledged, duplicate');
-    expect(refusal(() => checkMove('coc', 'closed', 'new')).message).toContain('"closed" is final');
+    expect(refusal(() => checkMove('coc', 'closed', 'new')).message).toContain('"closed" is closed: reopen it, with a reason');
+    expect(refusal(() => checkMove('security', 'spam', 'assessing')).message).toContain('reopen it, with a reason');
   });
 });
 
@@ -139,6 +151,30 @@ describe('states', () => {
 
   test('an unknown state has no label', () => {
     expect(() => reporterLabel('coc', 'duplicate')).toThrow(/Unknown coc state/);
+  });
+});
+
+describe('reopening and closing (issue 8)', () => {
+  const ALL = KINDS.flatMap((kind) => statesOf(kind).map((state) => ({ kind, state, closed: EXPECTED[kind][state]!.length === 0 })));
+
+  test.each(ALL)('$kind "$state": reopens to the issue\'s state exactly when no move leaves it', ({ kind, state, closed }) => {
+    expect(reopenTarget(kind, state)).toBe(closed ? EXPECTED_REOPEN[kind] : null);
+  });
+
+  test.each(ALL)('$kind "$state": a move to it asks for confirmation exactly when it is closed', ({ kind, state, closed }) => {
+    expect(isClosingMove(kind, state)).toBe(closed);
+  });
+
+  test('a reopened case can be closed again', () => {
+    for (const kind of KINDS) {
+      const reachable = closure(kind, [EXPECTED_REOPEN[kind]], (from) => allowedMoves(kind, from));
+      expect(statesOf(kind).filter((s) => STATES[kind][s]!.terminal).some((end) => reachable.has(end))).toBe(true);
+    }
+  });
+
+  test('an unknown state neither reopens nor closes', () => {
+    expect(reopenTarget('security', 'bogus')).toBeNull();
+    expect(isClosingMove('coc', 'duplicate')).toBe(false);
   });
 });
 

@@ -1,0 +1,98 @@
+// The audit trail in words for the case page: one sentence per action ("Alice moved it from New
+// to Assessing"), runs of "viewed" by the same person folded into one. The raw rows stay beside it.
+import type { CaseKind } from '../db/database';
+import type { AuditEntry } from './audit';
+import { STATES } from './workflow';
+
+/** How a report came in, in words (the channel codes are for the database). */
+export const CHANNEL_WORDS: Record<string, string> = {
+  web: 'web form, encrypted in the reporter’s browser',
+  'web-no-js': 'web form, without JavaScript',
+  email: 'e-mail',
+};
+
+export interface AuditSentence {
+  text: string;
+  /** The first and (for a folded run) last time it happened. */
+  from: Date;
+  to: Date;
+  /** The rows it stands for. */
+  positions: number[];
+}
+
+const ACTOR_WORDS: Record<string, string> = { reporter: 'The reporter', system: 'The system', operator: 'The operator' };
+
+/** The trail as sentences, oldest first. `names` are the member names the trail may mention (the readers). */
+export function auditSentences(kind: CaseKind, entries: readonly AuditEntry[], names: ReadonlyMap<string, string>): AuditSentence[] {
+  const sentences: AuditSentence[] = [];
+  let run: { entry: AuditEntry; sentence: AuditSentence; count: number } | null = null;
+  for (const entry of entries) {
+    if (entry.action === 'case.viewed' && run && run.entry.actorMemberId === entry.actorMemberId && run.entry.actorLabel === entry.actorLabel) {
+      run.count += 1;
+      run.sentence.text = `${actorOf(entry)} viewed it ${run.count} times.`;
+      run.sentence.to = entry.createdAt;
+      run.sentence.positions.push(entry.position);
+      continue;
+    }
+    const sentence: AuditSentence = { text: sentenceOf(kind, entry, names), from: entry.createdAt, to: entry.createdAt, positions: [entry.position] };
+    sentences.push(sentence);
+    run = entry.action === 'case.viewed' ? { entry, sentence, count: 1 } : null;
+  }
+  return sentences;
+}
+
+function actorOf(entry: AuditEntry): string {
+  if (entry.actorName) return entry.actorName;
+  if (entry.actorLabel === 'member') return 'A former member';
+  return ACTOR_WORDS[entry.actorLabel] ?? `The ${entry.actorLabel}`;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string, string>): string {
+  const who = actorOf(entry);
+  const d = entry.details;
+  const state = (name: unknown) => (typeof name === 'string' ? (STATES[kind][name]?.label ?? name) : 'an unknown state');
+  const member = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? 'someone who no longer reads it') : 'nobody');
+  switch (entry.action) {
+    case 'case.created':
+      return `The report arrived by ${CHANNEL_WORDS[String(d.channel)] ?? 'an unknown channel'}.`;
+    case 'case.viewed':
+      return `${who} viewed it.`;
+    case 'case.status-changed': {
+      if (d.reopened) return `${who} reopened it (from ${state(d.from)} to ${state(d.to)}) and left the reason as a note for the readers.`;
+      const extra = text(d.duplicateOf) ? `, as a duplicate of ${d.duplicateOf as string}` : text(d.resolution) ? `, with the outcome “${d.resolution as string}”` : '';
+      return `${who} moved it from ${state(d.from)} to ${state(d.to)}${extra}.`;
+    }
+    case 'case.assigned':
+      return d.assigneeId ? `${who} assigned it to ${member(d.assigneeId)}.` : `${who} left it unassigned.`;
+    case 'case.severity-set': {
+      if (!text(d.vector)) return `${who} cleared the severity${text(d.cwe) ? ` (CWE: ${d.cwe as string})` : ''}.`;
+      const parts = [`${String(d.score)} (${d.vector as string})`];
+      if (text(d.cwe)) parts.push(d.cwe as string);
+      if (text(d.affectedVersions)) parts.push(`affected: ${d.affectedVersions as string}`);
+      return `${who} set the severity to ${parts.join(', ')}.`;
+    }
+    case 'case.embargo-set':
+      return text(d.until) ? `${who} set the date to ${d.until as string}.` : `${who} cleared the date.`;
+    case 'case.expedited':
+      return d.expedited ? `${who} marked it expedited: the embargo broke.` : `${who} cleared the expedited flag.`;
+    case 'case.escalated':
+      return `${who} told the readers that it is overdue${text(d.reason) ? ` (${d.reason as string})` : ''}.`;
+    case 'case.comment-added':
+      return `${who} added a comment for responders.`;
+    case 'case.reply-added':
+      return `${who} replied to the reporter.`;
+    case 'case.reporter-replied':
+      return `${who} sent a message.`;
+    case 'case.exported':
+      return entry.actorLabel === 'operator'
+        ? `${who} exported its messages for ${member(d.memberId)}.`
+        : `${who} downloaded a message, still encrypted.`;
+    default:
+      // An action this page has no sentence for yet: its name in words, never hidden.
+      return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;
+  }
+}
