@@ -62,10 +62,10 @@ test('the raw rows are one click away', async () => {
   expect(await raw.isVisible()).toBe(false);
   await page.getByText('Show the raw audit rows').click();
   await raw.waitFor();
-  const actions = await raw.locator('tbody tr td:nth-child(3)').allInnerTexts();
+  const actions = await raw.locator('tbody tr td:nth-child(4)').allInnerTexts();
   expect(actions.filter((a) => a === 'case.viewed')).toHaveLength(6);
   expect(actions).toContain('case.status-changed');
-  expect(await raw.locator('tbody tr').first().innerText()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+  expect(await raw.locator('tbody tr').first().innerText()).toMatch(/^1\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
 });
 
 test('the channel is said in words, and no code or US-style date is shown anywhere on the page', async () => {

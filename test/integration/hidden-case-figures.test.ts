@@ -53,7 +53,13 @@ async function page(name: string, path: string): Promise<string> {
 /** The rows of the audit trail on a case page, as shown. */
 function auditTrail(html: string): string[][] {
   const table = /<table class="audit">([\s\S]*?)<\/table>/.exec(html)![1]!;
-  return [...table.matchAll(/<tr><td>([\s\S]*?)<\/tr>/g)].map((row) => row[0].split(/<\/td><td>/).map((cell) => cell.replace(/<[^>]+>/g, '').trim()));
+  return [...table.matchAll(/<tr><td>([\s\S]*?)<\/tr>/g)].map((row) =>
+    row[0]
+      .split(/<\/td><td>/)
+      .map((cell) => cell.replace(/<[^>]+>/g, '').trim())
+      // The row hash appears once the background sealer has got to the row.
+      .slice(0, 5),
+  );
 }
 
 const waitingInQueue = async () => {
@@ -62,8 +68,9 @@ const waitingInQueue = async () => {
 };
 
 test('a hidden case arrives and is worked on: the excluded approver sees every figure as before', async () => {
-  const daveBefore = await page('dave', '/dashboard');
+  // His own case first: opening it changes his own read marks, which the dashboard then shows.
   const caseBefore = auditTrail(await page('dave', `/dashboard/cases/${visible.reference}`));
+  const daveBefore = await page('dave', '/dashboard');
   expect(daveBefore).toContain('Outbound mail is not set up');
   expect(daveBefore).toContain('1 to you waiting');
   expect(daveBefore).toContain('1 in all');

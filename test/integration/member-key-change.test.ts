@@ -47,8 +47,8 @@ const keyChanges = () =>
   t.db.selectFrom('audit_log').select(['actor_label', 'actor_member_id', 'details']).where('action', '=', 'member.key-changed').orderBy('id').execute();
 
 describe.each<[MemberKeyAlgorithm, string]>([
-  ['curve25519', 'ed25519Legacy/curve25519Legacy'],
-  ['rsa3072', 'rsa3072/rsa3072'],
+  ['curve25519', 'Ed25519 / Curve25519'],
+  ['rsa3072', 'RSA-3072 / RSA-3072'],
 ])('a %s key made as the page makes it', (algorithm, stored) => {
   test('is a v4 key with algorithms GnuPG 2.2 knows, which gpg imports', async () => {
     const made = await generateMemberKey({ name: 'Alice', email: fixtureKey('alice').email, passphrase: PASSPHRASE, algorithm });
