@@ -51,7 +51,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.use(cookieParser());
   app.get('/healthz', (_req, res) => res.type('text').send('ok'));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
-  app.use(assetRoutes());
+  app.use(await assetRoutes());
   if (deps.intakeKeys) app.use(wellKnownRoutes({ config: deps.config, keys: deps.intakeKeys }));
   const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
   app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));
