@@ -162,5 +162,5 @@ async function asset(identity: Buffer, type: string): Promise<Asset> {
     }),
     gzip(identity, { level: 9 }),
   ]);
-  return { type, hash: crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 10), identity, br, gzip: gz };
+  return { type, hash: crypto.createHash('sha256').update(identity).digest('hex').slice(0, 12), identity, br, gzip: gz };
 }
