@@ -85,4 +85,16 @@ export async function checkReporterKey(publicKey: string, lockedPrivateKey: stri
   return { fingerprint, keyIds };
 }
 
+/**
+ * True when a locked private key (armored) needs Argon2 to unlock: its primary key or a subkey is
+ * protected with the Argon2 S2K. Keys locked with the iterated-and-salted S2K unlock without
+ * WebAssembly. Reads the packets only; no passphrase is involved.
+ */
+export async function isLockedWithArgon2(armoredLockedKey: string): Promise<boolean> {
+  const key = await readPrivateKey({ armoredKey: armoredLockedKey, config: messageConfig });
+  // OpenPGP.js keeps the parsed S2K on the secret key packet; its type names the function.
+  const s2kType = (packet: unknown) => (packet as { s2k?: { type?: string } | null }).s2k?.type;
+  return [key.keyPacket, ...key.subkeys.map((subkey) => subkey.keyPacket)].some((packet) => s2kType(packet) === 'argon2');
+}
+
 const fastLockConfig: Config = Object.freeze({ ...messageConfig, aeadProtect: true, s2kType: enums.s2k.iterated, s2kIterationCountByte: 96 });

@@ -1,5 +1,4 @@
-import { readPrivateKey } from 'openpgp';
-import { messageConfig } from './openpgp-config';
+// No import of OpenPGP.js here: the check must run where OpenPGP.js itself cannot even load.
 
 /** What this JavaScript runtime lets OpenPGP.js do, checked before anything is typed or sent. */
 export interface RuntimeSupport {
@@ -36,16 +35,4 @@ function canRunWebAssembly(scope: typeof globalThis): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * True when a locked private key (armored) needs Argon2 to unlock: its primary key or a subkey is
- * protected with the Argon2 S2K. Keys locked with the iterated-and-salted S2K unlock without
- * WebAssembly. Reads the packets only; no passphrase is involved.
- */
-export async function isLockedWithArgon2(armoredLockedKey: string): Promise<boolean> {
-  const key = await readPrivateKey({ armoredKey: armoredLockedKey, config: messageConfig });
-  // OpenPGP.js keeps the parsed S2K on the secret key packet; its type names the function.
-  const s2kType = (packet: unknown) => (packet as { s2k?: { type?: string } | null }).s2k?.type;
-  return [key.keyPacket, ...key.subkeys.map((subkey) => subkey.keyPacket)].some((packet) => s2kType(packet) === 'argon2');
 }

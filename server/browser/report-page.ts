@@ -1,12 +1,12 @@
-// The report page's script: encrypts the report in the reporter's browser, so that the request
-// carries only ciphertext. Without it, the same form posts to the server, which encrypts on arrival;
-// a browser that cannot encrypt here is told so and hands the form to that path (hand-over.ts).
+// The report page's encryption, loaded by report-page-entry.ts: encrypts the report in the
+// reporter's browser, so that the request carries only ciphertext. Without it, the same form posts
+// to the server, which encrypts on arrival; a browser that cannot encrypt here is told so and hands
+// the form to that path (hand-over.ts).
 import { readKey, type PublicKey } from 'openpgp';
 import { armorMessage, encryptMessage } from '../../crypto/split-message';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { createReporterKey, type ReporterKey } from '../../crypto/reporter-key';
 import { messageConfig } from '../../crypto/openpgp-config';
-import { runtimeSupport } from '../../crypto/runtime-support';
 import { composeReportDocument, describeSize, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
 import type { CaseKind } from '../../db/database';
 import { showConfirmation, showProblems, setStatus } from './report-page-view';
@@ -20,14 +20,6 @@ const ARGON2_MS = 10_000;
 /** An attachment gets STEP_MS plus this per MiB: a browser without JIT encrypts a few MiB a second. */
 const MS_PER_MIB = 5_000;
 
-const form = document.querySelector<HTMLFormElement>('form[data-report-form]');
-if (form) {
-  const support = runtimeSupport();
-  const script = new AbortController();
-  form.addEventListener('submit', (event) => void submitEncrypted(event, form, support.argon2, script), { signal: script.signal });
-  if (!support.canEncrypt) handOverToServer(form, support.missing!, script);
-}
-
 interface Sealed {
   reporterKey: ReporterKey;
   receipt: string;
@@ -36,8 +28,8 @@ interface Sealed {
   attachments: string[];
 }
 
-async function submitEncrypted(event: SubmitEvent, form: HTMLFormElement, argon2: boolean, script: AbortController): Promise<void> {
-  event.preventDefault();
+/** Checks, encrypts and sends the form; `argon2` says whether this browser can lock the key with it. */
+export async function submitEncrypted(form: HTMLFormElement, argon2: boolean, script: AbortController): Promise<void> {
   const button = form.querySelector<HTMLButtonElement>('button[type=submit]');
   const kind = form.dataset.kind;
   if (!isReportKind(kind)) return;

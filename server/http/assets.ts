@@ -21,15 +21,15 @@ interface BuiltAssets {
   hashed: Map<string, Asset>;
   /** By the name a template asks for (`report.js`, `style.css`): the hashed name it has now. */
   current: Map<string, string>;
-  /** By hashed entry name: the module chunks it imports statically, to preload with it. */
-  staticImports: Map<string, string[]>;
+  /** By hashed entry name: the module files to preload with it (preloadsOf). */
+  preloads: Map<string, string[]>;
 }
 
 /** Browser bundles, by the name templates ask for; each is built from our own sources only. */
 const BUNDLES: Record<string, string> = {
-  report: path.resolve(__dirname, '../browser/report-page.ts'),
+  report: path.resolve(__dirname, '../browser/report-page-entry.ts'),
   dashboard: path.resolve(__dirname, '../browser/dashboard.ts'),
-  followup: path.resolve(__dirname, '../browser/followup-page.ts'),
+  followup: path.resolve(__dirname, '../browser/followup-page-entry.ts'),
 };
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -66,7 +66,7 @@ export function buildAssets(): Promise<BuiltAssets> {
       metafile: true,
       logLevel: 'silent',
     });
-    const assets: BuiltAssets = { hashed: new Map(), current: new Map(), staticImports: staticImportsOf(result.metafile) };
+    const assets: BuiltAssets = { hashed: new Map(), current: new Map(), preloads: preloadsOf(result.metafile) };
     const entryNames = new Map(Object.entries(BUNDLES).map(([name, source]) => [path.relative(ROOT, source), name]));
     for (const file of result.outputFiles) {
       const hashedName = path.basename(file.path);
@@ -94,7 +94,7 @@ export function assetUrl(name: string): string {
 /** The tags that load a page's script: the module itself and a preload of every chunk it imports. */
 export function moduleScript(name: string): nunjucks.runtime.SafeString {
   const url = assetUrl(name);
-  const preloads = builtAssets().staticImports.get(url.slice('/assets/'.length)) ?? [];
+  const preloads = builtAssets().preloads.get(url.slice('/assets/'.length)) ?? [];
   const tags = [...preloads.map((chunk) => `<link rel="modulepreload" href="/assets/${chunk}">`), `<script type="module" src="${url}"></script>`];
   return new nunjucks.runtime.SafeString(tags.join('\n'));
 }
@@ -136,19 +136,24 @@ function builtAssets(): BuiltAssets {
   return ready;
 }
 
-/** For each entry file, every chunk it needs before it runs (static imports, transitively). */
-function staticImportsOf(metafile: Metafile): Map<string, string[]> {
-  const direct = (file: string) => (metafile.outputs[file]?.imports ?? []).filter((i) => i.kind === 'import-statement').map((i) => i.path);
+/**
+ * For each entry file, every chunk it needs before it runs (static imports, transitively) and the
+ * modules the entry itself loads at once (its own dynamic imports), so that one round trip brings
+ * them all. OpenPGP.js's own lazy chunks are left to load when used.
+ */
+function preloadsOf(metafile: Metafile): Map<string, string[]> {
+  const imports = (file: string, dynamic: boolean) =>
+    (metafile.outputs[file]?.imports ?? []).filter((i) => i.kind === 'import-statement' || (dynamic && i.kind === 'dynamic-import')).map((i) => i.path);
   const result = new Map<string, string[]>();
   for (const [file, output] of Object.entries(metafile.outputs)) {
     if (!output.entryPoint) continue;
     const seen = new Set<string>();
-    const queue = direct(file);
+    const queue = imports(file, true);
     while (queue.length > 0) {
       const next = queue.shift()!;
       if (seen.has(next)) continue;
       seen.add(next);
-      queue.push(...direct(next));
+      queue.push(...imports(next, false));
     }
     result.set(path.basename(file), [...seen].map((chunk) => path.basename(chunk)));
   }
