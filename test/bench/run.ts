@@ -1,6 +1,7 @@
 // `npm run bench`: submission throughput of the JavaScript path against a bare express+PostgreSQL
 // baseline (A), server-side encryption for the no-JavaScript path against `gpg --encrypt` (B), and the
-// dashboard's case list at 100,000 cases (C), and SMTP intake throughput against a discarding server (D).
+// dashboard's case list at 100,000 cases (C), SMTP intake throughput against a discarding server (D), and
+// the bytes each public page transfers before it is usable (E).
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
 // Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS;
 // BENCH_LIST_PLANS=1 prints the plans of the case list's queries.
@@ -8,6 +9,7 @@
 import os from 'node:os';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { printCaseListReport, runCaseListBench } from './case-list-bench';
+import { printPageWeights, runPageWeightBench } from './page-weight-bench';
 import { printSmtpThroughput, runSmtpThroughputBench } from './smtp-throughput';
 import { runEncryptionBench, type EncryptionResult } from './encryption-bench';
 import { startServerProcess, type ServerProcess } from './server-process';
@@ -57,8 +59,12 @@ async function main(): Promise<void> {
   const smtp = await runSmtpThroughputBench({ log });
 
   printReport(load.ours, load.baseline, encryption);
+  log('E. The bytes of each public page, as a browser accepting brotli gets them…');
+  const pageWeights = await runPageWeightBench(database);
+
   printCaseListReport(caseList);
   printSmtpThroughput(smtp);
+  printPageWeights(pageWeights);
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
