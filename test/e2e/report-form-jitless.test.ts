@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isLockedWithArgon2 } from '../../crypto/reporter-key';
-import { launchChromium, recordRequests, type RecordedRequest } from '../helpers/browser';
+import { describeViolations, launchChromium, recordRequests, seriousAxeViolations, type RecordedRequest } from '../helpers/browser';
 import { attachFile, fieldText, openAndFillForm, submitAndReadConfirmation } from '../helpers/report-page';
 import { expectNoneContain, receiptForms } from '../helpers/request-leaks';
 import { submitThroughApi } from '../helpers/report-client';
@@ -27,8 +27,9 @@ afterEach(async () => {
   context = scenario = undefined;
 });
 
-async function openPage(initScript?: string): Promise<Page> {
-  context = await browser.newContext();
+async function openPage(initScript?: string, on: Browser = browser): Promise<Page> {
+  // bypassCSP only lets axe-core be injected; the pages' own scripts are loaded from files either way.
+  context = await on.newContext({ bypassCSP: true });
   if (initScript) await context.addInitScript(initScript);
   return context.newPage();
 }
@@ -99,6 +100,8 @@ describe('where it cannot, it says so before anything typed is sent, and the ser
     expect(await notice(page).innerText()).toMatch(/cannot encrypt your report here[\s\S]*Web Cryptography API[\s\S]*encrypts your report on arrival/);
     expect(await page.locator('button[type=submit]').innerText()).toBe('Send to be encrypted on arrival');
     const shownAt = requests.length;
+    const violations = await seriousAxeViolations(page);
+    expect(describeViolations(violations)).toBe('');
 
     const { reference, receipt } = await submitAndReadConfirmation(page);
     expect(receipt).toMatch(RECEIPT_SHAPE);
@@ -159,5 +162,41 @@ describe('where it cannot, it says so before anything typed is sent, and the ser
     await page.getByRole('heading', { name: `Your report ${reference}` }).waitFor();
     expect(await page.locator('pre.content').first().innerText()).toContain(textCanary);
     expect(posts(requests, '/followup')).toHaveLength(1);
+  });
+});
+
+describe('with JIT, where WebAssembly is there but never answers', () => {
+  let withJit: Browser;
+  beforeAll(async () => {
+    withJit = await launchChromium();
+  });
+  afterAll(async () => {
+    await withJit?.close();
+  });
+
+  test('Argon2 that hangs gives way to the lock that needs no WebAssembly, and the report is still encrypted here', async () => {
+    scenario = await startReportScenario();
+    const hang = ['instantiate', 'instantiateStreaming', 'compile', 'compileStreaming'].map((name) => `WebAssembly.${name} = () => new Promise(() => {});`);
+    const page = await openPage(hang.join('\n'), withJit);
+    // An hour behind, so that the fast-forwarded clock never makes a key the server sees as not yet valid.
+    await page.clock.install({ time: Date.now() - 3_600_000 });
+    const requests = recordRequests(page);
+    const textCanary = canary('wasm-hang');
+    await openAndFillForm(page, scenario.server.url, 'security', fieldText('security', textCanary));
+    await page.click('button[type=submit]');
+    await page.getByText('encrypting your report in this browser').waitFor();
+    // One Argon2 budget at a time, with real time between for the work that does finish.
+    const answer = page.locator('[data-reference], #problems, [data-handover]:visible');
+    for (let i = 0; i < 10 && !(await answer.count()); i++) {
+      await page.clock.fastForward(11_000);
+      await answer.first().waitFor({ timeout: 1_000 }).catch(() => undefined);
+    }
+    expect(await page.locator('main').innerText()).toContain('Your report was received');
+    const reference = (await page.locator('[data-reference]').innerText()).trim();
+    expect(await isLockedWithArgon2(await lockedKeyOf(reference))).toBe(false);
+    expect(posts(requests, '/report')).toEqual([]);
+    expectNoneContain(requests, [textCanary], scenario.server.url);
+    const [report] = await decryptCaseWithGpg(scenario.db, reference, 'alice');
+    expect(report!.data.toString('utf8')).toContain(`${textCanary}-body`);
   });
 });
