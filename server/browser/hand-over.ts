@@ -50,7 +50,6 @@ export function handOverToServer(form: HTMLFormElement, reason: string, stopScri
     button.disabled = false;
     if (notice.dataset.handoverButton) button.textContent = notice.dataset.handoverButton;
   }
-  form.dataset.handedOver = '';
   notice.hidden = false;
   notice.focus();
   return true;

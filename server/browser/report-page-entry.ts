@@ -14,10 +14,13 @@ if (form) {
   const script = new AbortController();
   const encryption = support.canEncrypt ? import('./report-page') : undefined;
   encryption?.catch(() => undefined); // reported when the reporter sends
+  let sending = false; // a double click must not make two cases
   form.addEventListener(
     'submit',
     (event) => {
       event.preventDefault();
+      if (sending) return;
+      sending = true;
       void (async () => {
         try {
           const { submitEncrypted } = await inTime(encryption ?? Promise.reject(new Error(support.missing)), LOAD_MS, 'Loading the encryption');
@@ -25,6 +28,8 @@ if (form) {
         } catch (error) {
           if (error instanceof CannotWorkHereError && handOverToServer(form, error.message, script)) return;
           showProblems(form, ['Your report could not be encrypted in this browser. Nothing was sent; your text is still in the form.']);
+        } finally {
+          sending = false;
         }
       })();
     },

@@ -37,6 +37,7 @@ describe('assets', () => {
       expect(decodedBody(br).equals(plain.body)).toBe(true);
       expect(decodedBody(gzip).equals(plain.body)).toBe(true);
       if (plain.body.length > 1000) expect(br.body.length).toBeLessThan(plain.body.length / 2);
+      expect(plain.body.includes('sourceMappingURL')).toBe(false); // no source maps for the public
       for (const response of [plain, br, gzip]) {
         expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
         expect(response.headers.vary).toMatch(/Accept-Encoding/i);
@@ -65,7 +66,7 @@ describe('assets', () => {
   test('a hash that was never built is a 404, never cached; the plain names are revalidated', async () => {
     const [script] = (await assetsOf('/report?kind=security')).filter((u) => /\/report-[A-Z0-9]{8}\.js$/.test(u));
     const wrongHash = script!.replace(/-[A-Z0-9]{8}\.js$/, '-AAAAAAAA.js');
-    for (const url of [wrongHash, '/assets/style-000000000000.css', '/assets/nothing.js', '/assets/..%2Fapp.ts']) {
+    for (const url of [wrongHash, `${script}.map`, '/assets/style-000000000000.css', '/assets/nothing.js', '/assets/..%2Fapp.ts']) {
       const response = await rawGet(`${base}${url}`, BR);
       expect({ url, status: response.status }).toEqual({ url, status: 404 });
       expect(response.headers['cache-control'] ?? '').not.toMatch(/immutable/);
