@@ -7,13 +7,13 @@ import { Router, type Request, type Response } from 'express';
 import { build, type Metafile } from 'esbuild';
 import nunjucks from 'nunjucks';
 
-/** One file under /assets/, with its brotli and gzip forms made once at start-up. */
+/** One file under /assets/, with its gzip form, and its brotli form made once (brotliOf). */
 interface Asset {
   type: string;
   hash: string;
   identity: Buffer;
-  br: Buffer;
   gzip: Buffer;
+  br?: Promise<Buffer>;
 }
 
 interface BuiltAssets {
@@ -41,12 +41,21 @@ let built: Promise<BuiltAssets> | undefined;
 let ready: BuiltAssets | undefined;
 
 /**
+ * Builds the assets and compresses them all, brotli included (at quality 11, ~2 s of CPU): the
+ * server does this before it listens. Without it (tests), each brotli form is made on first request.
+ */
+export async function buildAssets(): Promise<void> {
+  const assets = await bundleAssets();
+  await Promise.all([...assets.hashed.values()].map(brotliOf));
+}
+
+/**
  * Builds the browser bundles in memory with esbuild, once per process: ES modules split into chunks,
  * with OpenPGP.js's lightweight build, whose rarely needed parts (legacy ciphers, other curves,
  * Argon2) are chunks a page loads only when it uses them. Minified, no source maps. Served from our
  * own origin: no CDN, so a reporter's visit reaches nobody else.
  */
-export function buildAssets(): Promise<BuiltAssets> {
+function bundleAssets(): Promise<BuiltAssets> {
   built ??= (async () => {
     const result = await build({
       entryPoints: BUNDLES,
@@ -104,9 +113,9 @@ export function moduleScript(name: string): nunjucks.runtime.SafeString {
  * cached page may still ask for revalidated each time; brotli or gzip as the client accepts.
  */
 export async function assetRoutes(): Promise<Router> {
-  const assets = await buildAssets();
+  const assets = await bundleAssets();
   const router = Router();
-  router.get('/assets/:name', (req, res, next) => {
+  router.get('/assets/:name', async (req, res, next) => {
     const name = req.params.name;
     const hashed = assets.hashed.get(name);
     if (hashed) return sendAsset(req, res, hashed, IMMUTABLE);
@@ -117,9 +126,9 @@ export async function assetRoutes(): Promise<Router> {
   return router;
 }
 
-function sendAsset(req: Request, res: Response, found: Asset, cacheControl: string): void {
+async function sendAsset(req: Request, res: Response, found: Asset, cacheControl: string): Promise<void> {
   const encoding = req.acceptsEncodings('br', 'gzip', 'identity');
-  const body = encoding === 'br' ? found.br : encoding === 'gzip' ? found.gzip : found.identity;
+  const body = encoding === 'br' ? await brotliOf(found) : encoding === 'gzip' ? found.gzip : found.identity;
   const etag = `"${found.hash}${encoding === 'br' || encoding === 'gzip' ? `-${encoding}` : ''}"`;
   res.set({ 'Content-Type': `${found.type}; charset=utf-8`, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding', ETag: etag });
   if (body !== found.identity) res.set('Content-Encoding', encoding as string);
@@ -161,11 +170,14 @@ function preloadsOf(metafile: Metafile): Map<string, string[]> {
 }
 
 async function asset(identity: Buffer, type: string): Promise<Asset> {
-  const [br, gz] = await Promise.all([
-    brotli(identity, {
-      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length },
-    }),
-    gzip(identity, { level: 9 }),
-  ]);
-  return { type, hash: crypto.createHash('sha256').update(identity).digest('hex').slice(0, 12), identity, br, gzip: gz };
+  return { type, hash: crypto.createHash('sha256').update(identity).digest('hex').slice(0, 12), identity, gzip: await gzip(identity, { level: 9 }) };
+}
+
+/** Brotli at its best quality: slow once, then as small as the files get (~10 % below quality 9). */
+function brotliOf(found: Asset): Promise<Buffer> {
+  const { identity } = found;
+  found.br ??= brotli(identity, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length },
+  });
+  return found.br;
 }
