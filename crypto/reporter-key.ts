@@ -15,9 +15,9 @@ export interface ReporterKey {
  * How the reporter's private key is locked under the receipt: Argon2 (the default; its cost is
  * what a browser can bear), or `'fast'`, a minimal iterated-and-salted S2K with AEAD protection
  * for the server's own paths (e-mail intake, the form without JavaScript), which must not spend a
- * second of CPU per report, and for browsers without WebAssembly, where Argon2 cannot run. The receipt carries 88 bits of
- * entropy and the database already holds its fast SHA-256 lookup hash, so the S2K's work factor
- * adds nothing against a stolen database; Argon2 costs ~30 ms even at its lowest setting.
+ * second of CPU per report, and for browsers without WebAssembly, where Argon2 cannot run. The
+ * receipt carries 88 bits of entropy and the database already holds its fast SHA-256 lookup hash,
+ * so the S2K's work factor adds nothing against a stolen database; Argon2 costs ~30 ms even at its lowest setting.
  */
 export type ReporterKeyLock = Argon2Cost | 'fast';
 
