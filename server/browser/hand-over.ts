@@ -50,6 +50,8 @@ export function handOverToServer(form: HTMLFormElement, reason: string, stopScri
     button.disabled = false;
     if (notice.dataset.handoverButton) button.textContent = notice.dataset.handoverButton;
   }
+  // The role comes with the notice, so that it is announced when shown and never read while hidden.
+  notice.setAttribute('role', 'alert');
   notice.hidden = false;
   notice.focus();
   return true;
