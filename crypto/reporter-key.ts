@@ -15,9 +15,9 @@ export interface ReporterKey {
  * How the reporter's private key is locked under the receipt: Argon2 (the default; its cost is
  * what a browser can bear), or `'fast'`, a minimal iterated-and-salted S2K with AEAD protection
  * for the server's own paths (e-mail intake, the form without JavaScript), which must not spend a
- * second of CPU per report. The receipt carries 88 bits of
- * entropy and the database already holds its fast SHA-256 lookup hash, so the S2K's work factor
- * adds nothing against a stolen database; Argon2 costs ~30 ms even at its lowest setting.
+ * second of CPU per report, and for browsers without WebAssembly, where Argon2 cannot run. The
+ * receipt carries 88 bits of entropy and the database already holds its fast SHA-256 lookup hash,
+ * so the S2K's work factor adds nothing against a stolen database; Argon2 costs ~30 ms even at its lowest setting.
  */
 export type ReporterKeyLock = Argon2Cost | 'fast';
 
@@ -96,6 +96,18 @@ export async function checkReporterKey(publicKey: string, lockedPrivateKey: stri
     throw new InvalidKeyError('private-key', 'The reporter private key must be locked under the receipt, never sent in the clear.');
   }
   return { fingerprint, keyIds };
+}
+
+/**
+ * True when a locked private key (armored) needs Argon2 to unlock: its primary key or a subkey is
+ * protected with the Argon2 S2K. Keys locked with the iterated-and-salted S2K unlock without
+ * WebAssembly. Reads the packets only; no passphrase is involved.
+ */
+export async function isLockedWithArgon2(armoredLockedKey: string): Promise<boolean> {
+  const key = await readPrivateKey({ armoredKey: armoredLockedKey, config: messageConfig });
+  // OpenPGP.js keeps the parsed S2K on the secret key packet; its type names the function.
+  const s2kType = (packet: unknown) => (packet as { s2k?: { type?: string } | null }).s2k?.type;
+  return [key.keyPacket, ...key.subkeys.map((subkey) => subkey.keyPacket)].some((packet) => s2kType(packet) === 'argon2');
 }
 
 const fastLockConfig: Config = Object.freeze({ ...messageConfig, aeadProtect: true, s2kType: enums.s2k.iterated, s2kIterationCountByte: 96 });

@@ -43,6 +43,9 @@ export function createKysely(url: string, poolSize = 10): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // A broken idle connection must not crash the process; the next query reports the failure.
   pool.on('error', () => undefined);
+  // Nor one that breaks while checked out: pg emits 'error' on the client as well as failing its
+  // query, and kysely listens to neither; the query's own rejection is what reports it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

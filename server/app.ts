@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { Logger } from './log';
 import { apiRoutes } from './http/api-routes';
 import { assetRoutes } from './http/assets';
+import { compressPublicPages } from './http/compression';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { apiReadLimiter, createCsrf, securityHeaders, submissionLimiter } from './http/protection';
 import { reportRoutes } from './http/report-routes';
@@ -51,7 +52,8 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.use(cookieParser());
   app.get('/healthz', (_req, res) => res.type('text').send('ok'));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
-  app.use(assetRoutes());
+  app.use(await assetRoutes());
+  app.use(compressPublicPages());
   if (deps.intakeKeys) app.use(wellKnownRoutes({ config: deps.config, keys: deps.intakeKeys }));
   const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
   app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));

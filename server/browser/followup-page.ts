@@ -1,12 +1,16 @@
-// The reporter's follow-up page with JavaScript: the receipt never leaves this browser. Its hash
-// finds the case; the receipt unlocks the reporter key here; replies are decrypted and answers
-// encrypted here.
+// The reporter's follow-up page with JavaScript (loaded by followup-page-entry.ts): the receipt
+// never leaves this browser. Its hash finds the case; the receipt unlocks the reporter key here;
+// replies are decrypted and answers encrypted here. Where that cannot happen here (no WebAssembly
+// for a key locked with Argon2, a step that hangs), it throws CannotWorkHereError first.
 import { readKey, type PrivateKey, type PublicKey } from 'openpgp';
 import { messageConfig } from '../../crypto/openpgp-config';
 import { isWellFormedReceipt, receiptLookupHash } from '../../crypto/receipt';
-import { unlockReporterKey } from '../../crypto/reporter-key';
+import { isLockedWithArgon2, unlockReporterKey } from '../../crypto/reporter-key';
+import { DecryptionError } from '../../crypto/errors';
+import type { RuntimeSupport } from '../../crypto/runtime-support';
 import { armorMessage, decryptSplit, encryptMessage } from '../../crypto/split-message';
 import { downloadLink, element, fetchJson, fromBase64, show, toHex } from './dom';
+import { CannotWorkHereError, inTime } from './hand-over';
 
 interface Followup {
   reference: string;
@@ -23,31 +27,37 @@ const LABELS: Record<string, string> = {
   'reporter-reply': 'Your answer',
 };
 const NO_MATCH = 'No case matches this receipt. Check the words and try again.';
+const NO_ARGON2 =
+  'Your key is locked with Argon2, which runs in WebAssembly, and this browser has WebAssembly switched off (as Tor Browser does at its “Safer” level).';
+/** How long unlocking may take before the page offers the server's path; decrypting the case gets RENDER_MS. */
+const STEP_MS = 20_000;
+const RENDER_MS = 60_000;
 
-const form = document.querySelector<HTMLFormElement>('[data-followup-form]');
-const view = document.querySelector<HTMLElement>('[data-followup-view]');
-if (form && view) form.addEventListener('submit', (event) => void open(event, form, view));
-
-async function open(event: SubmitEvent, form: HTMLFormElement, view: HTMLElement): Promise<void> {
-  event.preventDefault();
+/**
+ * Finds the case by the receipt's hash, unlocks the reporter key here and shows the case. Throws
+ * CannotWorkHereError, before the receipt has left this browser, where the server's path must take over.
+ */
+export async function openCase(form: HTMLFormElement, view: HTMLElement, support: RuntimeSupport): Promise<void> {
   const status = form.querySelector<HTMLElement>('[data-status]')!;
   const receipt = form.querySelector<HTMLInputElement>('input[name=receipt]')!.value;
   try {
     if (!isWellFormedReceipt(receipt)) throw new Error(NO_MATCH);
     status.textContent = 'Looking for your case…';
-    const lookup = toHex(await receiptLookupHash(receipt));
+    const lookup = toHex(await inTime(receiptLookupHash(receipt), STEP_MS, 'Finding your case'));
     // The server answers a receipt that matches nothing with NO_MATCH itself; its other answers (too
     // many attempts, unreachable) are shown as they are, not as a wrong receipt.
     const followup = await fetchJson<Followup>(`/api/followup/${lookup}`);
+    if (!support.argon2 && (await isLockedWithArgon2(followup.lockedKey))) throw new CannotWorkHereError(NO_ARGON2);
     status.textContent = 'Unlocking with your receipt, in this browser…';
-    const key = await unlockReporterKey(followup.lockedKey, receipt).catch(() => {
-      throw new Error(NO_MATCH);
+    const key = await inTime(unlockReporterKey(followup.lockedKey, receipt), STEP_MS, 'Unlocking your case').catch((error: CannotWorkHereError) => {
+      throw error.cause instanceof DecryptionError ? new Error(NO_MATCH) : error;
     });
-    await render(view, followup, key, lookup);
+    await inTime(render(view, followup, key, lookup), RENDER_MS, 'Decrypting your case');
     status.textContent = '';
     show(form, false);
   } catch (error) {
-    status.textContent = (error as Error).message;
+    if (!(error instanceof CannotWorkHereError)) status.textContent = (error as Error).message;
+    else throw error;
   }
 }
 
@@ -88,8 +98,9 @@ function answerForm(followup: Followup, lookup: string, view: HTMLElement, key: 
     void (async () => {
       try {
         status.textContent = 'Encrypting in this browser…';
-        const keys = await Promise.all(followup.recipients.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey));
-        const message = armorMessage(await encryptMessage({ data: text.value, recipients: keys }));
+        const keys = Promise.all(followup.recipients.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey));
+        const encrypted = keys.then((recipients) => encryptMessage({ data: text.value, recipients }));
+        const message = armorMessage(await inTime(encrypted, STEP_MS, 'Encrypting your answer'));
         await fetchJson(`/api/followup/${lookup}/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) });
         await render(view, await fetchJson<Followup>(`/api/followup/${lookup}`), key, lookup);
       } catch (error) {

@@ -1,19 +1,35 @@
-// The report page's script: encrypts the report in the reporter's browser, so that the request
-// carries only ciphertext. Without it, the same form posts to the server, which encrypts on arrival.
+// The report page's encryption, loaded by report-page-entry.ts: encrypts the report in the
+// reporter's browser, so that the request carries only ciphertext. Without it, the same form posts
+// to the server, which encrypts on arrival; a browser that cannot encrypt here is told so and hands
+// the form to that path (hand-over.ts).
 import { readKey, type PublicKey } from 'openpgp';
 import { armorMessage, encryptMessage } from '../../crypto/split-message';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
-import { createReporterKey } from '../../crypto/reporter-key';
+import { createReporterKey, type ReporterKey } from '../../crypto/reporter-key';
 import { messageConfig } from '../../crypto/openpgp-config';
 import { composeReportDocument, describeSize, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
+import type { CaseKind } from '../../db/database';
 import { showConfirmation, showProblems, setStatus } from './report-page-view';
+import { CannotWorkHereError, handOverToServer, inTime } from './hand-over';
 import { fetchJson, toHex } from './dom';
 
-const form = document.querySelector<HTMLFormElement>('form[data-report-form]');
-if (form) form.addEventListener('submit', (event) => void submitEncrypted(event, form));
+/** How long a step of the encryption may take before the page offers the server's path. */
+const STEP_MS = 20_000;
+/** Argon2 gets less: past it, the key is locked with the S2K that needs no WebAssembly. */
+const ARGON2_MS = 10_000;
+/** An attachment gets STEP_MS plus this per MiB: a browser without JIT encrypts a few MiB a second. */
+const MS_PER_MIB = 5_000;
 
-async function submitEncrypted(event: SubmitEvent, form: HTMLFormElement): Promise<void> {
-  event.preventDefault();
+interface Sealed {
+  reporterKey: ReporterKey;
+  receipt: string;
+  lookup: string;
+  report: string;
+  attachments: string[];
+}
+
+/** Checks, encrypts and sends the form; `argon2` says whether this browser can lock the key with it. */
+export async function submitEncrypted(form: HTMLFormElement, argon2: boolean, script: AbortController): Promise<void> {
   const button = form.querySelector<HTMLButtonElement>('button[type=submit]');
   const kind = form.dataset.kind;
   if (!isReportKind(kind)) return;
@@ -30,21 +46,11 @@ async function submitEncrypted(event: SubmitEvent, form: HTMLFormElement): Promi
     setStatus(form, 'Fetching the recipients’ public keys…');
     const query = new URLSearchParams([['kind', kind], ...involved.map((id) => ['involved', id])]);
     const recipients = await fetchJson<{ recipients: { publicKey: string }[] }>(`/api/recipients?${query}`);
-    const keys: PublicKey[] = await Promise.all(
-      recipients.recipients.map(async (r) => (await readKey({ armoredKey: r.publicKey, config: messageConfig })) as PublicKey),
-    );
 
     setStatus(form, 'Making your receipt and encrypting your report in this browser…');
-    const receipt = generateReceipt();
-    const reporterKey = await createReporterKey(receipt);
-    keys.push((await readKey({ armoredKey: reporterKey.publicKey, config: messageConfig })) as PublicKey);
     const involvedNames = involved.map((id) => form.querySelector(`label[for="${form.querySelector(`input[value="${CSS.escape(id)}"]`)?.id}"]`)?.textContent ?? '');
-    const report = armorMessage(await encryptMessage({ data: composeReportDocument(kind, values, involvedNames), recipients: keys }));
-    const attachments: string[] = [];
-    for (const file of files) {
-      attachments.push(armorMessage(await encryptMessage({ data: new Uint8Array(await file.arrayBuffer()), filename: file.name, recipients: keys })));
-    }
-    const lookup = toHex(await receiptLookupHash(receipt));
+    const text = composeReportDocument(kind, values, involvedNames);
+    const sealed = await seal(kind, text, files, recipients.recipients.map((r) => r.publicKey), argon2);
 
     setStatus(form, 'Sending the encrypted report…');
     const submitted = await fetchJson<{ reference: string }>('/api/reports', {
@@ -53,17 +59,55 @@ async function submitEncrypted(event: SubmitEvent, form: HTMLFormElement): Promi
       body: JSON.stringify({
         kind,
         involved,
-        reporter: { publicKey: reporterKey.publicKey, lockedPrivateKey: reporterKey.lockedPrivateKey, receiptLookup: lookup },
-        report,
-        attachments,
+        reporter: { publicKey: sealed.reporterKey.publicKey, lockedPrivateKey: sealed.reporterKey.lockedPrivateKey, receiptLookup: sealed.lookup },
+        report: sealed.report,
+        attachments: sealed.attachments,
       }),
     });
-    showConfirmation(form, kind, submitted.reference, receipt);
+    showConfirmation(form, kind, submitted.reference, sealed.receipt);
   } catch (error) {
+    // Nothing was sent: the encryption failed or hung before the request. Offer the server's path.
+    if (error instanceof CannotWorkHereError && handOverToServer(form, error.message, script)) return;
     showProblems(form, [(error as Error).message || 'Your report could not be encrypted or sent. Nothing was stored; please try again.']);
   } finally {
     if (button) button.disabled = false;
   }
+}
+
+/** Everything the request carries, encrypted here; each step bounded in time (inTime). */
+async function seal(kind: CaseKind, text: string, files: File[], armoredKeys: string[], argon2: boolean): Promise<Sealed> {
+  const keys: PublicKey[] = await inTime(
+    Promise.all(armoredKeys.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey)),
+    STEP_MS,
+    'Reading the recipients’ keys',
+  );
+  const receipt = generateReceipt();
+  const reporterKey = await makeReporterKey(receipt, argon2);
+  keys.push(await inTime(readKey({ armoredKey: reporterKey.publicKey, config: messageConfig }) as Promise<PublicKey>, STEP_MS, 'Reading your key'));
+  const what = kind === 'coc' ? 'Encrypting your Code of Conduct report' : 'Encrypting your security report';
+  const report = armorMessage(await inTime(encryptMessage({ data: text, recipients: keys }), STEP_MS, what));
+  const attachments: string[] = [];
+  for (const file of files) {
+    const encrypted = file.arrayBuffer().then((bytes) => encryptMessage({ data: new Uint8Array(bytes), filename: file.name, recipients: keys }));
+    attachments.push(armorMessage(await inTime(encrypted, STEP_MS + (MS_PER_MIB * file.size) / 2 ** 20, `Encrypting the file "${file.name}"`)));
+  }
+  const lookup = toHex(await inTime(receiptLookupHash(receipt), STEP_MS, 'Making your receipt'));
+  return { reporterKey, receipt, lookup, report, attachments };
+}
+
+/**
+ * The reporter key, locked with Argon2 where this browser runs it, else with the iterated S2K the
+ * server's own paths use: the receipt's 88 random bits, not the S2K's cost, are what protect it.
+ */
+async function makeReporterKey(receipt: string, argon2: boolean): Promise<ReporterKey> {
+  if (argon2) {
+    try {
+      return await inTime(createReporterKey(receipt), ARGON2_MS, 'Locking your key with Argon2');
+    } catch {
+      // Argon2 failed (no memory for it) or hung: the lock below needs no WebAssembly.
+    }
+  }
+  return inTime(createReporterKey(receipt, 'fast'), STEP_MS, 'Making your key');
 }
 
 function attachmentProblems(form: HTMLFormElement, files: File[]): string[] {

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config';
 import { describeSize } from '../report-form';
+import { assetUrl, moduleScript } from './assets';
 
 export const TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
 
@@ -19,6 +20,8 @@ export function installViews(app: Express, config: Config): nunjucks.Environment
     'reporter-reply': 'Answer from the reporter',
   });
   env.addFilter('size', describeSize);
+  env.addGlobal('assetUrl', assetUrl);
+  env.addGlobal('moduleScript', moduleScript);
   env.express(app);
   app.set('view engine', 'njk');
   return env;

@@ -4,6 +4,7 @@
 //   C the dashboard's case list at 100,000 cases;  D SMTP intake throughput against a discarding server;
 //   E /healthz while receipts are checked on the no-JavaScript follow-up path;
 //   F a member's queued-mail counter while notifications about cases hidden from the member pile up.
+//   G the bytes each public page transfers before it is usable.
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
 // Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS,
 // BENCH_FOLLOWUP_ROUNDS, BENCH_MAIL_RUNS;
@@ -14,6 +15,7 @@ import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { printCaseListReport, runCaseListBench } from './case-list-bench';
 import { printFollowupStall, runFollowupStallBench } from './followup-stall-bench';
 import { printMailCounterReport, runMailCounterBench } from './mail-counter-bench';
+import { printPageWeights, runPageWeightBench } from './page-weight-bench';
 import { printSmtpThroughput, runSmtpThroughputBench } from './smtp-throughput';
 import { runEncryptionBench, type EncryptionResult } from './encryption-bench';
 import { startServerProcess, type ServerProcess } from './server-process';
@@ -70,10 +72,14 @@ async function main(): Promise<void> {
   const mailCounter = await runMailCounterBench(database, { runs: MAIL_RUNS, log });
 
   printReport(load.ours, load.baseline, encryption);
+  log('E. The bytes of each public page, as a browser accepting brotli gets them…');
+  const pageWeights = await runPageWeightBench(database);
+
   printCaseListReport(caseList);
   printSmtpThroughput(smtp);
   printFollowupStall(stall);
   printMailCounterReport(mailCounter);
+  printPageWeights(pageWeights);
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

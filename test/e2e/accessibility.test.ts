@@ -29,7 +29,7 @@ afterEach(async () => {
 async function openPage(options: { pageScript: boolean }): Promise<Page> {
   context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
-  if (!options.pageScript) await page.route('**/assets/report.js', (route) => route.abort());
+  if (!options.pageScript) await page.route('**/assets/report-*.js', (route) => route.abort());
   return page;
 }
 

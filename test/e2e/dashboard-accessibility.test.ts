@@ -163,7 +163,7 @@ test('/followup, before and after it opens', async () => {
 
 test('/followup without JavaScript: a wrong receipt, and the case the server opens', async () => {
   const page = await newPage();
-  await page.route('**/assets/followup.js', (route) => route.abort());
+  await page.route('**/assets/followup-*.js', (route) => route.abort());
   await page.goto(`${server.url}/followup`);
   await page.fill('#receipt', 'not a receipt');
   await page.getByRole('button', { name: 'Open' }).click();

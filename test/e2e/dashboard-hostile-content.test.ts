@@ -124,7 +124,7 @@ test('on the reporter’s follow-up page too, the report and the reply show as t
 
 test('without JavaScript, the follow-up page the server decrypts shows them as text as well', async () => {
   const { page, dialogs } = await newPage();
-  await page.route('**/assets/followup.js', (route) => route.abort());
+  await page.route('**/assets/followup-*.js', (route) => route.abort());
   await page.goto(`${server.url}/followup`);
   await page.fill('#receipt', hostileCase.receipt);
   await page.getByRole('button', { name: 'Open' }).click();

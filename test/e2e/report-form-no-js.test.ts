@@ -73,7 +73,7 @@ describe('with JavaScript off, the server encrypts the form on arrival', () => {
     // Script on, CSP off, and the page's own script blocked: the form posts natively to the
     // no-JavaScript path, and any markup the server failed to escape would run here.
     const page = await openPage({ javaScriptEnabled: true, bypassCSP: true });
-    await page.route('**/assets/report.js', (route) => route.abort());
+    await page.route('**/assets/report-*.js', (route) => route.abort());
     const typed = {
       body: '</textarea><script>window.__pwned=1</script>',
       component: '"><script>window.__pwned=2</script><img src=x onerror="window.__pwned=3">',

@@ -18,8 +18,17 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+export interface LaunchOptions {
+  /**
+   * V8 without its compilers, as Tor Browser's "Safer" level runs it: no JIT and no WebAssembly
+   * (`typeof WebAssembly === 'undefined'`), every script interpreted.
+   */
+  jitless?: boolean;
+}
+
+export function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
+  const args = options.jitless ? [...CHROMIUM_ARGS, '--js-flags=--jitless'] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }
 
 export interface RecordedRequest {
