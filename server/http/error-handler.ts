@@ -11,6 +11,7 @@ const STATUS: Record<DomainErrorKind, number> = {
   'too-large': 413,
   'rate-limited': 429,
   'not-configured': 503,
+  busy: 503,
 };
 
 const GENERIC: Record<number, string> = {
@@ -32,6 +33,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (status >= 500) log.error('request failed', { method: req.method, path: req.path, error });
     if (res.headersSent) return;
     res.status(status);
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
     if (req.path.startsWith('/api/')) {
       res.json({ error: message });
     } else {
