@@ -7,7 +7,7 @@ import type { Logger } from '../log';
 import { DomainError, badInput } from '../errors';
 import { srtStatus } from '../governance';
 import {
-  REPORT_FIELDS, KIND_TITLES, FORM_TEXT_MAX_BYTES, describeSize, composeReportDocument, isReportKind, largestFormBytes, pickReportFields, reportFieldProblems,
+  REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, largestFormBytes, pickReportFields, reportFieldProblems,
 } from '../report-form';
 import { submitPlaintextReport } from '../reports';
 import type { CaseEvents } from '../case-events';
@@ -48,10 +48,11 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     const unread = await refusalBeforeReading(deps, req, res);
     if (unread) return answerUnread(deps, req, res, unread);
     const maxBytes = largestFormBytes(deps.config);
-    // No room for the files: read the text alone (discarding the files as they pass), so that it can be kept.
+    // No room for the files: read the text alone (discarding the files as they pass), taking budget for
+    // the text as it comes, so that it can be kept.
     let admitted = admitUpload(deps.uploads, req, res, { maxBytes });
     const textOnly = 'refused' in admitted;
-    if (textOnly) admitted = admitUpload(deps.uploads, req, res, { maxBytes, reserve: FORM_TEXT_MAX_BYTES });
+    if (textOnly) admitted = admitUpload(deps.uploads, req, res, { maxBytes, reserve: 0 });
     if ('refused' in admitted) return answerUnread(deps, req, res, { status: 503, message: `${new ServerBusyError().message} ${NOT_READ}` });
 
     const form = await parseForm(req, { maxFileBytes: deps.config.maxAttachmentBytes, maxFiles: deps.config.maxAttachments, maxBytes, reservation: admitted.reservation, textOnly });

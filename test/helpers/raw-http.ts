@@ -22,9 +22,23 @@ export interface PartialRequest {
 
 /** Sends the head and part of the body, then waits for the answer without sending more. */
 export function sendPartly(baseUrl: string, request: PartialRequest): Promise<PartialAnswer> {
+  return startPartly(baseUrl, request).answer;
+}
+
+export interface HeldUpload {
+  /** The answer, if the server gives one before the body is complete. */
+  answer: Promise<PartialAnswer>;
+  /** Sends more of the body. */
+  write(data: Buffer | string): void;
+  /** Drops the connection, as a client that gives up does. */
+  abort(): void;
+}
+
+/** Like sendPartly, keeping the connection in hand: an upload that holds its share of the server's budget. */
+export function startPartly(baseUrl: string, request: PartialRequest): HeldUpload {
   const url = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(url.port), url.hostname);
+  const socket = net.connect(Number(url.port), url.hostname);
+  const answer = new Promise<PartialAnswer>((resolve, reject) => {
     const received: Buffer[] = [];
     let settled = false;
     const finish = (closed: boolean) => {
@@ -61,6 +75,8 @@ export function sendPartly(baseUrl: string, request: PartialRequest): Promise<Pa
     });
     socket.on('error', () => undefined);
   });
+  answer.catch(() => undefined);
+  return { answer, write: (data) => socket.write(data), abort: () => socket.destroy() };
 }
 
 /** A whole response (head and Content-Length body), or null while it is incomplete. */

@@ -65,7 +65,7 @@ test('a post without the form\'s CSRF cookie is refused before its body is read'
 
 test('a post the browser marks as cross-site is refused before its body is read, even with the cookie', async () => {
   const session = await openReportForm(server.url, 'coc');
-  for (const extra of [{ 'Sec-Fetch-Site': 'cross-site' }, { Origin: 'https://attacker.example' }]) {
+  for (const extra of [{ 'Sec-Fetch-Site': 'cross-site' }, { Origin: 'https://attacker.example' }] as Record<string, string>[]) {
     const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(session, 5 * MB, extra), part: formStart(session.csrf) });
     expect(answer.status).toBe(403);
   }
