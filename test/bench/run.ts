@@ -1,8 +1,10 @@
 // `npm run bench`: submission throughput of the JavaScript path against a bare express+PostgreSQL
 // baseline (A), server-side encryption for the no-JavaScript path against `gpg --encrypt` (B), and the
-// dashboard's case list at 100,000 cases (C), and SMTP intake throughput against a discarding server (D).
+// dashboard's case list at 100,000 cases (C), SMTP intake throughput against a discarding server (D), and
+// the server's peak memory under concurrent maximum-size submissions (E).
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
 // Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS;
+// BENCH_UPLOADS (clients in E); BENCH_SECTIONS picks parts (e.g. "E"; default all).
 // BENCH_LIST_PLANS=1 prints the plans of the case list's queries.
 // BENCH_CPU_PROF=1 (and BENCH_CPU_PROF_DIR) writes a V8 CPU profile of each server child.
 import os from 'node:os';
@@ -14,6 +16,8 @@ import { startServerProcess, type ServerProcess } from './server-process';
 import { ms, table, verdict } from './stats';
 import { runSubmissionBench, type SubmissionFigures } from './submission-bench';
 import { buildSubmission, fetchRecipientKeys, reportText } from './submission-payload';
+import { printUploadMemory, runUploadMemoryBench, type UploadMemoryResult } from './upload-memory-bench';
+import { loadConfig } from '../../server/config';
 
 const REQUESTS = envInt('BENCH_REQUESTS', 2000);
 const WARMUP = envInt('BENCH_WARMUP', 200);
@@ -22,6 +26,8 @@ const ROUNDS = envInt('BENCH_ROUNDS', 2);
 const ENCRYPT_RUNS = envInt('BENCH_RUNS', 50);
 const CASES = envInt('BENCH_CASES', 100_000);
 const LIST_RUNS = envInt('BENCH_LIST_RUNS', 30);
+const UPLOAD_CLIENTS = envInt('BENCH_UPLOADS', 20);
+const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDE';
 const THROUGHPUT_TARGET = 0.7;
 const SPEEDUP_TARGET = 3;
 const RECIPIENT_COUNTS = [1, 5, 20];
@@ -36,30 +42,56 @@ async function main(): Promise<void> {
   log('Starting the embedded PostgreSQL and adding members…');
   database = await startBenchDatabase();
   const start = { databaseUrl: database.url, dataDir: database.dir };
-  const [ours, baseline] = await Promise.all([startServerProcess('app-server.ts', start), startServerProcess('baseline-server.ts', start)]);
-  servers.push(ours, baseline);
+  if (SECTIONS.includes('A') || SECTIONS.includes('B')) {
+    const [ours, baseline] = await Promise.all([startServerProcess('app-server.ts', start), startServerProcess('baseline-server.ts', start)]);
+    servers.push(ours, baseline);
 
-  const submission = await buildSubmission(await fetchRecipientKeys(ours.url), text);
-  log(`A. ${REQUESTS} submissions each (after ${WARMUP} warm-up) at concurrency ${CONCURRENCY}, in ${ROUNDS} interleaved rounds; ` +
-    `body ${(submission.size / 1024).toFixed(1)} KiB, report to ${submission.recipients} keys`);
-  const load = await runSubmissionBench({
-    servers: { ours, baseline }, dataDir: database.dir, databaseUrl: database.url, submission, requests: REQUESTS, warmup: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, log,
+    const submission = await buildSubmission(await fetchRecipientKeys(ours.url), text);
+    log(`A. ${REQUESTS} submissions each (after ${WARMUP} warm-up) at concurrency ${CONCURRENCY}, in ${ROUNDS} interleaved rounds; ` +
+      `body ${(submission.size / 1024).toFixed(1)} KiB, report to ${submission.recipients} keys`);
+    const load = await runSubmissionBench({
+      servers: { ours, baseline }, dataDir: database.dir, databaseUrl: database.url, submission, requests: REQUESTS, warmup: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, log,
+    });
+    await stopServers();
+
+    log(`B. Server-side encryption of a ${(text.length / 1024).toFixed(0)} KiB report, ${ENCRYPT_RUNS} runs each…`);
+    const encryption = await runEncryptionBench(text, RECIPIENT_COUNTS, ENCRYPT_RUNS, 5);
+    printReport(load.ours, load.baseline, encryption);
+  }
+
+  if (SECTIONS.includes('C')) {
+    log(`C. The case list at ${CASES.toLocaleString('en')} cases (a database of its own in the same cluster), ${LIST_RUNS} runs each…`);
+    printCaseListReport(await runCaseListBench(database, { cases: CASES, runs: LIST_RUNS, warmup: 3, log, plans: process.env.BENCH_LIST_PLANS === '1' }));
+  }
+
+  if (SECTIONS.includes('D')) {
+    log('D. SMTP intake: 10 KB PGP/MIME mails decrypted, re-encrypted to five readers and committed…');
+    printSmtpThroughput(await runSmtpThroughputBench({ log }));
+  }
+
+  if (SECTIONS.includes('E')) {
+    log(`E. ${UPLOAD_CLIENTS} clients post a maximum-size report each, at once…`);
+    printUploadMemory(await runUploadMemory(start));
+  }
+  log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Our app with its default limits and budget, behind a "proxy" on the loopback so that each client has its own address. */
+async function runUploadMemory(start: { databaseUrl: string; dataDir: string }): Promise<UploadMemoryResult> {
+  const env = { TRUST_PROXY: 'loopback' };
+  const config = loadConfig({ ...process.env, ...env, DATA_DIR: start.dataDir, DATABASE_URL: start.databaseUrl });
+  const server = await startServerProcess('app-server.ts', { ...start, env });
+  servers.push(server);
+  const result = await runUploadMemoryBench({
+    server,
+    readerKeys: await fetchRecipientKeys(server.url),
+    limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxAttachments: config.maxAttachments, uploadBudgetBytes: config.uploadBudget.totalBytes },
+    clients: UPLOAD_CLIENTS,
+    retryCapMs: 1000,
+    log,
   });
   await stopServers();
-
-  log(`B. Server-side encryption of a ${(text.length / 1024).toFixed(0)} KiB report, ${ENCRYPT_RUNS} runs each…`);
-  const encryption = await runEncryptionBench(text, RECIPIENT_COUNTS, ENCRYPT_RUNS, 5);
-
-  log(`C. The case list at ${CASES.toLocaleString('en')} cases (a database of its own in the same cluster), ${LIST_RUNS} runs each…`);
-  const caseList = await runCaseListBench(database, { cases: CASES, runs: LIST_RUNS, warmup: 3, log, plans: process.env.BENCH_LIST_PLANS === '1' });
-
-  log('D. SMTP intake: 10 KB PGP/MIME mails decrypted, re-encrypted to five readers and committed…');
-  const smtp = await runSmtpThroughputBench({ log });
-
-  printReport(load.ours, load.baseline, encryption);
-  printCaseListReport(caseList);
-  printSmtpThroughput(smtp);
-  log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
 }
 
 function printReport(ours: SubmissionFigures, baseline: SubmissionFigures, encryption: EncryptionResult[]): void {
