@@ -30,7 +30,8 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new Do
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, message } = describe(error);
-    if (status >= 500) log.error('request failed', { method: req.method, path: req.path, error });
+    // A full upload budget is the server working as designed, not a failure.
+    if (status >= 500 && !(error instanceof DomainError && error.kind === 'busy')) log.error('request failed', { method: req.method, path: req.path, error });
     if (res.headersSent) return;
     res.status(status);
     const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;

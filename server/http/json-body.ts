@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { Request, Response } from 'express';
-import { DomainError, badInput, tooLarge } from '../errors';
+import { badInput, tooLarge } from '../errors';
 import { describeSize } from '../report-form';
-import { ServerBusyError, admitUpload, closeAfterAnswer, declaredLength, type Refusal, type UploadBudget } from './upload-budget';
+import { ServerBusyError, admitUpload, declaredLength, dropRestAfterAnswer, type Refusal, type UploadBudget } from './upload-budget';
 
 /**
  * Reads a JSON body within the upload budget, called only after every check that needs no body
@@ -15,7 +15,7 @@ export async function readJsonBody(req: Request, res: Response, options: { budge
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && encoding !== 'identity') throw badInput('Compressed request bodies are not accepted.');
   const refuse = (why: Refusal) => {
-    closeAfterAnswer(res);
+    dropRestAfterAnswer(req, res);
     return why === 'busy' ? new ServerBusyError() : tooLarge(`The request is larger than ${describeSize(options.maxBytes)}, the most this server accepts here.`);
   };
   const admission = admitUpload(options.budget, req, res, { maxBytes: options.maxBytes });
@@ -25,18 +25,23 @@ export async function readJsonBody(req: Request, res: Response, options: { budge
   const whole = declared === null ? null : Buffer.allocUnsafe(declared);
   const chunks: Buffer[] = [];
   let length = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  // Listeners rather than for-await: leaving a for-await early would destroy the socket under the answer.
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
       const verdict = admission.reservation.accept(chunk.length);
-      if (verdict !== 'ok') throw refuse(verdict);
+      if (verdict !== 'ok') {
+        req.off('data', onData);
+        return reject(refuse(verdict));
+      }
       if (whole) chunk.copy(whole, length);
       else chunks.push(chunk);
       length += chunk.length;
-    }
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    throw badInput('The request was cut off before its end. Please send it again.', error);
-  }
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve());
+    req.once('error', (cause) => reject(badInput('The request was cut off before its end. Please send it again.', cause)));
+    req.once('close', () => reject(badInput('The request was cut off before its end. Please send it again.')));
+  });
   const body = whole ? whole.subarray(0, length) : Buffer.concat(chunks, length);
   if (body.length === 0) return undefined;
   if (!isUtf8(body)) throw badInput('The request body is not valid UTF-8.');

@@ -13,7 +13,7 @@ import { submitPlaintextReport } from '../reports';
 import type { CaseEvents } from '../case-events';
 import { parseForm, type ParsedForm } from './form-parser';
 import { noStore, RateLimitedError, sentFromAnotherSite, type Csrf } from './protection';
-import { BUSY_RETRY_AFTER_SECONDS, ServerBusyError, admitUpload, closeAfterAnswer, declaredLength, type UploadBudget } from './upload-budget';
+import { BUSY_RETRY_AFTER_SECONDS, ServerBusyError, admitUpload, declaredLength, dropRestAfterAnswer, type UploadBudget } from './upload-budget';
 
 const STORE_FAILED =
   'Your report could not be stored just now, so nothing was saved. Your text is kept below: please send it again in a few minutes.';
@@ -65,7 +65,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     const problems: string[] = [];
     let status = 400;
     if (form.cutOff) {
-      closeAfterAnswer(res);
+      dropRestAfterAnswer(req, res);
       status = form.cutOff === 'busy' ? 503 : 413;
       problems.push(form.cutOff === 'busy' ? BUSY_KEPT : `Your report is larger than ${describeSize(maxBytes)} in all, so it was not read to its end and nothing was sent. What was read is kept below: check that it is complete.`);
     } else if (textOnly && form.refusedFiles.length > 0) {
@@ -125,9 +125,9 @@ async function refusalBeforeReading(deps: ReportRouteDeps, req: Request, res: Re
   return null;
 }
 
-/** The form again, empty but for the message, and the connection closed so that the unread rest is never sent. */
+/** The form again, empty but for the message; the unread rest of the body is dropped as it arrives. */
 async function answerUnread(deps: ReportRouteDeps, req: Request, res: Response, refusal: { status: number; message: string }): Promise<void> {
-  closeAfterAnswer(res);
+  dropRestAfterAnswer(req, res);
   if (refusal.status === 503) res.set('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
   const kind = req.query.kind;
   if (!isReportKind(kind)) {

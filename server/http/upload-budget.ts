@@ -109,10 +109,21 @@ export function admitUpload(
   return { reservation };
 }
 
+// How long the rest of a refused body is received (and dropped) before the connection is cut.
+const LINGER_MS = 60_000;
+
 /**
- * For an answer given while (part of) the body is unread: the connection closes after it, so the
- * rest is never read into anything, and the client stops sending.
+ * For an answer given while (part of) the body is unread: the rest is received and dropped, never
+ * kept, so that the client, still sending, reads the answer (closing at once would reset the
+ * connection under it, and it would see only a network error); a client still sending after a
+ * minute is cut off.
  */
-export function closeAfterAnswer(res: Response): void {
-  res.set('Connection', 'close');
+export function dropRestAfterAnswer(req: Request, res: Response): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    req.resume();
+    const timer = setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+    req.once('end', () => clearTimeout(timer));
+    req.socket.once('close', () => clearTimeout(timer));
+  });
 }

@@ -46,7 +46,6 @@ test('a form over the size limit is refused at once by its Content-Length, with 
   // 2 files of 2 MB and the text fields fit in 12.2 MB; 77 MB do not.
   const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(session, 77 * MB), part: formStart(session.csrf) });
   expect(answer.status).toBe(413);
-  expect(answer.headers.get('connection')).toBe('close');
   expect(answer.body).toContain('larger than');
   expect(answer.body).toContain('at most 2 files of 2 MB each');
   expect(answer.body).toContain('was not read, so your text cannot be shown here');
