@@ -140,7 +140,8 @@ function post(target: URL, parts: Buffer[], address: string): Promise<{ status: 
         port: target.port,
         path: target.pathname,
         method: 'POST',
-        agent: false,
+        // Keep-alive, as browsers do: with "Connection: close" from the client, Node's server resets a connection whose body is unread.
+        agent: new http.Agent({ keepAlive: true }),
         headers: { 'content-type': 'application/json', 'content-length': length, 'x-forwarded-for': address },
       },
       (response) => {
