@@ -11,6 +11,17 @@ import { ServerBusyError, admitUpload, declaredLength, dropRestAfterAnswer, type
  * read into one buffer of its size (express.json would hold it twice, then once more as text).
  */
 export async function readJsonBody(req: Request, res: Response, options: { budget: UploadBudget; maxBytes: number }): Promise<unknown> {
+  // The bytes are out of reach once they are text, so that they can be collected while JSON.parse runs.
+  const text = await readBodyText(req, res, options);
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw badInput('The request body is not valid JSON.', cause);
+  }
+}
+
+async function readBodyText(req: Request, res: Response, options: { budget: UploadBudget; maxBytes: number }): Promise<string> {
   if (!req.is('application/json')) throw badInput('Send the body as application/json.');
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && encoding !== 'identity') throw badInput('Compressed request bodies are not accepted.');
@@ -43,11 +54,6 @@ export async function readJsonBody(req: Request, res: Response, options: { budge
     req.once('close', () => reject(badInput('The request was cut off before its end. Please send it again.')));
   });
   const body = whole ? whole.subarray(0, length) : Buffer.concat(chunks, length);
-  if (body.length === 0) return undefined;
   if (!isUtf8(body)) throw badInput('The request body is not valid UTF-8.');
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch (cause) {
-    throw badInput('The request body is not valid JSON.', cause);
-  }
+  return body.toString('utf8');
 }
