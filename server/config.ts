@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadMailConfig, type MailConfig } from './mail/mail-config';
+import { describeSize, largestSubmissionBytes } from './report-form';
 
 /** The whole configuration of one app instance, validated once at start and passed in, never imported. */
 export interface Config {
@@ -11,6 +12,8 @@ export interface Config {
   readonly databaseUrl: string | null;
   readonly maxAttachmentBytes: number;
   readonly maxAttachments: number;
+  /** Bytes of request bodies in flight at once, over all uploads and per client (server/http/upload-budget.ts). */
+  readonly uploadBudget: { readonly totalBytes: number; readonly perClientBytes: number };
   /** Submissions one client may make per window, on the public routes. */
   readonly submissionRateLimit: { readonly max: number; readonly windowMs: number };
   /** Passed to express's "trust proxy" so the rate limiter sees the real client behind a reverse proxy. */
@@ -76,6 +79,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
 
   const maxAttachmentBytes = int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
   const maxAttachments = int('MAX_ATTACHMENTS', 5, 0, 50);
+  const uploadBudget = loadUploadBudget(env, { maxAttachmentBytes, maxAttachments }, int, problems);
   const rateMax = int('SUBMISSION_RATE_LIMIT', 10, 1, 100000);
   const rateWindowMinutes = int('SUBMISSION_RATE_WINDOW_MINUTES', 10, 1, 24 * 60);
   const ackSecurity = int('ACK_DAYS_SECURITY', 2, 1, 60);
@@ -107,6 +111,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     databaseUrl,
     maxAttachmentBytes,
     maxAttachments,
+    uploadBudget,
     submissionRateLimit: Object.freeze({ max: rateMax, windowMs: rateWindowMinutes * 60_000 }),
     trustProxy: env.TRUST_PROXY || false,
     projectName: env.PROJECT_NAME || 'Kmesh',
@@ -115,4 +120,25 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     triageDays: Object.freeze({ security: triageSecurity, coc: triageCoc }),
     mail,
   });
+}
+
+// A small machine (1–2 GB): the server holds about three times what is in flight at its peak.
+const DEFAULT_UPLOAD_BUDGET_BYTES = 256 * 1024 * 1024;
+
+function loadUploadBudget(
+  env: Env,
+  limits: { maxAttachmentBytes: number; maxAttachments: number },
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): Config['uploadBudget'] {
+  const largest = largestSubmissionBytes(limits);
+  const totalBytes = int('UPLOAD_BUDGET_BYTES', Math.max(DEFAULT_UPLOAD_BUDGET_BYTES, largest), 1024 * 1024, 2 ** 50);
+  const perClientBytes = int('UPLOAD_CLIENT_BYTES', Math.min(totalBytes, largest), 1024 * 1024, 2 ** 50);
+  for (const [name, value] of [['UPLOAD_BUDGET_BYTES', totalBytes], ['UPLOAD_CLIENT_BYTES', perClientBytes]] as const) {
+    if (value < largest) {
+      problems.push(`${name} (${value}) must hold the largest submission, ${largest} bytes (${describeSize(largest)}, from MAX_ATTACHMENT_BYTES × MAX_ATTACHMENTS): raise it or lower those`);
+    }
+  }
+  if (perClientBytes > totalBytes) problems.push(`UPLOAD_CLIENT_BYTES (${perClientBytes}) must not exceed UPLOAD_BUDGET_BYTES (${totalBytes})`);
+  return Object.freeze({ totalBytes, perClientBytes });
 }

@@ -47,6 +47,36 @@ export function describeSize(bytes: number): string {
 /** A field's text may not exceed this many characters; a report is prose, not a file (attach files). */
 export const MAX_FIELD_CHARS = 200_000;
 
+/** All text fields of one no-JavaScript form together, in bytes (UTF-8): the fields at their limit and room for the rest. */
+export const FORM_TEXT_MAX_BYTES = 8 * 1024 * 1024;
+
+/** The encrypted report text of a JavaScript-path submission, before armor. */
+const ENCRYPTED_REPORT_MAX_BYTES = 4 * 1024 * 1024;
+// Armor adds a third, JSON a little more: room for every attachment at its limit plus the report.
+export const ARMOR_OVERHEAD = 1.4;
+// Headers of one multipart part, generously.
+const PART_OVERHEAD_BYTES = 64 * 1024;
+
+interface AttachmentLimits {
+  readonly maxAttachmentBytes: number;
+  readonly maxAttachments: number;
+}
+
+/** The largest body of POST /api/reports: every attachment at its limit, armored, plus the report. */
+export function largestApiSubmissionBytes(limits: AttachmentLimits): number {
+  return Math.ceil((limits.maxAttachmentBytes * limits.maxAttachments + ENCRYPTED_REPORT_MAX_BYTES) * ARMOR_OVERHEAD);
+}
+
+/** The largest body of the no-JavaScript POST /report: every file at its limit plus all text fields. */
+export function largestFormBytes(limits: AttachmentLimits): number {
+  return (limits.maxAttachmentBytes + PART_OVERHEAD_BYTES) * limits.maxAttachments + FORM_TEXT_MAX_BYTES;
+}
+
+/** The largest submission on either path: the upload budget and the per-client cap must hold at least one. */
+export function largestSubmissionBytes(limits: AttachmentLimits): number {
+  return Math.max(largestApiSubmissionBytes(limits), largestFormBytes(limits));
+}
+
 export function isReportKind(value: unknown): value is CaseKind {
   return typeof value === 'string' && (REPORT_KINDS as readonly string[]).includes(value);
 }

@@ -1,30 +1,29 @@
-import express, { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { listMembersWithKeys } from '../../db/members.queries';
 import type { Config } from '../config';
 import { badInput, tooLarge } from '../errors';
-import { describeSize, isReportKind } from '../report-form';
+import { ARMOR_OVERHEAD, describeSize, isReportKind, largestApiSubmissionBytes } from '../report-form';
 import { routedReaders, submitEncryptedReport } from '../reports';
 import type { CaseEvents } from '../case-events';
+import { readJsonBody } from './json-body';
+import type { UploadBudget } from './upload-budget';
 
 export interface ApiRouteDeps {
   db: Kysely<Database>;
   config: Config;
   submissionLimiter: RequestHandler;
   readLimiter: RequestHandler;
+  uploads: UploadBudget;
   /** Told when a case is stored (outbound mail). */
   events?: Pick<CaseEvents, 'caseStored'>;
 }
 
-// Armor adds a third, JSON a little more: room for every attachment at its limit plus the report.
-const ARMOR_OVERHEAD = 1.4;
-const REPORT_MAX_BYTES = 4 * 1024 * 1024;
-
 /** The public JSON API (docs/api.md): recipients to encrypt to, and submission of encrypted reports. */
 export function apiRoutes(deps: ApiRouteDeps): Router {
   const router = Router();
-  const maxBody = Math.ceil((deps.config.maxAttachmentBytes * deps.config.maxAttachments + REPORT_MAX_BYTES) * ARMOR_OVERHEAD);
+  const maxBody = largestApiSubmissionBytes(deps.config);
 
   router.get('/api/approvers', deps.readLimiter, async (_req, res) => {
     const members = await listMembersWithKeys(deps.db);
@@ -43,9 +42,10 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     });
   });
 
-  router.post('/api/reports', deps.submissionLimiter, express.json({ limit: maxBody, type: 'application/json' }), async (req, res) => {
+  // The rate limit and the content type are checked before a byte of the body is read.
+  router.post('/api/reports', deps.submissionLimiter, async (req, res) => {
     if (!req.is('application/json')) throw badInput('Send the report as application/json (see docs/api.md).');
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = ((await readJsonBody(req, res, { budget: deps.uploads, maxBytes: maxBody })) ?? {}) as Record<string, unknown>;
     const kind = body.kind;
     if (!isReportKind(kind)) throw badInput('"kind" must be "security" or "coc".');
     const reporter = (body.reporter ?? {}) as Record<string, unknown>;

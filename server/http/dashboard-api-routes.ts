@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { caseTimeline } from '../../db/case-view.queries';
@@ -10,11 +10,14 @@ import { setMemberKey } from '../members';
 import type { Csrf } from './protection';
 import { noStore } from './protection';
 import { requireSignedIn } from './request-context';
+import { readJsonBody } from './json-body';
+import type { UploadBudget } from './upload-budget';
 
 export interface DashboardApiDeps {
   db: Kysely<Database>;
   csrf: Csrf;
   events: CaseEvents;
+  uploads: UploadBudget;
 }
 
 const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
@@ -25,10 +28,14 @@ const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
  */
 export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
   const router = Router();
-  router.use('/api/dashboard', noStore, express.json({ limit: MAX_MESSAGE_BYTES }));
+  router.use('/api/dashboard', noStore);
 
-  const checkCsrf = (req: Request) => {
+  // A write is read only once its session and its CSRF header (x-csrf-token) are known good.
+  const memberWrite: RequestHandler = async (req, res, next) => {
+    requireSignedIn(req, res);
     if (!deps.csrf.isValid(req)) throw forbidden('The page is out of date (CSRF token). Reload it and try again.');
+    req.body = await readJsonBody(req, res, { budget: deps.uploads, maxBytes: MAX_MESSAGE_BYTES });
+    next();
   };
 
   router.get('/api/dashboard/cases/:reference/messages', async (req, res) => {
@@ -53,18 +60,16 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
     res.json(await messageRecipients(deps.db, member, String(req.params.reference), role));
   });
 
-  router.post('/api/dashboard/cases/:reference/messages', async (req: Request, res: Response) => {
+  router.post('/api/dashboard/cases/:reference/messages', memberWrite, async (req: Request, res: Response) => {
     const member = requireSignedIn(req, res);
-    checkCsrf(req);
     const body = (req.body ?? {}) as { role?: unknown; message?: unknown };
     if (body.role !== 'comment' && body.role !== 'reply') throw badInput('"role" must be "comment" or "reply".');
     if (typeof body.message !== 'string') throw badInput('"message" must be an armored OpenPGP message.');
     res.status(201).json(await addCaseMessage(deps.db, member, String(req.params.reference), body.role, body.message, deps.events));
   });
 
-  router.post('/api/dashboard/key', async (req, res) => {
+  router.post('/api/dashboard/key', memberWrite, async (req, res) => {
     const member = requireSignedIn(req, res);
-    checkCsrf(req);
     const body = (req.body ?? {}) as { publicKey?: unknown; replace?: unknown };
     if (typeof body.publicKey !== 'string') throw badInput('"publicKey" must be an armored OpenPGP public key.');
     // Replacing the key on file is never a side effect: the page asks, and says what it means.

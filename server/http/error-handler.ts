@@ -11,6 +11,7 @@ const STATUS: Record<DomainErrorKind, number> = {
   'too-large': 413,
   'rate-limited': 429,
   'not-configured': 503,
+  busy: 503,
 };
 
 const GENERIC: Record<number, string> = {
@@ -29,9 +30,12 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new Do
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, message } = describe(error);
-    if (status >= 500) log.error('request failed', { method: req.method, path: req.path, error });
+    // A full upload budget is the server working as designed, not a failure.
+    if (status >= 500 && !(error instanceof DomainError && error.kind === 'busy')) log.error('request failed', { method: req.method, path: req.path, error });
     if (res.headersSent) return;
     res.status(status);
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
     if (req.path.startsWith('/api/')) {
       res.json({ error: message });
     } else {

@@ -67,6 +67,11 @@ export function apiReadLimiter(): RequestHandler {
 export interface Csrf {
   tokenFor: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => string;
   isValid: (req: Parameters<RequestHandler>[0]) => boolean;
+  /**
+   * Whether the request carries a CSRF cookie this server issued (for its session): checked before a
+   * form body is read, where the token itself is; `isValid` still checks the token after.
+   */
+  hasValidCookie: (req: Parameters<RequestHandler>[0]) => boolean;
 }
 
 /**
@@ -76,15 +81,35 @@ export interface Csrf {
  */
 export function createCsrf(config: Config, secret: string): Csrf {
   const https = config.publicUrl.startsWith('https:');
-  const { generateCsrfToken, validateRequest } = doubleCsrf({
+  const cookieName = https ? '__Host-intake.csrf' : 'intake.csrf';
+  const options = {
     getSecret: () => secret,
-    getSessionIdentifier: (req) => (req as { sessionId?: string }).sessionId ?? 'anonymous',
-    cookieName: https ? '__Host-intake.csrf' : 'intake.csrf',
+    getSessionIdentifier: (req: Parameters<RequestHandler>[0]) => (req as { sessionId?: string }).sessionId ?? 'anonymous',
+    cookieName,
     cookieOptions: { sameSite: 'strict', secure: https, path: '/', httpOnly: true },
+  } as const;
+  const { generateCsrfToken, validateRequest } = doubleCsrf({
+    ...options,
     getCsrfTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? req.get('x-csrf-token'),
   });
+  // The cookie checked against itself: its HMAC holds for our secret and this session.
+  const cookieCheck = doubleCsrf({ ...options, getCsrfTokenFromRequest: (req) => (req.cookies as Record<string, unknown> | undefined)?.[cookieName] as string | undefined });
   return {
     tokenFor: (req, res) => generateCsrfToken(req, res, { overwrite: false }),
     isValid: (req) => validateRequest(req),
+    hasValidCookie: (req) => cookieCheck.validateRequest(req),
   };
+}
+
+/**
+ * Whether the browser says the request came from another site (Fetch Metadata, or an Origin that is
+ * neither ours nor the request's own). Our pages send `Referrer-Policy: no-referrer`, under which a
+ * browser sends `Origin: null` even for our own forms, so a null Origin proves nothing either way.
+ */
+export function sentFromAnotherSite(req: Parameters<RequestHandler>[0], config: Config): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.get('origin');
+  if (origin === undefined || origin === 'null') return false;
+  return origin !== new URL(config.publicUrl).origin && origin !== `${req.protocol}://${req.get('host')}`;
 }

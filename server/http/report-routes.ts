@@ -6,11 +6,14 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import { DomainError, badInput } from '../errors';
 import { srtStatus } from '../governance';
-import { REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
+import {
+  REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, largestFormBytes, pickReportFields, reportFieldProblems,
+} from '../report-form';
 import { submitPlaintextReport } from '../reports';
 import type { CaseEvents } from '../case-events';
-import { parseForm } from './form-parser';
-import { noStore, RateLimitedError, type Csrf } from './protection';
+import { parseForm, type ParsedForm } from './form-parser';
+import { noStore, RateLimitedError, sentFromAnotherSite, type Csrf } from './protection';
+import { BUSY_RETRY_AFTER_SECONDS, ServerBusyError, admitUpload, declaredLength, dropRestAfterAnswer, type UploadBudget } from './upload-budget';
 
 const STORE_FAILED =
   'Your report could not be stored just now, so nothing was saved. Your text is kept below: please send it again in a few minutes.';
@@ -20,6 +23,7 @@ export interface ReportRouteDeps {
   config: Config;
   csrf: Csrf;
   submissionLimiter: RequestHandler;
+  uploads: UploadBudget;
   log: Logger;
   /** Told when a case is stored (outbound mail). */
   events?: Pick<CaseEvents, 'caseStored'>;
@@ -40,7 +44,18 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
   });
 
   router.post('/report', async (req, res) => {
-    const form = await parseForm(req, { maxFileBytes: deps.config.maxAttachmentBytes, maxFiles: deps.config.maxAttachments });
+    // Everything that needs no body is checked before a byte of it is read (the kind is in the form's action).
+    const unread = await refusalBeforeReading(deps, req, res);
+    if (unread) return answerUnread(deps, req, res, unread);
+    const maxBytes = largestFormBytes(deps.config);
+    // No room for the files: read the text alone (discarding the files as they pass), taking budget for
+    // the text as it comes, so that it can be kept.
+    let admitted = admitUpload(deps.uploads, req, res, { maxBytes });
+    const textOnly = 'refused' in admitted;
+    if (textOnly) admitted = admitUpload(deps.uploads, req, res, { maxBytes, reserve: 0 });
+    if ('refused' in admitted) return answerUnread(deps, req, res, { status: 503, message: `${new ServerBusyError().message} ${NOT_READ}` });
+
+    const form = await parseForm(req, { maxFileBytes: deps.config.maxAttachmentBytes, maxFiles: deps.config.maxAttachments, maxBytes, reservation: admitted.reservation, textOnly });
     req.body = Object.fromEntries(Object.entries(form.fields).map(([name, values]) => [name, values[0]]));
     const kind = form.fields.kind?.[0];
     if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${kind ?? ''}". Choose a security report or a Code of Conduct report.`);
@@ -49,23 +64,21 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
 
     const problems: string[] = [];
     let status = 400;
-    const limited = await new Promise<unknown>((resolve) => deps.submissionLimiter(req, res, resolve));
-    if (limited instanceof RateLimitedError) {
-      problems.push(limited.message);
-      status = 429;
+    if (form.cutOff) {
+      dropRestAfterAnswer(req, res);
+      status = form.cutOff === 'busy' ? 503 : 413;
+      problems.push(form.cutOff === 'busy' ? BUSY_KEPT : `Your report is larger than ${describeSize(maxBytes)} in all, so it was not read to its end and nothing was sent. What was read is kept below: check that it is complete.`);
+    } else if (textOnly && form.refusedFiles.length > 0) {
+      status = 503;
+      problems.push(BUSY_KEPT);
     } else if (!deps.csrf.isValid(req)) {
       problems.push('This form expired, or was not sent from this site. Check your text below and send it again.');
       status = 403;
     }
+    if (status === 503) res.set('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
     problems.push(...reportFieldProblems(kind, values));
-    for (const refused of form.refusedFiles) {
-      problems.push(
-        refused.reason === 'too-large'
-          ? `The file "${refused.filename}" is larger than ${describeSize(deps.config.maxAttachmentBytes)}, so nothing was sent. Attach a smaller file or leave it out; your text is kept below.`
-          : `At most ${deps.config.maxAttachments} files can be attached; "${refused.filename}" was one too many.`,
-      );
-      if (status === 400) status = 413;
-    }
+    problems.push(...attachmentProblems(deps.config, form));
+    if (problems.length > 0 && status === 400 && (form.refusedFiles.length > 0 || form.filesLimitReached)) status = 413;
     if (problems.length > 0) return renderForm(deps, req, res, kind, { values, involved, problems }, status);
 
     try {
@@ -89,6 +102,53 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
   });
 
   return router;
+}
+
+const NOT_READ =
+  'Your report was not read, so your text cannot be shown here: go back in your browser (it usually still has what you typed), copy your text, then reload the form and send it again.';
+const BUSY_KEPT = `The server is receiving many large reports just now, so your attachments were not taken and nothing was sent. Your text is kept below: attach your files again and send it in ${BUSY_RETRY_AFTER_SECONDS} seconds.`;
+
+/** Why a post is refused before its body is read (too large, forged, rate-limited), or null. */
+async function refusalBeforeReading(deps: ReportRouteDeps, req: Request, res: Response): Promise<{ status: number; message: string } | null> {
+  const maxBytes = largestFormBytes(deps.config);
+  if ((declaredLength(req) ?? 0) > maxBytes) {
+    const files = deps.config.maxAttachments > 0 ? ` (at most ${deps.config.maxAttachments} files of ${describeSize(deps.config.maxAttachmentBytes)} each, and the text)` : '';
+    return { status: 413, message: `Your report is larger than the ${describeSize(maxBytes)} this form accepts in all${files}, so nothing was sent. ${NOT_READ}` };
+  }
+  if (!deps.csrf.hasValidCookie(req) || sentFromAnotherSite(req, deps.config)) {
+    return { status: 403, message: `This form expired, or was not sent from this site, so nothing was sent. ${NOT_READ}` };
+  }
+  const limited = await new Promise<unknown>((resolve) => deps.submissionLimiter(req, res, resolve));
+  if (limited instanceof RateLimitedError) {
+    return { status: 429, message: `Too many submissions from your network in a short time, so this one was not taken. Please wait a few minutes. ${NOT_READ}` };
+  }
+  return null;
+}
+
+/** The form again, empty but for the message; the unread rest of the body is dropped as it arrives. */
+async function answerUnread(deps: ReportRouteDeps, req: Request, res: Response, refusal: { status: number; message: string }): Promise<void> {
+  dropRestAfterAnswer(req, res);
+  if (refusal.status === 503) res.set('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+  const kind = req.query.kind;
+  if (!isReportKind(kind)) {
+    throw refusal.status === 503 ? new ServerBusyError(refusal.message) : new DomainError(refusal.status === 413 ? 'too-large' : refusal.status === 429 ? 'rate-limited' : 'forbidden', refusal.message);
+  }
+  return renderForm(deps, req, res, kind, { values: {}, involved: [], problems: [refusal.message] }, refusal.status);
+}
+
+function attachmentProblems(config: Config, form: ParsedForm): string[] {
+  const problems = form.refusedFiles
+    .filter((refused) => refused.reason === 'too-large')
+    .map((refused) => `The file "${refused.filename}" is larger than ${describeSize(config.maxAttachmentBytes)}, so nothing was sent. Attach a smaller file or leave it out; your text is kept below.`);
+  if (form.filesSeen > config.maxAttachments) {
+    const count = form.filesLimitReached ? `more than ${form.filesSeen}` : String(form.filesSeen);
+    problems.push(
+      config.maxAttachments === 0
+        ? `This form takes no attachments, and ${count} files were attached, so nothing was sent. Your text is kept below: send it without the files.`
+        : `At most ${config.maxAttachments} files can be attached, and ${count} were, so nothing was sent. Your text is kept below: choose at most ${config.maxAttachments} files again (or put them into one archive) and send it.`,
+    );
+  }
+  return problems;
 }
 
 async function renderForm(

@@ -3,11 +3,12 @@
 //   B server-side encryption for the no-JavaScript path against `gpg --encrypt`;
 //   C the dashboard's case list at 100,000 cases;  D SMTP intake throughput against a discarding server;
 //   E /healthz while receipts are checked on the no-JavaScript follow-up path;
-//   F a member's queued-mail counter while notifications about cases hidden from the member pile up.
-//   G the bytes each public page transfers before it is usable.
+//   F a member's queued-mail counter while notifications about cases hidden from the member pile up;
+//   G the bytes each public page transfers before it is usable;
+//   H the server's peak memory under concurrent maximum-size submissions.
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
 // Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS,
-// BENCH_FOLLOWUP_ROUNDS, BENCH_MAIL_RUNS;
+// BENCH_FOLLOWUP_ROUNDS, BENCH_MAIL_RUNS, BENCH_UPLOADS (clients in H); BENCH_SECTIONS picks parts (e.g. "EH"; default all).
 // BENCH_LIST_PLANS=1 prints the plans of the case list's queries.
 // BENCH_CPU_PROF=1 (and BENCH_CPU_PROF_DIR) writes a V8 CPU profile of each server child.
 import os from 'node:os';
@@ -22,6 +23,8 @@ import { startServerProcess, type ServerProcess } from './server-process';
 import { ms, table, verdict } from './stats';
 import { runSubmissionBench, type SubmissionFigures } from './submission-bench';
 import { buildSubmission, fetchRecipientKeys, reportText } from './submission-payload';
+import { printUploadMemory, runUploadMemoryBench, type UploadMemoryResult } from './upload-memory-bench';
+import { loadConfig } from '../../server/config';
 
 const REQUESTS = envInt('BENCH_REQUESTS', 2000);
 const WARMUP = envInt('BENCH_WARMUP', 200);
@@ -32,6 +35,8 @@ const CASES = envInt('BENCH_CASES', 100_000);
 const LIST_RUNS = envInt('BENCH_LIST_RUNS', 30);
 const FOLLOWUP_ROUNDS = Math.min(envInt('BENCH_FOLLOWUP_ROUNDS', 8), 14);
 const MAIL_RUNS = envInt('BENCH_MAIL_RUNS', 200);
+const UPLOAD_CLIENTS = envInt('BENCH_UPLOADS', 20);
+const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDEFGH';
 const THROUGHPUT_TARGET = 0.7;
 const SPEEDUP_TARGET = 3;
 const RECIPIENT_COUNTS = [1, 5, 20];
@@ -46,41 +51,74 @@ async function main(): Promise<void> {
   log('Starting the embedded PostgreSQL and adding members…');
   database = await startBenchDatabase();
   const start = { databaseUrl: database.url, dataDir: database.dir };
-  const [ours, baseline] = await Promise.all([startServerProcess('app-server.ts', start), startServerProcess('baseline-server.ts', start)]);
-  servers.push(ours, baseline);
+  if (SECTIONS.includes('A') || SECTIONS.includes('B')) {
+    const [ours, baseline] = await Promise.all([startServerProcess('app-server.ts', start), startServerProcess('baseline-server.ts', start)]);
+    servers.push(ours, baseline);
 
-  const submission = await buildSubmission(await fetchRecipientKeys(ours.url), text);
-  log(`A. ${REQUESTS} submissions each (after ${WARMUP} warm-up) at concurrency ${CONCURRENCY}, in ${ROUNDS} interleaved rounds; ` +
-    `body ${(submission.size / 1024).toFixed(1)} KiB, report to ${submission.recipients} keys`);
-  const load = await runSubmissionBench({
-    servers: { ours, baseline }, dataDir: database.dir, databaseUrl: database.url, submission, requests: REQUESTS, warmup: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, log,
-  });
-  log(`E. /healthz while ${FOLLOWUP_ROUNDS} wrong and ${FOLLOWUP_ROUNDS} right receipts are checked on POST /followup…`);
-  const stall = await runFollowupStallBench(ours.url, { rounds: FOLLOWUP_ROUNDS });
-  await stopServers();
+    const submission = await buildSubmission(await fetchRecipientKeys(ours.url), text);
+    log(`A. ${REQUESTS} submissions each (after ${WARMUP} warm-up) at concurrency ${CONCURRENCY}, in ${ROUNDS} interleaved rounds; ` +
+      `body ${(submission.size / 1024).toFixed(1)} KiB, report to ${submission.recipients} keys`);
+    const load = await runSubmissionBench({
+      servers: { ours, baseline }, dataDir: database.dir, databaseUrl: database.url, submission, requests: REQUESTS, warmup: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, log,
+    });
+    await stopServers();
 
-  log(`B. Server-side encryption of a ${(text.length / 1024).toFixed(0)} KiB report, ${ENCRYPT_RUNS} runs each…`);
-  const encryption = await runEncryptionBench(text, RECIPIENT_COUNTS, ENCRYPT_RUNS, 5);
+    log(`B. Server-side encryption of a ${(text.length / 1024).toFixed(0)} KiB report, ${ENCRYPT_RUNS} runs each…`);
+    const encryption = await runEncryptionBench(text, RECIPIENT_COUNTS, ENCRYPT_RUNS, 5);
+    printReport(load.ours, load.baseline, encryption);
+  }
 
-  log(`C. The case list at ${CASES.toLocaleString('en')} cases (a database of its own in the same cluster), ${LIST_RUNS} runs each…`);
-  const caseList = await runCaseListBench(database, { cases: CASES, runs: LIST_RUNS, warmup: 3, log, plans: process.env.BENCH_LIST_PLANS === '1' });
+  if (SECTIONS.includes('C')) {
+    log(`C. The case list at ${CASES.toLocaleString('en')} cases (a database of its own in the same cluster), ${LIST_RUNS} runs each…`);
+    printCaseListReport(await runCaseListBench(database, { cases: CASES, runs: LIST_RUNS, warmup: 3, log, plans: process.env.BENCH_LIST_PLANS === '1' }));
+  }
 
-  log('D. SMTP intake: 10 KB PGP/MIME mails decrypted, re-encrypted to five readers and committed…');
-  const smtp = await runSmtpThroughputBench({ log });
+  if (SECTIONS.includes('D')) {
+    log('D. SMTP intake: 10 KB PGP/MIME mails decrypted, re-encrypted to five readers and committed…');
+    printSmtpThroughput(await runSmtpThroughputBench({ log }));
+  }
 
-  log("E. A member's queued-mail counter while notifications about cases hidden from the member pile up…");
-  const mailCounter = await runMailCounterBench(database, { runs: MAIL_RUNS, log });
+  if (SECTIONS.includes('E')) {
+    log(`E. /healthz while ${FOLLOWUP_ROUNDS} wrong and ${FOLLOWUP_ROUNDS} right receipts are checked on POST /followup…`);
+    const server = await startServerProcess('app-server.ts', start);
+    servers.push(server);
+    printFollowupStall(await runFollowupStallBench(server.url, { rounds: FOLLOWUP_ROUNDS }));
+    await stopServers();
+  }
 
-  printReport(load.ours, load.baseline, encryption);
-  log('E. The bytes of each public page, as a browser accepting brotli gets them…');
-  const pageWeights = await runPageWeightBench(database);
+  if (SECTIONS.includes('F')) {
+    log("F. A member's queued-mail counter while notifications about cases hidden from the member pile up…");
+    printMailCounterReport(await runMailCounterBench(database, { runs: MAIL_RUNS, log }));
+  }
 
-  printCaseListReport(caseList);
-  printSmtpThroughput(smtp);
-  printFollowupStall(stall);
-  printMailCounterReport(mailCounter);
-  printPageWeights(pageWeights);
+  if (SECTIONS.includes('G')) {
+    log('G. The bytes of each public page, as a browser accepting brotli gets them…');
+    printPageWeights(await runPageWeightBench(database));
+  }
+
+  if (SECTIONS.includes('H')) {
+    log(`H. ${UPLOAD_CLIENTS} clients post a maximum-size report each, at once…`);
+    printUploadMemory(await runUploadMemory(start));
+  }
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Our app with its default limits and budget, behind a "proxy" on the loopback so that each client has its own address. */
+async function runUploadMemory(start: { databaseUrl: string; dataDir: string }): Promise<UploadMemoryResult> {
+  const env = { TRUST_PROXY: 'loopback' };
+  const config = loadConfig({ ...process.env, ...env, DATA_DIR: start.dataDir, DATABASE_URL: start.databaseUrl });
+  const server = await startServerProcess('app-server.ts', { ...start, env });
+  servers.push(server);
+  const result = await runUploadMemoryBench({
+    server,
+    readerKeys: await fetchRecipientKeys(server.url),
+    limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxAttachments: config.maxAttachments, uploadBudgetBytes: config.uploadBudget.totalBytes },
+    clients: UPLOAD_CLIENTS,
+    retryCapMs: 1000,
+    log,
+  });
+  await stopServers();
+  return result;
 }
 
 function printReport(ours: SubmissionFigures, baseline: SubmissionFigures, encryption: EncryptionResult[]): void {

@@ -15,6 +15,8 @@ export interface ServerProcess {
 export interface StartMessage {
   databaseUrl: string;
   dataDir: string;
+  /** Configuration for this child only (server/config.ts variables). */
+  env?: Record<string, string>;
 }
 
 /**

@@ -34,9 +34,12 @@ export interface SubmissionTemplate {
   recipients: number;
   /** `count` request bodies, identical except for a fresh random receiptLookup each. */
   bodies(count: number): Buffer[];
+  /** One body as three parts to send in a row (the middle one a fresh receiptLookup), none of them copied: for large bodies. */
+  parts(): [Buffer, Buffer, Buffer];
 }
 
-export async function buildSubmission(readerKeys: PublicKey[], text = reportText()): Promise<SubmissionTemplate> {
+/** `attachments`: plaintext files, encrypted to the same recipients as the page's script does. */
+export async function buildSubmission(readerKeys: PublicKey[], text = reportText(), attachments: Uint8Array[] = []): Promise<SubmissionTemplate> {
   const reporterKey = await createReporterKey(generateReceipt(), BENCH_ARGON2);
   const reporterPublic = (await readKey({ armoredKey: reporterKey.publicKey, config: messageConfig })) as PublicKey;
   const recipients = [...readerKeys, reporterPublic];
@@ -47,7 +50,7 @@ export async function buildSubmission(readerKeys: PublicKey[], text = reportText
     involved: [],
     reporter: { publicKey: reporterKey.publicKey, lockedPrivateKey: reporterKey.lockedPrivateKey, receiptLookup: marker },
     report,
-    attachments: [],
+    attachments: await Promise.all(attachments.map(async (data, i) => armorMessage(await encryptMessage({ data, filename: `file-${i + 1}.bin`, recipients })))),
   });
   const at = json.indexOf(marker);
   const prefix = Buffer.from(json.slice(0, at));
@@ -57,5 +60,6 @@ export async function buildSubmission(readerKeys: PublicKey[], text = reportText
     recipients: recipients.length,
     bodies: (count) =>
       Array.from({ length: count }, () => Buffer.concat([prefix, Buffer.from(crypto.randomBytes(32).toString('hex')), suffix])),
+    parts: () => [prefix, Buffer.from(crypto.randomBytes(32).toString('hex')), suffix],
   };
 }

@@ -25,7 +25,7 @@ export async function postReportForm(
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) form.append(name, v);
   for (const file of files) form.append('attachments', new Blob([Buffer.from(file.data)]), file.name);
-  const response = await fetch(`${baseUrl}/report`, { method: 'POST', body: form, headers: session ? { cookie: session.cookie } : {} });
+  const response = await fetch(`${baseUrl}/report?kind=${encodeURIComponent(String(fields.kind ?? ''))}`, { method: 'POST', body: form, headers: session ? { cookie: session.cookie } : {} });
   return { status: response.status, html: await response.text() };
 }
 

@@ -1,4 +1,4 @@
-// Submissions are limited per client, on the form and the API alike; the form keeps the text.
+// Submissions are limited per client, on the form and the API alike, before their bodies are read.
 import { createTestDatabase, countCaseRows, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, fixtureKey } from '../helpers/keys';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -25,10 +25,12 @@ test('the third submission in the window is refused with 429, on the form and on
     expect(confirmationOf(ok.html)).not.toBeNull();
   }
   const before = await countCaseRows(tdb.db);
-  const limited = await postReportForm(server.url, session, { kind: 'coc', _csrf: session.csrf, body: 'third one, kept' });
+  const limited = await postReportForm(server.url, session, { kind: 'coc', _csrf: session.csrf, body: 'third one, unread' });
   expect(limited.status).toBe(429);
   expect(limited.html).toContain('Too many submissions');
-  expect(limited.html).toContain('third one, kept</textarea>');
+  // Refused before reading, and honest about it: the reporter's text is in the browser's history, not here.
+  expect(limited.html).toContain('was not read, so your text cannot be shown here');
+  expect(limited.html).not.toContain('third one, unread');
 
   const { body } = await buildEncryptedPayload({ kind: 'coc', recipientKeys: [fixtureKey('carol').publicKey], text: 'api' });
   const api = await postJson(`${server.url}/api/reports`, body);

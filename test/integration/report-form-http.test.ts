@@ -32,9 +32,21 @@ test('the form page is served with a strict CSP, no inline script and no third-p
   expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
 });
 
-test('a form posted without its CSRF token is not stored, and comes back with the text kept', async () => {
+test('a form posted without its CSRF cookie is not read, and says so with a fresh form', async () => {
   const before = await countCaseRows(tdb.db);
-  const answer = await postReportForm(server.url, null, { kind: 'coc', body: 'Kept text & <b>markup</b>', contact: 'me@example.net' });
+  const answer = await postReportForm(server.url, null, { kind: 'coc', body: 'Unread text & <b>markup</b>', contact: 'me@example.net' });
+  expect(answer.status).toBe(403);
+  expect(answer.html).toContain('This form expired');
+  expect(answer.html).toContain('was not read, so your text cannot be shown here');
+  expect(answer.html).not.toContain('Unread text');
+  expect(answer.html).toContain('name="_csrf"');
+  expect(await countCaseRows(tdb.db)).toEqual(before);
+});
+
+test('a form posted with its cookie but without its token is read, and comes back with the text kept', async () => {
+  const session = await openReportForm(server.url, 'coc');
+  const before = await countCaseRows(tdb.db);
+  const answer = await postReportForm(server.url, session, { kind: 'coc', body: 'Kept text & <b>markup</b>', contact: 'me@example.net' });
   expect(answer.status).toBe(403);
   expect(answer.html).toContain('This form expired');
   expect(answer.html).toContain('Kept text &amp; &lt;b&gt;markup&lt;/b&gt;');
@@ -78,6 +90,21 @@ test('an attachment over the limit is refused by name, nothing is stored, the te
   expect(await countCaseRows(tdb.db)).toEqual(before);
 });
 
+test('more files than MAX_ATTACHMENTS refuse the whole submission, name the limit and keep the text', async () => {
+  const session = await openReportForm(server.url, 'security');
+  const before = await countCaseRows(tdb.db);
+  const files = Array.from({ length: 7 }, (_, i) => ({ name: `shot-${i + 1}.png`, data: new Uint8Array(100).fill(i) }));
+  const answer = await postReportForm(server.url, session, { kind: 'security', _csrf: session.csrf, body: 'Seven screenshots of the bug', component: 'cni' }, files);
+  expect(answer.status).toBe(413);
+  expect(answer.html).toContain('At most 5 files can be attached, and 7 were, so nothing was sent.');
+  expect(answer.html).toContain('Seven screenshots of the bug</textarea>');
+  expect(answer.html).toContain('value="cni"');
+  expect(await countCaseRows(tdb.db)).toEqual(before);
+
+  const five = await postReportForm(server.url, session, { kind: 'security', _csrf: session.csrf, body: 'Five are fine' }, files.slice(0, 5));
+  expect(five.status).toBe(201);
+});
+
 test('a missing required field is named and nothing is stored', async () => {
   const session = await openReportForm(server.url, 'security');
   const before = await countCaseRows(tdb.db);
@@ -101,9 +128,10 @@ test('an unknown kind or an unknown page gets a friendly page, never a stack tra
 });
 
 test('a cut-off multipart body is refused cleanly', async () => {
-  const response = await fetch(`${server.url}/report`, {
+  const session = await openReportForm(server.url, 'coc');
+  const response = await fetch(`${server.url}/report?kind=coc`, {
     method: 'POST',
-    headers: { 'Content-Type': 'multipart/form-data; boundary=XYZ' },
+    headers: { 'Content-Type': 'multipart/form-data; boundary=XYZ', cookie: session.cookie },
     body: '--XYZ\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncoc\r\n--XYZ\r\nContent-Disposition: form-data; name="body"\r\n\r\nunfinished',
   });
   expect(response.status).toBe(400);
