@@ -188,6 +188,16 @@ export interface MemberMailSettingsTable {
   updated_at: Generated<Date>;
 }
 
+/** A used submission token (the token itself is never stored); see migration 2026-12-01-04. */
+export interface SubmissionTokensTable {
+  token_hash: ColumnType<Buffer, Buffer, never>;
+  case_id: ColumnType<string, string, never>;
+  expires_at: ColumnType<Date, Date, never>;
+  /** Secret column: a no-JavaScript receipt, sealed, until its confirmation is shown once. */
+  sealed_receipt: Buffer | null;
+  seal_until: Date | null;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -204,6 +214,7 @@ export interface Database {
   audit_log: AuditLogTable;
   intake_keys: IntakeKeysTable;
   member_mail_settings: MemberMailSettingsTable;
+  submission_tokens: SubmissionTokensTable;
 }
 
 export type Member = Selectable<MembersTable>;

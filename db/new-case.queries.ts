@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { CaseChannel, CaseKind, Database } from './database';
 import type { NewMessage } from './cases.queries';
+import { asTokenUsedError, type NewSubmissionToken } from './submission-tokens.queries';
 
 export interface NewCaseWithMessages {
   kind: CaseKind;
@@ -19,6 +20,8 @@ export interface NewCaseWithMessages {
   messages: NewMessage[];
   /** The unsealed audit row recording the arrival (actor 'reporter'); its details get the reference. */
   audit: { action: string; details: Record<string, string> };
+  /** The form's one-time token: a second case with it fails the statement (SubmissionTokenUsedError). */
+  submission?: NewSubmissionToken;
 }
 
 /**
@@ -26,18 +29,24 @@ export interface NewCaseWithMessages {
  * statement (data-modifying CTEs): one round trip and one commit per submission. The number comes
  * from a per-kind, per-year sequence (made on first use), so concurrent submissions never wait on a
  * counter row; a failed statement leaves a gap in the numbering, which reveals nothing. Fails with
- * a foreign-key violation (23503) when a reader was removed or a key retired since routing.
+ * a foreign-key violation (23503) when a reader was removed or a key retired since routing, and with
+ * SubmissionTokenUsedError when the submission token made a case already (a concurrent statement
+ * with the same token waits for this one, then fails).
  */
 export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCaseWithMessages): Promise<{ id: string; reference: string }> {
   const sequence = `case_number_${value.kind}_${value.year}`;
   try {
-    return await insertOnce(db, value, sequence);
+    try {
+      return await insertOnce(db, value, sequence);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42P01') throw error; // undefined_table: this year's sequence is new
+      await sql`CREATE SEQUENCE IF NOT EXISTS ${sql.id(sequence)}`.execute(db).catch((e: { code?: string }) => {
+        if (e.code !== '23505' && e.code !== '42P07') throw e; // made meanwhile by another instance
+      });
+      return await insertOnce(db, value, sequence);
+    }
   } catch (error) {
-    if ((error as { code?: string }).code !== '42P01') throw error; // undefined_table: this year's sequence is new
-    await sql`CREATE SEQUENCE IF NOT EXISTS ${sql.id(sequence)}`.execute(db).catch((e: { code?: string }) => {
-      if (e.code !== '23505' && e.code !== '42P07') throw e; // made meanwhile by another instance
-    });
-    return insertOnce(db, value, sequence);
+    throw asTokenUsedError(error);
   }
 }
 
@@ -72,7 +81,18 @@ async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, sequ
       INSERT INTO audit_log (case_id, actor_label, action, details)
       SELECT ${caseId}::uuid, 'reporter', ${value.audit.action}, ${JSON.stringify(value.audit.details)}::jsonb || jsonb_build_object('reference', reference)
       FROM new_case
-    )
+    )${submissionRow(value.submission, caseId)}
     SELECT reference FROM new_case`.execute(db);
   return { id: caseId, reference: rows[0]!.reference };
+}
+
+function submissionRow(token: NewSubmissionToken | undefined, caseId: string) {
+  if (!token) return sql``;
+  return sql`,
+    new_submission AS (
+      INSERT INTO submission_tokens (token_hash, case_id, expires_at, sealed_receipt, seal_until)
+      SELECT ${Buffer.from(token.tokenHash)}::bytea, ${caseId}::uuid, ${token.expiresAt}::timestamptz,
+             ${token.sealedReceipt ? Buffer.from(token.sealedReceipt) : null}::bytea, ${token.sealUntil}::timestamptz
+      FROM new_case
+    )`;
 }

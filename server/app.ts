@@ -19,6 +19,7 @@ import { dashboardRoutes } from './http/dashboard-routes';
 import { followupRoutes } from './http/followup-routes';
 import { silentCaseEvents, type CaseEvents } from './case-events';
 import { installViews } from './http/views';
+import { submissionTokens } from './submission-tokens';
 import { wellKnownRoutes, type IntakeKeyProvider } from './http/well-known-routes';
 
 export interface AppDeps {
@@ -46,6 +47,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
 
   const csrf = createCsrf(deps.config, await getOrCreateSecret(deps.db, 'csrf'));
   const submissions = submissionLimiter(deps.config);
+  const tokens = submissionTokens(await getOrCreateSecret(deps.db, 'submission-tokens'));
 
   app.use(securityHeaders(deps.config));
   app.use(cookieParser());
@@ -56,8 +58,8 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
   app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));
   app.use(authRoutes({ db: deps.db, csrf, settings: auth, clientFailureLimit: deps.config.auth.clientFailureLimit }));
-  app.use(reportRoutes({ db: deps.db, config: deps.config, csrf, submissionLimiter: submissions, events: deps.events, log: deps.log }));
-  app.use(apiRoutes({ db: deps.db, config: deps.config, submissionLimiter: submissions, readLimiter: apiReadLimiter(), events: deps.events }));
+  app.use(reportRoutes({ db: deps.db, config: deps.config, csrf, submissionLimiter: submissions, events: deps.events, log: deps.log, tokens }));
+  app.use(apiRoutes({ db: deps.db, config: deps.config, submissionLimiter: submissions, readLimiter: apiReadLimiter(), events: deps.events, tokens }));
   const events = deps.events ?? silentCaseEvents;
   app.use(followupRoutes({ db: deps.db, csrf, events, argon2: deps.argon2 }));
   app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus }));

@@ -37,6 +37,14 @@ export const REPORT_FIELDS: Record<CaseKind, readonly ReportField[]> = {
   ],
 };
 
+/** What the reporter's follow-up page calls each message, with and without JavaScript. */
+export const FOLLOWUP_LABELS: Readonly<Record<string, string>> = {
+  report: 'Your report',
+  attachment: 'Your attachment',
+  reply: 'Reply from the team',
+  'reporter-reply': 'Your message',
+};
+
 /** A size for people: "25 MB", "2 KB" (never "0 MB" for a small limit). */
 export function describeSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;

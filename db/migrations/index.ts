@@ -5,6 +5,7 @@ import * as caseWorkflow from './2026-11-24-03-case-workflow';
 import * as auditLog from './2026-11-24-04-audit-log';
 import * as mailIntake from './2026-11-24-05-mail-intake';
 import * as caseListIndexes from './2026-11-24-06-case-list-indexes';
+import * as submissionTokens from './2026-12-01-04-submission-tokens';
 
 /** Every migration, by its date-prefixed name. Listed statically so that no file-system scan is needed at run time. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-04-audit-log': auditLog,
   '2026-11-24-05-mail-intake': mailIntake,
   '2026-11-24-06-case-list-indexes': caseListIndexes,
+  '2026-12-01-04-submission-tokens': submissionTokens,
 };

@@ -6,6 +6,7 @@ import { messageConfig } from '../../crypto/openpgp-config';
 import { isWellFormedReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { unlockReporterKey } from '../../crypto/reporter-key';
 import { armorMessage, decryptSplit, encryptMessage } from '../../crypto/split-message';
+import { FOLLOWUP_LABELS } from '../report-form';
 import { downloadLink, element, fetchJson, fromBase64, show, toHex } from './dom';
 
 interface Followup {
@@ -16,12 +17,6 @@ interface Followup {
   recipients: string[];
 }
 
-const LABELS: Record<string, string> = {
-  report: 'Your report',
-  attachment: 'Your attachment',
-  reply: 'Reply from the team',
-  'reporter-reply': 'Your answer',
-};
 const NO_MATCH = 'No case matches this receipt. Check the words and try again.';
 
 const form = document.querySelector<HTMLFormElement>('[data-followup-form]');
@@ -55,7 +50,7 @@ async function render(view: HTMLElement, followup: Followup, key: PrivateKey, lo
   const list = element('ol', '', 'timeline');
   for (const m of followup.messages) {
     const item = element('li');
-    item.append(element('p', `${LABELS[m.role] ?? m.role} · ${m.createdAt.slice(0, 16).replace('T', ' ')} UTC`, 'meta'));
+    item.append(element('p', `${FOLLOWUP_LABELS[m.role] ?? m.role} · ${m.createdAt.slice(0, 16).replace('T', ' ')} UTC`, 'meta'));
     const binary = m.role === 'attachment';
     const { data, filename } = await decryptSplit({ sessionKeyPacket: fromBase64(m.packet), body: fromBase64(m.body), decryptionKey: key, binary });
     item.append(binary ? downloadLink(data as Uint8Array, filename, `Download ${filename || 'attachment'}`) : element('pre', data as string, 'content'));
@@ -72,7 +67,7 @@ async function render(view: HTMLElement, followup: Followup, key: PrivateKey, lo
 
 function answerForm(followup: Followup, lookup: string, view: HTMLElement, key: PrivateKey): HTMLFormElement {
   const answer = document.createElement('form');
-  const label = element('label', 'Answer the team');
+  const label = element('label', 'Write to the team');
   label.setAttribute('for', 'answer');
   const text = document.createElement('textarea');
   text.id = 'answer';

@@ -7,12 +7,15 @@ import { badInput, tooLarge } from '../errors';
 import { describeSize, isReportKind } from '../report-form';
 import { routedReaders, submitEncryptedReport } from '../reports';
 import type { CaseEvents } from '../case-events';
+import type { SubmissionTokens } from '../submission-tokens';
 
 export interface ApiRouteDeps {
   db: Kysely<Database>;
   config: Config;
   submissionLimiter: RequestHandler;
   readLimiter: RequestHandler;
+  /** Verifies the optional idempotency token (the form's submission token). */
+  tokens: SubmissionTokens;
   /** Told when a case is stored (outbound mail). */
   events?: Pick<CaseEvents, 'caseStored'>;
 }
@@ -64,11 +67,19 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
       receiptLookup: requiredString(reporter.receiptLookup, 'reporter.receiptLookup'),
       report: requiredString(body.report, 'report'),
       attachments,
+      submission: submissionToken(deps.tokens, body.submissionToken),
     }, 'web', deps.config, deps.events);
     res.status(201).json(submitted);
   });
 
   return router;
+}
+
+function submissionToken(tokens: SubmissionTokens, value: unknown) {
+  if (value === undefined) return undefined;
+  const token = tokens.verify(value);
+  if (!token) throw badInput('"submissionToken" has expired or is not one this server gave out: reload the form (copy your text first) and send it again.');
+  return token;
 }
 
 function requiredString(value: unknown, name: string): string {

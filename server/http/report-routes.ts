@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { CaseKind, Database } from '../../db/database';
@@ -7,7 +8,9 @@ import type { Logger } from '../log';
 import { DomainError, badInput } from '../errors';
 import { srtStatus } from '../governance';
 import { REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
-import { submitPlaintextReport } from '../reports';
+import { AlreadySubmittedError, submitPlaintextReport } from '../reports';
+import { takeConfirmation } from '../report-confirmation';
+import { SEAL_LIFETIME_MS, type SubmissionTokens } from '../submission-tokens';
 import type { CaseEvents } from '../case-events';
 import { parseForm } from './form-parser';
 import { noStore, RateLimitedError, type Csrf } from './protection';
@@ -21,6 +24,8 @@ export interface ReportRouteDeps {
   csrf: Csrf;
   submissionLimiter: RequestHandler;
   log: Logger;
+  /** The forms' one-time tokens: one case per form, however often it is posted. */
+  tokens: SubmissionTokens;
   /** Told when a case is stored (outbound mail). */
   events?: Pick<CaseEvents, 'caseStored'>;
 }
@@ -39,6 +44,14 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     await renderForm(deps, req, res, kind, { values: {}, involved: [], problems: [] });
   });
 
+  // Post/Redirect/Get: a reload of the confirmation reloads this page, never the post.
+  router.get('/report/received/:slot', async (req, res) => {
+    const token = (req.cookies as Record<string, unknown> | undefined)?.[confirmationCookie(deps)];
+    res.clearCookie(confirmationCookie(deps), confirmationCookieOptions(deps, String(req.params.slot)));
+    const confirmation = await takeConfirmation(deps.db, deps.tokens, typeof token === 'string' ? token : undefined);
+    res.render('report-confirmation.njk', { ...confirmation, title: confirmation.kind && KIND_TITLES[confirmation.kind] });
+  });
+
   router.post('/report', async (req, res) => {
     const form = await parseForm(req, { maxFileBytes: deps.config.maxAttachmentBytes, maxFiles: deps.config.maxAttachments });
     req.body = Object.fromEntries(Object.entries(form.fields).map(([name, values]) => [name, values[0]]));
@@ -46,6 +59,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${kind ?? ''}". Choose a security report or a Code of Conduct report.`);
     const values = pickReportFields(kind, form.fields);
     const involved = form.fields.involved ?? [];
+    const token = deps.tokens.verify(form.fields.submission?.[0]);
 
     const problems: string[] = [];
     let status = 400;
@@ -53,7 +67,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     if (limited instanceof RateLimitedError) {
       problems.push(limited.message);
       status = 429;
-    } else if (!deps.csrf.isValid(req)) {
+    } else if (!deps.csrf.isValid(req) || !token) {
       problems.push('This form expired, or was not sent from this site. Check your text below and send it again.');
       status = 403;
     }
@@ -66,25 +80,37 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       );
       if (status === 400) status = 413;
     }
-    if (problems.length > 0) return renderForm(deps, req, res, kind, { values, involved, problems }, status);
+    if (problems.length > 0 || !token) return renderForm(deps, req, res, kind, { values, involved, problems, submission: token?.value }, status);
 
     try {
       const approvers = (await listMembersWithKeys(deps.db)).filter((m) => m.role === 'approver');
       const involvedNames = approvers.filter((a) => involved.includes(a.id)).map((a) => a.name);
-      const submitted = await submitPlaintextReport(
+      // The receipt is not shown here: the confirmation page shows it, once, from its sealed copy.
+      await submitPlaintextReport(
         deps.db,
         { kind, involvedIds: involved, document: composeReportDocument(kind, values, involvedNames), attachments: form.files },
         // 'fast': the server would otherwise spend ~1 s of Argon2 per report, for no gain (crypto/reporter-key.ts).
-        { channel: 'web-no-js', reporterKeyLock: 'fast', targets: deps.config, events: deps.events },
+        {
+          channel: 'web-no-js',
+          reporterKeyLock: 'fast',
+          targets: deps.config,
+          events: deps.events,
+          submission: { ...token, sealReceipt: (receipt) => deps.tokens.seal(token.value, receipt), sealUntil: new Date(Date.now() + SEAL_LIFETIME_MS) },
+        },
       );
-      res.status(201).render('report-confirmation.njk', { reference: submitted.reference, receipt: submitted.receipt, kind, title: KIND_TITLES[kind] });
+      return redirectToConfirmation(deps, res, token.value);
     } catch (error) {
+      if (error instanceof AlreadySubmittedError) {
+        // A double click's first response never reaches the page: the second shows the receipt instead.
+        if (error.earlier.receiptWaiting) return redirectToConfirmation(deps, res, token.value);
+        return res.status(409).render('report-confirmation.njk', { shown: 'before', reference: error.earlier.reference, kind, title: KIND_TITLES[kind] });
+      }
       if (error instanceof DomainError) {
-        return renderForm(deps, req, res, kind, { values, involved, problems: [error.message] }, error.kind === 'not-configured' ? 503 : 400);
+        return renderForm(deps, req, res, kind, { values, involved, problems: [error.message], submission: token.value }, error.kind === 'not-configured' ? 503 : 400);
       }
       // The database (or anything else) failed: nothing was stored, and the reporter keeps the text.
       deps.log.error('a no-JavaScript report could not be stored', { error });
-      return renderForm(deps, req, res, kind, { values, involved, problems: [STORE_FAILED] }, 503);
+      return renderForm(deps, req, res, kind, { values, involved, problems: [STORE_FAILED], submission: token.value }, 503);
     }
   });
 
@@ -96,7 +122,7 @@ async function renderForm(
   req: Request,
   res: Response,
   kind: CaseKind,
-  state: { values: Record<string, string>; involved: string[]; problems: string[] },
+  state: { values: Record<string, string>; involved: string[]; problems: string[]; submission?: string },
   status = 200,
 ): Promise<void> {
   // Without the database the form still comes back with the reporter's text (approvers unknown).
@@ -114,7 +140,27 @@ async function renderForm(
     readers,
     srtDelegated: srtStatus(members).delegated,
     csrfToken: deps.csrf.tokenFor(req, res),
+    // A form sent back with problems keeps its token: sending it again still makes one case.
+    submissionToken: state.submission ?? deps.tokens.issue(),
     maxAttachmentBytes: deps.config.maxAttachmentBytes,
     maxAttachments: deps.config.maxAttachments,
   });
+}
+
+function confirmationCookie(deps: ReportRouteDeps): string {
+  return deps.config.publicUrl.startsWith('https:') ? '__Secure-intake.submission' : 'intake.submission';
+}
+
+function confirmationCookieOptions(deps: ReportRouteDeps, slot: string) {
+  return { httpOnly: true, secure: deps.config.publicUrl.startsWith('https:'), sameSite: 'strict' as const, path: `/report/received/${slot}` };
+}
+
+/**
+ * The token goes to the confirmation page in a cookie scoped to a fresh address of its own, so that
+ * two tabs never swap confirmations, and neither the receipt nor the token is ever in a URL.
+ */
+function redirectToConfirmation(deps: ReportRouteDeps, res: Response, token: string): void {
+  const slot = crypto.randomBytes(12).toString('base64url');
+  res.cookie(confirmationCookie(deps), token, { ...confirmationCookieOptions(deps, slot), maxAge: SEAL_LIFETIME_MS });
+  res.redirect(303, `/report/received/${slot}`);
 }
