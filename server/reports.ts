@@ -251,11 +251,12 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
       submission: value.submission,
     });
   } catch (error) {
-    if (error instanceof SubmissionTokenUsedError && value.submission) {
-      await refuseUsedToken(db, { hash: value.submission.tokenHash, expiresAt: value.submission.expiresAt });
-      throw conflict('This report was already received. It was stored once; nothing was sent again.');
-    }
     const code = (error as { code?: string }).code;
+    // A concurrent request with the same token (and, for an API retry, the same receipt) committed first.
+    if (value.submission && (error instanceof SubmissionTokenUsedError || code === '23505')) {
+      await refuseUsedToken(db, { hash: value.submission.tokenHash, expiresAt: value.submission.expiresAt });
+    }
+    if (error instanceof SubmissionTokenUsedError) throw conflict('This report was already received. It was stored once; nothing was sent again.');
     if (code === '23505') throw conflict('This report was already received (its receipt is in use). Make a new submission.');
     if (code === '23503') throw new StaleRecipientsError(error);
     throw error;
