@@ -8,6 +8,7 @@ import { describeSize, isReportKind } from '../report-form';
 import { routedReaders, submitEncryptedReport } from '../reports';
 import type { CaseEvents } from '../case-events';
 import type { SubmissionTokens } from '../submission-tokens';
+import { browserIdOf } from './submission-cookies';
 
 export interface ApiRouteDeps {
   db: Kysely<Database>;
@@ -67,7 +68,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
       receiptLookup: requiredString(reporter.receiptLookup, 'reporter.receiptLookup'),
       report: requiredString(body.report, 'report'),
       attachments,
-      submission: submissionToken(deps.tokens, body.submissionToken),
+      submission: submissionToken(deps.tokens, body.submissionToken, browserIdOf(deps.config, req)),
     }, 'web', deps.config, deps.events);
     res.status(201).json(submitted);
   });
@@ -75,9 +76,9 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   return router;
 }
 
-function submissionToken(tokens: SubmissionTokens, value: unknown) {
+function submissionToken(tokens: SubmissionTokens, value: unknown, browserId: string | undefined) {
   if (value === undefined) return undefined;
-  const token = tokens.verify(value);
+  const token = tokens.verify(value, browserId);
   if (!token) throw badInput('"submissionToken" has expired or is not one this server gave out: reload the form (copy your text first) and send it again.');
   return token;
 }

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { CaseKind, Database } from '../../db/database';
@@ -9,8 +8,9 @@ import { DomainError, badInput } from '../errors';
 import { srtStatus } from '../governance';
 import { REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
 import { AlreadySubmittedError, submitPlaintextReport } from '../reports';
-import { takeConfirmation } from '../report-confirmation';
+import { earlierSubmission, takeConfirmation } from '../report-confirmation';
 import { SEAL_LIFETIME_MS, type SubmissionTokens } from '../submission-tokens';
+import { browserIdOf, ensureBrowserId, redirectToConfirmation, takeConfirmationToken } from './submission-cookies';
 import type { CaseEvents } from '../case-events';
 import { parseForm } from './form-parser';
 import { noStore, RateLimitedError, type Csrf } from './protection';
@@ -41,14 +41,19 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     const kind = req.query.kind;
     if (kind === undefined) return res.render('report-choose.njk', { titles: KIND_TITLES });
     if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${String(kind)}". Choose a security report or a Code of Conduct report.`);
-    await renderForm(deps, req, res, kind, { values: {}, involved: [], problems: [] });
+    // Each form has an address of its own: going back to it after sending finds it sent, where a
+    // fresh form, with the typed text put back by the browser, would make a second case.
+    const token = deps.tokens.tokenFor(req.query.form, ensureBrowserId(deps.config, req, res, deps.tokens.newBrowserId));
+    if (!token) return res.redirect(303, `/report?kind=${kind}&form=${deps.tokens.newFormId()}`);
+    const earlier = await earlierSubmission(deps.db, token);
+    if (earlier) return res.render('report-confirmation.njk', { shown: 'before', reference: earlier.reference, kind, title: KIND_TITLES[kind] });
+    await renderForm(deps, req, res, kind, { values: {}, involved: [], problems: [], submission: token.value });
   });
 
   // Post/Redirect/Get: a reload of the confirmation reloads this page, never the post.
   router.get('/report/received/:slot', async (req, res) => {
-    const token = (req.cookies as Record<string, unknown> | undefined)?.[confirmationCookie(deps)];
-    res.clearCookie(confirmationCookie(deps), confirmationCookieOptions(deps, String(req.params.slot)));
-    const confirmation = await takeConfirmation(deps.db, deps.tokens, typeof token === 'string' ? token : undefined);
+    const token = deps.tokens.verify(takeConfirmationToken(deps.config, req, res), browserIdOf(deps.config, req));
+    const confirmation = await takeConfirmation(deps.db, deps.tokens, token);
     res.render('report-confirmation.njk', { ...confirmation, title: confirmation.kind && KIND_TITLES[confirmation.kind] });
   });
 
@@ -59,7 +64,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${kind ?? ''}". Choose a security report or a Code of Conduct report.`);
     const values = pickReportFields(kind, form.fields);
     const involved = form.fields.involved ?? [];
-    const token = deps.tokens.verify(form.fields.submission?.[0]);
+    const token = deps.tokens.verify(form.fields.submission?.[0], browserIdOf(deps.config, req));
 
     const problems: string[] = [];
     let status = 400;
@@ -98,11 +103,11 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
           submission: { ...token, sealReceipt: (receipt) => deps.tokens.seal(token.value, receipt), sealUntil: new Date(Date.now() + SEAL_LIFETIME_MS) },
         },
       );
-      return redirectToConfirmation(deps, res, token.value);
+      return redirectToConfirmation(deps.config, res, token.value);
     } catch (error) {
       if (error instanceof AlreadySubmittedError) {
         // A double click's first response never reaches the page: the second shows the receipt instead.
-        if (error.earlier.receiptWaiting) return redirectToConfirmation(deps, res, token.value);
+        if (error.earlier.receiptWaiting) return redirectToConfirmation(deps.config, res, token.value);
         return res.status(409).render('report-confirmation.njk', { shown: 'before', reference: error.earlier.reference, kind, title: KIND_TITLES[kind] });
       }
       if (error instanceof DomainError) {
@@ -141,26 +146,13 @@ async function renderForm(
     srtDelegated: srtStatus(members).delegated,
     csrfToken: deps.csrf.tokenFor(req, res),
     // A form sent back with problems keeps its token: sending it again still makes one case.
-    submissionToken: state.submission ?? deps.tokens.issue(),
+    submissionToken: state.submission ?? newFormToken(deps, req, res),
     maxAttachmentBytes: deps.config.maxAttachmentBytes,
     maxAttachments: deps.config.maxAttachments,
   });
 }
 
-function confirmationCookie(deps: ReportRouteDeps): string {
-  return deps.config.publicUrl.startsWith('https:') ? '__Secure-intake.submission' : 'intake.submission';
-}
-
-function confirmationCookieOptions(deps: ReportRouteDeps, slot: string) {
-  return { httpOnly: true, secure: deps.config.publicUrl.startsWith('https:'), sameSite: 'strict' as const, path: `/report/received/${slot}` };
-}
-
-/**
- * The token goes to the confirmation page in a cookie scoped to a fresh address of its own, so that
- * two tabs never swap confirmations, and neither the receipt nor the token is ever in a URL.
- */
-function redirectToConfirmation(deps: ReportRouteDeps, res: Response, token: string): void {
-  const slot = crypto.randomBytes(12).toString('base64url');
-  res.cookie(confirmationCookie(deps), token, { ...confirmationCookieOptions(deps, slot), maxAge: SEAL_LIFETIME_MS });
-  res.redirect(303, `/report/received/${slot}`);
+/** The token of a new form, for a form sent back without a usable one (expired, or from elsewhere). */
+function newFormToken(deps: ReportRouteDeps, req: Request, res: Response): string {
+  return deps.tokens.tokenFor(deps.tokens.newFormId(), ensureBrowserId(deps.config, req, res, deps.tokens.newBrowserId))!.value;
 }

@@ -5,7 +5,7 @@ import { createTestDatabase, countCaseRows, type TestDatabase } from '../helpers
 import { addFixtureMember, fixtureKey } from '../helpers/keys';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { confirmationOf, openReportForm, postReportForm, type FormAnswer } from '../helpers/form-client';
-import { buildEncryptedPayload, postJson } from '../helpers/encrypted-payload';
+import { buildEncryptedPayload } from '../helpers/encrypted-payload';
 import { dumpDatabaseText, foundInDump } from '../helpers/storage-scan';
 import { receiptLookupHash } from '../../crypto/receipt';
 
@@ -98,39 +98,49 @@ test('a receipt nobody came for is dropped when its seal expires, and is then ne
   expect(html).not.toContain('data-receipt');
 });
 
-test('a forged, altered or missing token is refused like an expired form, with the text kept and nothing stored', async () => {
+test('a forged, altered, missing or another browser\'s token is refused like an expired form, with the text kept and nothing stored', async () => {
   const session = await openReportForm(server.url, 'coc');
+  const elsewhere = await openReportForm(server.url, 'coc');
   const before = await countCaseRows(tdb.db);
   const [random, expiry, mac] = session.submission.split('.');
   const later = (parseInt(expiry!, 36) + 86_400_000).toString(36);
-  for (const submission of [`${random}.${later}.${mac}`, 'x'.repeat(40), []]) {
+  for (const submission of [`${random}.${later}.${mac}`, 'x'.repeat(40), [], elsewhere.submission]) {
     const answer = await postReportForm(server.url, { cookie: session.cookie }, { kind: 'coc', _csrf: session.csrf, submission, body: 'kept <text>' });
     expect(answer.status).toBe(403);
     expect(answer.html).toContain('This form expired');
     expect(answer.html).toContain('kept &lt;text&gt;</textarea>');
     expect(answer.html).toMatch(/name="submission" value="[A-Za-z0-9_-]{32}\.[0-9a-z]+\.[A-Za-z0-9_-]{43}"/);
+    expect(answer.html).not.toContain(session.submission);
   }
   expect(await countCaseRows(tdb.db)).toEqual(before);
 });
 
 test('the API: a retry of the same request with the token gets the same case; another report with it is refused', async () => {
-  const { submission } = await openReportForm(server.url, 'coc');
+  const { submission, cookie } = await openReportForm(server.url, 'coc');
   const payload = await buildEncryptedPayload({ kind: 'coc', recipientKeys: [fixtureKey('carol').publicKey], text: 'api report' });
   const before = await caseCount();
-  const [first, retry] = await Promise.all([
-    postJson(`${server.url}/api/reports`, { ...payload.body, submissionToken: submission }),
-    postJson(`${server.url}/api/reports`, { ...payload.body, submissionToken: submission }),
-  ]);
+  // The page's script sends the form's token; the browser sends the cookie it is bound to.
+  const postJson = async (body: unknown, withCookie = true) => {
+    const response = await fetch(`${server.url}/api/reports`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(withCookie ? { cookie } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  };
+  const [first, retry] = await Promise.all([postJson({ ...payload.body, submissionToken: submission }), postJson({ ...payload.body, submissionToken: submission })]);
   expect(first.status).toBe(201);
   expect(retry.status).toBe(201);
   expect(retry.json.reference).toBe(first.json.reference);
   expect(await caseCount()).toBe(before + 1);
 
   const other = await buildEncryptedPayload({ kind: 'coc', recipientKeys: [fixtureKey('carol').publicKey], text: 'a different report' });
-  const refused = await postJson(`${server.url}/api/reports`, { ...other.body, submissionToken: submission });
+  const refused = await postJson({ ...other.body, submissionToken: submission });
   expect(refused.status).toBe(409);
   expect(String(refused.json.error)).toContain(String(first.json.reference));
-  const forged = await postJson(`${server.url}/api/reports`, { ...other.body, submissionToken: 'not-a-token' });
-  expect(forged.status).toBe(400);
+  for (const [token, withCookie] of [['not-a-token', true], [submission, false]] as const) {
+    const forged = await postJson({ ...other.body, submissionToken: token }, withCookie);
+    expect(forged.status).toBe(400);
+  }
   expect(await caseCount()).toBe(before + 1);
 });
