@@ -60,7 +60,12 @@ test('a double click on "Encrypt and send" makes one case, and the page the repo
   const page = await noScriptPage();
   const before = await cases();
   await openAndFillForm(page, scenario.server.url, 'security', { body: `Double click ${canary('dblclick')}` });
-  await page.dblclick('button[type=submit]');
+  // Two separate clicks, as an impatient person makes them, the second while the first post is on its
+  // way. (Chromium sends one post for them; browsers that send both are the HTTP test's concurrent posts.)
+  await page.locator('button[type=submit]').scrollIntoViewIfNeeded();
+  const box = (await page.locator('button[type=submit]').boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForURL(/\/report\/received\//);
   await page.locator('[data-receipt], [data-already-received]').first().waitFor();
   const reference = (await page.locator('[data-reference]').innerText()).trim();
