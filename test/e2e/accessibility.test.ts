@@ -62,6 +62,15 @@ describe('the public pages have no serious or critical accessibility violations'
     await expectNoSeriousViolations(page);
   });
 
+  test('a form already sent, opened again (no JavaScript)', async () => {
+    const page = await openPage({ pageScript: false });
+    await openAndFillForm(page, scenario.server.url, 'coc', fieldText('coc', canary('a11y')));
+    await submitAndReadConfirmation(page);
+    await page.goBack();
+    await page.locator('[data-already-received]').waitFor();
+    await expectNoSeriousViolations(page);
+  });
+
   test('the confirmation the page script shows (JavaScript on)', async () => {
     const page = await openPage({ pageScript: true });
     await openAndFillForm(page, scenario.server.url, 'coc', fieldText('coc', canary('a11y')));

@@ -107,3 +107,26 @@ test('back to the form after sending finds it sent; the same form sent again fro
   expect(await page.inputValue('#f-body')).toBe('');
   expect(page.url()).not.toBe(formUrl);
 });
+
+test('with JavaScript, sending again after the answer was lost on the way resends the same report: one case, and its receipt', async () => {
+  context = await browser.newContext();
+  const page = await context.newPage();
+  const before = await cases();
+  let lost = false;
+  // The first post reaches the server and is stored, but its answer never reaches the page.
+  await page.route('**/api/reports', async (route) => {
+    if (lost) return route.continue();
+    lost = true;
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await openAndFillForm(page, scenario.server.url, 'coc', { body: `Answer lost ${canary('lost')}` });
+  await page.click('button[type=submit]');
+  await page.locator('#problems').waitFor();
+  expect(await page.locator('#problems').innerText()).toContain('could not be reached');
+  expect(await cases()).toBe(before + 1);
+
+  const { reference, receipt } = await submitAndReadConfirmation(page);
+  expect(await receiptOpens(reference, receipt)).toBe(true);
+  expect(await cases()).toBe(before + 1);
+});
