@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { CaseChannel, CaseKind, Database } from './database';
 import type { NewMessage } from './cases.queries';
-import { asTokenUsedError, type NewSubmissionToken } from './submission-tokens.queries';
+import { asTokenUsedError, submissionTokenInsert, type NewSubmissionToken } from './submission-tokens.queries';
 
 export interface NewCaseWithMessages {
   kind: CaseKind;
@@ -81,18 +81,7 @@ async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, sequ
       INSERT INTO audit_log (case_id, actor_label, action, details)
       SELECT ${caseId}::uuid, 'reporter', ${value.audit.action}, ${JSON.stringify(value.audit.details)}::jsonb || jsonb_build_object('reference', reference)
       FROM new_case
-    )${submissionRow(value.submission, caseId)}
+    )${submissionTokenInsert(value.submission, caseId)}
     SELECT reference FROM new_case`.execute(db);
   return { id: caseId, reference: rows[0]!.reference };
-}
-
-function submissionRow(token: NewSubmissionToken | undefined, caseId: string) {
-  if (!token) return sql``;
-  return sql`,
-    new_submission AS (
-      INSERT INTO submission_tokens (token_hash, case_id, expires_at, sealed_receipt, seal_until)
-      SELECT ${Buffer.from(token.tokenHash)}::bytea, ${caseId}::uuid, ${token.expiresAt}::timestamptz,
-             ${token.sealedReceipt ? Buffer.from(token.sealedReceipt) : null}::bytea, ${token.sealUntil}::timestamptz
-      FROM new_case
-    )`;
 }

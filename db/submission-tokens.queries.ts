@@ -11,6 +11,21 @@ export interface NewSubmissionToken {
   sealUntil: Date | null;
 }
 
+/**
+ * The data-modifying CTE that records a new case's token, for insertCaseWithMessages' statement
+ * (after its `new_case` CTE; empty without a token). The primary key makes a second use fail it.
+ */
+export function submissionTokenInsert(token: NewSubmissionToken | undefined, caseId: string) {
+  if (!token) return sql``;
+  return sql`,
+    new_submission AS (
+      INSERT INTO submission_tokens (token_hash, case_id, expires_at, sealed_receipt, seal_until)
+      SELECT ${Buffer.from(token.tokenHash)}::bytea, ${caseId}::uuid, ${token.expiresAt}::timestamptz,
+             ${token.sealedReceipt ? Buffer.from(token.sealedReceipt) : null}::bytea, ${token.sealUntil}::timestamptz
+      FROM new_case
+    )`;
+}
+
 /** The token was used before: its case exists (or is being stored by a concurrent request). */
 export class SubmissionTokenUsedError extends Error {
   constructor(cause?: unknown) {
