@@ -43,6 +43,9 @@ export function createKysely(url: string, poolSize = 10): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // A broken idle connection must not crash the process; the next query reports the failure.
   pool.on('error', () => undefined);
+  // Nor one that breaks just after it was handed out, before its query started (pg then emits
+  // 'error' on the client itself, where the pool listens no more): that query fails instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
