@@ -223,6 +223,16 @@ export interface CaseReadsTable {
   news: number;
 }
 
+/** A used submission token (the token itself is never stored); see migration 2026-12-01-04. */
+export interface SubmissionTokensTable {
+  token_hash: ColumnType<Buffer, Buffer, never>;
+  case_id: ColumnType<string, string, never>;
+  expires_at: ColumnType<Date, Date, never>;
+  /** Secret column: a no-JavaScript receipt, sealed, until its confirmation is shown once. */
+  sealed_receipt: Buffer | null;
+  seal_until: Date | null;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -242,6 +252,7 @@ export interface Database {
   member_mail_settings: MemberMailSettingsTable;
   case_reply_addresses: CaseReplyAddressesTable;
   case_reads: CaseReadsTable;
+  submission_tokens: SubmissionTokensTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { CaseChannel, CaseKind, Database } from './database';
 import type { NewMessage } from './cases.queries';
+import { asTokenUsedError, submissionTokenInsert, type NewSubmissionToken } from './submission-tokens.queries';
 
 export interface NewCaseWithMessages {
   kind: CaseKind;
@@ -18,6 +19,8 @@ export interface NewCaseWithMessages {
   messages: NewMessage[];
   /** The unsealed audit row recording the arrival (actor 'reporter'); its details get the reference. */
   audit: { action: string; details: Record<string, string> };
+  /** The form's one-time token: a second case with it fails the statement (SubmissionTokenUsedError). */
+  submission?: NewSubmissionToken;
 }
 
 /** Tries of a fresh reference when one collides (40 random bits: a second try is already rare). */
@@ -28,7 +31,9 @@ const REFERENCE_TRIES = 5;
  * statement (data-modifying CTEs): one round trip and one commit per submission. The reference is
  * random (from `newReference`), unique by the index on cases.reference: a collision fails the whole
  * statement, which then runs again with another reference. Fails with a foreign-key violation
- * (23503) when a reader was removed or a key retired since routing.
+ * (23503) when a reader was removed or a key retired since routing, and with
+ * SubmissionTokenUsedError when the submission token made a case already (a concurrent statement
+ * with the same token waits for this one, then fails).
  */
 export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCaseWithMessages): Promise<{ id: string; reference: string }> {
   for (let attempt = 1; ; attempt += 1) {
@@ -36,7 +41,7 @@ export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCas
       return await insertOnce(db, value, value.newReference());
     } catch (error) {
       const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code !== '23505' || constraint !== 'cases_reference_key' || attempt >= REFERENCE_TRIES) throw error;
+      if (code !== '23505' || constraint !== 'cases_reference_key' || attempt >= REFERENCE_TRIES) throw asTokenUsedError(error);
     }
   }
 }
@@ -71,7 +76,7 @@ async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, refe
       INSERT INTO audit_log (case_id, actor_label, action, details)
       SELECT ${caseId}::uuid, 'reporter', ${value.audit.action}, ${JSON.stringify(value.audit.details)}::jsonb || jsonb_build_object('reference', reference)
       FROM new_case
-    )
+    )${submissionTokenInsert(value.submission, caseId)}
     SELECT reference FROM new_case`.execute(db);
   return { id: caseId, reference: rows[0]!.reference };
 }

@@ -21,6 +21,7 @@ import { followupRoutes } from './http/followup-routes';
 import { silentCaseEvents, type CaseEvents } from './case-events';
 import { installViews } from './http/views';
 import { UploadBudget } from './http/upload-budget';
+import { submissionTokens } from './submission-tokens';
 import { wellKnownRoutes, type IntakeKeyProvider } from './http/well-known-routes';
 
 export interface AppDeps {
@@ -49,6 +50,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const csrf = createCsrf(deps.config, await getOrCreateSecret(deps.db, 'csrf'));
   const submissions = submissionLimiter(deps.config);
   const uploads = new UploadBudget(deps.config.uploadBudget);
+  const tokens = submissionTokens(await getOrCreateSecret(deps.db, 'submission-tokens'));
 
   app.use(securityHeaders(deps.config));
   app.use(cookieParser());
@@ -60,8 +62,8 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
   app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));
   app.use(authRoutes({ db: deps.db, csrf, settings: auth, clientFailureLimit: deps.config.auth.clientFailureLimit }));
-  app.use(reportRoutes({ db: deps.db, config: deps.config, csrf, submissionLimiter: submissions, uploads, events: deps.events, log: deps.log }));
-  app.use(apiRoutes({ db: deps.db, config: deps.config, submissionLimiter: submissions, readLimiter: apiReadLimiter(), uploads, events: deps.events }));
+  app.use(reportRoutes({ db: deps.db, config: deps.config, csrf, submissionLimiter: submissions, uploads, events: deps.events, log: deps.log, tokens }));
+  app.use(apiRoutes({ db: deps.db, config: deps.config, submissionLimiter: submissions, readLimiter: apiReadLimiter(), uploads, events: deps.events, tokens }));
   const events = deps.events ?? silentCaseEvents;
   app.use(followupRoutes({ db: deps.db, csrf, events }));
   app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus }));

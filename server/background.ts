@@ -7,6 +7,7 @@ import { sealAuditLog } from './audit';
 import type { CaseEvents } from './case-events';
 import type { Logger } from './log';
 import { escalateOverdueCases } from './overdue';
+import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
 
 export interface BackgroundWork {
   stop(): void;
@@ -30,6 +31,7 @@ export function startBackgroundWork(deps: { db: Kysely<Database>; events: CaseEv
   const timers = [
     every(2_000, 'sealing the audit log', () => sealAuditLog(deps.db)),
     every(60_000, 'escalating overdue cases', () => escalateOverdueCases(deps.db, deps.events)),
+    every(60_000, 'dropping expired submission tokens', () => deleteExpiredSubmissionTokens(deps.db)),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

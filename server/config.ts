@@ -31,6 +31,8 @@ export interface Config {
   readonly triageDays: { readonly security: number; readonly coc: number };
   /** E-mail: SMTP intake, the intake key, outbound mail (server/mail/mail-config.ts). */
   readonly mail: MailConfig;
+  /** Where the public pages send a reporter: the Code of Conduct, and the body above the approvers. */
+  readonly conduct: { readonly codeUrl: string; readonly committeeUrl: string; readonly committeeEmail: string };
 }
 
 export class ConfigError extends Error {
@@ -101,6 +103,18 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     problems,
   );
 
+  const httpUrl = (name: string, fallback: string): string => {
+    const value = env[name] || fallback;
+    if (!/^https?:\/\/[^\s"<>]+$/.test(value)) problems.push(`${name} must be an http(s) URL (got "${value}")`);
+    return value;
+  };
+  const conduct = Object.freeze({
+    codeUrl: httpUrl('CODE_OF_CONDUCT_URL', 'https://github.com/cncf/foundation/blob/main/code-of-conduct.md'),
+    committeeUrl: httpUrl('COC_COMMITTEE_URL', 'https://www.cncf.io/conduct/committee/'),
+    committeeEmail: env.COC_COMMITTEE_EMAIL || 'conduct@cncf.io',
+  });
+  if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(conduct.committeeEmail)) problems.push(`COC_COMMITTEE_EMAIL must be an e-mail address (got "${conduct.committeeEmail}")`);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -119,6 +133,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     auth,
     triageDays: Object.freeze({ security: triageSecurity, coc: triageCoc }),
     mail,
+    conduct,
   });
 }
 

@@ -29,12 +29,20 @@ export const REPORT_FIELDS: Record<CaseKind, readonly ReportField[]> = {
   ],
   coc: [
     { name: 'body', label: 'What happened', hint: 'In your own words. Include links or quotes if you have them.', multiline: true, required: true },
-    { name: 'when', label: 'When it happened', multiline: false, required: false },
+    { name: 'when', label: 'When it happened', hint: 'A date, or roughly: "last week", "at KubeCon".', multiline: false, required: false },
     { name: 'where', label: 'Where it happened', hint: 'e.g. a GitHub issue, Slack, a meeting, an event', multiline: false, required: false },
-    { name: 'people', label: 'Who was involved', hint: 'Names or handles of the people involved.', multiline: true, required: false },
+    { name: 'people', label: 'Who was involved', hint: 'Names or handles. Nobody you name is told who reported.', multiline: true, required: false },
     { name: 'witnesses', label: 'Witnesses', hint: 'Anyone who saw it, if you know.', multiline: true, required: false },
-    { name: 'contact', label: 'How to reach you (optional)', hint: 'You can also follow up with your receipt, without giving any contact.', multiline: false, required: false },
+    { name: 'contact', label: 'How to reach you (optional)', hint: 'An e-mail address or a handle, if you want us to write to you. You can also stay anonymous and follow up with your receipt.', multiline: false, required: false },
   ],
+};
+
+/** What the reporter's follow-up page calls each message, with and without JavaScript. */
+export const FOLLOWUP_LABELS: Readonly<Record<string, string>> = {
+  report: 'Your report',
+  attachment: 'Your attachment',
+  reply: 'Reply from the team',
+  'reporter-reply': 'Your message',
 };
 
 /** A size for people: "25 MB", "2 KB" (never "0 MB" for a small limit). */

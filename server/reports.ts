@@ -3,6 +3,7 @@ import { readKey, type PublicKey } from 'openpgp';
 import type { CaseChannel, CaseKind, Database, MessageRole } from '../db/database';
 import type { NewMessage } from '../db/cases.queries';
 import { insertCaseWithMessages } from '../db/new-case.queries';
+import { findSubmission, SubmissionTokenUsedError, type NewSubmissionToken } from '../db/submission-tokens.queries';
 import { InvalidKeyError, MalformedMessageError } from '../crypto/errors';
 import { encryptSplit, splitMessage, type SplitMessage } from '../crypto/split-message';
 import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../crypto/reporter-key';
@@ -21,6 +22,28 @@ export interface SubmittedCase {
   kind: CaseKind;
 }
 
+/** A form's one-time token, already verified (server/submission-tokens.ts): one case per token. */
+export interface SubmissionToken {
+  hash: Uint8Array;
+  expiresAt: Date;
+}
+
+/** The token of this submission made a case already: a reload, a double click, a resubmitted form. */
+export class AlreadySubmittedError extends DomainError {
+  constructor(
+    readonly earlier: SubmittedCase & { receiptLookup: Uint8Array; receiptWaiting: boolean },
+  ) {
+    super('conflict', `This report was already received: its reference is ${earlier.reference}. It was stored once; nothing was sent again.`);
+    this.name = 'AlreadySubmittedError';
+  }
+}
+
+/** Refuses, before any work, a token that made a case already. */
+async function refuseUsedToken(db: Kysely<Database>, token: SubmissionToken | undefined): Promise<void> {
+  const earlier = token && (await findSubmission(db, token.hash));
+  if (earlier) throw new AlreadySubmittedError(earlier);
+}
+
 /** What a client that encrypts for itself (the page's bundle, a CLI, an integration) submits. */
 export interface EncryptedReport {
   kind: CaseKind;
@@ -32,12 +55,15 @@ export interface EncryptedReport {
   /** The report and each attachment: OpenPGP messages, binary or armored. */
   report: Uint8Array | string;
   attachments: (Uint8Array | string)[];
+  /** An idempotency token: a retry of the same report with it gets the same reference, a different one is refused. */
+  submission?: SubmissionToken;
 }
 
 /**
  * Accepts a report encrypted by the client: checks that it is a well-formed OpenPGP message
  * addressed to exactly the people the governance routes it to (and the reporter's own key),
- * and stores it split. The server never sees its plaintext.
+ * and stores it split. The server never sees its plaintext. With a submission token, a retry of
+ * the same report (same receipt) answers with the case the first attempt made.
  */
 export async function submitEncryptedReport(
   db: Kysely<Database>,
@@ -47,11 +73,19 @@ export async function submitEncryptedReport(
   events?: Pick<CaseEvents, 'caseStored'>,
 ): Promise<SubmittedCase> {
   try {
-    return await checkAndStoreEncrypted(db, input, channel, targets, events, false);
+    await refuseUsedToken(db, input.submission);
+    try {
+      return await checkAndStoreEncrypted(db, input, channel, targets, events, false);
+    } catch (error) {
+      // Checked against a member list a moment old: before refusing, check against the current one.
+      if (!(error instanceof StaleRecipientsError) && !(error instanceof DomainError && error.kind === 'bad-input')) throw error;
+      return await checkAndStoreEncrypted(db, input, channel, targets, events, true);
+    }
   } catch (error) {
-    // Checked against a member list a moment old: before refusing, check against the current one.
-    if (!(error instanceof StaleRecipientsError) && !(error instanceof DomainError && error.kind === 'bad-input')) throw error;
-    return checkAndStoreEncrypted(db, input, channel, targets, events, true);
+    if (error instanceof AlreadySubmittedError && Buffer.from(error.earlier.receiptLookup).toString('hex') === input.receiptLookup.toLowerCase()) {
+      return { reference: error.earlier.reference, kind: error.earlier.kind };
+    }
+    throw error;
   }
 }
 
@@ -93,6 +127,7 @@ async function checkAndStoreEncrypted(
     messages,
     targets,
     events,
+    submission: input.submission && { tokenHash: input.submission.hash, expiresAt: input.submission.expiresAt, sealedReceipt: null, sealUntil: null },
   });
 }
 
@@ -120,8 +155,11 @@ export async function submitPlaintextReport(
     reporterKeyLock?: ReporterKeyLock;
     /** Told after the case commits (outbound mail); never fails the submission. */
     events?: Pick<CaseEvents, 'caseStored'>;
+    /** The form's token; the receipt waits sealed with it (see submission-tokens.ts) until shown once. */
+    submission?: SubmissionToken & { sealReceipt: (receipt: string) => Uint8Array; sealUntil: Date };
   },
 ): Promise<SubmittedCase & { receipt: string }> {
+  await refuseUsedToken(db, options.submission);
   const readers = await routedReaders(db, input.kind, input.involvedIds, true);
   const receipt = generateReceipt();
   const reporterKey = await createReporterKey(receipt, options.reporterKeyLock ?? options.argon2);
@@ -149,6 +187,12 @@ export async function submitPlaintextReport(
     messages,
     targets: options.targets ?? DEFAULT_TARGETS,
     events: options.events,
+    submission: options.submission && {
+      tokenHash: options.submission.hash,
+      expiresAt: options.submission.expiresAt,
+      sealedReceipt: options.submission.sealReceipt(receipt),
+      sealUntil: options.submission.sealUntil,
+    },
   });
   return { ...stored, receipt };
 }
@@ -169,6 +213,7 @@ interface CaseToStore {
   messages: { role: MessageRole; split: SplitMessage }[];
   targets: ResponseTargets;
   events?: Pick<CaseEvents, 'caseStored'>;
+  submission?: NewSubmissionToken;
 }
 
 /** The member list routing used changed meanwhile (a member removed, a key replaced): route again. */
@@ -201,9 +246,15 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
       readerIds: value.readers.map((r) => r.id),
       messages: rows,
       audit: { action: 'case.created', details: { kind: value.kind, channel: value.channel } },
+      submission: value.submission,
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
+    // A concurrent request with the same token (and, for an API retry, the same receipt) committed first.
+    if (value.submission && (error instanceof SubmissionTokenUsedError || code === '23505')) {
+      await refuseUsedToken(db, { hash: value.submission.tokenHash, expiresAt: value.submission.expiresAt });
+    }
+    if (error instanceof SubmissionTokenUsedError) throw conflict('This report was already received. It was stored once; nothing was sent again.');
     if (code === '23505') throw conflict('This report was already received (its receipt is in use). Make a new submission.');
     if (code === '23503') throw new StaleRecipientsError(error);
     throw error;

@@ -9,6 +9,7 @@ import * as signInClientThrottle from './2026-12-01-03-sign-in-client-throttle';
 import * as randomReferences from './2026-12-01-01-random-references';
 import * as replyAddresses from './2026-12-01-02-reply-addresses';
 import * as caseReads from './2026-12-01-05-case-reads';
+import * as submissionTokens from './2026-12-01-04-submission-tokens';
 
 /** Every migration, by its date-prefixed name. Listed statically so that no file-system scan is needed at run time. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-01-random-references': randomReferences,
   '2026-12-01-02-reply-addresses': replyAddresses,
   '2026-12-01-05-case-reads': caseReads,
+  '2026-12-01-04-submission-tokens': submissionTokens,
 };

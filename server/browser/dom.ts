@@ -37,13 +37,16 @@ export function toHex(bytes: Uint8Array): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** No answer came back: the request may or may not have reached the server. */
+export class ServerUnreachableError extends Error {}
+
 /** fetch that turns a JSON error into an Error with the server's sentence. */
 export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, { credentials: 'same-origin', ...init });
   } catch {
-    throw new Error('The server could not be reached. Check your connection and try again.');
+    throw new ServerUnreachableError('The server could not be reached. Check your connection and try again.');
   }
   const body = (await response.json().catch(() => ({}))) as { error?: string };
   if (!response.ok) throw new Error(body.error ?? `The server answered ${response.status}.`);

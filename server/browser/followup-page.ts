@@ -9,6 +9,7 @@ import { isLockedWithArgon2, unlockReporterKey } from '../../crypto/reporter-key
 import { DecryptionError } from '../../crypto/errors';
 import type { RuntimeSupport } from '../../crypto/runtime-support';
 import { armorMessage, decryptSplit, encryptMessage } from '../../crypto/split-message';
+import { FOLLOWUP_LABELS } from '../report-form';
 import { downloadLink, element, fetchJson, fromBase64, show, toHex } from './dom';
 import { CannotWorkHereError, inTime } from './hand-over';
 
@@ -20,12 +21,6 @@ interface Followup {
   recipients: string[];
 }
 
-const LABELS: Record<string, string> = {
-  report: 'Your report',
-  attachment: 'Your attachment',
-  reply: 'Reply from the team',
-  'reporter-reply': 'Your answer',
-};
 const NO_MATCH = 'No case matches this receipt. Check the words and try again.';
 const NO_ARGON2 =
   'Your key is locked with Argon2, which runs in WebAssembly, and this browser has WebAssembly switched off (as Tor Browser does at its “Safer” level).';
@@ -65,7 +60,7 @@ async function render(view: HTMLElement, followup: Followup, key: PrivateKey, lo
   const list = element('ol', '', 'timeline');
   for (const m of followup.messages) {
     const item = element('li');
-    item.append(element('p', `${LABELS[m.role] ?? m.role} · ${m.createdAt.slice(0, 16).replace('T', ' ')} UTC`, 'meta'));
+    item.append(element('p', `${FOLLOWUP_LABELS[m.role] ?? m.role} · ${m.createdAt.slice(0, 16).replace('T', ' ')} UTC`, 'meta'));
     const binary = m.role === 'attachment';
     const { data, filename } = await decryptSplit({ sessionKeyPacket: fromBase64(m.packet), body: fromBase64(m.body), decryptionKey: key, binary });
     item.append(binary ? downloadLink(data as Uint8Array, filename, `Download ${filename || 'attachment'}`) : element('pre', data as string, 'content'));
@@ -82,7 +77,7 @@ async function render(view: HTMLElement, followup: Followup, key: PrivateKey, lo
 
 function answerForm(followup: Followup, lookup: string, view: HTMLElement, key: PrivateKey): HTMLFormElement {
   const answer = document.createElement('form');
-  const label = element('label', 'Answer the team');
+  const label = element('label', 'Write to the team');
   label.setAttribute('for', 'answer');
   const text = document.createElement('textarea');
   text.id = 'answer';

@@ -21,29 +21,20 @@ export function showProblems(form: HTMLFormElement, problems: string[]): void {
   box.focus();
 }
 
-export function showConfirmation(form: HTMLFormElement, kind: string, reference: string, receipt: string): void {
-  const main = form.closest('main') ?? document.body;
-  const title = element('h1', 'Your report was received');
-  const intro = element('p', 'Its reference is ');
-  const ref = element('strong', reference);
-  ref.className = 'reference';
-  ref.dataset.reference = '';
-  intro.append(ref, '.');
+export const CONFIRMATION_TEMPLATE = 'template[data-confirmation-template]';
 
-  const box = document.createElement('section');
-  box.className = 'receipt-box';
-  const words = element('p', receipt);
-  words.className = 'receipt';
-  words.dataset.receipt = '';
-  box.append(
-    element('h2', 'Your receipt'),
-    words,
-    element('p', 'Write these words down or keep them in a password manager now. This is the only time they are shown; we do not keep them and cannot recover them. With them you can come back to read our replies and answer, without an account.'),
-  );
-  const after = element('p', `Your ${kind === 'coc' ? 'Code of Conduct' : 'security'} report was encrypted in this browser and went only to the people who may read it.`);
-  main.replaceChildren(title, intro, box, after);
-  title.tabIndex = -1;
-  title.focus();
+/**
+ * Shows the confirmation the page carries in its <template> (the same partial the no-JavaScript
+ * confirmation page renders), with the reference and the receipt put in as text.
+ */
+export function showConfirmation(form: HTMLFormElement, reference: string, receipt: string): void {
+  const main = form.closest('main') ?? document.body;
+  const template = document.querySelector<HTMLTemplateElement>(CONFIRMATION_TEMPLATE)!;
+  const confirmation = template.content.cloneNode(true) as DocumentFragment;
+  confirmation.querySelector('[data-reference]')!.textContent = reference;
+  confirmation.querySelector('[data-receipt]')!.textContent = receipt;
+  main.replaceChildren(confirmation);
+  main.querySelector<HTMLElement>('[data-confirmation-heading]')?.focus();
 }
 
 function element(tag: string, text: string): HTMLElement {

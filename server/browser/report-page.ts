@@ -11,7 +11,7 @@ import { composeReportDocument, describeSize, isReportKind, pickReportFields, re
 import type { CaseKind } from '../../db/database';
 import { showConfirmation, showProblems, setStatus } from './report-page-view';
 import { CannotWorkHereError, handOverToServer, inTime } from './hand-over';
-import { fetchJson, toHex } from './dom';
+import { fetchJson, ServerUnreachableError, toHex } from './dom';
 
 /** How long a step of the encryption may take before the page offers the server's path. */
 const STEP_MS = 20_000;
@@ -19,6 +19,13 @@ const STEP_MS = 20_000;
 const ARGON2_MS = 10_000;
 /** An attachment gets STEP_MS plus this per MiB: a browser without JIT encrypts a few MiB a second. */
 const MS_PER_MIB = 5_000;
+
+/**
+ * The last report encrypted on this page. When sending it failed on the way (a dropped connection
+ * may still have delivered it), sending the same text again resends the same request, so that the
+ * server's idempotency check answers with the case it stored and this receipt stays the valid one.
+ */
+let prepared: { contents: string; body: string; receipt: string } | undefined;
 
 interface Sealed {
   reporterKey: ReporterKey;
@@ -43,35 +50,53 @@ export async function submitEncrypted(form: HTMLFormElement, argon2: boolean, sc
 
   if (button) button.disabled = true;
   try {
-    setStatus(form, 'Fetching the recipients’ public keys…');
-    const query = new URLSearchParams([['kind', kind], ...involved.map((id) => ['involved', id])]);
-    const recipients = await fetchJson<{ recipients: { publicKey: string }[] }>(`/api/recipients?${query}`);
-
-    setStatus(form, 'Making your receipt and encrypting your report in this browser…');
-    const involvedNames = involved.map((id) => form.querySelector(`label[for="${form.querySelector(`input[value="${CSS.escape(id)}"]`)?.id}"]`)?.textContent ?? '');
-    const text = composeReportDocument(kind, values, involvedNames);
-    const sealed = await seal(kind, text, files, recipients.recipients.map((r) => r.publicKey), argon2);
-
+    const contents = JSON.stringify([values, involved, files.map((f) => [f.name, f.size, f.lastModified])]);
+    if (prepared?.contents !== contents) prepared = { contents, ...(await encryptReport(form, kind, values, involved, files, argon2)) };
     setStatus(form, 'Sending the encrypted report…');
     const submitted = await fetchJson<{ reference: string }>('/api/reports', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        kind,
-        involved,
-        reporter: { publicKey: sealed.reporterKey.publicKey, lockedPrivateKey: sealed.reporterKey.lockedPrivateKey, receiptLookup: sealed.lookup },
-        report: sealed.report,
-        attachments: sealed.attachments,
-      }),
+      body: prepared.body,
     });
-    showConfirmation(form, kind, submitted.reference, sealed.receipt);
+    showConfirmation(form, submitted.reference, prepared.receipt);
   } catch (error) {
+    // An answer from the server means it did not store this request: the next attempt starts afresh.
+    if (!(error instanceof ServerUnreachableError)) prepared = undefined;
     // Nothing was sent: the encryption failed or hung before the request. Offer the server's path.
     if (error instanceof CannotWorkHereError && handOverToServer(form, error.message, script)) return;
     showProblems(form, [(error as Error).message || 'Your report could not be encrypted or sent. Nothing was stored; please try again.']);
   } finally {
     if (button) button.disabled = false;
   }
+}
+
+/** Fetches the routed readers' keys and encrypts everything the request carries here; each step bounded in time (inTime). */
+async function encryptReport(
+  form: HTMLFormElement,
+  kind: CaseKind,
+  values: Record<string, string>,
+  involved: string[],
+  files: File[],
+  argon2: boolean,
+): Promise<{ body: string; receipt: string }> {
+  setStatus(form, 'Fetching the recipients’ public keys…');
+  const query = new URLSearchParams([['kind', kind], ...involved.map((id) => ['involved', id])]);
+  const recipients = await fetchJson<{ recipients: { publicKey: string }[] }>(`/api/recipients?${query}`);
+
+  setStatus(form, 'Making your receipt and encrypting your report in this browser…');
+  const involvedNames = involved.map((id) => form.querySelector(`label[for="${form.querySelector(`input[value="${CSS.escape(id)}"]`)?.id}"]`)?.textContent ?? '');
+  const text = composeReportDocument(kind, values, involvedNames);
+  const sealed = await seal(kind, text, files, recipients.recipients.map((r) => r.publicKey), argon2);
+  const body = JSON.stringify({
+    kind,
+    involved,
+    reporter: { publicKey: sealed.reporterKey.publicKey, lockedPrivateKey: sealed.reporterKey.lockedPrivateKey, receiptLookup: sealed.lookup },
+    report: sealed.report,
+    attachments: sealed.attachments,
+    // One case per form, however often this request reaches the server.
+    submissionToken: form.querySelector<HTMLInputElement>('input[name=submission]')?.value || undefined,
+  });
+  return { body, receipt: sealed.receipt };
 }
 
 /** Everything the request carries, encrypted here; each step bounded in time (inTime). */

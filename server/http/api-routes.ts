@@ -9,6 +9,8 @@ import { routedReaders, submitEncryptedReport } from '../reports';
 import type { CaseEvents } from '../case-events';
 import { readJsonBody } from './json-body';
 import type { UploadBudget } from './upload-budget';
+import type { SubmissionTokens } from '../submission-tokens';
+import { browserIdOf } from './submission-cookies';
 
 export interface ApiRouteDeps {
   db: Kysely<Database>;
@@ -16,6 +18,8 @@ export interface ApiRouteDeps {
   submissionLimiter: RequestHandler;
   readLimiter: RequestHandler;
   uploads: UploadBudget;
+  /** Verifies the optional idempotency token (the form's submission token). */
+  tokens: SubmissionTokens;
   /** Told when a case is stored (outbound mail). */
   events?: Pick<CaseEvents, 'caseStored'>;
 }
@@ -64,11 +68,19 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
       receiptLookup: requiredString(reporter.receiptLookup, 'reporter.receiptLookup'),
       report: requiredString(body.report, 'report'),
       attachments,
+      submission: submissionToken(deps.tokens, body.submissionToken, browserIdOf(deps.config, req)),
     }, 'web', deps.config, deps.events);
     res.status(201).json(submitted);
   });
 
   return router;
+}
+
+function submissionToken(tokens: SubmissionTokens, value: unknown, browserId: string | undefined) {
+  if (value === undefined) return undefined;
+  const token = tokens.verify(value, browserId);
+  if (!token) throw badInput('"submissionToken" has expired or is not one this server gave out: reload the form (copy your text first) and send it again.');
+  return token;
 }
 
 function requiredString(value: unknown, name: string): string {

@@ -9,7 +9,10 @@ import { srtStatus } from '../governance';
 import {
   REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, largestFormBytes, pickReportFields, reportFieldProblems,
 } from '../report-form';
-import { submitPlaintextReport } from '../reports';
+import { AlreadySubmittedError, submitPlaintextReport } from '../reports';
+import { earlierSubmission, takeConfirmation } from '../report-confirmation';
+import { SEAL_LIFETIME_MS, type SubmissionTokens } from '../submission-tokens';
+import { browserIdOf, ensureBrowserId, redirectToConfirmation, takeConfirmationToken } from './submission-cookies';
 import type { CaseEvents } from '../case-events';
 import { parseForm, type ParsedForm } from './form-parser';
 import { noStore, RateLimitedError, sentFromAnotherSite, type Csrf } from './protection';
@@ -25,6 +28,8 @@ export interface ReportRouteDeps {
   submissionLimiter: RequestHandler;
   uploads: UploadBudget;
   log: Logger;
+  /** The forms' one-time tokens: one case per form, however often it is posted. */
+  tokens: SubmissionTokens;
   /** Told when a case is stored (outbound mail). */
   events?: Pick<CaseEvents, 'caseStored'>;
 }
@@ -40,7 +45,20 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     const kind = req.query.kind;
     if (kind === undefined) return res.render('report-choose.njk', { titles: KIND_TITLES });
     if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${String(kind)}". Choose a security report or a Code of Conduct report.`);
-    await renderForm(deps, req, res, kind, { values: {}, involved: [], problems: [] });
+    // Each form has an address of its own: going back to it after sending finds it sent, where a
+    // fresh form, with the typed text put back by the browser, would make a second case.
+    const token = deps.tokens.tokenFor(req.query.form, ensureBrowserId(deps.config, req, res, deps.tokens.newBrowserId));
+    if (!token) return res.redirect(303, `/report?kind=${kind}&form=${deps.tokens.newFormId()}`);
+    const earlier = await earlierSubmission(deps.db, token);
+    if (earlier) return res.render('report-confirmation.njk', { shown: 'before', reference: earlier.reference, kind, title: KIND_TITLES[kind] });
+    await renderForm(deps, req, res, kind, { values: {}, involved: [], problems: [], submission: token.value });
+  });
+
+  // Post/Redirect/Get: a reload of the confirmation reloads this page, never the post.
+  router.get('/report/received/:slot', async (req, res) => {
+    const token = deps.tokens.verify(takeConfirmationToken(deps.config, req, res), browserIdOf(deps.config, req));
+    const confirmation = await takeConfirmation(deps.db, deps.tokens, token);
+    res.render('report-confirmation.njk', { ...confirmation, title: confirmation.kind && KIND_TITLES[confirmation.kind] });
   });
 
   router.post('/report', async (req, res) => {
@@ -61,6 +79,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${kind ?? ''}". Choose a security report or a Code of Conduct report.`);
     const values = pickReportFields(kind, form.fields);
     const involved = form.fields.involved ?? [];
+    const token = deps.tokens.verify(form.fields.submission?.[0], browserIdOf(deps.config, req));
 
     const problems: string[] = [];
     let status = 400;
@@ -71,7 +90,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     } else if (textOnly && form.refusedFiles.length > 0) {
       status = 503;
       problems.push(BUSY_KEPT);
-    } else if (!deps.csrf.isValid(req)) {
+    } else if (!deps.csrf.isValid(req) || !token) {
       problems.push('This form expired, or was not sent from this site. Check your text below and send it again.');
       status = 403;
     }
@@ -79,25 +98,37 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     problems.push(...reportFieldProblems(kind, values));
     problems.push(...attachmentProblems(deps.config, form));
     if (problems.length > 0 && status === 400 && (form.refusedFiles.length > 0 || form.filesLimitReached)) status = 413;
-    if (problems.length > 0) return renderForm(deps, req, res, kind, { values, involved, problems }, status);
+    if (problems.length > 0 || !token) return renderForm(deps, req, res, kind, { values, involved, problems, submission: token?.value }, status);
 
     try {
       const approvers = (await listMembersWithKeys(deps.db)).filter((m) => m.role === 'approver');
       const involvedNames = approvers.filter((a) => involved.includes(a.id)).map((a) => a.name);
-      const submitted = await submitPlaintextReport(
+      // The receipt is not shown here: the confirmation page shows it, once, from its sealed copy.
+      await submitPlaintextReport(
         deps.db,
         { kind, involvedIds: involved, document: composeReportDocument(kind, values, involvedNames), attachments: form.files },
         // 'fast': the server would otherwise spend ~1 s of Argon2 per report, for no gain (crypto/reporter-key.ts).
-        { channel: 'web-no-js', reporterKeyLock: 'fast', targets: deps.config, events: deps.events },
+        {
+          channel: 'web-no-js',
+          reporterKeyLock: 'fast',
+          targets: deps.config,
+          events: deps.events,
+          submission: { ...token, sealReceipt: (receipt) => deps.tokens.seal(token.value, receipt), sealUntil: new Date(Date.now() + SEAL_LIFETIME_MS) },
+        },
       );
-      res.status(201).render('report-confirmation.njk', { reference: submitted.reference, receipt: submitted.receipt, kind, title: KIND_TITLES[kind] });
+      return redirectToConfirmation(deps.config, res, token.value);
     } catch (error) {
+      if (error instanceof AlreadySubmittedError) {
+        // A double click's first response never reaches the page: the second shows the receipt instead.
+        if (error.earlier.receiptWaiting) return redirectToConfirmation(deps.config, res, token.value);
+        return res.status(409).render('report-confirmation.njk', { shown: 'before', reference: error.earlier.reference, kind, title: KIND_TITLES[kind] });
+      }
       if (error instanceof DomainError) {
-        return renderForm(deps, req, res, kind, { values, involved, problems: [error.message] }, error.kind === 'not-configured' ? 503 : 400);
+        return renderForm(deps, req, res, kind, { values, involved, problems: [error.message], submission: token.value }, error.kind === 'not-configured' ? 503 : 400);
       }
       // The database (or anything else) failed: nothing was stored, and the reporter keeps the text.
       deps.log.error('a no-JavaScript report could not be stored', { error });
-      return renderForm(deps, req, res, kind, { values, involved, problems: [STORE_FAILED] }, 503);
+      return renderForm(deps, req, res, kind, { values, involved, problems: [STORE_FAILED], submission: token.value }, 503);
     }
   });
 
@@ -156,7 +187,7 @@ async function renderForm(
   req: Request,
   res: Response,
   kind: CaseKind,
-  state: { values: Record<string, string>; involved: string[]; problems: string[] },
+  state: { values: Record<string, string>; involved: string[]; problems: string[]; submission?: string },
   status = 200,
 ): Promise<void> {
   // Without the database the form still comes back with the reporter's text (approvers unknown).
@@ -174,7 +205,14 @@ async function renderForm(
     readers,
     srtDelegated: srtStatus(members).delegated,
     csrfToken: deps.csrf.tokenFor(req, res),
+    // A form sent back with problems keeps its token: sending it again still makes one case.
+    submissionToken: state.submission ?? newFormToken(deps, req, res),
     maxAttachmentBytes: deps.config.maxAttachmentBytes,
     maxAttachments: deps.config.maxAttachments,
   });
+}
+
+/** The token of a new form, for a form sent back without a usable one (expired, or from elsewhere). */
+function newFormToken(deps: ReportRouteDeps, req: Request, res: Response): string {
+  return deps.tokens.tokenFor(deps.tokens.newFormId(), ensureBrowserId(deps.config, req, res, deps.tokens.newBrowserId))!.value;
 }

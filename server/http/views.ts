@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config';
-import { describeSize } from '../report-form';
+import { FOLLOWUP_LABELS, describeSize } from '../report-form';
 import { assetUrl, moduleScript } from './assets';
 
 export const TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
@@ -19,6 +19,8 @@ export function installViews(app: Express, config: Config): nunjucks.Environment
     reply: 'Reply to the reporter',
     'reporter-reply': 'Answer from the reporter',
   });
+  env.addGlobal('followupLabels', FOLLOWUP_LABELS);
+  env.addGlobal('conduct', config.conduct);
   env.addFilter('size', describeSize);
   env.addGlobal('assetUrl', assetUrl);
   env.addGlobal('moduleScript', moduleScript);

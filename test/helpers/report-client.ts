@@ -29,7 +29,7 @@ export async function submitThroughForm(baseUrl: string, content: ReportContent)
     content.attachments.map((file) => ({ name: file.filename, data: file.data })),
   );
   const confirmed = confirmationOf(html);
-  if (status !== 201 || !confirmed) throw new Error(`The form was refused (${status}):\n${html}`);
+  if (status !== 303 || !confirmed) throw new Error(`The form was refused (${status}):\n${html}`);
   return confirmed;
 }
 

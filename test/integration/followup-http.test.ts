@@ -67,7 +67,7 @@ test('an answer posted with the page\'s token is encrypted to the readers', asyn
   const casePage = await client.submit(await client.get('/followup'), '/followup', { receipt: report.receipt });
   const sent = await client.submit(casePage, '/followup/reply', { receipt: report.receipt, answer: 'It is 1.4.1 <exactly>.' });
   expect(sent.status).toBe(200);
-  expect(sent.html).toContain('Your answer was encrypted and sent.');
+  expect(sent.html).toContain('Your message was encrypted and sent.');
   expect(sent.html).toContain('It is 1.4.1 &lt;exactly&gt;.');
   const latest = (await caseTimeline(t.db, report.id, cast.bob!.id)).at(-1)!;
   expect(latest.role).toBe('reporter-reply');

@@ -19,12 +19,13 @@ afterAll(async () => {
 });
 
 test('the third submission in the window is refused with 429, on the form and on the API', async () => {
-  const session = await openReportForm(server.url, 'coc');
   for (let i = 0; i < 2; i++) {
+    const session = await openReportForm(server.url, 'coc');
     const ok = await postReportForm(server.url, session, { kind: 'coc', _csrf: session.csrf, body: `report ${i}` });
     expect(confirmationOf(ok.html)).not.toBeNull();
   }
   const before = await countCaseRows(tdb.db);
+  const session = await openReportForm(server.url, 'coc');
   const limited = await postReportForm(server.url, session, { kind: 'coc', _csrf: session.csrf, body: 'third one, unread' });
   expect(limited.status).toBe(429);
   expect(limited.html).toContain('Too many submissions');

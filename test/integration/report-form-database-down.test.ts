@@ -47,7 +47,7 @@ test('the report is refused with 503 and the typed text and choices come back; t
   proxy.plug();
   expect(await countCaseRows(database.db)).toEqual({ cases: 0, case_readers: 0, messages: 0, session_keys: 0 });
   const stored = await postReportForm(server.url, session, fields);
-  expect(stored.status).toBe(201);
+  expect(stored.status).toBe(303);
   expect(confirmationOf(stored.html)?.reference).toMatch(newReferenceShape('COC'));
   const readers = await database.db.selectFrom('case_readers').select('member_id').execute();
   expect(readers.map((r) => r.member_id)).not.toContain(daveId);

@@ -2,7 +2,7 @@
 import { createTestDatabase, countCaseRows, type TestDatabase } from '../helpers/db';
 import { addFixtureMember } from '../helpers/keys';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { confirmationOf, openReportForm, postReportForm } from '../helpers/form-client';
+import { confirmationOf, followToConfirmation, openReportForm, postReportForm } from '../helpers/form-client';
 import { newReferenceShape } from '../helpers/stored-case';
 
 let tdb: TestDatabase;
@@ -66,10 +66,11 @@ test('an urlencoded submission (the stable field contract) is encrypted and conf
   const response = await fetch(`${server.url}/report`, {
     method: 'POST',
     headers: { cookie: session.cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ kind: 'coc', _csrf: session.csrf, body: 'urlencoded report', contact: 'x@example.net' }),
+    body: new URLSearchParams({ kind: 'coc', _csrf: session.csrf, submission: session.submission, body: 'urlencoded report', contact: 'x@example.net' }),
+    redirect: 'manual',
   });
-  const html = await response.text();
-  expect(response.status).toBe(201);
+  expect(response.status).toBe(303);
+  const { html } = await followToConfirmation(server.url, session.cookie, response);
   const confirmation = confirmationOf(html);
   expect(confirmation?.reference).toMatch(newReferenceShape('COC'));
   expect(confirmation?.receipt.split(' ')).toHaveLength(8);

@@ -91,6 +91,7 @@ test('the security policy and the report page show the fingerprint', async () =>
   expect(policy).toContain(grouped);
   expect(policy).toContain(`gpg --locate-keys ${SECURITY}`);
   expect(policy).toContain('Embargo and disclosure');
+  expect(policy).toContain('Safe harbour'); // security-scope.njk, shared with the security form
   const form = await (await fetch(`${s.webUrl}/report?kind=security`)).text();
   expect(form).toContain(grouped);
 });
