@@ -66,6 +66,9 @@ export async function unlockedReporterKeyPackets(task: { lockedPrivateKey: strin
   }
 }
 
+/** How far ahead of the server's clock a reporter's browser may be when it makes its key. */
+const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
 /**
  * Checks what a client submits as a reporter key: a public key that can receive messages and a
  * private key for the same fingerprint that is locked (never a plaintext private key on our disk).
@@ -77,7 +80,11 @@ export async function checkReporterKey(publicKey: string, lockedPrivateKey: stri
   try {
     const pub = await readKey({ armoredKey: publicKey, config: messageConfig });
     if (pub.isPrivate()) throw new Error('private');
-    await pub.getEncryptionKey(undefined, undefined, undefined, messageConfig);
+    // A reporter's clock may run ahead of ours: a key made "in the future" (up to a day) is checked at
+    // its own creation time rather than refused as not yet valid.
+    const created = pub.getCreationTime().getTime();
+    const checkedAt = created > Date.now() && created - Date.now() <= CLOCK_SKEW_MS ? new Date(created) : new Date();
+    await pub.getEncryptionKey(undefined, checkedAt, undefined, messageConfig);
     fingerprint = pub.getFingerprint().toUpperCase();
     keyIds = new Set(pub.getKeyIDs().map((id) => id.toHex()));
   } catch (cause) {

@@ -1,4 +1,4 @@
-import { createMessage, decrypt, encrypt, readKey, readMessage, readPrivateKey } from 'openpgp';
+import { createMessage, decrypt, encrypt, encryptKey, generateKey, readKey, readMessage, readPrivateKey } from 'openpgp';
 import { checkReporterKey, createReporterKey, unlockReporterKey, type ReporterKey } from '../../crypto/reporter-key';
 import { DecryptionError, InvalidKeyError } from '../../crypto/errors';
 import { generateReceipt } from '../../crypto/receipt';
@@ -75,6 +75,16 @@ describe('checkReporterKey', () => {
     const key = await readKey({ armoredKey: reporter.publicKey });
     expect([...checked.keyIds].sort()).toEqual(key.getKeyIDs().map((id) => id.toHex()).sort());
     expect(checked.keyIds.size).toBe(2);
+  });
+
+  test("accepts a key made by a browser whose clock runs ahead of the server's (within a day), not one from further on", async () => {
+    const made = async (aheadMs: number) => {
+      const { privateKey } = await generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'Reporter' }], date: new Date(Date.now() + aheadMs), format: 'object' });
+      const locked = await encryptKey({ privateKey, passphrase: 'a receipt' });
+      return checkReporterKey(privateKey.toPublic().armor(), locked.armor());
+    };
+    expect((await made(90_000)).keyIds.size).toBe(2);
+    expect(await invalidKeyReason(made(3 * 24 * 3600_000))).toBe('malformed');
   });
 
   test('refuses an unlocked private key: it must never reach the server in the clear', async () => {
