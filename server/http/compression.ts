@@ -11,7 +11,8 @@ import compression from 'compression';
  * request, and every page behind sign-in go out as they are.
  */
 const COMPRESSIBLE_PAGES = new Map<string, ReadonlySet<string>>([
-  ['/report', new Set(['kind'])],
+  // `form` is answered 200 only when it is an id this server issued (else a redirect to a new one).
+  ['/report', new Set(['kind', 'form'])],
   ['/followup', new Set()],
   ['/security-policy', new Set()],
 ]);

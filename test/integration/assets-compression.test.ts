@@ -2,6 +2,7 @@
 // year, brotli or gzip as the client asks (the same bytes once decoded), Vary on Accept-Encoding,
 // and public pages compressed only where no secret meets text from the request (BREACH).
 import crypto from 'node:crypto';
+import { openReportForm } from '../helpers/form-client';
 import { startReportScenario, type ReportScenario } from '../helpers/report-scenario';
 import { decodedBody, pageAssetUrls, rawGet, rawRequest, staticModuleImports, type RawResponse } from '../helpers/raw-http';
 
@@ -13,6 +14,13 @@ beforeAll(async () => {
 });
 afterAll(() => scenario?.close());
 
+/** A report form's own address: /report?kind=… redirects to one with a form id (one case per form). */
+async function formPath(kind: 'security' | 'coc'): Promise<string> {
+  const redirect = await rawGet(`${base}/report?kind=${kind}`);
+  expect(redirect.status).toBe(303);
+  return redirect.headers.location!;
+}
+
 async function assetsOf(path: string): Promise<string[]> {
   const page = await rawGet(`${base}${path}`);
   expect(page.status).toBe(200);
@@ -23,7 +31,7 @@ const BR = { 'Accept-Encoding': 'br, gzip;q=0.8' };
 
 describe('assets', () => {
   test('pages refer to content-hashed names; brotli, gzip and plain decode to the same bytes', async () => {
-    const urls = await assetsOf('/report?kind=security');
+    const urls = await assetsOf(await formPath('security'));
     expect(urls.some((u) => /^\/assets\/style-[0-9a-f]{12}\.css$/.test(u))).toBe(true);
     expect(urls.some((u) => /^\/assets\/report-[A-Z0-9]{8}\.js$/.test(u))).toBe(true);
     expect(urls.filter((u) => !/^\/assets\/[\w.-]+-[A-Za-z0-9]{8,12}\.(js|css)$/.test(u))).toEqual([]);
@@ -54,7 +62,7 @@ describe('assets', () => {
   });
 
   test('every module a page script imports is preloaded by the page and served', async () => {
-    for (const path of ['/report?kind=coc', '/followup']) {
+    for (const path of [await formPath('coc'), '/followup']) {
       const urls = await assetsOf(path);
       for (const url of urls.filter((u) => u.endsWith('.js'))) {
         const script = decodedBody(await rawGet(`${base}${url}`, BR)).toString('utf8');
@@ -64,7 +72,7 @@ describe('assets', () => {
   });
 
   test('a hash that was never built is a 404, never cached; the plain names are revalidated', async () => {
-    const [script] = (await assetsOf('/report?kind=security')).filter((u) => /\/report-[A-Z0-9]{8}\.js$/.test(u));
+    const [script] = (await assetsOf(await formPath('security'))).filter((u) => /\/report-[A-Z0-9]{8}\.js$/.test(u));
     const wrongHash = script!.replace(/-[A-Z0-9]{8}\.js$/, '-AAAAAAAA.js');
     for (const url of [wrongHash, `${script}.map`, '/assets/style-000000000000.css', '/assets/nothing.js', '/assets/..%2Fapp.ts']) {
       const response = await rawGet(`${base}${url}`, BR);
@@ -95,7 +103,7 @@ describe('pages', () => {
   const encodingOf = (response: RawResponse) => response.headers['content-encoding'];
 
   test('the public pages that reflect nothing from the request are compressed, with Vary', async () => {
-    for (const path of ['/report', '/report?kind=security', '/report?kind=coc', '/followup']) {
+    for (const path of ['/report', await formPath('security'), await formPath('coc'), '/followup']) {
       const response = await rawGet(`${base}${path}`, BR);
       expect({ path, encoding: encodingOf(response) }).toEqual({ path, encoding: 'br' });
       expect(response.headers.vary).toMatch(/Accept-Encoding/i);
@@ -106,16 +114,18 @@ describe('pages', () => {
   test('answers that may carry a secret next to text from the request go uncompressed', async () => {
     const reflected = 'BREACH-' + crypto.randomBytes(6).toString('hex');
     // An unknown query name, an error page quoting the request, a POST that shows the form again.
-    const unknownQuery = await rawGet(`${base}/report?kind=security&q=${reflected}`, BR);
+    const unknownQuery = await rawGet(`${base}${await formPath('security')}&q=${reflected}`, BR);
     expect(unknownQuery.status).toBe(200);
     expect(encodingOf(unknownQuery)).toBeUndefined();
     const badKind = await rawGet(`${base}/report?kind=${reflected}`, BR);
     expect(badKind.status).toBe(400);
     expect(encodingOf(badKind)).toBeUndefined();
-    const posted = await rawRequest(`${base}/report`, {
+    // A post from our own form page without its submission token: the form comes back with the text.
+    const session = await openReportForm(base, 'security');
+    const posted = await rawRequest(`${base}/report?kind=security`, {
       method: 'POST',
-      headers: { ...BR, 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: `kind=security&body=${reflected}`,
+      headers: { ...BR, 'Content-Type': 'application/x-www-form-urlencoded', cookie: session.cookie },
+      body: new URLSearchParams({ kind: 'security', _csrf: session.csrf, body: reflected }).toString(),
     });
     expect(posted.status).toBeGreaterThanOrEqual(400);
     expect(posted.body.toString('utf8')).toContain(reflected);

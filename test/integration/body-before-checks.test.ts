@@ -16,9 +16,10 @@ let auth: AuthTestServer;
 const MB = 1024 * 1024;
 const BOUNDARY = 'XbodyXbeforeXchecksX';
 // What a browser sends first of a form: the kind, the token, the start of the text, then a large file.
-const formStart = (csrf: string) =>
+const formStart = (session: Pick<FormSession, 'csrf' | 'submission'>) =>
   `--${BOUNDARY}\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncoc\r\n` +
-  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n` +
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${session.csrf}\r\n` +
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="submission"\r\n\r\n${session.submission}\r\n` +
   `--${BOUNDARY}\r\nContent-Disposition: form-data; name="body"\r\n\r\nA report whose file never arrives\r\n` +
   `--${BOUNDARY}\r\nContent-Disposition: form-data; name="attachments"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${'x'.repeat(4096)}`;
 const formHeaders = (session: FormSession | null, length: number, extra: Record<string, string> = {}) => ({
@@ -44,7 +45,7 @@ test('a form over the size limit is refused at once by its Content-Length, with 
   const session = await openReportForm(server.url, 'coc');
   const before = await countCaseRows(tdb.db);
   // 2 files of 2 MB and the text fields fit in 12.2 MB; 77 MB do not.
-  const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(session, 77 * MB), part: formStart(session.csrf) });
+  const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(session, 77 * MB), part: formStart(session) });
   expect(answer.status).toBe(413);
   expect(answer.body).toContain('larger than');
   expect(answer.body).toContain('at most 2 files of 2 MB each');
@@ -56,7 +57,7 @@ test('a form over the size limit is refused at once by its Content-Length, with 
 
 test('a post without the form\'s CSRF cookie is refused before its body is read', async () => {
   const session = await openReportForm(server.url, 'coc');
-  const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(null, 5 * MB), part: formStart(session.csrf) });
+  const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(null, 5 * MB), part: formStart(session) });
   expect(answer.status).toBe(403);
   expect(answer.body).toContain('This form expired, or was not sent from this site');
   expect(answer.body).toContain('was not read');
@@ -65,7 +66,7 @@ test('a post without the form\'s CSRF cookie is refused before its body is read'
 test('a post the browser marks as cross-site is refused before its body is read, even with the cookie', async () => {
   const session = await openReportForm(server.url, 'coc');
   for (const extra of [{ 'Sec-Fetch-Site': 'cross-site' }, { Origin: 'https://attacker.example' }] as Record<string, string>[]) {
-    const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(session, 5 * MB, extra), part: formStart(session.csrf) });
+    const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(session, 5 * MB, extra), part: formStart(session) });
     expect(answer.status).toBe(403);
   }
 });
@@ -73,27 +74,27 @@ test('a post the browser marks as cross-site is refused before its body is read,
 test('a forged cookie is no cookie', async () => {
   const session = await openReportForm(server.url, 'coc');
   const forged = { cookie: session.cookie.replace(/=([0-9a-f])/, (_m, c: string) => `=${c === '0' ? '1' : '0'}`) };
-  const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(forged as FormSession, 5 * MB), part: formStart(session.csrf) });
+  const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(forged as FormSession, 5 * MB), part: formStart(session) });
   expect(answer.status).toBe(403);
 });
 
 test('a same-origin post with a null Origin (our no-referrer policy) is read as before', async () => {
   const session = await openReportForm(server.url, 'coc');
-  const body = `${formStart(session.csrf)}\r\n--${BOUNDARY}--\r\n`;
+  const body = `${formStart(session)}\r\n--${BOUNDARY}--\r\n`;
   const answer = await sendPartly(server.url, {
     path: '/report?kind=coc',
     headers: formHeaders(session, Buffer.byteLength(body), { Origin: 'null', 'Sec-Fetch-Site': 'same-origin' }),
     part: body,
   });
-  expect(answer.status).toBe(201);
+  expect(answer.status).toBe(303); // stored; the confirmation is one redirect away
 });
 
 test('a rate-limited client is refused before its body is read', async () => {
   const session = await openReportForm(limited.url, 'coc');
-  const whole = `${formStart(session.csrf)}\r\n--${BOUNDARY}--\r\n`;
+  const whole = `${formStart(session)}\r\n--${BOUNDARY}--\r\n`;
   const first = await sendPartly(limited.url, { path: '/report?kind=coc', headers: formHeaders(session, Buffer.byteLength(whole)), part: whole });
-  expect(first.status).toBe(201);
-  const answer = await sendPartly(limited.url, { path: '/report?kind=coc', headers: formHeaders(session, 5 * MB), part: formStart(session.csrf) });
+  expect(first.status).toBe(303);
+  const answer = await sendPartly(limited.url, { path: '/report?kind=coc', headers: formHeaders(session, 5 * MB), part: formStart(session) });
   expect(answer.status).toBe(429);
   expect(answer.body).toContain('Too many submissions');
   expect(answer.body).toContain('was not read');

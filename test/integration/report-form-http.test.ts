@@ -103,7 +103,7 @@ test('more files than MAX_ATTACHMENTS refuse the whole submission, name the limi
   expect(await countCaseRows(tdb.db)).toEqual(before);
 
   const five = await postReportForm(server.url, session, { kind: 'security', _csrf: session.csrf, body: 'Five are fine' }, files.slice(0, 5));
-  expect(five.status).toBe(201);
+  expect(five.status).toBe(303);
 });
 
 test('a missing required field is named and nothing is stored', async () => {
