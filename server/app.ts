@@ -9,6 +9,9 @@ import type { Logger } from './log';
 import { apiRoutes } from './http/api-routes';
 import { assetRoutes } from './http/assets';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { healthRoute } from './http/health-route';
+import { stringCookies } from './http/outside-keys';
+import { requestGuard } from './http/request-guard';
 import { apiReadLimiter, createCsrf, securityHeaders, submissionLimiter } from './http/protection';
 import { reportRoutes } from './http/report-routes';
 import { authRoutes, redirectToSignIn } from './http/auth-routes';
@@ -47,9 +50,10 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const csrf = createCsrf(deps.config, await getOrCreateSecret(deps.db, 'csrf'));
   const submissions = submissionLimiter(deps.config);
 
+  app.use(requestGuard(deps.log));
   app.use(securityHeaders(deps.config));
-  app.use(cookieParser());
-  app.get('/healthz', (_req, res) => res.type('text').send('ok'));
+  app.use(cookieParser(), stringCookies);
+  app.get('/healthz', healthRoute(deps.db));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
   app.use(assetRoutes());
   if (deps.intakeKeys) app.use(wellKnownRoutes({ config: deps.config, keys: deps.intakeKeys }));

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DomainError, type DomainErrorKind } from '../errors';
 import type { Logger } from '../log';
 
@@ -29,7 +29,7 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new Do
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, message } = describe(error);
-    if (status >= 500) log.error('request failed', { method: req.method, path: req.path, error });
+    if (status >= 500) log.error('request failed', { method: req.method, route: routeLabel(req), error: loggableError(error) });
     if (res.headersSent) return;
     res.status(status);
     if (req.path.startsWith('/api/')) {
@@ -40,6 +40,22 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       });
     }
   };
+}
+
+/**
+ * What a log line may say about where a request went: the route's pattern ("/api/followup/:lookup"),
+ * never the path, whose segments can be secrets (a receipt lookup, an invitation token) or content.
+ */
+export function routeLabel(req: Request): string {
+  const pattern: unknown = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof pattern === 'string') return pattern;
+  if (Array.isArray(pattern) && pattern.every((p) => typeof p === 'string')) return pattern.join(' | ');
+  return '(no route matched)';
+}
+
+/** An Error is logged by name, message and code (server/log.ts); anything else that was thrown only by its type. */
+export function loggableError(error: unknown): Error | { thrown: string } {
+  return error instanceof Error ? error : { thrown: typeof error };
 }
 
 function describe(error: unknown): { status: number; message: string } {

@@ -4,6 +4,7 @@ import { MAX_FIELD_CHARS } from '../report-form';
 import { badInput } from '../errors';
 
 export interface ParsedForm {
+  /** By field name, with no prototype: a field may be called "constructor" or "__proto__". */
   fields: Record<string, string[]>;
   files: { filename: string; data: Uint8Array }[];
   /** Files that were over the size limit (or over the count): named, their bytes dropped. */
@@ -17,7 +18,7 @@ export interface ParsedForm {
  */
 export function parseForm(req: Request, limits: { maxFileBytes: number; maxFiles: number }): Promise<ParsedForm> {
   return new Promise((resolve, reject) => {
-    const result: ParsedForm = { fields: {}, files: [], refusedFiles: [] };
+    const result: ParsedForm = { fields: Object.create(null) as Record<string, string[]>, files: [], refusedFiles: [] };
     let parser: busboy.Busboy;
     try {
       parser = busboy({
@@ -29,6 +30,19 @@ export function parseForm(req: Request, limits: { maxFileBytes: number; maxFiles
       reject(badInput('The form could not be read (unexpected content type).', cause));
       return;
     }
+    // A listener that throws fails this form, never the process; the rest of the body is drained.
+    const emit = parser.emit;
+    parser.emit = function guardedEmit(this: busboy.Busboy, ...args: Parameters<busboy.Busboy['emit']>) {
+      try {
+        return emit.apply(this, args);
+      } catch (error) {
+        req.unpipe(parser);
+        req.resume();
+        reject(error);
+        return true;
+      }
+    } as busboy.Busboy['emit'];
+    req.once('error', (cause) => reject(badInput('The form could not be read; it may have been cut off. Please send it again.', cause)));
 
     parser.on('field', (name, value) => {
       (result.fields[name] ??= []).push(value);
