@@ -9,12 +9,13 @@ import type { CaseEvents } from './case-events';
 import { badInput, notFound } from './errors';
 import type { SignedInMember } from './http/request-context';
 import { checkCwe, scoreCvss } from './severity';
+import { TEXT_LIMITS, checkText } from './text-checks';
 import { allowedMoves, checkMove, stateOf, type MoveDetails } from './workflow';
 
 export const CASE_NOT_FOUND = 'There is no case with this reference.';
 
 export async function requireReadableCase(db: Kysely<Database>, member: SignedInMember, reference: string): Promise<CaseDetail> {
-  const found = await findReadableCase(db, member.id, reference);
+  const found = await findReadableCase(db, member.id, checkText(reference, 'The case reference', TEXT_LIMITS.reference));
   if (!found) throw notFound(CASE_NOT_FOUND);
   return found;
 }
@@ -71,6 +72,9 @@ export async function setSeverity(
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
   if (found.kind !== 'security') throw badInput('Only security cases have a severity.');
+  checkText(input.vector, 'The CVSS vector', TEXT_LIMITS.metadata);
+  checkText(input.cwe, 'The CWE', TEXT_LIMITS.metadata);
+  checkText(input.affectedVersions, 'The affected versions', TEXT_LIMITS.metadata);
   const severity = input.vector.trim() === '' ? null : scoreCvss(input.vector);
   const cwe = checkCwe(input.cwe);
   const affected = input.affectedVersions.trim().slice(0, 500) || null;

@@ -5,6 +5,7 @@ import { findMemberByEmail } from '../db/members.queries';
 import { assembleMessage } from '../crypto/split-message';
 import { appendAudit } from './audit';
 import { forbidden, notFound } from './errors';
+import { TEXT_LIMITS, checkText } from './text-checks';
 
 export interface ExportedMessage {
   role: string;
@@ -21,9 +22,9 @@ export async function listCases(db: Kysely<Database>): Promise<CaseSummary[]> {
  * ready for `gpg --decrypt`. Refuses a member who is not a reader of the case.
  */
 export async function exportCaseForMember(db: Kysely<Database>, reference: string, email: string): Promise<ExportedMessage[]> {
-  const found = await findCaseByReference(db, reference);
+  const found = await findCaseByReference(db, checkText(reference, 'The reference', TEXT_LIMITS.reference));
   if (!found) throw notFound(`No case has the reference ${reference}.`);
-  const member = await findMemberByEmail(db, email);
+  const member = await findMemberByEmail(db, checkText(email, 'The e-mail', TEXT_LIMITS.email));
   if (!member) throw notFound(`No member has the e-mail ${email}.`);
   if (!(await isCaseReader(db, found.id, member.id))) {
     throw forbidden(`${member.email} has no access to ${found.reference}: the governance did not route it to them.`);

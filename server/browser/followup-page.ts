@@ -16,12 +16,12 @@ interface Followup {
   recipients: string[];
 }
 
-const LABELS: Record<string, string> = {
-  report: 'Your report',
-  attachment: 'Your attachment',
-  reply: 'Reply from the team',
-  'reporter-reply': 'Your answer',
-};
+const LABELS = new Map<string, string>([
+  ['report', 'Your report'],
+  ['attachment', 'Your attachment'],
+  ['reply', 'Reply from the team'],
+  ['reporter-reply', 'Your answer'],
+]);
 const NO_MATCH = 'No case matches this receipt. Check the words and try again.';
 
 const form = document.querySelector<HTMLFormElement>('[data-followup-form]');
@@ -55,7 +55,7 @@ async function render(view: HTMLElement, followup: Followup, key: PrivateKey, lo
   const list = element('ol', '', 'timeline');
   for (const m of followup.messages) {
     const item = element('li');
-    item.append(element('p', `${LABELS[m.role] ?? m.role} · ${m.createdAt.slice(0, 16).replace('T', ' ')} UTC`, 'meta'));
+    item.append(element('p', `${LABELS.get(m.role) ?? m.role} · ${m.createdAt.slice(0, 16).replace('T', ' ')} UTC`, 'meta'));
     const binary = m.role === 'attachment';
     const { data, filename } = await decryptSplit({ sessionKeyPacket: fromBase64(m.packet), body: fromBase64(m.body), decryptionKey: key, binary });
     item.append(binary ? downloadLink(data as Uint8Array, filename, `Download ${filename || 'attachment'}`) : element('pre', data as string, 'content'));

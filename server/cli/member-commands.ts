@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { MemberWithKey } from '../../db/members.queries';
 import { badInput } from '../errors';
 import { addMember, listMembers, removeMember, setMemberKey } from '../members';
+import { TEXT_LIMITS, decodeText } from '../text-checks';
 import { withDatabase } from './with-database';
 
 export function registerMemberCommands(program: Command): void {
@@ -61,11 +62,14 @@ export function registerMemberCommands(program: Command): void {
 }
 
 async function readKeyFile(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (error) {
     throw badInput(`Cannot read the key file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
   }
+  // A binary key (gpg --export without --armor) is not UTF-8: say what to do rather than "malformed".
+  return decodeText(bytes, `The key file ${file} (export it with gpg --armor --export)`, TEXT_LIMITS.publicKey);
 }
 
 function describe(m: MemberWithKey): string {

@@ -14,6 +14,7 @@ import { authFailureLimiter, authForm, clientLimited, field } from './auth-forms
 import { inviteRoutes } from './invite-routes';
 import { noStore, type Csrf } from './protection';
 import { requireSignedIn } from './request-context';
+import { TEXT_LIMITS, textProblem } from '../text-checks';
 
 export interface AuthRouteDeps {
   db: Kysely<Database>;
@@ -53,6 +54,12 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     if (email === '' || password === '' || code.trim() === '') {
       return renderSignIn(req, res, 400, { ...state, problems: ['Enter your e-mail, your password and a code from your authenticator app (or a recovery code).'] });
     }
+    const problems = [
+      textProblem(email, 'The e-mail', TEXT_LIMITS.email),
+      textProblem(password, 'The password', TEXT_LIMITS.password),
+      textProblem(code, 'The code', TEXT_LIMITS.code),
+    ].filter((p) => p !== null);
+    if (problems.length > 0) return renderSignIn(req, res, 400, { ...state, problems });
     try {
       const signedIn = await signIn(deps.db, { email, password, code }, deps.settings, sessionToken(req, deps.settings));
       setSessionCookie(res, deps.settings, signedIn.sessionToken);

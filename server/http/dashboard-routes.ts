@@ -1,4 +1,4 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { caseTimeline } from '../../db/case-view.queries';
@@ -10,6 +10,8 @@ import { assignCase, moveCase, openCase, requireReadableCase, setEmbargo, setExp
 import { isOverdue } from '../clocks';
 import { forbidden, notFound } from '../errors';
 import { COC_RESOLUTIONS, STATES, stateOf } from '../workflow';
+import { field } from './auth-forms';
+import { urlencodedForm } from './outside-keys';
 import type { Csrf } from './protection';
 import { noStore } from './protection';
 import { signedInMember, type SignedInMember } from './request-context';
@@ -27,7 +29,7 @@ export interface DashboardRouteDeps {
 /** The triage dashboard's pages: plain HTML that lists and moves cases; the bundle decrypts content. */
 export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   const router = Router();
-  router.use('/dashboard', noStore, requireMemberPage, express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use('/dashboard', noStore, requireMemberPage, urlencodedForm({ limit: '64kb' }));
 
   router.get('/dashboard', async (req, res) => {
     const member = signedInMember(res)!;
@@ -64,20 +66,22 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     res.type('application/pgp-encrypted').send(await assembleMessage(entry.packet, entry.body));
   });
 
-  const action = (run: (member: SignedInMember, reference: string, body: Record<string, string>) => Promise<void>) =>
+  // A form field as one string ('' when absent or sent twice).
+  type Field = (name: string) => string;
+  const action = (run: (member: SignedInMember, reference: string, body: Field) => Promise<void>) =>
     async (req: Request, res: Response) => {
       if (!deps.csrf.isValid(req)) throw forbidden('This form expired. Go back, reload the page and try again.');
       const member = signedInMember(res)!;
       const reference = String(req.params.reference);
-      await run(member, reference, (req.body ?? {}) as Record<string, string>);
+      await run(member, reference, (name) => field(req.body, name));
       res.redirect(303, `/dashboard/cases/${encodeURIComponent(reference.toUpperCase())}`);
     };
 
-  router.post('/dashboard/cases/:reference/status', action((m, ref, body) => moveCase(deps.db, m, ref, body.to ?? '', { duplicateOf: body.duplicateOf, resolution: body.resolution })));
-  router.post('/dashboard/cases/:reference/assign', action((m, ref, body) => assignCase(deps.db, m, ref, body.assignee ? body.assignee : null, deps.events)));
-  router.post('/dashboard/cases/:reference/severity', action((m, ref, body) => setSeverity(deps.db, m, ref, { vector: body.vector ?? '', cwe: body.cwe ?? '', affectedVersions: body.affectedVersions ?? '' })));
-  router.post('/dashboard/cases/:reference/embargo', action((m, ref, body) => setEmbargo(deps.db, m, ref, body.embargoUntil ?? '')));
-  router.post('/dashboard/cases/:reference/expedite', action((m, ref, body) => setExpedited(deps.db, m, ref, body.expedited === '1')));
+  router.post('/dashboard/cases/:reference/status', action((m, ref, body) => moveCase(deps.db, m, ref, body('to'), { duplicateOf: body('duplicateOf'), resolution: body('resolution') })));
+  router.post('/dashboard/cases/:reference/assign', action((m, ref, body) => assignCase(deps.db, m, ref, body('assignee') || null, deps.events)));
+  router.post('/dashboard/cases/:reference/severity', action((m, ref, body) => setSeverity(deps.db, m, ref, { vector: body('vector'), cwe: body('cwe'), affectedVersions: body('affectedVersions') })));
+  router.post('/dashboard/cases/:reference/embargo', action((m, ref, body) => setEmbargo(deps.db, m, ref, body('embargoUntil'))));
+  router.post('/dashboard/cases/:reference/expedite', action((m, ref, body) => setExpedited(deps.db, m, ref, body('expedited') === '1')));
 
   return router;
 }

@@ -10,14 +10,15 @@ export function withoutPrototype<T>(entries: Iterable<readonly [string, T]>): Re
   return object;
 }
 
-const bodyWithoutPrototype: RequestHandler = (req, _res, next) => {
-  if (req.body !== null && typeof req.body === 'object') req.body = withoutPrototype(Object.entries(req.body as object));
-  next();
-};
-
 /** A urlencoded body parser (one level, no nesting) whose `req.body` has no prototype. */
-export function urlencodedForm(options: { limit: string; parameterLimit?: number }): RequestHandler[] {
-  return [express.urlencoded({ extended: false, ...options }), bodyWithoutPrototype];
+export function urlencodedForm(options: { limit: string; parameterLimit?: number }): RequestHandler {
+  const parse = express.urlencoded({ extended: false, ...options });
+  return (req, res, next) =>
+    parse(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      if (req.body !== null && typeof req.body === 'object') req.body = withoutPrototype(Object.entries(req.body as object));
+      next();
+    });
 }
 
 /**

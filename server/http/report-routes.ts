@@ -10,6 +10,7 @@ import { REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isRepo
 import { submitPlaintextReport } from '../reports';
 import type { CaseEvents } from '../case-events';
 import { parseForm } from './form-parser';
+import { withoutPrototype } from './outside-keys';
 import { noStore, RateLimitedError, type Csrf } from './protection';
 
 const STORE_FAILED =
@@ -41,7 +42,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
 
   router.post('/report', async (req, res) => {
     const form = await parseForm(req, { maxFileBytes: deps.config.maxAttachmentBytes, maxFiles: deps.config.maxAttachments });
-    req.body = Object.fromEntries(Object.entries(form.fields).map(([name, values]) => [name, values[0]]));
+    req.body = withoutPrototype(Object.entries(form.fields).map(([name, values]) => [name, values[0]] as const));
     const kind = form.fields.kind?.[0];
     if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${kind ?? ''}". Choose a security report or a Code of Conduct report.`);
     const values = pickReportFields(kind, form.fields);
