@@ -8,7 +8,7 @@ import type { CaseEvents } from '../case-events';
 import { listCasesForMember, parseCaseListQuery } from '../case-list';
 import { assignCase, moveCase, openCase, requireReadableCase, setEmbargo, setExpedited, setSeverity } from '../case-work';
 import { isOverdue } from '../clocks';
-import { forbidden, notFound } from '../errors';
+import { badInput, forbidden, notFound } from '../errors';
 import { COC_RESOLUTIONS, STATES, stateOf } from '../workflow';
 import { field } from './auth-forms';
 import { urlencodedForm } from './outside-keys';
@@ -66,14 +66,18 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     res.type('application/pgp-encrypted').send(await assembleMessage(entry.packet, entry.body));
   });
 
-  // A form field as one string ('' when absent or sent twice).
+  // A form field as one string ('' when absent); a field sent twice is refused, not guessed at.
   type Field = (name: string) => string;
+  const oneField = (body: unknown, name: string): string => {
+    if (Array.isArray((body as Record<string, unknown> | undefined)?.[name])) throw badInput(`The form sent "${name}" more than once. Reload the page and try again.`);
+    return field(body, name);
+  };
   const action = (run: (member: SignedInMember, reference: string, body: Field) => Promise<void>) =>
     async (req: Request, res: Response) => {
       if (!deps.csrf.isValid(req)) throw forbidden('This form expired. Go back, reload the page and try again.');
       const member = signedInMember(res)!;
       const reference = String(req.params.reference);
-      await run(member, reference, (name) => field(req.body, name));
+      await run(member, reference, (name) => oneField(req.body, name));
       res.redirect(303, `/dashboard/cases/${encodeURIComponent(reference.toUpperCase())}`);
     };
 
