@@ -41,8 +41,11 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
 
 export function createKysely(url: string, poolSize = 10): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // A broken idle connection must not crash the process; the next query reports the failure.
+  // A broken idle connection must not crash the process; the next query reports the failure. A
+  // connection that breaks while checked out fails its query, and pg then also emits 'error' on the
+  // client, which nothing else listens to.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
