@@ -13,7 +13,7 @@ import { addFixtureMember, fixtureKey } from '../helpers/keys';
 import { submitReport } from '../helpers/dashboard';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
-const CASES = Number(process.env.FUZZ_CASES ?? 1500);
+const CASES = Number(process.env.FUZZ_CASES ?? 1200);
 const CONCURRENCY = 4;
 
 // Failed sign-ins are counted per account by design (the lock-out); the rows hold a hash and a count.
