@@ -41,7 +41,9 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
 
 export function createKysely(url: string, poolSize = 10): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // A broken idle connection must not crash the process; the next query reports the failure.
+  // A broken idle connection must not crash the process; the next query reports the failure. A
+  // connection that breaks while checked out fails its query, and pg then also emits 'error' on the
+  // client, which nothing else listens to.
   pool.on('error', () => undefined);
   // Nor one that breaks while checked out: pg emits 'error' on the client as well as failing its
   // query, and kysely listens to neither; the query's own rejection is what reports it.

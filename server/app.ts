@@ -10,6 +10,9 @@ import { apiRoutes } from './http/api-routes';
 import { assetRoutes } from './http/assets';
 import { compressPublicPages } from './http/compression';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { healthRoute } from './http/health-route';
+import { stringCookies } from './http/outside-keys';
+import { requestGuard } from './http/request-guard';
 import { apiReadLimiter, createCsrf, securityHeaders, submissionLimiter } from './http/protection';
 import { reportRoutes } from './http/report-routes';
 import { authRoutes, redirectToSignIn } from './http/auth-routes';
@@ -52,9 +55,10 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const uploads = new UploadBudget(deps.config.uploadBudget);
   const tokens = submissionTokens(await getOrCreateSecret(deps.db, 'submission-tokens'));
 
+  app.use(requestGuard(deps.log));
   app.use(securityHeaders(deps.config));
-  app.use(cookieParser());
-  app.get('/healthz', (_req, res) => res.type('text').send('ok'));
+  app.use(cookieParser(), stringCookies);
+  app.get('/healthz', healthRoute(deps.db));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
   app.use(await assetRoutes());
   app.use(compressPublicPages());

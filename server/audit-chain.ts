@@ -107,7 +107,8 @@ function checkValue(value: unknown, path: string, depth: number): AuditJson {
   }
   const prototype = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
   if (prototype !== Object.prototype && prototype !== null) throw new TypeError(`Audit ${path} must be plain JSON (a string, number, boolean, null, array or object).`);
-  const result: Record<string, AuditJson> = {};
+  // No prototype: a key named "__proto__" stays a key (and is hashed and stored as one).
+  const result = Object.create(null) as Record<string, AuditJson>;
   for (const [key, item] of Object.entries(value as object)) {
     if (FORBIDDEN_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''))) throw new TypeError(`Audit ${path}.${key}: the audit log holds metadata, never content or personal data.`);
     result[key] = checkValue(item, `${path}.${key}`, depth + 1);

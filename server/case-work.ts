@@ -13,11 +13,12 @@ import { checkCwe, scoreCvss } from './severity';
 import { allowedMoves, checkMove, isClosingMove, reopenTarget, stateOf, type MoveDetails } from './workflow';
 import { badField, onField } from './field-errors';
 import { findCaseRead, markCaseRead } from '../db/case-reads.queries';
+import { TEXT_LIMITS, checkText } from './text-checks';
 
 export const CASE_NOT_FOUND = 'There is no case with this reference.';
 
 export async function requireReadableCase(db: Kysely<Database>, member: SignedInMember, reference: string): Promise<CaseDetail> {
-  const stored = parseCaseReference(reference);
+  const stored = parseCaseReference(checkText(reference, 'The case reference', TEXT_LIMITS.reference));
   const found = stored === null ? undefined : await findReadableCase(db, member.id, stored);
   if (!found) throw notFound(CASE_NOT_FOUND);
   return found;

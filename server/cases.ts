@@ -6,6 +6,7 @@ import { assembleMessage } from '../crypto/split-message';
 import { appendAudit } from './audit';
 import { parseCaseReference } from './case-reference';
 import { forbidden, notFound } from './errors';
+import { TEXT_LIMITS, checkText } from './text-checks';
 
 export interface ExportedMessage {
   role: string;
@@ -22,10 +23,10 @@ export async function listCases(db: Kysely<Database>): Promise<CaseSummary[]> {
  * ready for `gpg --decrypt`. Refuses a member who is not a reader of the case.
  */
 export async function exportCaseForMember(db: Kysely<Database>, reference: string, email: string): Promise<ExportedMessage[]> {
-  const stored = parseCaseReference(reference);
+  const stored = parseCaseReference(checkText(reference, 'The reference', TEXT_LIMITS.reference));
   const found = stored === null ? undefined : await findCaseByReference(db, stored);
   if (!found) throw notFound(`No case has the reference ${reference}.`);
-  const member = await findMemberByEmail(db, email);
+  const member = await findMemberByEmail(db, checkText(email, 'The e-mail', TEXT_LIMITS.email));
   if (!member) throw notFound(`No member has the e-mail ${email}.`);
   if (!(await isCaseReader(db, found.id, member.id))) {
     throw forbidden(`${member.email} has no access to ${found.reference}: the governance did not route it to them.`);

@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../db/connect';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { readEnvironment } from './environment';
 import { buildAssets } from './http/assets';
+import { guardProcess } from './http/request-guard';
 import { createLogger } from './log';
 import { governanceWarnings } from './members';
 import { startBackgroundWork } from './background';
@@ -27,6 +29,7 @@ async function stop(signal: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  guardProcess(log);
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   const environment = readEnvironment(process.env);
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
   const background = startBackgroundWork({ db: database.db, events, log });
   running.push({ name: 'background work', close: () => background.stop() });
   const server: Server = app.listen(config.port, config.host, () => {
-    log.info('listening', { url: config.publicUrl, host: config.host, port: config.port, database: config.databaseUrl ? 'external' : `embedded under ${config.dataDir}` });
+    log.info('listening', { url: config.publicUrl, host: config.host, port: (server.address() as AddressInfo).port, database: config.databaseUrl ? 'external' : `embedded under ${config.dataDir}` });
   });
   running.push({
     name: 'the web server',

@@ -6,6 +6,7 @@ import { validatePublicKey, type ValidatedKey } from '../crypto/keys';
 import { appendAudit } from './audit';
 import { badInput, conflict, notFound } from './errors';
 import { srtStatus } from './governance';
+import { TEXT_LIMITS, checkText } from './text-checks';
 
 export const MEMBER_ROLES: readonly MemberRole[] = ['approver', 'srt', 'liaison'];
 
@@ -25,8 +26,9 @@ export interface NewMemberInput {
 
 /** Adds a member after checking its key can safely receive reports. */
 export async function addMember(db: Kysely<Database>, input: NewMemberInput): Promise<MemberWithKey> {
-  const name = input.name.trim();
-  const email = input.email.trim();
+  const name = checkText(input.name, 'The name', TEXT_LIMITS.name).trim();
+  const email = checkText(input.email, 'The e-mail', TEXT_LIMITS.email).trim();
+  checkText(input.armoredKey, 'The key', TEXT_LIMITS.publicKey);
   const role = input.role.trim().toLowerCase();
   const problems: string[] = [];
   if (name === '') problems.push('a name is required');
@@ -52,6 +54,7 @@ export async function setMemberKey(
   options: { by: KeyChangedBy; allowUidMismatch?: boolean },
 ): Promise<MemberWithKey> {
   const member = await requireMember(db, email);
+  checkText(armoredKey, 'The key', TEXT_LIMITS.publicKey);
   const key = await acceptKey(armoredKey, member.email, options.allowUidMismatch);
   await refuseKeyInUse(db, key.fingerprint, member.email);
   await db.transaction().execute(async (trx) => {
@@ -85,7 +88,7 @@ export async function governanceWarnings(db: Kysely<Database>): Promise<string[]
 }
 
 async function requireMember(db: Kysely<Database>, email: string): Promise<MemberWithKey> {
-  const member = await findMemberByEmail(db, email);
+  const member = await findMemberByEmail(db, checkText(email, 'The e-mail', TEXT_LIMITS.email));
   if (!member) throw notFound(`No member has the e-mail ${email}.`);
   return member;
 }

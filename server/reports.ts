@@ -15,6 +15,7 @@ import { DomainError, badInput, conflict } from './errors';
 import { routeReport } from './governance';
 import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from './clocks';
 import { recentRecipients, type Recipient } from './recipients';
+import { TEXT_LIMITS, checkText } from './text-checks';
 import { addressSessionKeys } from './message-addressing';
 
 export interface SubmittedCase {
@@ -72,6 +73,9 @@ export async function submitEncryptedReport(
   targets: ResponseTargets = DEFAULT_TARGETS,
   events?: Pick<CaseEvents, 'caseStored'>,
 ): Promise<SubmittedCase> {
+  // Stored as sent (the receipt's lock must stay byte for byte what the browser made).
+  checkText(input.reporterPublicKey, 'reporter.publicKey', TEXT_LIMITS.reporterKey);
+  checkText(input.reporterLockedKey, 'reporter.lockedPrivateKey', TEXT_LIMITS.reporterKey);
   try {
     await refuseUsedToken(db, input.submission);
     try {

@@ -7,6 +7,7 @@ import { deleteMemberSessions } from '../../db/member-sessions.queries';
 import { findMemberByEmail } from '../../db/members.queries';
 import { clearThrottle } from '../../db/sign-in-throttle.queries';
 import { conflict, notFound } from '../errors';
+import { TEXT_LIMITS, checkText } from '../text-checks';
 import { accountHash, newToken, sha256 } from './secrets';
 import { INVITATION_VALID_MS } from './settings';
 
@@ -31,7 +32,7 @@ export interface InvitationOptions {
  * Refused for a member who already signs in; `resetMemberAuth` is for a lost password or device.
  */
 export async function inviteMember(db: Kysely<Database>, email: string, options: InvitationOptions): Promise<IssuedInvitation> {
-  const member = await findMemberByEmail(db, email);
+  const member = await findMemberByEmail(db, checkText(email, 'The e-mail', TEXT_LIMITS.email));
   if (!member) throw notFound(`No member has the e-mail ${email}.`);
   if (await hasCredentials(db, member.id)) {
     throw conflict(`${member.email} has already set up signing in. For a lost password or authenticator, use: intake member reset-auth ${member.email}`);
@@ -48,7 +49,7 @@ export async function resetMemberAuth(
   email: string,
   options: InvitationOptions,
 ): Promise<IssuedInvitation & { sessionsEnded: number }> {
-  const member = await findMemberByEmail(db, email);
+  const member = await findMemberByEmail(db, checkText(email, 'The e-mail', TEXT_LIMITS.email));
   if (!member) throw notFound(`No member has the e-mail ${email}.`);
   return db.transaction().execute(async (trx) => {
     await deleteCredentials(trx, member.id);

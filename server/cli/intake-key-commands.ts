@@ -5,6 +5,7 @@ import { badInput } from '../errors';
 import { exportIntakeKey, importAsIntakeKey, intakeIdentities, reissueIntakeKey, rotateIntakeKey, showIntakeKeys } from '../intake-key/intake-keys';
 import { resolveIntakePassphrase } from '../intake-key/passphrase';
 import type { CliContext } from './cli-context';
+import { TEXT_LIMITS, decodeText } from '../text-checks';
 import { withDatabase } from './with-database';
 
 export function registerIntakeKeyCommands(program: Command, context: CliContext): void {
@@ -117,9 +118,11 @@ function days(value: string): number {
 }
 
 async function readText(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (error) {
     throw badInput(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
   }
+  return decodeText(bytes, file, TEXT_LIMITS.publicKey);
 }

@@ -6,6 +6,7 @@ import { badInput, notFound } from '../errors';
 import { createMailer } from '../mail/transport';
 import { SEND_QUEUE } from '../mail/queue';
 import type { CliContext } from './cli-context';
+import { TEXT_LIMITS, checkText } from '../text-checks';
 import { withDatabase } from './with-database';
 
 export function registerMailCommands(program: Command, context: CliContext): void {
@@ -49,7 +50,7 @@ export function registerMailCommands(program: Command, context: CliContext): voi
     .action(async (email: string, value: string) => {
       if (value !== 'on' && value !== 'off') throw badInput('Say "on" or "off".');
       await withDatabase(context, async (db) => {
-        const member = await findMemberByEmail(db, email);
+        const member = await findMemberByEmail(db, checkText(email, 'The e-mail', TEXT_LIMITS.email));
         if (!member) throw notFound(`No member has the e-mail ${email}.`);
         await setDeliverContent(db, member.id, value === 'on');
       });

@@ -5,6 +5,7 @@ import { describeKeyAlgorithms } from '../../crypto/keys';
 import { badInput } from '../errors';
 import { addMember, listMembers, removeMember, setMemberKey } from '../members';
 import type { CliContext } from './cli-context';
+import { TEXT_LIMITS, decodeText } from '../text-checks';
 import { withDatabase } from './with-database';
 
 export function registerMemberCommands(program: Command, context: CliContext): void {
@@ -63,11 +64,14 @@ export function registerMemberCommands(program: Command, context: CliContext): v
 }
 
 async function readKeyFile(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (error) {
     throw badInput(`Cannot read the key file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
   }
+  // A binary key (gpg --export without --armor) is not UTF-8: say what to do rather than "malformed".
+  return decodeText(bytes, `The key file ${file} (export it with gpg --armor --export)`, TEXT_LIMITS.publicKey);
 }
 
 function describe(m: MemberWithKey): string {

@@ -1,13 +1,14 @@
 // What the sign-in and invitation forms share: body parsing, the per-client failure limit, field access.
 import crypto from 'node:crypto';
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { AuthSettings } from '../auth/settings';
 import { describeRetryTime } from '../auth/throttle';
 import { DomainError } from '../errors';
+import { urlencodedForm } from './outside-keys';
 
 /** Small urlencoded bodies, parsed only on the routes that take them. */
-export const authForm = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+export const authForm = urlencodedForm({ limit: '8kb', parameterLimit: 20 });
 
 export class ClientLimitedError extends DomainError {
   constructor(message: string) {
@@ -50,7 +51,9 @@ export function clientIdentity(req: Request, secret: string): string {
   return crypto.createHmac('sha256', secret).update(ipKeyGenerator(req.ip ?? 'unknown')).digest('hex');
 }
 
+/** A form or query field as one string: '' when absent, or when sent as a list (a field given twice). */
 export function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (body === null || typeof body !== 'object' || !Object.hasOwn(body, name)) return '';
+  const value = (body as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : '';
 }

@@ -15,6 +15,7 @@ import { authFailureLimiter, authForm, clientIdentity, clientLimited, field } fr
 import { inviteRoutes } from './invite-routes';
 import { noStore, type Csrf } from './protection';
 import { requireSignedIn } from './request-context';
+import { TEXT_LIMITS, textProblem } from '../text-checks';
 
 export interface AuthRouteDeps {
   db: Kysely<Database>;
@@ -63,6 +64,12 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     if (email === '' || password === '' || code.trim() === '') {
       return renderSignIn(req, res, 400, { ...state, problems: ['Enter your e-mail, your password and a code from your authenticator app (or a recovery code).'] });
     }
+    const problems = [
+      textProblem(email, 'The e-mail', TEXT_LIMITS.email),
+      textProblem(password, 'The password', TEXT_LIMITS.password),
+      textProblem(code, 'The code', TEXT_LIMITS.code),
+    ].filter((p) => p !== null);
+    if (problems.length > 0) return renderSignIn(req, res, 400, { ...state, problems });
     try {
       const client = await clientKey(req);
       const signedIn = await signIn(deps.db, { email, password, code, client }, deps.settings, sessionToken(req, deps.settings));

@@ -1,4 +1,4 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { caseTimeline } from '../../db/case-view.queries';
@@ -14,6 +14,7 @@ import { DomainError, badInput, forbidden, notFound } from '../errors';
 import { FieldError } from '../field-errors';
 import { STATES } from '../workflow';
 import { keySessionTag, renderCasePage } from './case-page';
+import { urlencodedForm } from './outside-keys';
 import type { Csrf } from './protection';
 import { noStore } from './protection';
 import { signedInMember, type SignedInMember } from './request-context';
@@ -32,7 +33,7 @@ export interface DashboardRouteDeps {
 /** The triage dashboard's pages: plain HTML that lists and moves cases; the bundle decrypts content. */
 export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   const router = Router();
-  router.use('/dashboard', noStore, requireMemberPage, express.urlencoded({ extended: false, limit: '64kb' }), (_req, res, next) => {
+  router.use('/dashboard', noStore, requireMemberPage, urlencodedForm({ limit: '64kb' }), (_req, res, next) => {
     res.locals.keySession = keySessionTag(signedInMember(res)!);
     next();
   });

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DomainError, type DomainErrorKind } from '../errors';
 import type { Logger } from '../log';
 
@@ -31,7 +31,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, message } = describe(error);
     // A full upload budget is the server working as designed, not a failure.
-    if (status >= 500 && !(error instanceof DomainError && error.kind === 'busy')) log.error('request failed', { method: req.method, path: req.path, error });
+    if (status >= 500 && !(error instanceof DomainError && error.kind === 'busy')) log.error('request failed', { method: req.method, route: routeLabel(req), error: loggableError(error) });
     if (res.headersSent) return;
     res.status(status);
     const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
@@ -44,6 +44,22 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       });
     }
   };
+}
+
+/**
+ * What a log line may say about where a request went: the route's pattern ("/api/followup/:lookup"),
+ * never the path, whose segments can be secrets (a receipt lookup, an invitation token) or content.
+ */
+export function routeLabel(req: Request): string {
+  const pattern: unknown = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof pattern === 'string') return pattern;
+  if (Array.isArray(pattern) && pattern.every((p) => typeof p === 'string')) return pattern.join(' | ');
+  return '(no route matched)';
+}
+
+/** An Error is logged by name, message and code (server/log.ts); anything else that was thrown only by its type. */
+export function loggableError(error: unknown): Error | { thrown: string } {
+  return error instanceof Error ? error : { thrown: typeof error };
 }
 
 function describe(error: unknown): { status: number; message: string } {

@@ -5,6 +5,8 @@ import type { Database } from '../../db/database';
 import type { CaseEvents } from '../case-events';
 import { DomainError, badInput } from '../errors';
 import { addReporterReply, followupForBrowser, openFollowupWithReceipt, replyWithReceipt } from '../followup';
+import { field } from './auth-forms';
+import { urlencodedForm } from './outside-keys';
 import { noStore, RateLimitedError, type Csrf } from './protection';
 
 export interface FollowupRouteDeps {
@@ -26,7 +28,7 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
     handler: (_req, _res, next) => next(new RateLimitedError('Too many attempts from your network. Please wait a quarter of an hour and try again.')),
   });
   router.use(['/followup', '/api/followup'], noStore);
-  const form = express.urlencoded({ extended: false, limit: '1mb' });
+  const form = urlencodedForm({ limit: '1mb' });
 
   router.get('/followup', (req, res) => res.render('followup.njk', { csrfToken: deps.csrf.tokenFor(req, res) }));
 
@@ -36,23 +38,22 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
     res.status(403).render('followup.njk', { problems: ['This page expired. Enter your receipt again to open your case.'], answer, csrfToken: deps.csrf.tokenFor(req, res) });
 
   router.post('/followup', guesses, form, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!deps.csrf.isValid(req)) return void expired(req, res, String(body.answer ?? ''));
-    await renderFollowup(req, res, String(body.receipt ?? ''), [], String(body.answer ?? ''));
+    if (!deps.csrf.isValid(req)) return void expired(req, res, field(req.body, 'answer'));
+    await renderFollowup(req, res, field(req.body, 'receipt'), [], field(req.body, 'answer'));
   });
 
   router.post('/followup/reply', guesses, form, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, string>;
-    if (!deps.csrf.isValid(req)) return void expired(req, res, body.answer ?? '');
-    const receipt = body.receipt ?? '';
+    const answer = field(req.body, 'answer');
+    if (!deps.csrf.isValid(req)) return void expired(req, res, answer);
+    const receipt = field(req.body, 'receipt');
     const problems: string[] = [];
     try {
-      await replyWithReceipt(deps.db, receipt, body.answer ?? '', deps.events);
+      await replyWithReceipt(deps.db, receipt, answer, deps.events);
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind === 'not-found') throw error;
       problems.push(error.message);
     }
-    await renderFollowup(req, res, receipt, problems, problems.length ? body.answer ?? '' : '', problems.length === 0);
+    await renderFollowup(req, res, receipt, problems, problems.length ? answer : '', problems.length === 0);
   });
 
   router.get('/api/followup/:lookup', guesses, async (req, res) => {

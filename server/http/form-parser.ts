@@ -5,6 +5,7 @@ import { badInput } from '../errors';
 import type { Refusal, UploadReservation } from './upload-budget';
 
 export interface ParsedForm {
+  /** By field name, with no prototype: a field may be called "constructor" or "__proto__". */
   fields: Record<string, string[]>;
   files: { filename: string; data: Uint8Array }[];
   /** Files that were over the size limit, over the count, or not taken because the server was busy: named, their bytes dropped. */
@@ -37,7 +38,7 @@ const EXTRA_FILES_COUNTED = 50;
  */
 export function parseForm(req: Request, limits: FormLimits): Promise<ParsedForm> {
   return new Promise((resolve, reject) => {
-    const result: ParsedForm = { fields: {}, files: [], refusedFiles: [], filesSeen: 0, filesLimitReached: false, cutOff: null };
+    const result: ParsedForm = { fields: Object.create(null) as Record<string, string[]>, files: [], refusedFiles: [], filesSeen: 0, filesLimitReached: false, cutOff: null };
     let parser: busboy.Busboy;
     try {
       parser = busboy({
@@ -49,6 +50,19 @@ export function parseForm(req: Request, limits: FormLimits): Promise<ParsedForm>
       reject(badInput('The form could not be read (unexpected content type).', cause));
       return;
     }
+    // A listener that throws fails this form, never the process; the rest of the body is drained.
+    const emit = parser.emit;
+    parser.emit = function guardedEmit(this: busboy.Busboy, ...args: Parameters<busboy.Busboy['emit']>) {
+      try {
+        return emit.apply(this, args);
+      } catch (error) {
+        req.unpipe(parser);
+        req.resume();
+        reject(error);
+        return true;
+      }
+    } as busboy.Busboy['emit'];
+    req.once('error', (cause) => reject(badInput('The form could not be read; it may have been cut off. Please send it again.', cause)));
 
     let stopped = false;
     const stop = (why: Refusal) => {

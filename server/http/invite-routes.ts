@@ -11,6 +11,7 @@ import type { AuthSettings } from '../auth/settings';
 import { notFound } from '../errors';
 import { authForm, clientLimited, field } from './auth-forms';
 import type { Csrf } from './protection';
+import { TEXT_LIMITS, textProblem } from '../text-checks';
 
 export interface InviteRouteDeps {
   db: Kysely<Database>;
@@ -56,8 +57,11 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
   router.post('/invite/password', authForm, async (req, res) => {
     const refused = await refusal(req, res);
     if (refused) return renderStep(req, res, refused.status, [refused.problem]);
+    const input = { password: field(req.body, 'password'), confirmation: field(req.body, 'confirmation') };
+    const problems = [textProblem(input.password, 'The password', TEXT_LIMITS.password), textProblem(input.confirmation, 'The repeated password', TEXT_LIMITS.password)];
+    if (problems.some((p) => p !== null)) return renderStep(req, res, 400, problems.filter((p) => p !== null));
     try {
-      await choosePassword(deps.db, inviteToken(req, deps.settings), { password: field(req.body, 'password'), confirmation: field(req.body, 'confirmation') }, deps.settings);
+      await choosePassword(deps.db, inviteToken(req, deps.settings), input, deps.settings);
     } catch (error) {
       if (error instanceof FormProblemsError) return renderStep(req, res, 400, error.problems);
       throw error;
@@ -70,7 +74,10 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
     if (refused) return renderStep(req, res, refused.status, [refused.problem]);
     try {
       const token = inviteToken(req, deps.settings);
-      const enrolled = await completeEnrolment(deps.db, token, field(req.body, 'code'), deps.settings, sessionToken(req, deps.settings));
+      const code = field(req.body, 'code');
+      const problem = textProblem(code, 'The code', TEXT_LIMITS.code);
+      if (problem) return renderStep(req, res, 400, [problem]);
+      const enrolled = await completeEnrolment(deps.db, token, code, deps.settings, sessionToken(req, deps.settings));
       clearInviteCookie(res, deps.settings);
       setSessionCookie(res, deps.settings, enrolled.sessionToken);
       res.status(200).render('auth/recovery-codes.njk', { recoveryCodes: enrolled.recoveryCodes });

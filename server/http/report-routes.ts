@@ -17,6 +17,7 @@ import type { CaseEvents } from '../case-events';
 import { parseForm, type ParsedForm } from './form-parser';
 import { noStore, RateLimitedError, sentFromAnotherSite, type Csrf } from './protection';
 import { BUSY_RETRY_AFTER_SECONDS, ServerBusyError, admitUpload, declaredLength, dropRestAfterAnswer, type UploadBudget } from './upload-budget';
+import { withoutPrototype } from './outside-keys';
 
 const STORE_FAILED =
   'Your report could not be stored just now, so nothing was saved. Your text is kept below: please send it again in a few minutes.';
@@ -74,7 +75,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     if ('refused' in admitted) return answerUnread(deps, req, res, { status: 503, message: `${new ServerBusyError().message} ${NOT_READ}` });
 
     const form = await parseForm(req, { maxFileBytes: deps.config.maxAttachmentBytes, maxFiles: deps.config.maxAttachments, maxBytes, reservation: admitted.reservation, textOnly });
-    req.body = Object.fromEntries(Object.entries(form.fields).map(([name, values]) => [name, values[0]]));
+    req.body = withoutPrototype(Object.entries(form.fields).map(([name, values]) => [name, values[0]] as const));
     const kind = form.fields.kind?.[0];
     if (!isReportKind(kind)) throw badInput(`There is no kind of report called "${kind ?? ''}". Choose a security report or a Code of Conduct report.`);
     const values = pickReportFields(kind, form.fields);

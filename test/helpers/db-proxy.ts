@@ -1,12 +1,22 @@
 // A TCP proxy between the app and PostgreSQL that a test can unplug: the database "goes away" for real.
 import net from 'node:net';
 
-/** A TCP proxy to PostgreSQL that can be unplugged (every connection dropped, new ones refused). */
-export async function startDatabaseProxy(target: URL): Promise<{ url: string; unplug(): void; plug(): void; close(): Promise<void> }> {
+/**
+ * A TCP proxy to PostgreSQL that can be unplugged (every connection dropped, new ones refused) or
+ * stalled (every connection dropped, new ones accepted and never answered: a hung database).
+ */
+export async function startDatabaseProxy(target: URL): Promise<{ url: string; unplug(): void; stall(): void; plug(): void; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let down = false;
+  let stalled = false;
+  const held = new Set<net.Socket>();
   const server = net.createServer((client) => {
     if (down) return client.destroy();
+    if (stalled) {
+      held.add(client);
+      client.on('error', () => undefined).on('close', () => held.delete(client));
+      return;
+    }
     const upstream = net.connect(Number(target.port), target.hostname);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -27,9 +37,19 @@ export async function startDatabaseProxy(target: URL): Promise<{ url: string; un
       down = true;
       for (const socket of sockets) socket.destroy();
     },
+    stall: () => {
+      stalled = true;
+      for (const socket of sockets) socket.destroy();
+    },
     plug: () => {
       down = false;
+      stalled = false;
+      for (const socket of held) socket.destroy();
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of [...sockets, ...held]) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
