@@ -16,15 +16,15 @@ import { requestGuard } from './http/request-guard';
 import { apiReadLimiter, createCsrf, securityHeaders, submissionLimiter } from './http/protection';
 import { reportRoutes } from './http/report-routes';
 import { authRoutes, redirectToSignIn } from './http/auth-routes';
-import { sessionMiddleware } from './auth/session-middleware';
+import { sessionMiddleware } from './http/session-middleware';
 import { authSettings } from './auth/settings';
 import { dashboardApiRoutes } from './http/dashboard-api-routes';
 import { dashboardRoutes } from './http/dashboard-routes';
 import { followupRoutes } from './http/followup-routes';
-import { silentCaseEvents, type CaseEvents } from './case-events';
+import { silentCaseEvents, type CaseEvents } from './cases/case-events';
 import { installViews } from './http/views';
 import { UploadBudget } from './http/upload-budget';
-import { submissionTokens } from './submission-tokens';
+import { submissionTokens } from './intake/submission-tokens';
 import { wellKnownRoutes, type IntakeKeyProvider } from './http/well-known-routes';
 
 export interface AppDeps {

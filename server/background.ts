@@ -3,10 +3,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { isDatabaseShuttingDown } from '../db/errors';
-import { sealAuditLog } from './audit';
-import type { CaseEvents } from './case-events';
+import { sealAuditLog } from './audit/audit-log';
+import type { CaseEvents } from './cases/case-events';
 import type { Logger } from './log';
-import { escalateOverdueCases } from './overdue';
+import { escalateOverdueCases } from './cases/overdue';
 import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
 
 export interface BackgroundWork {

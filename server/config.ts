@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadMailConfig, type MailConfig } from './mail/mail-config';
-import { describeSize, largestSubmissionBytes } from './report-form';
+import { describeSize, largestSubmissionBytes } from './intake/report-form';
 
 /** The whole configuration of one app instance, validated once at start and passed in, never imported. */
 export interface Config {

@@ -7,7 +7,7 @@ import { readEnvironment } from './environment';
 import { buildAssets } from './http/assets';
 import { guardProcess } from './http/request-guard';
 import { createLogger } from './log';
-import { governanceWarnings } from './members';
+import { governanceWarnings } from './governance/members';
 import { startBackgroundWork } from './background';
 import { DomainError } from './errors';
 import { startMailService } from './mail/mail-service';

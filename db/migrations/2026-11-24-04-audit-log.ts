@@ -20,7 +20,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`).check(sql`jsonb_typeof(details) = 'object'`))
     // clock_timestamp, not now(): rows appended in one transaction keep distinct, ordered times.
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`clock_timestamp()`))
-    // Set when the row is sealed into the chain (server/audit.ts sealAuditLog), never changed again.
+    // Set when the row is sealed into the chain (server/audit/audit-log.ts sealAuditLog), never changed again.
     .addColumn('prev_hash', 'bytea', (c) => c.check(sql`octet_length(prev_hash) = 32`))
     .addColumn('hash', 'bytea', (c) => c.check(sql`octet_length(hash) = 32`))
     .addColumn('chain_seq', 'bigint', (c) => c.unique())

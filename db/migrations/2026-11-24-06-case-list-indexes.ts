@@ -18,7 +18,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       ADD COLUMN case_assignee_id uuid,
       ADD COLUMN case_clock_due_at timestamptz`.execute(db);
 
-  // Overdue (server/clocks.ts) is exactly "clock_due_at < now": the earlier due time of the clocks
+  // Overdue (server/cases/clocks.ts) is exactly "clock_due_at < now": the earlier due time of the clocks
   // still running (acknowledge, triage); null when none runs (LEAST ignores nulls).
   await sql`
     CREATE FUNCTION case_clock_due_at(acknowledged_at timestamptz, acknowledge_due_at timestamptz, triaged_at timestamptz, triage_due_at timestamptz)

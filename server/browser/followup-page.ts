@@ -9,7 +9,7 @@ import { isLockedWithArgon2, unlockReporterKey } from '../../crypto/reporter-key
 import { DecryptionError } from '../../crypto/errors';
 import type { RuntimeSupport } from '../../crypto/runtime-support';
 import { armorMessage, decryptSplit, encryptMessage } from '../../crypto/split-message';
-import { FOLLOWUP_LABELS } from '../report-form';
+import { FOLLOWUP_LABELS } from '../intake/report-form';
 import { downloadLink, element, fetchJson, fromBase64, show, toHex } from './dom';
 import { CannotWorkHereError, inTime } from './hand-over';
 

@@ -7,7 +7,7 @@ import { armorMessage, encryptMessage } from '../../crypto/split-message';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { createReporterKey, type ReporterKey } from '../../crypto/reporter-key';
 import { messageConfig } from '../../crypto/openpgp-config';
-import { composeReportDocument, describeSize, isReportKind, pickReportFields, reportFieldProblems } from '../report-form';
+import { composeReportDocument, describeSize, isReportKind, pickReportFields, reportFieldProblems } from '../intake/report-form';
 import type { CaseKind } from '../../db/database';
 import { showConfirmation, showProblems, setStatus } from './report-page-view';
 import { CannotWorkHereError, handOverToServer, inTime } from './hand-over';

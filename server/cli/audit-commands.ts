@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { verifyAuditChain, type AuditVerification } from '../audit';
+import { verifyAuditChain, type AuditVerification } from '../audit/audit-log';
 import type { CliContext } from './cli-context';
 import { withDatabase } from './with-database';
 

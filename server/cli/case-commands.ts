@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { exportCaseForMember, listCases } from '../cases';
+import { exportCaseForMember, listCases } from '../cases/cases';
 import type { CliContext } from './cli-context';
-import { parseCaseReference } from '../case-reference';
+import { parseCaseReference } from '../cases/case-reference';
 import { withDatabase } from './with-database';
 
 export function registerCaseCommands(program: Command, context: CliContext): void {

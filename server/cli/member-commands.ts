@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { MemberWithKey } from '../../db/members.queries';
 import { describeKeyAlgorithms } from '../../crypto/keys';
 import { badInput } from '../errors';
-import { addMember, listMembers, removeMember, setMemberKey } from '../members';
+import { addMember, listMembers, removeMember, setMemberKey } from '../governance/members';
 import type { CliContext } from './cli-context';
 import { TEXT_LIMITS, decodeText } from '../text-checks';
 import { withDatabase } from './with-database';

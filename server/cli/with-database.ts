@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { openDatabase } from '../../db/connect';
 import type { Database } from '../../db/database';
-import { governanceWarnings } from '../members';
+import { governanceWarnings } from '../governance/members';
 import type { CliContext } from './cli-context';
 
 /**

@@ -4,12 +4,12 @@ import type { Database } from '../../db/database';
 import { listMembersWithKeys } from '../../db/members.queries';
 import type { Config } from '../config';
 import { badInput, tooLarge } from '../errors';
-import { ARMOR_OVERHEAD, describeSize, isReportKind, largestApiSubmissionBytes } from '../report-form';
-import { routedReaders, submitEncryptedReport } from '../reports';
-import type { CaseEvents } from '../case-events';
+import { ARMOR_OVERHEAD, describeSize, isReportKind, largestApiSubmissionBytes } from '../intake/report-form';
+import { routedReaders, submitEncryptedReport } from '../intake/reports';
+import type { CaseEvents } from '../cases/case-events';
 import { readJsonBody } from './json-body';
 import type { UploadBudget } from './upload-budget';
-import type { SubmissionTokens } from '../submission-tokens';
+import type { SubmissionTokens } from '../intake/submission-tokens';
 import { browserIdOf } from './submission-cookies';
 
 export interface ApiRouteDeps {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { getOrCreateSecret } from '../../db/app-secrets.queries';
 import { countRecoveryCodes } from '../../db/credentials.queries';
-import { clearSessionCookie, sessionToken, setSessionCookie } from '../auth/cookies';
+import { clearSessionCookie, sessionToken, setSessionCookie } from './auth-cookies';
 import { AccountGuardedError, AccountLockedError, SecondFactorLockedError, SignInFailedError } from '../auth/errors';
 import { dummyPasswordHash } from '../auth/passwords';
 import { safeNextPath } from '../auth/secrets';

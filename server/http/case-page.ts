@@ -4,10 +4,10 @@ import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { CHANNEL_WORDS, auditSentences } from '../audit-sentences';
-import { openCase } from '../case-work';
-import { isOverdue } from '../clocks';
-import { COC_RESOLUTIONS, isClosingMove, stateOf } from '../workflow';
+import { CHANNEL_WORDS, auditSentences } from '../audit/audit-sentences';
+import { openCase } from '../cases/case-work';
+import { isOverdue } from '../cases/clocks';
+import { COC_RESOLUTIONS, isClosingMove, stateOf } from '../cases/workflow';
 import type { Csrf } from './protection';
 import type { SignedInMember } from './request-context';
 

@@ -2,11 +2,11 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { caseTimeline } from '../../db/case-view.queries';
-import type { CaseEvents } from '../case-events';
-import { addCaseMessage, messageRecipients } from '../case-messages';
-import { requireReadableCase } from '../case-work';
+import type { CaseEvents } from '../cases/case-events';
+import { addCaseMessage, messageRecipients } from '../cases/case-messages';
+import { requireReadableCase } from '../cases/case-work';
 import { badInput, forbidden } from '../errors';
-import { setMemberKey } from '../members';
+import { setMemberKey } from '../governance/members';
 import type { Csrf } from './protection';
 import { noStore } from './protection';
 import { requireSignedIn } from './request-context';

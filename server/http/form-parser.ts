@@ -1,6 +1,6 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { MAX_FIELD_CHARS } from '../report-form';
+import { MAX_FIELD_CHARS } from '../intake/report-form';
 import { badInput } from '../errors';
 import type { Refusal, UploadReservation } from './upload-budget';
 

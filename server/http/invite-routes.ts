@@ -2,7 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { Kysely } from 'kysely';
 import nunjucks from 'nunjucks';
 import type { Database } from '../../db/database';
-import { clearInviteCookie, inviteToken, sessionToken, setInviteCookie, setSessionCookie } from '../auth/cookies';
+import { clearInviteCookie, inviteToken, sessionToken, setInviteCookie, setSessionCookie } from './auth-cookies';
 import { completeEnrolment, choosePassword, openInvitation } from '../auth/enrolment';
 import { FormProblemsError, INVITATION_INVALID } from '../auth/errors';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords';

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Request, Response } from 'express';
 import { badInput, tooLarge } from '../errors';
-import { describeSize } from '../report-form';
+import { describeSize } from '../intake/report-form';
 import { ServerBusyError, admitUpload, declaredLength, dropRestAfterAnswer, type Refusal, type UploadBudget } from './upload-budget';
 
 /**

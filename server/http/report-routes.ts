@@ -5,15 +5,15 @@ import { listMembersWithKeys } from '../../db/members.queries';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { DomainError, badInput } from '../errors';
-import { srtStatus } from '../governance';
+import { srtStatus } from '../governance/routing';
 import {
   REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, largestFormBytes, pickReportFields, reportFieldProblems,
-} from '../report-form';
-import { AlreadySubmittedError, submitPlaintextReport } from '../reports';
-import { earlierSubmission, takeConfirmation } from '../report-confirmation';
-import { SEAL_LIFETIME_MS, type SubmissionTokens } from '../submission-tokens';
+} from '../intake/report-form';
+import { AlreadySubmittedError, submitPlaintextReport } from '../intake/reports';
+import { earlierSubmission, takeConfirmation } from '../intake/report-confirmation';
+import { SEAL_LIFETIME_MS, type SubmissionTokens } from '../intake/submission-tokens';
 import { browserIdOf, ensureBrowserId, redirectToConfirmation, takeConfirmationToken } from './submission-cookies';
-import type { CaseEvents } from '../case-events';
+import type { CaseEvents } from '../cases/case-events';
 import { parseForm, type ParsedForm } from './form-parser';
 import { noStore, RateLimitedError, sentFromAnotherSite, type Csrf } from './protection';
 import { BUSY_RETRY_AFTER_SECONDS, ServerBusyError, admitUpload, declaredLength, dropRestAfterAnswer, type UploadBudget } from './upload-budget';

@@ -1,5 +1,5 @@
 // The report form's two cookies. Neither holds a receipt or report text.
-// * The browser id: the form tokens of this browser are bound to it (server/submission-tokens.ts),
+// * The browser id: the form tokens of this browser are bound to it (server/intake/submission-tokens.ts),
 //   so a form's address, seen in a history or a log, gives no one else its token. Lax, so that a
 //   form opened from a link elsewhere keeps the id other open forms were made with.
 // * The confirmation: the form's token, handed from the post to the one-time confirmation page on an
@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
 import type { Config } from '../config';
-import { SEAL_LIFETIME_MS } from '../submission-tokens';
+import { SEAL_LIFETIME_MS } from '../intake/submission-tokens';
 
 const https = (config: Config) => config.publicUrl.startsWith('https:');
 const browserCookie = (config: Config) => (https(config) ? '__Host-intake.form' : 'intake.form');

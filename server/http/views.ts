@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config';
-import { FOLLOWUP_LABELS, describeSize } from '../report-form';
+import { FOLLOWUP_LABELS, describeSize } from '../intake/report-form';
 import { assetUrl, moduleScript } from './assets';
 
 export const TEMPLATES_DIR = path.resolve(__dirname, '../../templates');

@@ -3,7 +3,7 @@
 import type { DatabaseHandle } from '../../db/connect';
 import { indexNotificationsByMember, waitingNotificationsFor } from '../../db/mail-queue.queries';
 import type { Argon2Cost } from '../../crypto/openpgp-config';
-import type { CaseEvents } from '../case-events';
+import type { CaseEvents } from '../cases/case-events';
 import type { Config } from '../config';
 import { IntakeKeyring } from '../intake-key/keyring';
 import { resolveIntakePassphrase } from '../intake-key/passphrase';

@@ -1,5 +1,5 @@
 /**
- * Mail notifications about cases: the CaseEvents (server/case-events.ts) that the report paths,
+ * Mail notifications about cases: the CaseEvents (server/cases/case-events.ts) that the report paths,
  * the dashboard and the follow-up page call after their transaction commits.
  *
  *   caseStored(caseId)             a new case was routed → every reader
@@ -18,7 +18,7 @@ import type { Kysely } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { Database } from '../../db/database';
 import { caseReaderIds, latestMessage } from '../../db/mail-settings.queries';
-import type { CaseEvents } from '../case-events';
+import type { CaseEvents } from '../cases/case-events';
 import type { Logger } from '../log';
 import { SEND_QUEUE, type NotificationJob } from './queue';
 

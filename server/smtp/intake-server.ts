@@ -10,7 +10,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { CaseKind, Database } from '../../db/database';
 import type { Logger } from '../log';
 import type { Acknowledger } from './acknowledge';
-import type { CaseEvents } from '../case-events';
+import type { CaseEvents } from '../cases/case-events';
 import type { Config } from '../config';
 import { recipientRules, type Destination } from './envelope-recipients';
 import type { MailProcessor } from './intake-workers';

@@ -7,7 +7,7 @@ import { NotForIntakeKeyError } from '../../crypto/intake-decrypt';
 import type { Config } from '../config';
 import { DomainError } from '../errors';
 import type { IntakeKeyring } from '../intake-key/keyring';
-import { submitPlaintextReport } from '../reports';
+import { submitPlaintextReport } from '../intake/reports';
 import type { AutoReplyFacts } from './acknowledge';
 import { autoReplyFacts, openMail, type MailEncryption, type OpenedMail } from './open-mail';
 import { isDatabaseUnavailable, SmtpRefusal, tryLater, unusable, wrongKey } from './refusal';

@@ -6,7 +6,7 @@ import { messageConfig } from '../../crypto/openpgp-config';
 import { isWellFormedReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { encryptMessage } from '../../crypto/split-message';
 import type { ReplyAddressCase } from '../../db/reply-addresses.queries';
-import { caseRecipients, storeCaseMessage } from '../case-messages';
+import { caseRecipients, storeCaseMessage } from '../cases/case-messages';
 import { DomainError } from '../errors';
 import { autoReplyFacts, type OpenedMail } from './open-mail';
 import type { ReceivedMail, ReceiveMailDeps, StoredMailReport } from './receive-mail';

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { findReplyAddressCase, insertReplyAddress, type ReplyAddressCase } from '../../db/reply-addresses.queries';
 import { sha256 } from '../auth/secrets';
-import { stateOf } from '../workflow';
+import { stateOf } from '../cases/workflow';
 
 // Crockford's base32 in lower case: survives mail systems that fold the case of local parts.
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';

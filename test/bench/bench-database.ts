@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../../db/embedded';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
-import { addMember } from '../../server/members';
+import { addMember } from '../../server/governance/members';
 
 const KEYS_DIR = path.join(__dirname, '..', 'fixtures', 'keys');
 

@@ -10,7 +10,7 @@ import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import type { Database } from '../../db/database';
-import { decodeCursor, encodeCursor, listCasesForMember, PAGE_SIZE, type CaseListPage, type CaseListQuery } from '../../server/case-list';
+import { decodeCursor, encodeCursor, listCasesForMember, PAGE_SIZE, type CaseListPage, type CaseListQuery } from '../../server/cases/case-list';
 import type { SignedInMember } from '../../server/http/request-context';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { seedCases, SEED_MEMBERS } from './case-list-seed';

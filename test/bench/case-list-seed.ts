@@ -31,7 +31,7 @@ const STATUS_BY_AGE: Record<'security' | 'coc', { week: Weights; quarter: Weight
     older: [['needs-info', 0.3], ['investigating', 1.7], ['referred', 5], ['resolved', 13], ['closed', 80]],
   },
 };
-/** Statuses that count as triaged (server/workflow.ts) and those that are not yet acknowledged. */
+/** Statuses that count as triaged (server/cases/workflow.ts) and those that are not yet acknowledged. */
 const UNTRIAGED = ['new', 'acknowledged', 'assessing', 'needs-info'];
 
 export interface SeedResult {

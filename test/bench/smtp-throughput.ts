@@ -15,7 +15,7 @@ import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../../db/embedded';
 import { messageConfig } from '../../crypto/openpgp-config';
 import { decryptSplit } from '../../crypto/split-message';
-import { addMember } from '../../server/members';
+import { addMember } from '../../server/governance/members';
 import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from './cpu-usage';
 import { fixtureIndex } from './bench-database';
 import { startServerProcess, type ServerProcess } from './server-process';

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { PublicKey } from 'openpgp';
-import { largestApiSubmissionBytes } from '../../server/report-form';
+import { largestApiSubmissionBytes } from '../../server/intake/report-form';
 import type { ServerProcess } from './server-process';
 import { ms, table, verdict } from './stats';
 import { buildSubmission, reportText } from './submission-payload';

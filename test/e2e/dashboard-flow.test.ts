@@ -6,8 +6,8 @@
 import fs from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generateReceipt } from '../../crypto/receipt';
-import { NO_MATCH } from '../../server/followup';
-import { reporterLabel } from '../../server/workflow';
+import { NO_MATCH } from '../../server/intake/followup';
+import { reporterLabel } from '../../server/cases/workflow';
 import { launchChromium, recordRequests, requestsContaining, type RecordedRequest } from '../helpers/browser';
 import { submitReport } from '../helpers/dashboard';
 import {

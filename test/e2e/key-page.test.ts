@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readKey } from 'openpgp';
 import { messageConfig } from '../../crypto/openpgp-config';
-import { exportCaseForMember } from '../../server/cases';
+import { exportCaseForMember } from '../../server/cases/cases';
 import { launchChromium } from '../helpers/browser';
 import { submitReport } from '../helpers/dashboard';
 import { enrolInBrowser, importKeyInBrowser, protectedFixtureKey } from '../helpers/dashboard-browser';

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DomainError } from '../../server/errors';
-import { exportCaseForMember } from '../../server/cases';
+import { exportCaseForMember } from '../../server/cases/cases';
 import { launchChromium, recordRequests, requestsContaining } from '../helpers/browser';
 import { fixtureKey } from '../helpers/keys';
 import { attachFile, fieldText, openAndFillForm, submitAndReadConfirmation } from '../helpers/report-page';

@@ -6,10 +6,10 @@ import type { CaseKind, Database } from '../../db/database';
 import type { MemberWithKey } from '../../db/members.queries';
 import { messageConfig } from '../../crypto/openpgp-config';
 import { armorMessage, encryptMessage } from '../../crypto/split-message';
-import { silentCaseEvents, type CaseEvents } from '../../server/case-events';
+import { silentCaseEvents, type CaseEvents } from '../../server/cases/case-events';
 import { DomainError } from '../../server/errors';
 import type { SignedInMember } from '../../server/http/request-context';
-import { submitPlaintextReport } from '../../server/reports';
+import { submitPlaintextReport } from '../../server/intake/reports';
 import { testArgon2Cost } from './keys';
 
 /** The member as the session middleware would hand it to a route. */

@@ -1,4 +1,4 @@
-// The moves issue 3 asks for, written from its text (not read back from server/workflow.ts), so
+// The moves issue 3 asks for, written from its text (not read back from server/cases/workflow.ts), so
 // that tests compare the code against the issue.
 import type { CaseKind } from '../../db/database';
 

@@ -1,6 +1,6 @@
 // A client of the no-JavaScript report form: fetches the page (CSRF cookie, hidden CSRF field and the
 // one-time submission token), posts it back, and follows the redirect to the confirmation as a browser does.
-import { REFERENCE_PATTERN } from '../../server/case-reference';
+import { REFERENCE_PATTERN } from '../../server/cases/case-reference';
 
 export interface FormSession {
   cookie: string;

@@ -7,7 +7,7 @@ import type { Database, MemberRole } from '../../db/database';
 import type { MemberWithKey } from '../../db/members.queries';
 import type { Argon2Cost } from '../../crypto/openpgp-config';
 import { messageConfig } from '../../crypto/openpgp-config';
-import { addMember } from '../../server/members';
+import { addMember } from '../../server/governance/members';
 
 export const FIXTURE_KEYS_DIR = path.join(__dirname, '..', 'fixtures', 'keys');
 

@@ -1,7 +1,7 @@
 // Drives the public report page in a browser as a reporter would: fill in, attach, send, read back.
 import type { Page } from 'playwright-core';
 import type { CaseKind } from '../../db/database';
-import { REPORT_FIELDS } from '../../server/report-form';
+import { REPORT_FIELDS } from '../../server/intake/report-form';
 
 /** The text a test types into each field: the canary and the field's name, so each is found on its own. */
 export function fieldText(kind: CaseKind, marker: string): Record<string, string> {

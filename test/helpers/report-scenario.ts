@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, MemberRole } from '../../db/database';
 import type { MemberWithKey } from '../../db/members.queries';
-import { exportCaseForMember } from '../../server/cases';
+import { exportCaseForMember } from '../../server/cases/cases';
 import { createTestDatabase, type TestDatabase } from './db';
 import { createGnupgHome } from './gnupg';
 import { addFixtureMember, fixtureKey, type GoodKeyName } from './keys';

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { CaseKind, Database, MemberRole } from '../../db/database';
 import type { MemberWithKey } from '../../db/members.queries';
-import type { EncryptedReport } from '../../server/reports';
+import type { EncryptedReport } from '../../server/intake/reports';
 import { buildEncryptedPayload } from './encrypted-payload';
 import { addFixtureMember, fixtureKey, type GoodKeyName } from './keys';
 

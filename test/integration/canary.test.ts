@@ -3,7 +3,7 @@
 // operator could look: not in a dump of the database, not in the server's log, not in the raw files
 // of the PostgreSQL data directory. Nor may the reporter's receipt. Controls prove each search works.
 import { receiptLookupHash } from '../../crypto/receipt';
-import { composeReportDocument } from '../../server/report-form';
+import { composeReportDocument } from '../../server/intake/report-form';
 import { fixtureKey, type GoodKeyName } from '../helpers/keys';
 import { submitThroughApi, submitThroughForm, type ReportContent } from '../helpers/report-client';
 import { fieldText } from '../helpers/report-page';

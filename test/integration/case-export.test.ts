@@ -1,10 +1,10 @@
 // A reader exports a case and decrypts it with stock GnuPG; nobody else gets a byte of it.
 import crypto from 'node:crypto';
 import type { MemberWithKey } from '../../db/members.queries';
-import { exportCaseForMember, listCases } from '../../server/cases';
-import { submitPlaintextReport } from '../../server/reports';
+import { exportCaseForMember, listCases } from '../../server/cases/cases';
+import { submitPlaintextReport } from '../../server/intake/reports';
 import { DomainError, type DomainErrorKind } from '../../server/errors';
-import { composeReportDocument, pickReportFields } from '../../server/report-form';
+import { composeReportDocument, pickReportFields } from '../../server/intake/report-form';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createGnupgHome } from '../helpers/gnupg';
 import { fixtureKey, testArgon2Cost, type GoodKeyName } from '../helpers/keys';

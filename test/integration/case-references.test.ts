@@ -4,11 +4,11 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { insertCaseWithMessages, type NewCaseWithMessages } from '../../db/new-case.queries';
-import { newCaseReference, parseCaseReference } from '../../server/case-reference';
-import { listCasesForMember, parseCaseListQuery } from '../../server/case-list';
-import { CASE_NOT_FOUND, openCase } from '../../server/case-work';
-import { exportCaseForMember } from '../../server/cases';
-import { submitPlaintextReport } from '../../server/reports';
+import { newCaseReference, parseCaseReference } from '../../server/cases/case-reference';
+import { listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
+import { CASE_NOT_FOUND, openCase } from '../../server/cases/case-work';
+import { exportCaseForMember } from '../../server/cases/cases';
+import { submitPlaintextReport } from '../../server/intake/reports';
 import type { MemberWithKey } from '../../db/members.queries';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { domainErrorOf, signedIn } from '../helpers/dashboard';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createIntakeKeyIfNone } from '../../server/intake-key/intake-keys';
 import { publicKeyUserIds } from '../../crypto/keys';
-import { submitPlaintextReport } from '../../server/reports';
+import { submitPlaintextReport } from '../../server/intake/reports';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { fixtureKey, testArgon2Cost, FIXTURE_KEYS_DIR } from '../helpers/keys';
 import { runProcess, type ProcessResult } from '../helpers/run-process';

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { submitPlaintextReport } from '../../server/reports';
+import { submitPlaintextReport } from '../../server/intake/reports';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createGnupgHome } from '../helpers/gnupg';
 import { fixtureKey, testArgon2Cost, FIXTURE_KEYS_DIR, type BadKeyName, type GoodKeyName } from '../helpers/keys';

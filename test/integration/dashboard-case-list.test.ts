@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { CaseKind, CasesTable } from '../../db/database';
 import type { MemberWithKey } from '../../db/members.queries';
-import { PAGE_SIZE, decodeCursor, encodeCursor, listCasesForMember, parseCaseListQuery } from '../../server/case-list';
+import { PAGE_SIZE, decodeCursor, encodeCursor, listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { signedIn, submitReport } from '../helpers/dashboard';
 import { addCast } from '../helpers/stored-case';

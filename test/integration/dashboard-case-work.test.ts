@@ -1,13 +1,13 @@
 // What a reader does to a case, on a real PostgreSQL: every move of each kind accepted or refused
-// as issue 3 lists them (table written here, not read back from server/workflow.ts), the clocks the
+// as issue 3 lists them (table written here, not read back from server/cases/workflow.ts), the clocks the
 // moves stop, assignment, severity, embargo, the expedited flag — each with its audit row.
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { CaseKind } from '../../db/database';
 import type { MemberWithKey } from '../../db/members.queries';
-import { listCaseAudit, verifyAuditChain } from '../../server/audit';
-import { assignCase, moveCase, openCase, setEmbargo, setExpedited, setSeverity } from '../../server/case-work';
-import { STATES } from '../../server/workflow';
+import { listCaseAudit, verifyAuditChain } from '../../server/audit/audit-log';
+import { assignCase, moveCase, openCase, setEmbargo, setExpedited, setSeverity } from '../../server/cases/case-work';
+import { STATES } from '../../server/cases/workflow';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { auditRowCount, domainErrorOf, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
 import { runProcess } from '../helpers/run-process';

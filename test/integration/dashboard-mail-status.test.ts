@@ -1,5 +1,5 @@
 // The dashboard says when outbound mail cannot leave (no SMTP_URL) and how much waits in the queue.
-import { sessionCookieName } from '../../server/auth/cookies';
+import { sessionCookieName } from '../../server/http/auth-cookies';
 import { startSession } from '../../server/auth/sessions';
 import { authSettings } from '../../server/auth/settings';
 import { loadConfig } from '../../server/config';

@@ -3,8 +3,8 @@
 import type { MemberWithKey } from '../../db/members.queries';
 import { caseTimeline } from '../../db/case-view.queries';
 import { decryptSplit } from '../../crypto/split-message';
-import { listCaseAudit, verifyAuditChain } from '../../server/audit';
-import { addCaseMessage, messageRecipients } from '../../server/case-messages';
+import { listCaseAudit, verifyAuditChain } from '../../server/audit/audit-log';
+import { addCaseMessage, messageRecipients } from '../../server/cases/case-messages';
 import { countCaseRows, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { domainErrorOf, encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
 import { fixtureKey, fixturePrivateKey, type GoodKeyName } from '../helpers/keys';

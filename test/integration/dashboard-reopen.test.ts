@@ -4,10 +4,10 @@
 import type { MemberWithKey } from '../../db/members.queries';
 import { caseTimeline } from '../../db/case-view.queries';
 import { decryptSplit } from '../../crypto/split-message';
-import { listCaseAudit, verifyAuditChain } from '../../server/audit';
-import { reopenCase } from '../../server/case-reopen';
+import { listCaseAudit, verifyAuditChain } from '../../server/audit/audit-log';
+import { reopenCase } from '../../server/cases/case-reopen';
 import { FieldError } from '../../server/field-errors';
-import { STATES } from '../../server/workflow';
+import { STATES } from '../../server/cases/workflow';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { auditRowCount, domainErrorOf, encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
 import { EXPECTED_REOPEN } from '../helpers/expected-workflow';

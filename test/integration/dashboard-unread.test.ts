@@ -4,9 +4,9 @@
 import { sql } from 'kysely';
 import type { MemberWithKey } from '../../db/members.queries';
 import { migrations } from '../../db/migrations';
-import { addCaseMessage, storeCaseMessage } from '../../server/case-messages';
-import { listCasesForMember, parseCaseListQuery } from '../../server/case-list';
-import { openCase } from '../../server/case-work';
+import { addCaseMessage, storeCaseMessage } from '../../server/cases/case-messages';
+import { listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
+import { openCase } from '../../server/cases/case-work';
 import type { SignedInMember } from '../../server/http/request-context';
 import { findCaseRead } from '../../db/case-reads.queries';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';

@@ -3,9 +3,9 @@
 // in the list, not in the counts, and every action on its reference fails exactly like a reference
 // that does not exist.
 import type { MemberWithKey } from '../../db/members.queries';
-import { listCasesForMember, parseCaseListQuery } from '../../server/case-list';
-import { addCaseMessage, messageRecipients } from '../../server/case-messages';
-import { CASE_NOT_FOUND, assignCase, moveCase, openCase, setEmbargo, setExpedited, setSeverity } from '../../server/case-work';
+import { listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
+import { addCaseMessage, messageRecipients } from '../../server/cases/case-messages';
+import { CASE_NOT_FOUND, assignCase, moveCase, openCase, setEmbargo, setExpedited, setSeverity } from '../../server/cases/case-work';
 import type { SignedInMember } from '../../server/http/request-context';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { auditRowCount, domainErrorOf, encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';

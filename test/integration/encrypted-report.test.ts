@@ -1,7 +1,7 @@
 // The JavaScript path: the client encrypts; the server checks the recipients against the routing and stores the split.
 import type { MemberWithKey } from '../../db/members.queries';
 import type { GoodKeyName } from '../helpers/keys';
-import { submitEncryptedReport } from '../../server/reports';
+import { submitEncryptedReport } from '../../server/intake/reports';
 import { DomainError } from '../../server/errors';
 import { countCaseRows, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addCast, clientEncryptedReport, emailsOf, fingerprintsOf, newReferenceShape, storedCase } from '../helpers/stored-case';
@@ -126,7 +126,7 @@ test('the same receipt cannot open two cases → conflict', async () => {
 
 describe('routing from a member list a moment old', () => {
   test('a key replaced just before the submission: the report encrypted to the new key is accepted, to the old key refused', async () => {
-    const { setMemberKey } = await import('../../server/members');
+    const { setMemberKey } = await import('../../server/governance/members');
     const warm = await clientEncryptedReport({ kind: 'security', recipients: ['alice', 'bob'], text: 'warms the list' });
     await submitEncryptedReport(t.db, warm.input);
     // bob now uses gina's key (allowed for the test with --allow-uid-mismatch semantics).

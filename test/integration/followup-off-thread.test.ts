@@ -4,7 +4,7 @@
 import { defaultArgon2Cost } from '../../crypto/openpgp-config';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { reporterKeyUnlocksStarted } from '../../crypto/reporter-key-pool';
-import { NO_MATCH, openFollowupWithReceipt, replyWithReceipt } from '../../server/followup';
+import { NO_MATCH, openFollowupWithReceipt, replyWithReceipt } from '../../server/intake/followup';
 import { alertText, WebClient } from '../helpers/cookie-jar';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { domainErrorOf, recordingEvents } from '../helpers/dashboard';

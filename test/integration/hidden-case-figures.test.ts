@@ -5,11 +5,11 @@
 // case stay exactly as they were. The app runs with its real mail queue (pg-boss) and no relay.
 import { mailQueueCounts } from '../../db/mail-queue.queries';
 import type { MemberWithKey } from '../../db/members.queries';
-import { sessionCookieName } from '../../server/auth/cookies';
+import { sessionCookieName } from '../../server/http/auth-cookies';
 import { startSession } from '../../server/auth/sessions';
 import { authSettings } from '../../server/auth/settings';
-import { addCaseMessage } from '../../server/case-messages';
-import { assignCase, moveCase } from '../../server/case-work';
+import { addCaseMessage } from '../../server/cases/case-messages';
+import { assignCase, moveCase } from '../../server/cases/case-work';
 import { SEND_QUEUE } from '../../server/mail/queue';
 import { encryptArmored, signedIn } from '../helpers/dashboard';
 import { fixtureKey, type GoodKeyName } from '../helpers/keys';

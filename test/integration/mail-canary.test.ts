@@ -7,7 +7,7 @@ import { CONDUCT, mimeEntity, pgpMimeMail, SECURITY, sendMail, startMailScenario
 import { canary, decryptCaseWithGpg } from '../helpers/report-scenario';
 import { checkpointAndFindDataDirectory, dumpDatabaseText, filesContaining, foundInDump } from '../helpers/storage-scan';
 import { fixtureKey } from '../helpers/keys';
-import { REFERENCE_PATTERN } from '../../server/case-reference';
+import { REFERENCE_PATTERN } from '../../server/cases/case-reference';
 
 let s: MailScenario;
 const canaries: string[] = [];

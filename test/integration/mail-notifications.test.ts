@@ -6,7 +6,7 @@ import { setDeliverContent } from '../../db/mail-settings.queries';
 import { sendInviteMail } from '../../server/mail/invite';
 import { startMailService } from '../../server/mail/mail-service';
 import { createLogger } from '../../server/log';
-import { submitPlaintextReport } from '../../server/reports';
+import { submitPlaintextReport } from '../../server/intake/reports';
 import { createGnupgHome } from '../helpers/gnupg';
 import { fixtureKey, testArgon2Cost, type GoodKeyName } from '../helpers/keys';
 import { sendMail, SECURITY, startMailScenario, type MailScenario } from '../helpers/mail-scenario';

@@ -1,4 +1,4 @@
-import { addMember, governanceWarnings, listMembers, removeMember, setMemberKey } from '../../server/members';
+import { addMember, governanceWarnings, listMembers, removeMember, setMemberKey } from '../../server/governance/members';
 import { DomainError, type DomainErrorKind } from '../../server/errors';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, fixtureKey } from '../helpers/keys';

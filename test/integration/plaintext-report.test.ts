@@ -1,7 +1,7 @@
 // The no-JavaScript path: the server encrypts in memory to the routed readers and a new reporter key.
 import type { GoodKeyName } from '../helpers/keys';
 import type { MemberRole } from '../../db/database';
-import { submitPlaintextReport } from '../../server/reports';
+import { submitPlaintextReport } from '../../server/intake/reports';
 import { receiptLookupHash, isWellFormedReceipt } from '../../crypto/receipt';
 import { decryptSplit } from '../../crypto/split-message';
 import { unlockReporterKey } from '../../crypto/reporter-key';

@@ -6,7 +6,7 @@ import { receiptLookupHash } from '../../crypto/receipt';
 import { createGnupgHome } from '../helpers/gnupg';
 import { fixtureKey } from '../helpers/keys';
 import { mimeEntity, pgpMimeMail, SECURITY, sendMail, startMailScenario, type MailScenario } from '../helpers/mail-scenario';
-import { REFERENCE_PATTERN } from '../../server/case-reference';
+import { REFERENCE_PATTERN } from '../../server/cases/case-reference';
 
 let s: MailScenario;
 beforeAll(async () => {

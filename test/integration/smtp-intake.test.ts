@@ -7,7 +7,7 @@ import { CONDUCT, mimeEntity, pgpMimeMail, SECURITY, sendMail, startMailScenario
 import { canary, decryptCaseWithGpg } from '../helpers/report-scenario';
 import { emailsOf, storedCase } from '../helpers/stored-case';
 import { dumpDatabaseText, foundInDump } from '../helpers/storage-scan';
-import { REFERENCE_PATTERN } from '../../server/case-reference';
+import { REFERENCE_PATTERN } from '../../server/cases/case-reference';
 
 let s: MailScenario;
 let port: number;

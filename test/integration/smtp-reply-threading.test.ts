@@ -5,7 +5,7 @@
 // unknown mailbox, and no reply ever opens a new case.
 import crypto from 'node:crypto';
 import { simpleParser } from 'mailparser';
-import { openFollowupWithReceipt } from '../../server/followup';
+import { openFollowupWithReceipt } from '../../server/intake/followup';
 import { countCaseRows } from '../helpers/db';
 import { mimeEntity, pgpMimeMail, SECURITY, sendMail, startMailScenario, type MailScenario } from '../helpers/mail-scenario';
 import { testArgon2Cost } from '../helpers/keys';

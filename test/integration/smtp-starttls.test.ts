@@ -8,7 +8,7 @@ import nodemailer from 'nodemailer';
 import { decryptCaseWithGpg } from '../helpers/report-scenario';
 import { SECURITY, startMailScenario, type MailScenario } from '../helpers/mail-scenario';
 import { runOrThrow } from '../helpers/run-process';
-import { REFERENCE_PATTERN } from '../../server/case-reference';
+import { REFERENCE_PATTERN } from '../../server/cases/case-reference';
 
 /** The EHLO answer, read over a plain socket. */
 async function ehlo(port: number): Promise<string> {

@@ -1,5 +1,5 @@
 // The audit chain's hash encoding and the guard on what details may hold, without a database.
-import { canonicalJson, checkAuditDetails, hashAuditRow, type ChainedFields } from '../../server/audit-chain';
+import { canonicalJson, checkAuditDetails, hashAuditRow, type ChainedFields } from '../../server/audit/audit-chain';
 
 const ROW: ChainedFields = {
   id: '7',

@@ -1,7 +1,7 @@
 // The audit trail in words (issue 8 item 9): one sentence per row, runs of views by one person folded,
 // names looked up among the readers, and an action without a sentence still shown, never dropped.
-import type { AuditEntry } from '../../server/audit';
-import { CHANNEL_WORDS, auditSentences } from '../../server/audit-sentences';
+import type { AuditEntry } from '../../server/audit/audit-log';
+import { CHANNEL_WORDS, auditSentences } from '../../server/audit/audit-sentences';
 
 const ALICE = '00000000-0000-4000-8000-00000000000a';
 const BOB = '00000000-0000-4000-8000-00000000000b';

@@ -1,4 +1,4 @@
-import { MIN_DELEGATED_SRT, routeReport, srtStatus, type RoutableMember } from '../../server/governance';
+import { MIN_DELEGATED_SRT, routeReport, srtStatus, type RoutableMember } from '../../server/governance/routing';
 import { DomainError } from '../../server/errors';
 import type { MemberRole } from '../../db/database';
 

@@ -5,7 +5,7 @@ import {
   isReportKind,
   pickReportFields,
   reportFieldProblems,
-} from '../../server/report-form';
+} from '../../server/intake/report-form';
 
 describe('pickReportFields', () => {
   test('keeps the known fields of the kind, trimmed, and drops anything else', () => {

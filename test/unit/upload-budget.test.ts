@@ -1,7 +1,7 @@
 // The upload budget's arithmetic (whole budget and per-client cap, growth of a streaming body, release
 // once) and the configuration that sizes it.
 import { ConfigError, loadConfig } from '../../server/config';
-import { largestSubmissionBytes } from '../../server/report-form';
+import { largestSubmissionBytes } from '../../server/intake/report-form';
 import { UploadBudget, UploadReservation } from '../../server/http/upload-budget';
 
 test('takes only what fits both the whole budget and the client\'s cap, and gives back exactly that', () => {

@@ -1,5 +1,5 @@
 // The workflow rules of issue 3 item 4, checked against a table written here from the issue's text
-// (not read back from server/workflow.ts): every (from, to) pair of each kind is accepted or refused.
+// (not read back from server/cases/workflow.ts): every (from, to) pair of each kind is accepted or refused.
 import type { CaseKind } from '../../db/database';
 import { DomainError } from '../../server/errors';
 import { CLOSING, EXPECTED_MOVES as EXPECTED, EXPECTED_REOPEN } from '../helpers/expected-workflow';
@@ -14,7 +14,7 @@ import {
   reporterLabel,
   stateOf,
   type MoveDetails,
-} from '../../server/workflow';
+} from '../../server/cases/workflow';
 
 
 const KINDS: CaseKind[] = ['security', 'coc'];
@@ -44,7 +44,7 @@ const MATRIX = KINDS.flatMap((kind) =>
 );
 
 describe('the state table', () => {
-  test.each(KINDS)('%s: the table here names exactly the states server/workflow.ts defines', (kind) => {
+  test.each(KINDS)('%s: the table here names exactly the states server/cases/workflow.ts defines', (kind) => {
     expect(statesOf(kind).sort()).toEqual(Object.keys(EXPECTED[kind]).sort());
   });
 

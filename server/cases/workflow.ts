@@ -1,8 +1,8 @@
 // The one definition of each kind's states, the moves between them, and what the reporter is told.
 // Security follows the Kmesh, Kubernetes and OpenSSF processes; Code of Conduct the CNCF procedures.
-import type { CaseKind } from '../db/database';
-import { badInput } from './errors';
-import { badField } from './field-errors';
+import type { CaseKind } from '../../db/database';
+import { badInput } from '../errors';
+import { badField } from '../field-errors';
 
 export interface StateDefinition {
   /** What the reporter sees on the follow-up page. */

@@ -1,8 +1,8 @@
 // The audit trail in words for the case page: one sentence per action ("Alice moved it from New
 // to Assessing"), runs of "viewed" by the same person folded into one. The raw rows stay beside it.
-import type { CaseKind } from '../db/database';
-import type { AuditEntry } from './audit';
-import { STATES } from './workflow';
+import type { CaseKind } from '../../db/database';
+import type { AuditEntry } from './audit-log';
+import { STATES } from '../cases/workflow';
 
 /** How a report came in, in words (the channel codes are for the database). */
 export const CHANNEL_WORDS: Record<string, string> = {

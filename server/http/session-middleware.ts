@@ -2,10 +2,10 @@
 import type { RequestHandler } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import type { Csrf } from '../http/protection';
-import { clearSessionCookie, sessionToken } from './cookies';
-import { resumeSession } from './sessions';
-import type { AuthSettings } from './settings';
+import type { Csrf } from './protection';
+import { clearSessionCookie, sessionToken } from './auth-cookies';
+import { resumeSession } from '../auth/sessions';
+import type { AuthSettings } from '../auth/settings';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Database, MemberRole } from '../db/database';
-import { deleteMember, findMemberByEmail, insertMember, listMembersWithKeys, replaceMemberKey, type MemberWithKey } from '../db/members.queries';
-import { InvalidKeyError } from '../crypto/errors';
-import { validatePublicKey, type ValidatedKey } from '../crypto/keys';
-import { appendAudit } from './audit';
-import { badInput, conflict, notFound } from './errors';
-import { srtStatus } from './governance';
-import { TEXT_LIMITS, checkText } from './text-checks';
+import type { Database, MemberRole } from '../../db/database';
+import { deleteMember, findMemberByEmail, insertMember, listMembersWithKeys, replaceMemberKey, type MemberWithKey } from '../../db/members.queries';
+import { InvalidKeyError } from '../../crypto/errors';
+import { validatePublicKey, type ValidatedKey } from '../../crypto/keys';
+import { appendAudit } from '../audit/audit-log';
+import { badInput, conflict, notFound } from '../errors';
+import { srtStatus } from './routing';
+import { TEXT_LIMITS, checkText } from '../text-checks';
 
 export const MEMBER_ROLES: readonly MemberRole[] = ['approver', 'srt', 'liaison'];
 

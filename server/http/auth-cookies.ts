@@ -1,7 +1,7 @@
 // The two cookies of signing in. Over https both carry the __Host- prefix: Secure, Path=/, no
 // Domain, so no other host (not even a subdomain) can set or overwrite them.
 import type { CookieOptions, Request, Response } from 'express';
-import type { AuthSettings } from './settings';
+import type { AuthSettings } from '../auth/settings';
 
 const baseOptions = (settings: AuthSettings, sameSite: 'strict' | 'lax'): CookieOptions => ({
   httpOnly: true,

@@ -3,16 +3,16 @@
 // without JavaScript in memory here, like the no-JavaScript report form), and the audit log
 // records the move and the note's id, never the words.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
-import { lockCaseStatus, updateCase } from '../db/case-view.queries';
-import { encryptMessage } from '../crypto/split-message';
-import { appendAudit } from './audit';
+import type { Database } from '../../db/database';
+import { lockCaseStatus, updateCase } from '../../db/case-view.queries';
+import { encryptMessage } from '../../crypto/split-message';
+import { appendAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
 import { addressCaseMessage, caseRecipients, insertCaseMessage } from './case-messages';
 import { requireReadableCase } from './case-work';
-import { badInput } from './errors';
-import { badField } from './field-errors';
-import type { SignedInMember } from './http/request-context';
+import { badInput } from '../errors';
+import { badField } from '../field-errors';
+import type { SignedInMember } from '../http/request-context';
 import { reopenTarget } from './workflow';
 
 export const MAX_REASON_CHARS = 5000;

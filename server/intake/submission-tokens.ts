@@ -5,7 +5,7 @@
 // the statement that stores it: a reload, a double click or a back-and-resubmit makes one case only.
 // Ids carry their expiry and tokens are signed, so the server stores nothing for a form only looked at.
 import crypto from 'node:crypto';
-import { newToken, sha256 } from './auth/secrets';
+import { newToken, sha256 } from '../auth/secrets';
 
 /** How long a form may stay open before it must be sent again (its text is kept). */
 export const TOKEN_LIFETIME_MS = 3 * 24 * 60 * 60_000;

@@ -3,17 +3,17 @@
 // memory and forgets the receipt when the request ends.
 import type { Kysely } from 'kysely';
 import { readKey, type PrivateKey, type PublicKey } from 'openpgp';
-import type { Database } from '../db/database';
-import { findCaseByReceiptLookup, reporterTimeline, type ReporterCase } from '../db/followup.queries';
-import { DecryptionError } from '../crypto/errors';
-import { messageConfig } from '../crypto/openpgp-config';
-import { isWellFormedReceipt, receiptLookupHash } from '../crypto/receipt';
-import { UnlockBusyError, unlockReporterKeyOffThread } from '../crypto/reporter-key-pool';
-import { decryptSplit, encryptMessage } from '../crypto/split-message';
-import type { CaseEvents } from './case-events';
-import { caseRecipients, storeCaseMessage } from './case-messages';
-import { badInput, DomainError, notFound } from './errors';
-import { reporterLabel } from './workflow';
+import type { Database } from '../../db/database';
+import { findCaseByReceiptLookup, reporterTimeline, type ReporterCase } from '../../db/followup.queries';
+import { DecryptionError } from '../../crypto/errors';
+import { messageConfig } from '../../crypto/openpgp-config';
+import { isWellFormedReceipt, receiptLookupHash } from '../../crypto/receipt';
+import { UnlockBusyError, unlockReporterKeyOffThread } from '../../crypto/reporter-key-pool';
+import { decryptSplit, encryptMessage } from '../../crypto/split-message';
+import type { CaseEvents } from '../cases/case-events';
+import { caseRecipients, storeCaseMessage } from '../cases/case-messages';
+import { badInput, DomainError, notFound } from '../errors';
+import { reporterLabel } from '../cases/workflow';
 
 export const NO_MATCH = 'No case matches this receipt. Check the words and try again.';
 export const UNLOCK_BUSY = 'Many receipts are being checked right now. Please try again in a minute.';

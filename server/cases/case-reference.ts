@@ -3,7 +3,7 @@
 // before it (DESIGN §2); in two groups of four so that it reads well over the phone. References made
 // before (PREFIX-YEAR-NNNN, numbered) keep working wherever one is typed.
 import crypto from 'node:crypto';
-import type { CaseKind } from '../db/database';
+import type { CaseKind } from '../../db/database';
 
 /** Crockford's alphabet: no I, L, O or U, so nothing reads as another character. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

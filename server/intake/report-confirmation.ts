@@ -1,8 +1,8 @@
 // The no-JavaScript confirmation, shown once: the receipt waits sealed under the form's token (see
 // submission-tokens.ts) and is taken out of the database by the first page that shows it.
 import type { Kysely } from 'kysely';
-import type { CaseKind, Database } from '../db/database';
-import { claimSealedReceipt, findSubmission } from '../db/submission-tokens.queries';
+import type { CaseKind, Database } from '../../db/database';
+import { claimSealedReceipt, findSubmission } from '../../db/submission-tokens.queries';
 import type { SubmissionTokens, VerifiedToken } from './submission-tokens';
 
 export type Confirmation =

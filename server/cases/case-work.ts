@@ -2,18 +2,18 @@
 // Every function finds the case only among the member's readable cases (else: not found, exactly
 // like a reference that does not exist) and writes its audit row in the same transaction.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
-import { caseReaders, caseTimeline, findReadableCase, lockCaseStatus, setEmbargoDay, updateCase, type CaseDetail } from '../db/case-view.queries';
-import { appendAudit, listCaseAudit } from './audit';
+import type { Database } from '../../db/database';
+import { caseReaders, caseTimeline, findReadableCase, lockCaseStatus, setEmbargoDay, updateCase, type CaseDetail } from '../../db/case-view.queries';
+import { appendAudit, listCaseAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
 import { parseCaseReference } from './case-reference';
-import { badInput, notFound } from './errors';
-import type { SignedInMember } from './http/request-context';
+import { badInput, notFound } from '../errors';
+import type { SignedInMember } from '../http/request-context';
 import { checkCwe, scoreCvss } from './severity';
 import { allowedMoves, checkMove, isClosingMove, reopenTarget, stateOf, type MoveDetails } from './workflow';
-import { badField, onField } from './field-errors';
-import { findCaseRead, markCaseRead } from '../db/case-reads.queries';
-import { TEXT_LIMITS, checkText } from './text-checks';
+import { badField, onField } from '../field-errors';
+import { findCaseRead, markCaseRead } from '../../db/case-reads.queries';
+import { TEXT_LIMITS, checkText } from '../text-checks';
 
 export const CASE_NOT_FOUND = 'There is no case with this reference.';
 

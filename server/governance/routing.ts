@@ -1,5 +1,5 @@
-import type { CaseKind, MemberRole } from '../db/database';
-import { badInput, notConfigured } from './errors';
+import type { CaseKind, MemberRole } from '../../db/database';
+import { badInput, notConfigured } from '../errors';
 
 /** What the routing rules need to know of a member. */
 export interface RoutableMember {

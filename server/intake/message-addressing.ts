@@ -1,6 +1,6 @@
-import type { NewMessage } from '../db/cases.queries';
-import type { SplitMessage } from '../crypto/split-message';
-import { badInput } from './errors';
+import type { NewMessage } from '../../db/cases.queries';
+import type { SplitMessage } from '../../crypto/split-message';
+import { badInput } from '../errors';
 import type { Recipient } from './recipients';
 
 /** A key that is not a member's: the reporter's, identified by its fingerprint and every key ID in it. */

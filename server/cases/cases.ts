@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
-import { findCaseByReference, isCaseReader, listCaseSummaries, messagesForMember, type CaseSummary } from '../db/cases.queries';
-import { findMemberByEmail } from '../db/members.queries';
-import { assembleMessage } from '../crypto/split-message';
-import { appendAudit } from './audit';
+import type { Database } from '../../db/database';
+import { findCaseByReference, isCaseReader, listCaseSummaries, messagesForMember, type CaseSummary } from '../../db/cases.queries';
+import { findMemberByEmail } from '../../db/members.queries';
+import { assembleMessage } from '../../crypto/split-message';
+import { appendAudit } from '../audit/audit-log';
 import { parseCaseReference } from './case-reference';
-import { forbidden, notFound } from './errors';
-import { TEXT_LIMITS, checkText } from './text-checks';
+import { forbidden, notFound } from '../errors';
+import { TEXT_LIMITS, checkText } from '../text-checks';
 
 export interface ExportedMessage {
   role: string;

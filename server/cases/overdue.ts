@@ -1,8 +1,8 @@
 // Escalation of cases whose response-time clock ran out: every reader is told, not only the
 // assignee, and only once per case. Run periodically by the job queue (server/main.ts).
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/database';
-import { appendAudit } from './audit';
+import type { Database } from '../../db/database';
+import { appendAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
 
 /** Marks newly overdue cases as escalated (one transaction each) and tells their readers. */

@@ -1,7 +1,7 @@
 // The append-only, hash-chained audit log (DESIGN §3 rule 6): every action on a case, and the
 // operator's changes to members, in one chain that responders can read and anyone can verify.
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/database';
+import type { Database } from '../../db/database';
 import {
   auditCaseReference,
   insertPendingAuditRow,
@@ -9,7 +9,7 @@ import {
   scanAuditChain,
   sealPendingAuditRows,
   type AuditRow,
-} from '../db/audit.queries';
+} from '../../db/audit.queries';
 import { canonicalJson, checkAuditDetails, hashAuditRow, type AuditJson, type ChainedFields } from './audit-chain';
 
 export const AUDIT_ACTIONS = [

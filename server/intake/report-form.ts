@@ -1,6 +1,6 @@
 // The report form's fields and the plaintext document they become. Shared by the page template,
 // the server's no-JavaScript path and the browser bundle, so that both paths encrypt the same text.
-import type { CaseKind } from '../db/database';
+import type { CaseKind } from '../../db/database';
 
 export interface ReportField {
   /** The form field's name: `body` and `contact` are part of the stable no-JavaScript contract. */

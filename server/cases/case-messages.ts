@@ -2,19 +2,19 @@
 // here to be addressed to exactly the case's current readers (and, for a reply, the reporter).
 import type { Kysely, Transaction } from 'kysely';
 import { readKey } from 'openpgp';
-import type { Database } from '../db/database';
-import { insertMessage } from '../db/cases.queries';
-import { caseReaders, type CaseDetail } from '../db/case-view.queries';
-import { MalformedMessageError } from '../crypto/errors';
-import { messageConfig } from '../crypto/openpgp-config';
-import { splitMessage } from '../crypto/split-message';
-import { appendAudit } from './audit';
+import type { Database } from '../../db/database';
+import { insertMessage } from '../../db/cases.queries';
+import { caseReaders, type CaseDetail } from '../../db/case-view.queries';
+import { MalformedMessageError } from '../../crypto/errors';
+import { messageConfig } from '../../crypto/openpgp-config';
+import { splitMessage } from '../../crypto/split-message';
+import { appendAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
 import { requireReadableCase } from './case-work';
-import { badInput } from './errors';
-import type { SignedInMember } from './http/request-context';
-import { addressSessionKeys, type ReporterRecipient } from './message-addressing';
-import { loadRecipients, type Recipient } from './recipients';
+import { badInput } from '../errors';
+import type { SignedInMember } from '../http/request-context';
+import { addressSessionKeys, type ReporterRecipient } from '../intake/message-addressing';
+import { loadRecipients, type Recipient } from '../intake/recipients';
 
 export type ResponderMessageRole = 'comment' | 'reply';
 

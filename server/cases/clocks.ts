@@ -1,5 +1,5 @@
 // Response-time clocks: the project's promised times, counted in business days (Monday to Friday, UTC).
-import type { CaseKind } from '../db/database';
+import type { CaseKind } from '../../db/database';
 
 export interface ResponseTargets {
   acknowledgeDays: Readonly<Record<CaseKind, number>>;

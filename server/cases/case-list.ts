@@ -1,11 +1,11 @@
 // The dashboard's case list: only readable cases, filtered, sorted, paged by keyset.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
-import { countReadableByStatus, listReadableCases, type CaseCursor, type CaseListFilters, type CaseListRow, type CaseListSort } from '../db/case-list.queries';
-import { NEWS, countUnreadCases, unreadByCase, type UnreadState } from '../db/case-reads.queries';
+import type { Database } from '../../db/database';
+import { countReadableByStatus, listReadableCases, type CaseCursor, type CaseListFilters, type CaseListRow, type CaseListSort } from '../../db/case-list.queries';
+import { NEWS, countUnreadCases, unreadByCase, type UnreadState } from '../../db/case-reads.queries';
 import { isOverdue } from './clocks';
-import type { SignedInMember } from './http/request-context';
-import { isReportKind } from './report-form';
+import type { SignedInMember } from '../http/request-context';
+import { isReportKind } from '../intake/report-form';
 import { STATES, stateOf } from './workflow';
 
 export const PAGE_SIZE = 50;

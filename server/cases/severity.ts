@@ -1,6 +1,6 @@
 // Severity as a CVSS 3.1 or 4.0 vector; the score comes from ae-cvss-calculator (FIRST's formulas).
 import { Cvss3P1, Cvss4P0 } from 'ae-cvss-calculator';
-import { badInput } from './errors';
+import { badInput } from '../errors';
 
 export interface Severity {
   vector: string;

@@ -1,21 +1,21 @@
 import type { Kysely } from 'kysely';
 import { readKey, type PublicKey } from 'openpgp';
-import type { CaseChannel, CaseKind, Database, MessageRole } from '../db/database';
-import type { NewMessage } from '../db/cases.queries';
-import { insertCaseWithMessages } from '../db/new-case.queries';
-import { findSubmission, SubmissionTokenUsedError, type NewSubmissionToken } from '../db/submission-tokens.queries';
-import { InvalidKeyError, MalformedMessageError } from '../crypto/errors';
-import { encryptSplit, splitMessage, type SplitMessage } from '../crypto/split-message';
-import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../crypto/reporter-key';
-import type { CaseEvents } from './case-events';
-import { newCaseReference } from './case-reference';
-import { generateReceipt, receiptLookupHash } from '../crypto/receipt';
-import { messageConfig, type Argon2Cost } from '../crypto/openpgp-config';
-import { DomainError, badInput, conflict } from './errors';
-import { routeReport } from './governance';
-import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from './clocks';
+import type { CaseChannel, CaseKind, Database, MessageRole } from '../../db/database';
+import type { NewMessage } from '../../db/cases.queries';
+import { insertCaseWithMessages } from '../../db/new-case.queries';
+import { findSubmission, SubmissionTokenUsedError, type NewSubmissionToken } from '../../db/submission-tokens.queries';
+import { InvalidKeyError, MalformedMessageError } from '../../crypto/errors';
+import { encryptSplit, splitMessage, type SplitMessage } from '../../crypto/split-message';
+import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../../crypto/reporter-key';
+import type { CaseEvents } from '../cases/case-events';
+import { newCaseReference } from '../cases/case-reference';
+import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
+import { messageConfig, type Argon2Cost } from '../../crypto/openpgp-config';
+import { DomainError, badInput, conflict } from '../errors';
+import { routeReport } from '../governance/routing';
+import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from '../cases/clocks';
 import { recentRecipients, type Recipient } from './recipients';
-import { TEXT_LIMITS, checkText } from './text-checks';
+import { TEXT_LIMITS, checkText } from '../text-checks';
 import { addressSessionKeys } from './message-addressing';
 
 export interface SubmittedCase {
@@ -23,7 +23,7 @@ export interface SubmittedCase {
   kind: CaseKind;
 }
 
-/** A form's one-time token, already verified (server/submission-tokens.ts): one case per token. */
+/** A form's one-time token, already verified (server/intake/submission-tokens.ts): one case per token. */
 export interface SubmissionToken {
   hash: Uint8Array;
   expiresAt: Date;

@@ -1,8 +1,8 @@
 import { readKey, type PublicKey } from 'openpgp';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
-import { listMembersWithKeys, type MemberWithKey } from '../db/members.queries';
-import { messageConfig } from '../crypto/openpgp-config';
+import type { Database } from '../../db/database';
+import { listMembersWithKeys, type MemberWithKey } from '../../db/members.queries';
+import { messageConfig } from '../../crypto/openpgp-config';
 
 /** A member who can be routed to, with its parsed public key and every key ID a message to it may name. */
 export interface Recipient extends MemberWithKey {
