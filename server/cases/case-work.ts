@@ -132,6 +132,7 @@ export async function setExpedited(db: Kysely<Database>, member: SignedInMember,
 
 /** Text kept in the clear: refused (not cut) when too long or when it holds control characters. */
 function checkedText(input: string, maxChars: number, what: string): string {
+  checkText(input, what, maxChars);
   if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(input)) throw badInput(`${what} may not contain control characters.`);
   if (input.length > maxChars) throw badInput(`${what} is at most ${maxChars} characters; this is ${input.length}.`);
   return input;

@@ -19,7 +19,7 @@ const CONCURRENCY = 4;
 // Failed sign-ins are counted per account by design (the lock-out); the rows hold a hash and a count.
 const TABLES_FAILED_REQUESTS_MAY_WRITE = new Set(['sign_in_throttle']);
 // What one stored case writes besides its own row.
-const TABLES_A_CASE_WRITES = new Set(['cases', 'case_readers', 'messages', 'session_keys', 'audit_log']);
+const TABLES_A_CASE_WRITES = new Set(['cases', 'case_readers', 'case_reads', 'messages', 'session_keys', 'audit_log', 'submission_tokens']);
 
 let tdb: TestDatabase;
 let app: AppProcess;
