@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { loadIntakeKeyConfig, type IntakeKeyConfig } from './intake-key/intake-key-config';
 import { loadMailConfig, type MailConfig } from './mail/mail-config';
 import { describeSize, largestSubmissionBytes } from './intake/report-form';
 
@@ -29,8 +30,10 @@ export interface Config {
     readonly clientFailureLimit: number;
   };
   readonly triageDays: { readonly security: number; readonly coc: number };
-  /** E-mail: SMTP intake, the intake key, outbound mail (server/mail/mail-config.ts). */
+  /** E-mail: SMTP intake, outbound mail (server/mail/mail-config.ts). */
   readonly mail: MailConfig;
+  /** The intake key: where its passphrase comes from (server/intake-key/intake-key-config.ts). */
+  readonly intakeKey: IntakeKeyConfig;
   /** Where the public pages send a reporter: the Code of Conduct, and the body above the approvers. */
   readonly conduct: { readonly codeUrl: string; readonly committeeUrl: string; readonly committeeEmail: string };
 }
@@ -96,12 +99,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const triageSecurity = int('TRIAGE_DAYS_SECURITY', 10, 1, 365);
   const triageCoc = int('TRIAGE_DAYS_COC', 10, 1, 365);
 
-  const mail = loadMailConfig(
-    env,
-    { publicUrl, host, dataDir: path.resolve(cwd, env.DATA_DIR || './data'), databaseUrl, projectName: env.PROJECT_NAME || 'Kmesh' },
-    int,
-    problems,
-  );
+  const dataDir = path.resolve(cwd, env.DATA_DIR || './data');
+  const mail = loadMailConfig(env, { publicUrl, host, projectName: env.PROJECT_NAME || 'Kmesh' }, int, problems);
+  const intakeKey = loadIntakeKeyConfig(env, { dataDir, databaseUrl }, problems);
 
   const httpUrl = (name: string, fallback: string): string => {
     const value = env[name] || fallback;
@@ -121,7 +121,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     port,
     host,
     publicUrl,
-    dataDir: path.resolve(cwd, env.DATA_DIR || './data'),
+    dataDir,
     databaseUrl,
     maxAttachmentBytes,
     maxAttachments,
@@ -133,6 +133,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     auth,
     triageDays: Object.freeze({ security: triageSecurity, coc: triageCoc }),
     mail,
+    intakeKey,
     conduct,
   });
 }

@@ -10,7 +10,9 @@ import { createLogger } from './log';
 import { governanceWarnings } from './governance/members';
 import { startBackgroundWork } from './background';
 import { DomainError } from './errors';
+import { unlockIntakeKeys } from './intake-key/keyring';
 import { startMailService } from './mail/mail-service';
+import { startSmtpIntake } from './smtp/start-intake';
 
 const log = createLogger();
 
@@ -39,11 +41,15 @@ async function main(): Promise<void> {
   running.push({ name: 'the database', close: () => database.close() });
   for (const warning of await governanceWarnings(database.db)) log.warn(warning);
   await buildAssets();
-  // The intake key, outbound mail (pg-boss on the same database) and the SMTP intake.
+  // The intake key, outbound mail (pg-boss on the same database), and the SMTP intake, which tells
+  // readers through mail's notifications and answers reporters through mail's acknowledgements.
+  const intakeKeys = await unlockIntakeKeys({ db: database.db, config, log });
   const mail = await startMailService({ config, database, log });
   running.push({ name: 'mail', close: () => mail.stop() });
   const events = mail.events;
-  const app = await createApp({ db: database.db, config, log, events, intakeKeys: mail.intakeKeys, mailStatus: (memberId) => mail.status(memberId) });
+  const smtp = await startSmtpIntake({ config, database, intakeKeys, events, acknowledge: mail.acknowledge, log });
+  running.push({ name: 'the SMTP intake', close: () => smtp.close() });
+  const app = await createApp({ db: database.db, config, log, events, intakeKeys: intakeKeys.keyring, mailStatus: (memberId) => mail.status(memberId) });
   const background = startBackgroundWork({ db: database.db, events, log });
   running.push({ name: 'background work', close: () => background.stop() });
   const server: Server = app.listen(config.port, config.host, () => {

@@ -11,7 +11,7 @@ import {
   listMemberSessions,
   touchSession,
 } from '../../db/member-sessions.queries';
-import type { SignedInMember } from '../http/request-context';
+import type { SignedInMember } from './signed-in-member';
 import { isTokenShaped, newToken, sessionHandle, sha256 } from './secrets';
 import type { AuthSettings } from './settings';
 

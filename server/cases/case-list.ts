@@ -4,7 +4,7 @@ import type { Database } from '../../db/database';
 import { countReadableByStatus, listReadableCases, type CaseCursor, type CaseListFilters, type CaseListRow, type CaseListSort } from '../../db/case-list.queries';
 import { NEWS, countUnreadCases, unreadByCase, type UnreadState } from '../../db/case-reads.queries';
 import { isOverdue } from './clocks';
-import type { SignedInMember } from '../http/request-context';
+import type { SignedInMember } from '../auth/signed-in-member';
 import { isReportKind } from '../intake/report-form';
 import { STATES, stateOf } from './workflow';
 

@@ -12,7 +12,7 @@ import { appendAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
 import { requireReadableCase } from './case-work';
 import { badInput } from '../errors';
-import type { SignedInMember } from '../http/request-context';
+import type { SignedInMember } from '../auth/signed-in-member';
 import { addressSessionKeys, type ReporterRecipient } from '../intake/message-addressing';
 import { loadRecipients, type Recipient } from '../intake/recipients';
 

@@ -12,7 +12,7 @@ import { addressCaseMessage, caseRecipients, insertCaseMessage } from './case-me
 import { requireReadableCase } from './case-work';
 import { badInput } from '../errors';
 import { badField } from '../field-errors';
-import type { SignedInMember } from '../http/request-context';
+import type { SignedInMember } from '../auth/signed-in-member';
 import { reopenTarget } from './workflow';
 
 export const MAX_REASON_CHARS = 5000;

@@ -8,7 +8,7 @@ import { appendAudit, listCaseAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
 import { parseCaseReference } from './case-reference';
 import { badInput, notFound } from '../errors';
-import type { SignedInMember } from '../http/request-context';
+import type { SignedInMember } from '../auth/signed-in-member';
 import { checkCwe, scoreCvss } from './severity';
 import { allowedMoves, checkMove, isClosingMove, reopenTarget, stateOf, type MoveDetails } from './workflow';
 import { badField, onField } from '../field-errors';

@@ -43,7 +43,7 @@ export function registerIntakeKeyCommands(program: Command, context: CliContext)
     .option('--out <file>', 'write to this file (mode 0600) instead of printing')
     .action(async (options: { secret?: boolean; out?: string }) => {
       const config = context.config();
-      const passphrase = options.secret ? await resolveIntakePassphrase(config.mail.intakeKeyPassphrase) : undefined;
+      const passphrase = options.secret ? await resolveIntakePassphrase(config.intakeKey.passphrase) : undefined;
       const armored = await withDatabase(context, (db) => exportIntakeKey(db, { secret: options.secret === true, passphrase }));
       if (!options.out) {
         process.stdout.write(armored);
@@ -60,7 +60,7 @@ export function registerIntakeKeyCommands(program: Command, context: CliContext)
     .option('--grace-days <days>', 'days the replaced key keeps decrypting incoming mail', '90')
     .action(async (file: string, options: { keyPassphraseFile?: string; graceDays: string }) => {
       const config = context.config();
-      const passphrase = await resolveIntakePassphrase(config.mail.intakeKeyPassphrase);
+      const passphrase = await resolveIntakePassphrase(config.intakeKey.passphrase);
       const armoredKey = await readText(file);
       const keyPassphrase = options.keyPassphraseFile ? (await readText(options.keyPassphraseFile)).replace(/\r?\n$/, '') : undefined;
       const result = await withDatabase(context, (db) => importAsIntakeKey(db, { armoredKey, keyPassphrase, passphrase, graceDays: days(options.graceDays) }));
@@ -74,7 +74,7 @@ export function registerIntakeKeyCommands(program: Command, context: CliContext)
     .action(async (options: { graceDays: string }) => {
       const config = context.config();
       printAddresses(context);
-      const passphrase = await resolveIntakePassphrase(config.mail.intakeKeyPassphrase);
+      const passphrase = await resolveIntakePassphrase(config.intakeKey.passphrase);
       const result = await withDatabase(context, (db) => rotateIntakeKey(db, { identities: intakeIdentities(config), passphrase, graceDays: days(options.graceDays) }));
       report(result);
     });
@@ -86,7 +86,7 @@ export function registerIntakeKeyCommands(program: Command, context: CliContext)
     .action(async (options: { force?: boolean }) => {
       const config = context.config();
       printAddresses(context);
-      const passphrase = await resolveIntakePassphrase(config.mail.intakeKeyPassphrase);
+      const passphrase = await resolveIntakePassphrase(config.intakeKey.passphrase);
       const result = await withDatabase(context, (db) => reissueIntakeKey(db, { identities: intakeIdentities(config), passphrase, force: options.force === true }));
       console.log(`New intake key ${groups(result.fingerprint)}`);
       if (result.retired) console.log(`Old key ${groups(result.retired)} is destroyed and decrypts nothing.`);

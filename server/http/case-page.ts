@@ -9,7 +9,7 @@ import { openCase } from '../cases/case-work';
 import { isOverdue } from '../cases/clocks';
 import { COC_RESOLUTIONS, isClosingMove, stateOf } from '../cases/workflow';
 import type { Csrf } from './protection';
-import type { SignedInMember } from './request-context';
+import type { SignedInMember } from '../auth/signed-in-member';
 
 /** A refused form: each problem under its field's name, and the fields as they were typed. */
 export interface FormProblems {

@@ -17,7 +17,8 @@ import { keySessionTag, renderCasePage } from './case-page';
 import { urlencodedForm } from './outside-keys';
 import type { Csrf } from './protection';
 import { noStore } from './protection';
-import { signedInMember, type SignedInMember } from './request-context';
+import type { SignedInMember } from '../auth/signed-in-member';
+import { signedInMember } from './request-context';
 
 /** One label per status name for the counts (a name both kinds use has the same meaning in both). */
 const STATUS_LABELS: Record<string, string> = Object.assign({}, ...Object.values(STATES).map((states) => Object.fromEntries(Object.entries(states).map(([name, s]) => [name, s.label]))));

@@ -1,16 +1,8 @@
 import type { Request, Response } from 'express';
-import type { MemberRole } from '../../db/database';
+import type { SignedInMember } from '../auth/signed-in-member';
 import { DomainError } from '../errors';
 
-/** The member a dashboard request acts for, set by the session middleware (server/auth/). */
-export interface SignedInMember {
-  id: string;
-  name: string;
-  email: string;
-  role: MemberRole;
-  sessionId: string;
-}
-
+/** The member a dashboard request acts for, as the session middleware (session-middleware.ts) set it. */
 export function signedInMember(res: Response): SignedInMember | undefined {
   return res.locals.member as SignedInMember | undefined;
 }

@@ -10,6 +10,7 @@ import { messageConfig, type Argon2Cost } from '../../crypto/openpgp-config';
 import { notConfigured } from '../errors';
 import type { Logger } from '../log';
 import { createIntakeKeyIfNone, intakeIdentities } from './intake-keys';
+import { resolveIntakePassphrase } from './passphrase';
 import type { Config } from '../config';
 
 /** The published half of the active intake key. */
@@ -127,4 +128,15 @@ export class IntakeKeyring {
     this.decrypting = keys;
     this.version = version;
   }
+}
+
+/**
+ * The intake keys of this instance, unlocked under the configured passphrase (config.intakeKey).
+ * The passphrase comes back too, for the SMTP intake's worker threads, which unlock their own copies.
+ */
+export async function unlockIntakeKeys(deps: { db: Kysely<Database>; config: Config; log: Logger; argon2?: Argon2Cost }): Promise<{ keyring: IntakeKeyring; passphrase: string }> {
+  const passphrase = await resolveIntakePassphrase(deps.config.intakeKey.passphrase, deps.log);
+  const keyring = await IntakeKeyring.open({ ...deps, passphrase });
+  deps.log.info('intake key', { fingerprint: keyring.current().fingerprint });
+  return { keyring, passphrase };
 }

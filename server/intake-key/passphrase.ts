@@ -3,9 +3,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { IntakePassphraseSource } from '../mail/mail-config';
 import { notConfigured } from '../errors';
 import type { Logger } from '../log';
+import type { IntakePassphraseSource } from './intake-key-config';
 
 /** Returns the passphrase; never logs it. Logs where a generated one was written (the path only). */
 export async function resolveIntakePassphrase(source: IntakePassphraseSource, log?: Logger): Promise<string> {

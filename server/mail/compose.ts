@@ -47,7 +47,7 @@ export interface AcknowledgementValues {
   address: string;
   /** The case's reply address (the acknowledgement's Reply-To), or null. */
   replyAddress: string | null;
-  /** Only when it may travel in this mail (see smtp/acknowledge.ts). */
+  /** Only when it may travel in this mail (see acknowledge.ts). */
   receipt: string | null;
   encrypted: boolean;
 }

@@ -1,16 +1,7 @@
-// The e-mail part of the configuration: SMTP intake, intake key, outbound relay. Read by loadConfig.
+// The e-mail part of the configuration: SMTP intake, outbound relay. Read by loadConfig.
 import os from 'node:os';
 import path from 'node:path';
 import type { CaseKind } from '../../db/database';
-
-/** Where the intake key's passphrase comes from. The value itself is kept out of JSON (a function). */
-export type IntakePassphraseSource =
-  | { readonly kind: 'env'; read(): string }
-  | { readonly kind: 'file'; readonly path: string }
-  /** No variable set, embedded database: made on first start, 0600, under DATA_DIR. */
-  | { readonly kind: 'generated'; readonly path: string }
-  /** No variable set with DATABASE_URL: the server refuses to start (see intake-key/passphrase.ts). */
-  | { readonly kind: 'missing' };
 
 export interface MailConfig {
   /** null: no SMTP intake listener (SMTP_PORT=off). 0: any free port (tests). */
@@ -36,7 +27,6 @@ export interface MailConfig {
   readonly relayUrl: string | null;
   /** From: of notifications. */
   readonly from: string;
-  readonly intakeKeyPassphrase: IntakePassphraseSource;
   /** security.txt Preferred-Languages. */
   readonly languages: readonly string[];
 }
@@ -49,7 +39,7 @@ const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$|^[^\s@<>",;]+@localho
 /** Reads the mail variables; pushes every problem onto `problems` (loadConfig reports them together). */
 export function loadMailConfig(
   env: Env,
-  base: { publicUrl: string; host: string; dataDir: string; databaseUrl: string | null; projectName: string },
+  base: { publicUrl: string; host: string; projectName: string },
   int: IntReader,
   problems: string[],
 ): MailConfig {
@@ -81,23 +71,6 @@ export function loadMailConfig(
   const relayUrl = env.SMTP_URL || null;
   if (relayUrl !== null && !/^smtps?:\/\/[^/]+/.test(relayUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL of your mail relay');
 
-  const passphrase = env.INTAKE_KEY_PASSPHRASE ?? '';
-  const passphraseFile = env.INTAKE_KEY_PASSPHRASE_FILE ?? '';
-  let intakeKeyPassphrase: IntakePassphraseSource;
-  if (passphrase && passphraseFile) {
-    problems.push('Set INTAKE_KEY_PASSPHRASE or INTAKE_KEY_PASSPHRASE_FILE, not both');
-    intakeKeyPassphrase = { kind: 'missing' };
-  } else if (passphrase) {
-    if (passphrase.length < 12) problems.push('INTAKE_KEY_PASSPHRASE must be at least 12 characters long');
-    intakeKeyPassphrase = { kind: 'env', read: () => passphrase };
-  } else if (passphraseFile) {
-    intakeKeyPassphrase = { kind: 'file', path: path.resolve(passphraseFile) };
-  } else if (base.databaseUrl === null) {
-    intakeKeyPassphrase = { kind: 'generated', path: path.join(base.dataDir, 'intake-key.passphrase') };
-  } else {
-    intakeKeyPassphrase = { kind: 'missing' };
-  }
-
   const languages = (env.SECURITY_TXT_LANGUAGES || 'en').split(',').map((l) => l.trim()).filter(Boolean);
   if (languages.some((l) => !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(l))) problems.push('SECURITY_TXT_LANGUAGES must list language tags such as "en, de"');
 
@@ -114,7 +87,6 @@ export function loadMailConfig(
     rateLimit: Object.freeze({ max: int('SMTP_RATE_LIMIT', 30, 1, 1_000_000), windowMs: int('SMTP_RATE_WINDOW_MINUTES', 10, 1, 24 * 60) * 60_000 }),
     relayUrl,
     from: env.MAIL_FROM || `"${base.projectName.replace(/["\\]/g, '')} reports" <noreply@${domain}>`,
-    intakeKeyPassphrase: Object.freeze(intakeKeyPassphrase),
     languages: Object.freeze(languages),
   });
 }

@@ -1,16 +1,12 @@
-// Everything e-mail in one running instance: the intake key, the outbound queue and its worker,
-// the notifications the other workflows call, and the SMTP intake. Started and stopped by main.ts.
+// Outbound e-mail in one running instance: the queue and its worker, the notifications the other
+// workflows call, and the acknowledgements to e-mail reporters. Started and stopped by main.ts.
 import type { DatabaseHandle } from '../../db/connect';
 import { indexNotificationsByMember, waitingNotificationsFor } from '../../db/mail-queue.queries';
-import type { Argon2Cost } from '../../crypto/openpgp-config';
 import type { CaseEvents } from '../cases/case-events';
 import type { Config } from '../config';
-import { IntakeKeyring } from '../intake-key/keyring';
-import { resolveIntakePassphrase } from '../intake-key/passphrase';
+import type { Acknowledge } from '../intake/mail-acknowledgement';
 import type { Logger } from '../log';
-import { Acknowledger } from '../smtp/acknowledge';
-import { createSmtpIntake, type SmtpIntake } from '../smtp/intake-server';
-import { inThisThread, startIntakeWorkers, type MailProcessor } from '../smtp/intake-workers';
+import { Acknowledger } from './acknowledge';
 import { createMailTemplates } from './compose';
 import { createNotificationSender } from './notification-sender';
 import { createMailNotifications } from './notifications';
@@ -19,11 +15,8 @@ import { createMailer, type Mailer } from './transport';
 
 export interface MailService {
   events: CaseEvents;
-  intakeKeys: IntakeKeyring;
-  /** The port the SMTP intake listens on, or null when it is off. */
-  smtpPort: number | null;
-  /** Reloads the intake keys in every part of this instance now (otherwise within 30 s). */
-  refreshKeys(): Promise<void>;
+  /** The acknowledgement to an e-mail reporter (sent from memory; see acknowledge.ts). */
+  acknowledge: Acknowledge;
   /** For a member's dashboard: whether mail can go out, and how much of the mail to this member waits. */
   status(memberId: string): Promise<{ relayConfigured: boolean; waiting: number }>;
   stop(): Promise<void>;
@@ -33,16 +26,11 @@ export async function startMailService(deps: {
   config: Config;
   database: Pick<DatabaseHandle, 'db' | 'url'>;
   log: Logger;
-  argon2?: Argon2Cost;
   queue?: QueueOptions;
   mailer?: Mailer;
 }): Promise<MailService> {
   const { config, log } = deps;
   const db = deps.database.db;
-  const passphrase = await resolveIntakePassphrase(config.mail.intakeKeyPassphrase, log);
-  const intakeKeys = await IntakeKeyring.open({ db, config, passphrase, log, argon2: deps.argon2 });
-  log.info('intake key', { fingerprint: intakeKeys.current().fingerprint });
-
   const mailer = deps.mailer ?? createMailer(config.mail);
   const templates = createMailTemplates(config);
   const queue = await startMailQueue(deps.database.url, log, deps.queue);
@@ -56,38 +44,13 @@ export async function startMailService(deps: {
       waiting: await queue.waiting(),
     });
   }
-
   const acknowledger = new Acknowledger({ config, mailer, templates, log });
-  let intake: SmtpIntake | null = null;
-  let processor: MailProcessor | null = null;
-  let smtpPort: number | null = null;
-  if (config.mail.smtpPort !== null) {
-    processor =
-      config.mail.workers > 0
-        ? await startIntakeWorkers({ size: config.mail.workers, init: { config, databaseUrl: deps.database.url, passphrase }, log })
-        : inThisThread({ db, config, keyring: intakeKeys });
-    intake = createSmtpIntake({ config, db, processor, events, log, acknowledger });
-    smtpPort = await intake.listen(config.mail.smtpPort, config.mail.smtpHost);
-    log.info('SMTP intake listening', {
-      port: smtpPort,
-      workers: config.mail.workers,
-      addresses: [...config.mail.addresses.security, ...config.mail.addresses.coc],
-      starttls: config.mail.tls !== null,
-    });
-  }
 
   return {
     events,
-    intakeKeys,
-    smtpPort,
-    refreshKeys: async () => {
-      await intakeKeys.refresh(true);
-      await processor?.refreshKeys();
-    },
+    acknowledge: (request) => acknowledger.acknowledge(request),
     status: async (memberId) => ({ relayConfigured: mailer.configured, waiting: await waitingNotificationsFor(db, SEND_QUEUE, memberId) }),
     stop: async () => {
-      await intake?.close();
-      await processor?.close();
       acknowledger.close();
       await queue.stop();
       mailer.close();

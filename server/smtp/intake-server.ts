@@ -9,9 +9,9 @@ import type { Kysely } from 'kysely';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { CaseKind, Database } from '../../db/database';
 import type { Logger } from '../log';
-import type { Acknowledger } from './acknowledge';
 import type { CaseEvents } from '../cases/case-events';
 import type { Config } from '../config';
+import type { Acknowledge } from '../intake/mail-acknowledgement';
 import { recipientRules, type Destination } from './envelope-recipients';
 import type { MailProcessor } from './intake-workers';
 import { caseForReplyToken } from './reply-address';
@@ -25,7 +25,8 @@ export interface SmtpIntakeDeps {
   processor: MailProcessor;
   events?: Pick<CaseEvents, 'caseStored' | 'messageAdded'>;
   log: Logger;
-  acknowledger?: Acknowledger;
+  /** The acknowledgement to the reporter of a new case (outbound mail's, wired by main.ts). */
+  acknowledge?: Acknowledge;
 }
 
 export interface SmtpIntake {
@@ -139,7 +140,7 @@ async function handle(deps: SmtpIntakeDeps, destination: Destination, raw: Buffe
     encrypted: stored.encryption !== 'none',
     senderKeys: stored.senderKeys,
   };
-  deps.acknowledger?.acknowledge(acknowledgement).catch(quietly('the acknowledgement failed'));
+  deps.acknowledge?.(acknowledgement).catch(quietly('the acknowledgement failed'));
   return `Report received as ${stored.reference}`;
 }
 

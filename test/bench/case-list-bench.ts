@@ -11,7 +11,7 @@ import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import type { Database } from '../../db/database';
 import { decodeCursor, encodeCursor, listCasesForMember, PAGE_SIZE, type CaseListPage, type CaseListQuery } from '../../server/cases/case-list';
-import type { SignedInMember } from '../../server/http/request-context';
+import type { SignedInMember } from '../../server/auth/signed-in-member';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { seedCases, SEED_MEMBERS } from './case-list-seed';
 import { ms, percentile, table, verdict } from './stats';

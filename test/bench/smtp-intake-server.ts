@@ -1,9 +1,9 @@
-// Child process: the real mail service (intake key, pg-boss queue, SMTP intake) against the bench
-// database, as `npm start` runs it; reports the SMTP port.
+// Child process: the real intake key, outbound mail (pg-boss queue) and SMTP intake against the
+// bench database, wired as `npm start` wires them (../helpers/mail-instance.ts); reports the SMTP port.
 import { createKysely } from '../../db/connect';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/log';
-import { startMailService } from '../../server/mail/mail-service';
+import { startMailInstance } from '../helpers/mail-instance';
 import { BENCH_MAIL_DOMAIN, BENCH_PASSPHRASE } from './smtp-bench-settings';
 import { serveChild } from './server-process';
 
@@ -24,11 +24,11 @@ serveChild(async ({ databaseUrl, dataDir }) => {
   const log = createLogger((line) => {
     if (!line.includes('"level":"info"')) process.stderr.write(line);
   });
-  const mail = await startMailService({ config, database: { db, url: databaseUrl }, log });
+  const instance = await startMailInstance({ config, database: { db, url: databaseUrl }, log });
   return {
-    port: mail.smtpPort!,
+    port: instance.smtp.port!,
     close: async () => {
-      await mail.stop();
+      await instance.stop();
       await db.destroy();
     },
   };

@@ -8,7 +8,7 @@ import { messageConfig } from '../../crypto/openpgp-config';
 import { armorMessage, encryptMessage } from '../../crypto/split-message';
 import { silentCaseEvents, type CaseEvents } from '../../server/cases/case-events';
 import { DomainError } from '../../server/errors';
-import type { SignedInMember } from '../../server/http/request-context';
+import type { SignedInMember } from '../../server/auth/signed-in-member';
 import { submitPlaintextReport } from '../../server/intake/reports';
 import { testArgon2Cost } from './keys';
 

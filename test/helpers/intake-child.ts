@@ -4,8 +4,8 @@
 import { createKysely } from '../../db/connect';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/log';
-import { startMailService } from '../../server/mail/mail-service';
 import { testArgon2Cost } from './keys';
+import { startMailInstance } from './mail-instance';
 import { MAIL_DOMAIN, TEST_PASSPHRASE } from './mail-scenario';
 
 async function main(): Promise<void> {
@@ -23,10 +23,11 @@ async function main(): Promise<void> {
   });
   const db = createKysely(url, 4);
   const log = createLogger((line) => process.stderr.write(`${line}\n`));
-  const mail = await startMailService({ config, database: { db, url }, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
-  process.stdout.write(`${JSON.stringify({ port: mail.smtpPort, armored: mail.intakeKeys.current().armored, fingerprint: mail.intakeKeys.current().fingerprint })}\n`);
+  const instance = await startMailInstance({ config, database: { db, url }, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
+  const key = instance.intakeKeys.current();
+  process.stdout.write(`${JSON.stringify({ port: instance.smtp.port, armored: key.armored, fingerprint: key.fingerprint })}\n`);
   process.on('SIGTERM', () => {
-    void mail
+    void instance
       .stop()
       .then(() => db.destroy())
       .finally(() => process.exit(0));

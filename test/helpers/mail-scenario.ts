@@ -1,6 +1,6 @@
-// The e-mail side on real sockets: the app's mail service (intake key, pg-boss queue, SMTP intake)
-// on a test database, a real SMTP sink as the outbound relay, and nodemailer as the reporter's
-// mail client. Mail is made with stock gpg, as a reporter's tools would make it.
+// The e-mail side on real sockets: the intake key, outbound mail (pg-boss queue) and the SMTP
+// intake (mail-instance.ts) on a test database, a real SMTP sink as the outbound relay, and
+// nodemailer as the reporter's mail client. Mail is made with stock gpg, as a reporter's tools would make it.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import nodemailer from 'nodemailer';
@@ -10,10 +10,13 @@ import type { MemberWithKey } from '../../db/members.queries';
 import { createApp } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import { createLogger } from '../../server/log';
-import { startMailService, type MailService } from '../../server/mail/mail-service';
+import type { IntakeKeyring } from '../../server/intake-key/keyring';
+import type { MailService } from '../../server/mail/mail-service';
+import type { RunningSmtpIntake } from '../../server/smtp/start-intake';
 import { createTestDatabase, type TestDatabase } from './db';
 import { createGnupgHome, type GnupgHome } from './gnupg';
 import { addFixtureMember, testArgon2Cost, type GoodKeyName } from './keys';
+import { startMailInstance } from './mail-instance';
 
 export const MAIL_DOMAIN = 'intake.test';
 export const SECURITY = `security@${MAIL_DOMAIN}`;
@@ -78,7 +81,9 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
 export interface MailScenario {
   database: TestDatabase;
   config: Config;
+  intakeKeys: IntakeKeyring;
   mail: MailService;
+  smtp: RunningSmtpIntake;
   sink: SmtpSink | null;
   /** http://127.0.0.1:PORT of the app (security.txt, WKD…). */
   webUrl: string;
@@ -117,38 +122,41 @@ export async function startMailScenario(
   });
   const logLines: string[] = [];
   const log = createLogger((line) => logLines.push(line));
-  const mail = await startMailService({ config, database, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
+  const instance = await startMailInstance({ config, database, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
+  const { intakeKeys, mail, smtp } = instance;
   const app = await createApp({
     db: database.db,
     config,
     log,
     argon2: testArgon2Cost,
     events: mail.events,
-    intakeKeys: mail.intakeKeys,
+    intakeKeys,
     mailStatus: (memberId) => mail.status(memberId),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const reporter = await createGnupgHome();
-  await reporter.importKey(mail.intakeKeys.current().armored);
+  await reporter.importKey(intakeKeys.current().armored);
   return {
     database,
     config,
+    intakeKeys,
     mail,
+    smtp,
     sink,
     webUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     server,
     members,
     logLines,
     reporter,
-    intakeFingerprint: mail.intakeKeys.current().fingerprint,
+    intakeFingerprint: intakeKeys.current().fingerprint,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       });
-      await mail.stop();
+      await instance.stop();
       await sink?.stop();
       await reporter.destroy();
       await database.destroy();

@@ -7,7 +7,7 @@ import { migrations } from '../../db/migrations';
 import { addCaseMessage, storeCaseMessage } from '../../server/cases/case-messages';
 import { listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
 import { openCase } from '../../server/cases/case-work';
-import type { SignedInMember } from '../../server/http/request-context';
+import type { SignedInMember } from '../../server/auth/signed-in-member';
 import { findCaseRead } from '../../db/case-reads.queries';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';

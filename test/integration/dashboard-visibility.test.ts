@@ -6,7 +6,7 @@ import type { MemberWithKey } from '../../db/members.queries';
 import { listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
 import { addCaseMessage, messageRecipients } from '../../server/cases/case-messages';
 import { CASE_NOT_FOUND, assignCase, moveCase, openCase, setEmbargo, setExpedited, setSeverity } from '../../server/cases/case-work';
-import type { SignedInMember } from '../../server/http/request-context';
+import type { SignedInMember } from '../../server/auth/signed-in-member';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { auditRowCount, domainErrorOf, encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
 import { fixtureKey } from '../helpers/keys';

@@ -22,7 +22,7 @@ const referenceOf = (response: string) => new RegExp(`(${REFERENCE_PATTERN})`).e
 
 beforeAll(async () => {
   s = await startMailScenario();
-  const port = s.mail.smtpPort!;
+  const port = s.smtp.port!;
 
   const plainBody = make('plain-body');
   const plain = await sendMail(port, { from: address('plain-from'), to: CONDUCT, subject: make('plain-subject'), text: plainBody });

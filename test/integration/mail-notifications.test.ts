@@ -4,7 +4,7 @@
 import { simpleParser } from 'mailparser';
 import { setDeliverContent } from '../../db/mail-settings.queries';
 import { sendInviteMail } from '../../server/mail/invite';
-import { startMailService } from '../../server/mail/mail-service';
+import { startMailInstance } from '../helpers/mail-instance';
 import { createLogger } from '../../server/log';
 import { submitPlaintextReport } from '../../server/intake/reports';
 import { createGnupgHome } from '../helpers/gnupg';
@@ -53,7 +53,7 @@ test('an e-mail report notifies the SRT; an opted-in member gets the report atta
   await setDeliverContent(s.database.db, s.members.alice!.id, true);
   try {
     const secret = canary('mailed-content');
-    const result = await sendMail(s.mail.smtpPort!, { from: 'finder@example.net', to: SECURITY, subject: 'bug', text: `Steps: ${secret}` });
+    const result = await sendMail(s.smtp.port!, { from: 'finder@example.net', to: SECURITY, subject: 'bug', text: `Steps: ${secret}` });
     expect(result.code).toBe(250);
     // The notifications to alice and bob, and the acknowledgement to the reporter.
     await s.sink!.waitFor(3);
@@ -113,7 +113,7 @@ test('a relay that is down loses nothing: the queue delivers once it is back', a
 
 test('two instances on one database send each notification exactly once', async () => {
   const log = createLogger(() => undefined);
-  const second = await startMailService({ config: s.config, database: s.database, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
+  const second = await startMailInstance({ config: s.config, database: s.database, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
   try {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -121,7 +121,7 @@ test('two instances on one database send each notification exactly once', async 
       ids.push(await caseId(submitted.reference));
     }
     // Both instances are told (as two dashboards' overdue sweeps would be); each reader hears once per case.
-    await Promise.all(ids.flatMap((id) => [s.mail.events.overdue(id), second.events.overdue(id)]));
+    await Promise.all(ids.flatMap((id) => [s.mail.events.overdue(id), second.mail.events.overdue(id)]));
     await s.sink!.waitFor(10);
     await settle(3000);
     expect(s.sink!.messages).toHaveLength(10);

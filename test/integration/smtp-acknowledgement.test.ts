@@ -28,7 +28,7 @@ async function ackFor(from: string): Promise<Buffer> {
 }
 
 test('a plain report is acknowledged with its reference and a working receipt, as an RFC 3834 auto-reply', async () => {
-  const result = await sendMail(s.mail.smtpPort!, { from: 'plain@example.net', to: SECURITY, raw: 'From: plain@example.net\r\nSubject: the subject stays private\r\nMessage-ID: <m1@example.net>\r\n\r\nreport\r\n' });
+  const result = await sendMail(s.smtp.port!, { from: 'plain@example.net', to: SECURITY, raw: 'From: plain@example.net\r\nSubject: the subject stays private\r\nMessage-ID: <m1@example.net>\r\n\r\nreport\r\n' });
   const reference = new RegExp(`(${REFERENCE_PATTERN})`).exec(result.response)![1]!;
   const ack = await simpleParser(await ackFor('plain@example.net'));
   expect(ack.from?.value[0]?.address).toBe(SECURITY);
@@ -43,7 +43,7 @@ test('a plain report is acknowledged with its reference and a working receipt, a
 
 test('an encrypted report without a key of the reporter is acknowledged without the receipt', async () => {
   const armored = await s.reporter.encrypt('secret', [s.intakeFingerprint]);
-  await sendMail(s.mail.smtpPort!, { from: 'quiet@example.net', to: SECURITY, subject: 'x', text: armored });
+  await sendMail(s.smtp.port!, { from: 'quiet@example.net', to: SECURITY, subject: 'x', text: armored });
   const ack = await simpleParser(await ackFor('quiet@example.net'));
   expect(ack.text).not.toMatch(RECEIPT);
   expect(ack.text).toContain('we do not send a follow-up receipt');
@@ -54,7 +54,7 @@ test('an encrypted report carrying the reporter key (Autocrypt) gets a PGP/MIME 
   const keydata = (await s.reporter.importKey(gina.publicKey), await exportBinary(gina.publicKey));
   const armored = await s.reporter.encrypt(mimeEntity('encrypted report'), [s.intakeFingerprint]);
   const raw = pgpMimeMail({ from: gina.email, to: SECURITY, subject: '...', armored, headers: [`Autocrypt: addr=${gina.email}; keydata=${keydata.toString('base64')}`] });
-  await sendMail(s.mail.smtpPort!, { from: gina.email, to: SECURITY, raw });
+  await sendMail(s.smtp.port!, { from: gina.email, to: SECURITY, raw });
   const ackRaw = await ackFor(gina.email);
   const ack = await simpleParser(ackRaw);
   expect(ack.headers.get('content-type')).toMatchObject({ value: 'multipart/encrypted', params: { protocol: 'application/pgp-encrypted' } });
@@ -73,10 +73,10 @@ test('an encrypted report carrying the reporter key (Autocrypt) gets a PGP/MIME 
 test('no acknowledgement to the null sender, to automatic mail, or to our own addresses', async () => {
   const headers = 'Auto-Submitted: auto-generated\r\n';
   const results = [
-    await sendMail(s.mail.smtpPort!, { from: '', to: SECURITY, raw: 'From: x@example.net\r\nSubject: bounce\r\n\r\nbounce\r\n' }),
-    await sendMail(s.mail.smtpPort!, { from: 'robot@example.net', to: SECURITY, raw: `From: robot@example.net\r\n${headers}Subject: auto\r\n\r\nauto\r\n` }),
-    await sendMail(s.mail.smtpPort!, { from: SECURITY, to: SECURITY, subject: 'loop', text: 'loop' }),
-    await sendMail(s.mail.smtpPort!, { from: 'list@example.net', to: SECURITY, raw: 'From: list@example.net\r\nList-Id: <l.example.net>\r\nSubject: l\r\n\r\nl\r\n' }),
+    await sendMail(s.smtp.port!, { from: '', to: SECURITY, raw: 'From: x@example.net\r\nSubject: bounce\r\n\r\nbounce\r\n' }),
+    await sendMail(s.smtp.port!, { from: 'robot@example.net', to: SECURITY, raw: `From: robot@example.net\r\n${headers}Subject: auto\r\n\r\nauto\r\n` }),
+    await sendMail(s.smtp.port!, { from: SECURITY, to: SECURITY, subject: 'loop', text: 'loop' }),
+    await sendMail(s.smtp.port!, { from: 'list@example.net', to: SECURITY, raw: 'From: list@example.net\r\nList-Id: <l.example.net>\r\nSubject: l\r\n\r\nl\r\n' }),
   ];
   expect(results.map((r) => r.code)).toEqual([250, 250, 250, 250]);
   await new Promise((r) => setTimeout(r, 1500));

@@ -5,16 +5,16 @@ import { startDatabaseProxy } from '../helpers/db-proxy';
 import { createKysely } from '../../db/connect';
 import { createLogger } from '../../server/log';
 import { loadConfig } from '../../server/config';
-import { startMailService, type MailService } from '../../server/mail/mail-service';
 import { countCaseRows, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, testArgon2Cost } from '../helpers/keys';
+import { startMailInstance, type MailInstance } from '../helpers/mail-instance';
 import { SECURITY, sendMail, TEST_PASSPHRASE } from '../helpers/mail-scenario';
 import { canary } from '../helpers/report-scenario';
 import { createReplyAddress } from '../../server/smtp/reply-address';
 
 let database: TestDatabase;
 let proxy: Awaited<ReturnType<typeof startDatabaseProxy>>;
-let mail: MailService;
+let mail: MailInstance;
 const logLines: string[] = [];
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ beforeAll(async () => {
   proxy = await startDatabaseProxy(new URL(database.url));
   const config = loadConfig({ DATA_DIR: '/nonexistent', MAIL_DOMAIN: 'intake.test', SMTP_PORT: '0', SMTP_HOST: '127.0.0.1', INTAKE_KEY_PASSPHRASE: TEST_PASSPHRASE });
   const db = createKysely(proxy.url, 4);
-  mail = await startMailService({ config, database: { db, url: proxy.url }, log: createLogger((line) => logLines.push(line)), argon2: testArgon2Cost });
+  mail = await startMailInstance({ config, database: { db, url: proxy.url }, log: createLogger((line) => logLines.push(line)), argon2: testArgon2Cost });
 });
 
 afterAll(async () => {
@@ -39,13 +39,13 @@ test('451 while the database is unreachable, then the retry is stored', async ()
   const message = { from: 'reporter@example.net', to: SECURITY, subject: 'retry me', text };
 
   proxy.unplug();
-  const refused = await sendMail(mail.smtpPort!, message);
+  const refused = await sendMail(mail.smtp.port!, message);
   expect(refused.code).toBe(451);
   expect(refused.response).toMatch(/Nothing was stored; please try again later/);
   proxy.plug();
   expect((await countCaseRows(database.db)).cases).toBe(0);
 
-  const accepted = await sendMail(mail.smtpPort!, message);
+  const accepted = await sendMail(mail.smtp.port!, message);
   expect(accepted.code).toBe(250);
   expect((await countCaseRows(database.db)).cases).toBe(1);
   expect(logLines.join('\n')).not.toContain(text);
@@ -53,19 +53,19 @@ test('451 while the database is unreachable, then the retry is stored', async ()
 });
 
 test("a case's reply address is deferred (451), not bounced, while the database is unreachable", async () => {
-  const accepted = await sendMail(mail.smtpPort!, { from: 'reporter@example.net', to: SECURITY, subject: 'first', text: 'first' });
+  const accepted = await sendMail(mail.smtp.port!, { from: 'reporter@example.net', to: SECURITY, subject: 'first', text: 'first' });
   const reference = /Report received as (\S+)/.exec(accepted.response)![1]!;
   const { id } = await database.db.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirstOrThrow();
   const replyAddress = await createReplyAddress(database.db, id, SECURITY);
   const before = await countCaseRows(database.db);
 
   proxy.unplug();
-  const refused = await sendMail(mail.smtpPort!, { from: 'reporter@example.net', to: replyAddress, subject: 'Re: first', text: 'an answer' });
+  const refused = await sendMail(mail.smtp.port!, { from: 'reporter@example.net', to: replyAddress, subject: 'Re: first', text: 'an answer' });
   proxy.plug();
   expect(refused.code).toBe(451);
   expect(await countCaseRows(database.db)).toEqual(before);
 
-  const retried = await sendMail(mail.smtpPort!, { from: 'reporter@example.net', to: replyAddress, subject: 'Re: first', text: 'an answer' });
+  const retried = await sendMail(mail.smtp.port!, { from: 'reporter@example.net', to: replyAddress, subject: 'Re: first', text: 'an answer' });
   expect(retried.code).toBe(250);
   expect(retried.response).toContain(`added to ${reference}`);
 });

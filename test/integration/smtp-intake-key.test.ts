@@ -38,7 +38,7 @@ test('show and export name the key the intake uses; the exported private key imp
   expect(shown.stdout.toString()).toContain('<security@intake.test>');
 
   const exported = await intake(['intake-key', 'export']);
-  expect(exported.stdout.toString()).toBe(s.mail.intakeKeys.current().armored);
+  expect(exported.stdout.toString()).toBe(s.intakeKeys.current().armored);
 
   const secret = await intake(['intake-key', 'export', '--secret', '--out', path.join(dir, 'secret.asc')]);
   expect(secret.code).toBe(0);
@@ -69,20 +69,20 @@ test('rotation: both keys decrypt during the grace period; afterwards the old on
   // Mail to the new key is taken at once (the intake looks again when a mail names a key it lacks)…
   const freshKey = (await intake(['intake-key', 'export'])).stdout.toString();
   await s.reporter.importKey(freshKey);
-  expect((await sendMail(s.mail.smtpPort!, { to: SECURITY, subject: 'new', text: await s.reporter.encrypt('to the new key', [fresh]) })).code).toBe(250);
+  expect((await sendMail(s.smtp.port!, { to: SECURITY, subject: 'new', text: await s.reporter.encrypt('to the new key', [fresh]) })).code).toBe(250);
   // …and mail to the old one still is, during the grace period.
-  expect((await sendMail(s.mail.smtpPort!, { to: SECURITY, subject: 'old', text: await s.reporter.encrypt('to the old key', [old]) })).code).toBe(250);
+  expect((await sendMail(s.smtp.port!, { to: SECURITY, subject: 'old', text: await s.reporter.encrypt('to the old key', [old]) })).code).toBe(250);
   // What is published follows within 30 s; now, when asked to.
-  await s.mail.refreshKeys();
-  expect(s.mail.intakeKeys.current().fingerprint).toBe(fresh);
+  await s.smtp.refreshKeys();
+  expect(s.intakeKeys.current().fingerprint).toBe(fresh);
   expect(await (await fetch(`${s.webUrl}/.well-known/security.txt`)).text()).toContain(`openpgp4fpr:${fresh.toLowerCase()}`);
 
   // The grace period ends (moved into the past): the old private key is destroyed, its mail refused.
   await sql`UPDATE intake_keys SET decrypt_until = now() - interval '1 second' WHERE fingerprint = ${old}`.execute(s.database.db);
-  await s.mail.refreshKeys();
+  await s.smtp.refreshKeys();
   const row = await s.database.db.selectFrom('intake_keys').select(sql<boolean>`locked_private_key IS NULL`.as('destroyed')).where('fingerprint', '=', old).executeTakeFirstOrThrow();
   expect(row.destroyed).toBe(true);
-  const late = await sendMail(s.mail.smtpPort!, { to: SECURITY, subject: 'late', text: await s.reporter.encrypt('too late', [old]) });
+  const late = await sendMail(s.smtp.port!, { to: SECURITY, subject: 'late', text: await s.reporter.encrypt('too late', [old]) });
   expect(late.code).toBe(550);
   expect(late.response).toContain(fresh);
   expect((await intake(['intake-key', 'show'])).stdout.toString()).toContain('retired, private key destroyed');
@@ -101,7 +101,7 @@ test('import makes an existing gpg key the intake key', async () => {
     expect(imported.stderr).toBe('');
     expect(imported.stdout.toString()).toContain(fpr.replace(/(.{4})/g, '$1 ').trim());
     await s.reporter.importKey((await run('--armor', '--export', fpr)).toString());
-    expect((await sendMail(s.mail.smtpPort!, { to: SECURITY, subject: 'x', text: await s.reporter.encrypt('to the imported key', [fpr]) })).code).toBe(250);
+    expect((await sendMail(s.smtp.port!, { to: SECURITY, subject: 'x', text: await s.reporter.encrypt('to the imported key', [fpr]) })).code).toBe(250);
   } finally {
     await gpg.destroy();
   }

@@ -13,7 +13,7 @@ let s: MailScenario;
 let port: number;
 beforeAll(async () => {
   s = await startMailScenario();
-  port = s.mail.smtpPort!;
+  port = s.smtp.port!;
 });
 afterAll(() => s?.close());
 
@@ -132,9 +132,9 @@ describe('refused cleanly, with nothing stored', () => {
   test('a message over SMTP_MAX_BYTES: 552, and the intake keeps serving', async () => {
     const small = await startMailScenario({ env: { SMTP_MAX_BYTES: '20000' }, relay: false });
     try {
-      const big = await sendMail(small.mail.smtpPort!, { to: SECURITY, subject: 'big', text: 'y'.repeat(50_000) });
+      const big = await sendMail(small.smtp.port!, { to: SECURITY, subject: 'big', text: 'y'.repeat(50_000) });
       expect(big.code).toBe(552);
-      const fine = await sendMail(small.mail.smtpPort!, { to: SECURITY, subject: 'small', text: 'fits' });
+      const fine = await sendMail(small.smtp.port!, { to: SECURITY, subject: 'small', text: 'fits' });
       expect(fine.code).toBe(250);
     } finally {
       await small.close();

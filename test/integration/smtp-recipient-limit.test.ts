@@ -16,7 +16,7 @@ afterAll(() => s?.close());
 const CAP = 4;
 
 async function openTransaction(): Promise<RawSmtpClient> {
-  const client = await connectSmtp(s.mail.smtpPort!);
+  const client = await connectSmtp(s.smtp.port!);
   expect((await client.command('EHLO fuzz.example.net')).code).toBe(250);
   expect((await client.command('MAIL FROM:<reporter@example.net>')).code).toBe(250);
   return client;

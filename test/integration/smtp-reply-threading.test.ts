@@ -31,7 +31,7 @@ interface Filed {
 
 /** Files a plain report from `from` and reads its acknowledgement off the relay. */
 async function fileReport(from: string): Promise<Filed> {
-  const result = await sendMail(s.mail.smtpPort!, { from, to: SECURITY, subject: 'first', text: canary('first report') });
+  const result = await sendMail(s.smtp.port!, { from, to: SECURITY, subject: 'first', text: canary('first report') });
   expect(result.code).toBe(250);
   const reference = /Report received as (\S+)/.exec(result.response)![1]!;
   for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
@@ -76,7 +76,7 @@ test("a reply lands on the case as the reporter's message: readers and the repor
   s.sink!.messages.length = 0;
   const text = canary('threaded reply');
   const quoted = filed.ackText.split('\n').map((line) => `> ${line}`).join('\n');
-  const result = await sendMail(s.mail.smtpPort!, {
+  const result = await sendMail(s.smtp.port!, {
     from: 'reply@example.net',
     to: filed.replyTo,
     subject: `Re: Received: your security report ${filed.reference}`,
@@ -119,7 +119,7 @@ test('a reply encrypted to the intake key (PGP/MIME) is decrypted on arrival and
   const filed = await fileReport('secret@example.net');
   const text = canary('encrypted reply');
   const armored = await s.reporter.encrypt(mimeEntity(text), [s.intakeFingerprint]);
-  const result = await sendMail(s.mail.smtpPort!, { from: 'secret@example.net', to: filed.replyTo, raw: pgpMimeMail({ from: 'secret@example.net', to: filed.replyTo, subject: '...', armored }) });
+  const result = await sendMail(s.smtp.port!, { from: 'secret@example.net', to: filed.replyTo, raw: pgpMimeMail({ from: 'secret@example.net', to: filed.replyTo, subject: '...', armored }) });
   expect(result.code).toBe(250);
   const messages = await decryptCaseWithGpg(s.database.db, filed.reference, 'alice');
   const reply = messages.find((m) => m.role === 'reporter-reply')!.data.toString();
@@ -135,7 +135,7 @@ test('unknown, malformed and expired reply addresses are refused at RCPT with 55
   const token = filed.replyTo.slice(9, 35);
   const candidates = [forged, 'security+short@intake.test', `conduct+${token}@intake.test`, `nobody+${token}@intake.test`];
   for (const to of candidates) {
-    const client = await connectSmtp(s.mail.smtpPort!);
+    const client = await connectSmtp(s.smtp.port!);
     await client.command('EHLO x.example.net');
     await client.command('MAIL FROM:<closed@example.net>');
     const answer = await client.command(`RCPT TO:<${to}>`);
@@ -147,14 +147,14 @@ test('unknown, malformed and expired reply addresses are refused at RCPT with 55
   const { id } = await caseRow(filed.reference);
   // Closed a week ago: replies still arrive. Closed longer than REPLY_ADDRESS_DAYS_AFTER_CLOSE (30) ago, or as spam: refused.
   await s.database.db.updateTable('cases').set({ status: 'closed', updated_at: new Date(Date.now() - 7 * 86_400_000) }).where('id', '=', id).execute();
-  expect((await sendMail(s.mail.smtpPort!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'still here' })).code).toBe(250);
+  expect((await sendMail(s.smtp.port!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'still here' })).code).toBe(250);
   const stored = await countCaseRows(s.database.db);
   await s.database.db.updateTable('cases').set({ updated_at: new Date(Date.now() - 31 * 86_400_000) }).where('id', '=', id).execute();
-  const expired = await sendMail(s.mail.smtpPort!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'too late' });
+  const expired = await sendMail(s.smtp.port!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'too late' });
   expect(expired.code).toBe(550);
   await s.database.db.updateTable('cases').set({ status: 'spam', updated_at: new Date() }).where('id', '=', id).execute();
-  expect((await sendMail(s.mail.smtpPort!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'spam' })).code).toBe(550);
-  const forgedResult = await sendMail(s.mail.smtpPort!, { from: 'closed@example.net', to: forged, subject: 'x', text: 'forged' });
+  expect((await sendMail(s.smtp.port!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'spam' })).code).toBe(550);
+  const forgedResult = await sendMail(s.smtp.port!, { from: 'closed@example.net', to: forged, subject: 'x', text: 'forged' });
   expect(forgedResult.code).toBe(550);
 
   const after = await countCaseRows(s.database.db);
@@ -166,9 +166,9 @@ test('unknown, malformed and expired reply addresses are refused at RCPT with 55
 test('a reply the intake would refuse is refused the same way and leaves no row; reply-all to the intake address too goes to the case', async () => {
   const filed = await fileReport('careful@example.net');
   const before = await countCaseRows(s.database.db);
-  const nul = await sendMail(s.mail.smtpPort!, { from: 'careful@example.net', to: filed.replyTo, raw: Buffer.from('Subject: nul\r\n\r\nbad \u0000 byte\r\n') });
+  const nul = await sendMail(s.smtp.port!, { from: 'careful@example.net', to: filed.replyTo, raw: Buffer.from('Subject: nul\r\n\r\nbad \u0000 byte\r\n') });
   expect(nul.code).toBe(554);
-  const garbled = await sendMail(s.mail.smtpPort!, {
+  const garbled = await sendMail(s.smtp.port!, {
     from: 'careful@example.net',
     to: filed.replyTo,
     subject: 'x',
@@ -177,7 +177,7 @@ test('a reply the intake would refuse is refused the same way and leaves no row;
   expect(garbled.code).toBe(554);
   expect(await countCaseRows(s.database.db)).toEqual(before);
 
-  const both = await sendMail(s.mail.smtpPort!, { from: 'careful@example.net', to: [SECURITY, filed.replyTo], subject: 'Re: all', text: 'to both' });
+  const both = await sendMail(s.smtp.port!, { from: 'careful@example.net', to: [SECURITY, filed.replyTo], subject: 'Re: all', text: 'to both' });
   expect(both.code).toBe(250);
   expect(both.response).toContain(`added to ${filed.reference}`);
   expect((await countCaseRows(s.database.db)).cases).toBe(before.cases);
@@ -187,7 +187,7 @@ test('a reply the intake would refuse is refused the same way and leaves no row;
 test('no acknowledgement to a +tagged intake address: it would file itself on a case', async () => {
   const filed = await fileReport('loop@example.net');
   s.sink!.messages.length = 0;
-  const result = await sendMail(s.mail.smtpPort!, { from: filed.replyTo, to: SECURITY, subject: 'loop', text: 'from a reply address' });
+  const result = await sendMail(s.smtp.port!, { from: filed.replyTo, to: SECURITY, subject: 'loop', text: 'from a reply address' });
   expect(result.code).toBe(250);
   await new Promise((r) => setTimeout(r, 1500));
   expect(s.sink!.messages.flatMap((m) => m.to).filter((to) => !to.endsWith('@example.org'))).toEqual([]);

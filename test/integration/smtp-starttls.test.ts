@@ -43,14 +43,14 @@ afterAll(async () => {
 });
 
 test('EHLO announces SIZE and STARTTLS with a certificate, and never AUTH', async () => {
-  const answer = await ehlo(tls.mail.smtpPort!);
+  const answer = await ehlo(tls.smtp.port!);
   expect(answer).toMatch(/^250[- ]SIZE 26214400/m);
   expect(answer).toMatch(/^250[- ]STARTTLS/m);
   expect(answer).not.toMatch(/AUTH/);
 
   const plain = await startMailScenario({ relay: false });
   try {
-    const without = await ehlo(plain.mail.smtpPort!);
+    const without = await ehlo(plain.smtp.port!);
     expect(without).not.toMatch(/STARTTLS/);
     expect(without).toMatch(/^250[- ]SIZE/m);
   } finally {
@@ -61,7 +61,7 @@ test('EHLO announces SIZE and STARTTLS with a certificate, and never AUTH', asyn
 test('a report sent under STARTTLS says so in its document', async () => {
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
-    port: tls.mail.smtpPort!,
+    port: tls.smtp.port!,
     secure: false,
     requireTLS: true,
     tls: { ca: await fs.readFile(path.join(dir, 'cert.pem')), servername: 'intake.test' },

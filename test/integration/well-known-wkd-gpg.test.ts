@@ -39,7 +39,7 @@ beforeAll(async () => {
   await openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'ext.cnf', '-out', 'server.pem');
   ca = await fs.readFile(path.join(dir, 'ca.pem'), 'utf8');
 
-  const app = await createApp({ db: s.database.db, config: s.config, log: createLogger(() => undefined), events: s.mail.events, intakeKeys: s.mail.intakeKeys });
+  const app = await createApp({ db: s.database.db, config: s.config, log: createLogger(() => undefined), events: s.mail.events, intakeKeys: s.intakeKeys });
   tlsServer = https.createServer({ key: await fs.readFile(path.join(dir, 'server.key')), cert: await fs.readFile(path.join(dir, 'server.pem')) }, app);
   await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
   const tlsPort = (tlsServer.address() as AddressInfo).port;

@@ -8,7 +8,8 @@ import { resolveIntakePassphrase } from '../../server/intake-key/passphrase';
 import { DomainError } from '../../server/errors';
 
 test('defaults: addresses at the public host, port 2525, 25 MB, no relay, a generated passphrase under DATA_DIR', () => {
-  const { mail } = loadConfig({ PUBLIC_URL: 'https://report.example.org', DATA_DIR: '/srv/intake' });
+  const config = loadConfig({ PUBLIC_URL: 'https://report.example.org', DATA_DIR: '/srv/intake' });
+  const { mail } = config;
   expect(mail).toMatchObject({
     smtpPort: 2525,
     domain: 'report.example.org',
@@ -17,21 +18,22 @@ test('defaults: addresses at the public host, port 2525, 25 MB, no relay, a gene
     relayUrl: null,
     tls: null,
   });
-  expect(mail.intakeKeyPassphrase).toEqual({ kind: 'generated', path: '/srv/intake/intake-key.passphrase' });
+  expect(config.intakeKey.passphrase).toEqual({ kind: 'generated', path: '/srv/intake/intake-key.passphrase' });
 });
 
 test('aliases, MAIL_DOMAIN, SMTP_PORT=off, and a passphrase that stays out of JSON', () => {
-  const { mail } = loadConfig({
+  const config = loadConfig({
     MAIL_DOMAIN: 'example.org',
     INTAKE_SECURITY_ADDRESSES: 'Security@example.org, vulns@example.org',
     SMTP_PORT: 'off',
     INTAKE_KEY_PASSPHRASE: 'a long enough passphrase',
     DATABASE_URL: 'postgres://u:p@db/intake',
   });
+  const { mail } = config;
   expect(mail.addresses.security).toEqual(['security@example.org', 'vulns@example.org']);
   expect(mail.addresses.coc).toEqual(['conduct@example.org']);
   expect(mail.smtpPort).toBeNull();
-  expect(JSON.stringify(mail)).not.toContain('a long enough passphrase');
+  expect(JSON.stringify(config)).not.toContain('a long enough passphrase');
 });
 
 test('every mail problem is reported at once', () => {
@@ -64,7 +66,7 @@ describe('the intake key passphrase', () => {
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
   test('generated once, 0600, 256 bits, and read back by later starts', async () => {
-    const source = loadConfig({ DATA_DIR: dir }).mail.intakeKeyPassphrase;
+    const source = loadConfig({ DATA_DIR: dir }).intakeKey.passphrase;
     const lines: string[] = [];
     const log = { info: () => undefined, warn: (m: string, f?: Record<string, unknown>) => void lines.push(JSON.stringify({ m, ...f })), error: () => undefined };
     const first = await resolveIntakePassphrase(source, log);
@@ -79,8 +81,8 @@ describe('the intake key passphrase', () => {
   test('read from INTAKE_KEY_PASSPHRASE_FILE; with DATABASE_URL and none set, a clear refusal', async () => {
     const file = path.join(dir, 'pass');
     await fs.writeFile(file, 'from a file, long enough\n', { mode: 0o600 });
-    expect(await resolveIntakePassphrase(loadConfig({ INTAKE_KEY_PASSPHRASE_FILE: file }).mail.intakeKeyPassphrase)).toBe('from a file, long enough');
-    const missing = await resolveIntakePassphrase(loadConfig({ DATABASE_URL: 'postgres://u:p@db/x' }).mail.intakeKeyPassphrase).catch((e: unknown) => e);
+    expect(await resolveIntakePassphrase(loadConfig({ INTAKE_KEY_PASSPHRASE_FILE: file }).intakeKey.passphrase)).toBe('from a file, long enough');
+    const missing = await resolveIntakePassphrase(loadConfig({ DATABASE_URL: 'postgres://u:p@db/x' }).intakeKey.passphrase).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(DomainError);
     expect((missing as DomainError).message).toMatch(/INTAKE_KEY_PASSPHRASE .*INTAKE_KEY_PASSPHRASE_FILE/);
   });

@@ -3,38 +3,14 @@
 // between loses the acknowledgement (never the report). RFC 3834 rules keep it from looping or
 // answering bulk and automatic mail.
 import crypto from 'node:crypto';
-import type { CaseKind } from '../../db/database';
 import { senderKeyFromMail } from '../../crypto/sender-key';
 import { armorMessage, encryptMessage } from '../../crypto/split-message';
 import type { Config } from '../config';
+import type { AcknowledgementRequest } from '../intake/mail-acknowledgement';
 import type { Logger } from '../log';
-import type { MailTemplates } from '../mail/compose';
-import { pgpMimeMessage, plainTextEntity } from '../mail/pgp-mime';
-import type { Mailer } from '../mail/transport';
-
-export interface AcknowledgementRequest {
-  reference: string;
-  kind: CaseKind;
-  /** The intake address it was sent to: the acknowledgement comes from there. */
-  intakeAddress: string;
-  sender: string | null;
-  headers: AutoReplyFacts;
-  messageId: string | undefined;
-  receipt: string;
-  /** The case's reply address (Reply-To): answers land on the case. null: answers arrive as new reports. */
-  replyAddress: string | null;
-  encrypted: boolean;
-  senderKeys: (string | Uint8Array)[];
-}
-
-/** What RFC 3834 looks at in the received message's headers (lower-cased values). */
-export interface AutoReplyFacts {
-  autoSubmitted: string;
-  precedence: string;
-  /** A List-Id or other List-* header: mail from a mailing list. */
-  list: boolean;
-  autoResponseSuppress: string;
-}
+import type { MailTemplates } from './compose';
+import { pgpMimeMessage, plainTextEntity } from './pgp-mime';
+import type { Mailer } from './transport';
 
 const RETRY_MINUTES = [1, 5, 15, 60];
 const PER_SENDER_PER_HOUR = 3;
