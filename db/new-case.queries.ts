@@ -64,12 +64,10 @@ export class RecipientsChangedError extends Error {
 
 /** What the statement's failure means: 23503 (foreign key) a reader or key gone, 23505 (unique) a token or receipt in use. */
 function asNewCaseError(error: unknown): unknown {
-  const { code } = error as { code?: string };
-  const tokenUsed = asTokenUsedError(error);
-  if (tokenUsed !== error) return tokenUsed;
-  if (code === '23505') return new ReceiptInUseError(error);
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  if (code === '23505' && constraint === 'cases_receipt_lookup_key') return new ReceiptInUseError(error);
   if (code === '23503') return new RecipientsChangedError(error);
-  return error;
+  return asTokenUsedError(error);
 }
 
 async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, reference: string): Promise<{ id: string; reference: string }> {
