@@ -1,5 +1,5 @@
-import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
-import type { CaseKind, CasesTable, Database, MessageRole } from './database';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CaseKind, Database, MessageRole } from './database';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -37,15 +37,6 @@ export interface CaseDetail {
  * time zone other than UTC the day shifts by one; the embargo day travels as 'YYYY-MM-DD' text instead.
  */
 const embargoDay = sql<string | null>`to_char(c.embargo_until, 'YYYY-MM-DD')`;
-
-/** Sets (or with null clears) a case's embargo day, given as 'YYYY-MM-DD'. */
-export async function setEmbargoDay(db: Db, caseId: string, day: string | null): Promise<void> {
-  await db
-    .updateTable('cases')
-    .set({ embargo_until: day === null ? null : sql<Date>`${day}::date`, updated_at: new Date() })
-    .where('id', '=', caseId)
-    .execute();
-}
 
 /**
  * The case with this reference (in its stored form) if — and only if — the member is one of its
@@ -119,14 +110,4 @@ export async function caseReaders(db: Db, caseId: string): Promise<{ id: string;
     .where('cr.case_id', '=', caseId)
     .orderBy('m.name')
     .execute();
-}
-
-export async function updateCase(db: Db, caseId: string, patch: Updateable<CasesTable>): Promise<void> {
-  await db.updateTable('cases').set({ ...patch, updated_at: new Date() }).where('id', '=', caseId).execute();
-}
-
-/** Locks the case row for a read-modify-write (a status move) inside a transaction. */
-export async function lockCaseStatus(trx: Transaction<Database>, caseId: string): Promise<{ status: string; acknowledgedAt: Date | null; triagedAt: Date | null }> {
-  const r = await trx.selectFrom('cases').select(['status', 'acknowledged_at', 'triaged_at']).where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
-  return { status: r.status, acknowledgedAt: r.acknowledged_at, triagedAt: r.triaged_at };
 }

@@ -71,6 +71,12 @@ export async function latestMessage(db: Db, caseId: string): Promise<{ id: strin
     .executeTakeFirst();
 }
 
+/** The role of one message of the case (what a "new message" notification names), if it is still there. */
+export async function messageRole(db: Db, caseId: string, messageId: string): Promise<MessageRole | undefined> {
+  const row = await db.selectFrom('messages').select('role').where('id', '=', messageId).where('case_id', '=', caseId).executeTakeFirst();
+  return row?.role;
+}
+
 /** Turns content delivery on or off for a member. */
 export async function setDeliverContent(db: Db, memberId: string, deliverContent: boolean): Promise<void> {
   await db

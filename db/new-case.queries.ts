@@ -30,10 +30,10 @@ const REFERENCE_TRIES = 5;
  * Stores a new case — its row, readers, messages, session-key packets and audit row — in ONE
  * statement (data-modifying CTEs): one round trip and one commit per submission. The reference is
  * random (from `newReference`), unique by the index on cases.reference: a collision fails the whole
- * statement, which then runs again with another reference. Fails with a foreign-key violation
- * (23503) when a reader was removed or a key retired since routing, and with
- * SubmissionTokenUsedError when the submission token made a case already (a concurrent statement
- * with the same token waits for this one, then fails).
+ * statement, which then runs again with another reference. Fails with RecipientsChangedError when a
+ * reader was removed or a key retired since routing, with ReceiptInUseError when another case has
+ * this receipt, and with SubmissionTokenUsedError when the submission token made a case already (a
+ * concurrent statement with the same token waits for this one, then fails).
  */
 export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCaseWithMessages): Promise<{ id: string; reference: string }> {
   for (let attempt = 1; ; attempt += 1) {
@@ -41,9 +41,33 @@ export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCas
       return await insertOnce(db, value, value.newReference());
     } catch (error) {
       const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code !== '23505' || constraint !== 'cases_reference_key' || attempt >= REFERENCE_TRIES) throw asTokenUsedError(error);
+      if (code !== '23505' || constraint !== 'cases_reference_key' || attempt >= REFERENCE_TRIES) throw asNewCaseError(error);
     }
   }
+}
+
+/** Another case has this receipt (its lookup hash is unique): the report must be made anew. */
+export class ReceiptInUseError extends Error {
+  constructor(cause?: unknown) {
+    super('Another case has this receipt.', { cause });
+    this.name = 'ReceiptInUseError';
+  }
+}
+
+/** A reader routing chose was removed, or a key it used retired, since the member list was read: route again. */
+export class RecipientsChangedError extends Error {
+  constructor(cause?: unknown) {
+    super('The recipients changed while the report was being stored.', { cause });
+    this.name = 'RecipientsChangedError';
+  }
+}
+
+/** What the statement's failure means: 23503 (foreign key) a reader or key gone, 23505 (unique) a token or receipt in use. */
+function asNewCaseError(error: unknown): unknown {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  if (code === '23505' && constraint === 'cases_receipt_lookup_key') return new ReceiptInUseError(error);
+  if (code === '23503') return new RecipientsChangedError(error);
+  return asTokenUsedError(error);
 }
 
 async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, reference: string): Promise<{ id: string; reference: string }> {

@@ -12,6 +12,7 @@ import {
 } from '../../db/audit.queries';
 import { canonicalJson, checkAuditDetails, hashAuditRow, type AuditJson, type ChainedFields } from './audit-chain';
 
+/** Every action something appends (test/unit/audit-actions.test.ts holds that each one is emitted). */
 export const AUDIT_ACTIONS = [
   'case.created',
   'case.viewed',
@@ -25,26 +26,23 @@ export const AUDIT_ACTIONS = [
   'case.reply-added',
   'case.reporter-replied',
   'case.exported',
-  'case.access-granted',
-  'case.access-revoked',
-  'case.recused',
-  'case.referred',
-  'case.liaison-appointed',
-  'case.meeting-called',
-  'case.vote-opened',
-  'case.vote-cast',
-  'case.vote-closed',
   'member.added',
   'member.removed',
   'member.key-changed',
   'member.invited',
   'member.auth-reset',
+  'intake-key.rotated',
+  'intake-key.imported',
+  'intake-key.reissued',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Who acted: a member (actorMemberId set), or someone without a member account. */
 export type AuditActorLabel = 'member' | 'reporter' | 'system' | 'operator';
 const ACTOR_LABELS: readonly string[] = ['member', 'reporter', 'system', 'operator'];
+
+/** The operator's (CLI) actions on members and the intake key: no member acts, and no case is named. */
+export const BY_OPERATOR = { caseId: null, actorMemberId: null, actorLabel: 'operator' } as const;
 
 export interface AuditEvent {
   caseId: string | null;

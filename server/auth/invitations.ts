@@ -6,6 +6,7 @@ import { replaceInvitation } from '../../db/invitations.queries';
 import { deleteMemberSessions } from '../../db/member-sessions.queries';
 import { findMemberByEmail } from '../../db/members.queries';
 import { clearThrottle } from '../../db/sign-in-throttle.queries';
+import { appendAudit, BY_OPERATOR } from '../audit/audit-log';
 import { conflict, notFound } from '../errors';
 import { TEXT_LIMITS, checkText } from '../text-checks';
 import { accountHash, newToken, sha256 } from './secrets';
@@ -37,7 +38,11 @@ export async function inviteMember(db: Kysely<Database>, email: string, options:
   if (await hasCredentials(db, member.id)) {
     throw conflict(`${member.email} has already set up signing in. For a lost password or authenticator, use: intake member reset-auth ${member.email}`);
   }
-  return db.transaction().execute((trx) => issueInvitation(trx, member, options, 'invitation'));
+  return db.transaction().execute(async (trx) => {
+    const invitation = await issueInvitation(trx, member, options, 'invitation');
+    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.invited', details: { memberId: member.id, expiresAt: invitation.expiresAt.toISOString() } });
+    return invitation;
+  });
 }
 
 /**
@@ -55,7 +60,10 @@ export async function resetMemberAuth(
     await deleteCredentials(trx, member.id);
     const sessionsEnded = await deleteMemberSessions(trx, member.id);
     await clearThrottle(trx, accountHash(member.email));
-    return { ...(await issueInvitation(trx, member, options, 'reset')), sessionsEnded };
+    const invitation = await issueInvitation(trx, member, options, 'reset');
+    const details = { memberId: member.id, sessionsEnded, expiresAt: invitation.expiresAt.toISOString() };
+    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.auth-reset', details });
+    return { ...invitation, sessionsEnded };
   });
 }
 

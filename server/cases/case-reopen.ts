@@ -4,7 +4,7 @@
 // records the move and the note's id, never the words.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { lockCaseStatus, updateCase } from '../../db/case-view.queries';
+import { lockCaseStatus, reopenCaseStatus } from '../../db/case-work.queries';
 import { encryptMessage } from '../../crypto/split-message';
 import { appendAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
@@ -31,7 +31,7 @@ export async function reopenCase(db: Kysely<Database>, member: SignedInMember, r
     if (!target) throw badInput('This case was reopened meanwhile: reload the page.');
     const noteId = await insertCaseMessage(trx, found.id, note);
     // A reopened case is no longer a duplicate, nor resolved: the next closing move records its own.
-    await updateCase(trx, found.id, { status: target, duplicate_of: null, resolution: null });
+    await reopenCaseStatus(trx, found.id, target);
     await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.status-changed', details: { from: current.status, to: target, reopened: true, noteId } });
     return target;
   });

@@ -3,7 +3,8 @@
 // like a reference that does not exist) and writes its audit row in the same transaction.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { caseReaders, caseTimeline, findReadableCase, lockCaseStatus, setEmbargoDay, updateCase, type CaseDetail } from '../../db/case-view.queries';
+import { caseReaders, caseTimeline, findReadableCase, type CaseDetail } from '../../db/case-view.queries';
+import { lockCaseStatus, setCaseAssignee, setCaseExpedited, setCaseSeverity, setCaseStatus, setEmbargoDay } from '../../db/case-work.queries';
 import { appendAudit, listCaseAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
 import { parseCaseReference } from './case-reference';
@@ -57,12 +58,11 @@ export async function moveCase(db: Kysely<Database>, member: SignedInMember, ref
       ...(to === 'duplicate' ? { duplicateOf: parseCaseReference(details.duplicateOf!) ?? details.duplicateOf!.trim().toUpperCase() } : {}),
       ...(to === 'resolved' ? { resolution: details.resolution! } : {}),
     };
-    await updateCase(trx, found.id, {
+    await setCaseStatus(trx, found.id, {
       status: to,
-      acknowledged_at: current.acknowledgedAt ?? now,
-      triaged_at: current.triagedAt ?? (stateOf(found.kind, to).triaged ? now : null),
-      ...(recorded.duplicateOf ? { duplicate_of: recorded.duplicateOf } : {}),
-      ...(recorded.resolution ? { resolution: recorded.resolution } : {}),
+      acknowledgedAt: current.acknowledgedAt ?? now,
+      triagedAt: current.triagedAt ?? (stateOf(found.kind, to).triaged ? now : null),
+      ...recorded,
     });
     await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.status-changed', details: { from: current.status, to, ...recorded } });
   });
@@ -75,7 +75,7 @@ export async function assignCase(db: Kysely<Database>, member: SignedInMember, r
     throw badField('assignee', 'A case can only be assigned to someone who may read it.');
   }
   await db.transaction().execute(async (trx) => {
-    await updateCase(trx, found.id, { assignee_id: assigneeId });
+    await setCaseAssignee(trx, found.id, assigneeId);
     await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.assigned', details: { assigneeId } });
   });
   if (assigneeId !== null && assigneeId !== member.id) await events.assigned(found.id, assigneeId);
@@ -94,12 +94,12 @@ export async function setSeverity(
   const cwe = onField('cwe', () => checkCwe(checkedText(input.cwe, 20, 'A CWE')));
   const affected = onField('affectedVersions', () => checkedText(input.affectedVersions, 500, 'The affected versions').trim()) || null;
   await db.transaction().execute(async (trx) => {
-    await updateCase(trx, found.id, {
-      severity_vector: severity?.vector ?? null,
-      severity_score: severity ? severity.score.toFixed(1) : null,
-      severity_rating: severity?.rating ?? null,
+    await setCaseSeverity(trx, found.id, {
+      cvssVector: severity?.vector ?? null,
+      cvssScore: severity?.score ?? null,
+      cvssRating: severity?.rating ?? null,
       cwe,
-      affected_versions: affected,
+      affectedVersions: affected,
     });
     await appendAudit(trx, {
       caseId: found.id,
@@ -125,7 +125,7 @@ export async function setExpedited(db: Kysely<Database>, member: SignedInMember,
   const found = await requireReadableCase(db, member, reference);
   if (found.kind !== 'security') throw badInput('Only security cases can be expedited.');
   await db.transaction().execute(async (trx) => {
-    await updateCase(trx, found.id, { expedited });
+    await setCaseExpedited(trx, found.id, expedited);
     await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.expedited', details: { expedited } });
   });
 }

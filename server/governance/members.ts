@@ -3,15 +3,12 @@ import type { Database, MemberRole } from '../../db/database';
 import { deleteMember, findMemberByEmail, insertMember, listMembersWithKeys, replaceMemberKey, type MemberWithKey } from '../../db/members.queries';
 import { InvalidKeyError } from '../../crypto/errors';
 import { validatePublicKey, type ValidatedKey } from '../../crypto/keys';
-import { appendAudit } from '../audit/audit-log';
+import { appendAudit, BY_OPERATOR } from '../audit/audit-log';
 import { badInput, conflict, notFound } from '../errors';
 import { srtStatus } from './routing';
 import { TEXT_LIMITS, checkText } from '../text-checks';
 
 export const MEMBER_ROLES: readonly MemberRole[] = ['approver', 'srt', 'liaison'];
-
-/** Adding and removing members are the operator's (CLI) actions and name no case. */
-const BY_OPERATOR = { caseId: null, actorMemberId: null, actorLabel: 'operator' } as const;
 
 /** Who replaces a key: the operator (CLI), or the member itself ("My key"). The audit row names it. */
 export type KeyChangedBy = 'operator' | { memberId: string };

@@ -16,6 +16,7 @@ import { exportIntakeSecretKey, generateIntakeKey, importIntakeKey, type IntakeI
 import type { Argon2Cost } from '../../crypto/openpgp-config';
 import type { Config } from '../config';
 import { badInput, conflict, notConfigured } from '../errors';
+import { appendAudit, BY_OPERATOR } from '../audit/audit-log';
 
 /** After a rotation, the old key keeps decrypting mail for this long unless told otherwise. */
 export const DEFAULT_GRACE_DAYS = 90;
@@ -76,7 +77,7 @@ export async function rotateIntakeKey(
   options: { identities: IntakeIdentity[]; passphrase: string; graceDays?: number; argon2?: Argon2Cost; now?: Date },
 ): Promise<{ fingerprint: string; retired: string | null; decryptUntil: Date }> {
   const key = await generateIntakeKey({ identities: options.identities, passphrase: options.passphrase, cost: options.argon2 });
-  return replaceActiveKey(db, key, options);
+  return replaceActiveKey(db, key, options, 'intake-key.rotated');
 }
 
 /**
@@ -102,6 +103,8 @@ export async function reissueIntakeKey(
     const old = await retireActiveIntakeKey(trx, now, now);
     await destroyExpiredIntakeKeys(trx, now);
     await insertIntakeKey(trx, key);
+    const details = { fingerprint: key.fingerprint, retiredFingerprint: old, forced: options.force === true };
+    await appendAudit(trx, { ...BY_OPERATOR, action: 'intake-key.reissued', details });
     return old;
   });
   return { fingerprint: key.fingerprint, retired };
@@ -120,13 +123,14 @@ export async function importAsIntakeKey(
     throw error;
   }
   if ((await listIntakeKeys(db)).some((k) => k.fingerprint === key.fingerprint)) throw conflict(`The key ${key.fingerprint} is already an intake key.`);
-  return replaceActiveKey(db, key, options);
+  return replaceActiveKey(db, key, options, 'intake-key.imported');
 }
 
 async function replaceActiveKey(
   db: Kysely<Database>,
   key: LockedIntakeKey,
   options: { graceDays?: number; now?: Date },
+  action: 'intake-key.rotated' | 'intake-key.imported',
 ): Promise<{ fingerprint: string; retired: string | null; decryptUntil: Date }> {
   const graceDays = options.graceDays ?? DEFAULT_GRACE_DAYS;
   if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 3650) throw badInput('The grace period must be a whole number of days from 0 to 3650.');
@@ -136,6 +140,8 @@ async function replaceActiveKey(
     await lockIntakeKeys(trx);
     const old = await retireActiveIntakeKey(trx, now, decryptUntil);
     await insertIntakeKey(trx, key);
+    const details = { fingerprint: key.fingerprint, retiredFingerprint: old, decryptUntil: decryptUntil.toISOString() };
+    await appendAudit(trx, { ...BY_OPERATOR, action, details });
     return old;
   });
   return { fingerprint: key.fingerprint, retired, decryptUntil };

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { readKey, type PublicKey } from 'openpgp';
 import type { CaseChannel, CaseKind, Database, MessageRole } from '../../db/database';
 import type { NewMessage } from '../../db/cases.queries';
-import { insertCaseWithMessages } from '../../db/new-case.queries';
+import { insertCaseWithMessages, ReceiptInUseError, RecipientsChangedError } from '../../db/new-case.queries';
 import { findSubmission, SubmissionTokenUsedError, type NewSubmissionToken } from '../../db/submission-tokens.queries';
 import { InvalidKeyError, MalformedMessageError } from '../../crypto/errors';
 import { encryptSplit, splitMessage, type SplitMessage } from '../../crypto/split-message';
@@ -82,7 +82,7 @@ export async function submitEncryptedReport(
       return await checkAndStoreEncrypted(db, input, channel, targets, events, false);
     } catch (error) {
       // Checked against a member list a moment old: before refusing, check against the current one.
-      if (!(error instanceof StaleRecipientsError) && !(error instanceof DomainError && error.kind === 'bad-input')) throw error;
+      if (!(error instanceof RecipientsChangedError) && !(error instanceof DomainError && error.kind === 'bad-input')) throw error;
       return await checkAndStoreEncrypted(db, input, channel, targets, events, true);
     }
   } catch (error) {
@@ -220,13 +220,6 @@ interface CaseToStore {
   submission?: NewSubmissionToken;
 }
 
-/** The member list routing used changed meanwhile (a member removed, a key replaced): route again. */
-class StaleRecipientsError extends Error {
-  constructor(cause: unknown) {
-    super('The recipients changed while the report was being stored.', { cause });
-  }
-}
-
 /** The one place both channels store a case: same shape whoever encrypted it. */
 async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<SubmittedCase> {
   const rows: NewMessage[] = value.messages.map(({ role, split }, index) => ({
@@ -253,14 +246,12 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
       submission: value.submission,
     });
   } catch (error) {
-    const code = (error as { code?: string }).code;
     // A concurrent request with the same token (and, for an API retry, the same receipt) committed first.
-    if (value.submission && (error instanceof SubmissionTokenUsedError || code === '23505')) {
+    if (value.submission && (error instanceof SubmissionTokenUsedError || error instanceof ReceiptInUseError)) {
       await refuseUsedToken(db, { hash: value.submission.tokenHash, expiresAt: value.submission.expiresAt });
     }
     if (error instanceof SubmissionTokenUsedError) throw conflict('This report was already received. It was stored once; nothing was sent again.');
-    if (code === '23505') throw conflict('This report was already received (its receipt is in use). Make a new submission.');
-    if (code === '23503') throw new StaleRecipientsError(error);
+    if (error instanceof ReceiptInUseError) throw conflict('This report was already received (its receipt is in use). Make a new submission.');
     throw error;
   }
   const { id: caseId, reference } = stored;

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { messagesForMember } from '../../db/cases.queries';
-import { notificationTarget, type NotificationTarget } from '../../db/mail-settings.queries';
+import { messageRole, notificationTarget, type NotificationTarget } from '../../db/mail-settings.queries';
 import { assembleMessage } from '../../crypto/split-message';
 import type { Config } from '../config';
 import type { Logger } from '../log';
@@ -29,7 +29,7 @@ export function createNotificationSender(deps: {
       return;
     }
     const parts = target.deliverContent ? await contentParts(deps.db, target, job) : [];
-    const role = job.messageId ? await messageRole(deps.db, job) : undefined;
+    const role = job.messageId ? await messageRole(deps.db, job.caseId, job.messageId) : undefined;
     const body = deps.templates.notification(job.event, {
       name: target.name,
       reference: target.reference,
@@ -74,9 +74,4 @@ async function contentParts(db: Kysely<Database>, target: NotificationTarget, jo
     parts.push(await pgpMimePart(armored, `${target.reference}-${String(index + 1).padStart(2, '0')}-${message.role}.asc`));
   }
   return parts;
-}
-
-async function messageRole(db: Kysely<Database>, job: NotificationJob): Promise<string | undefined> {
-  const row = await db.selectFrom('messages').select('role').where('id', '=', job.messageId!).where('case_id', '=', job.caseId).executeTakeFirst();
-  return row?.role;
 }

@@ -11,7 +11,8 @@ import { DomainError } from '../errors';
 import { autoReplyFacts, type OpenedMail } from './open-mail';
 import type { ReceivedMail, ReceiveMailDeps, StoredMailReport } from './receive-mail';
 import { caseForReplyToken } from './reply-address';
-import { isDatabaseUnavailable, SmtpRefusal, tryLater, unusable } from './refusal';
+import { isDatabaseUnavailable } from '../../db/errors';
+import { SmtpRefusal, tryLater, unusable } from './refusal';
 import { reportFromMail } from './report-document';
 
 const ORIGINAL = 'original.eml';

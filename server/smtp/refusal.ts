@@ -27,14 +27,3 @@ export const wrongKey = (why: string, where: { fingerprint: string; publicUrl: s
     `${why} Nothing was stored. Encrypt to our intake key ${where.fingerprint}, published at ${where.publicUrl}/.well-known/security.txt ` +
       `and by WKD (gpg --locate-keys ${where.address}), or send the report unencrypted over TLS.`,
   );
-
-/** True for errors that mean the database cannot be reached or is shutting down (answer 451). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  const message = (error as Error)?.message ?? '';
-  return (
-    /^(08|57P|53)/.test(code) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code) ||
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(message)
-  );
-}

@@ -3,7 +3,7 @@
 // before keep working.
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { insertCaseWithMessages, type NewCaseWithMessages } from '../../db/new-case.queries';
+import { insertCaseWithMessages, ReceiptInUseError, RecipientsChangedError, type NewCaseWithMessages } from '../../db/new-case.queries';
 import { newCaseReference, parseCaseReference } from '../../server/cases/case-reference';
 import { listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
 import { CASE_NOT_FOUND, openCase } from '../../server/cases/case-work';
@@ -121,6 +121,17 @@ describe('stored cases', () => {
 
     const error = await insertCaseWithMessages(t.db, await newCase(() => taken)).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: '23505', constraint: 'cases_reference_key' });
+    expect(await counts()).toEqual({ cases: before.cases + 1, audit: before.audit + 1 });
+  });
+
+  test('a receipt another case has, and a reader removed since routing, fail the insert with errors that say so', async () => {
+    const before = await counts();
+    const first = await newCase(() => newCaseReference('coc', year));
+    await insertCaseWithMessages(t.db, first);
+    const again = { ...(await newCase(() => newCaseReference('coc', year))), receiptLookup: first.receiptLookup };
+    expect(await insertCaseWithMessages(t.db, again).catch((e: unknown) => e)).toBeInstanceOf(ReceiptInUseError);
+    const goneReader = { ...(await newCase(() => newCaseReference('coc', year))), readerIds: [crypto.randomUUID()] };
+    expect(await insertCaseWithMessages(t.db, goneReader).catch((e: unknown) => e)).toBeInstanceOf(RecipientsChangedError);
     expect(await counts()).toEqual({ cases: before.cases + 1, audit: before.audit + 1 });
   });
 });
