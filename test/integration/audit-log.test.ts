@@ -14,9 +14,8 @@ import { removeMember } from '../../server/governance/members';
 import { submitPlaintextReport } from '../../server/intake/reports';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, fixtureKey, testArgon2Cost } from '../helpers/keys';
-import { runProcess } from '../helpers/run-process';
+import { runIntakeCli } from '../helpers/cli';
 
-const ROOT = path.join(__dirname, '..', '..');
 let t: TestDatabase;
 
 beforeEach(async () => {
@@ -198,11 +197,7 @@ describe('tampering is caught', () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
   const intakeAuditVerify = () =>
-    runProcess(process.execPath, [path.join(ROOT, 'server', 'cli', 'intake.js'), 'audit', 'verify'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: t.url, DATA_DIR: dataDir },
-      timeoutMs: 60_000,
-    });
+runIntakeCli(['audit', 'verify'], { DATABASE_URL: t.url, DATA_DIR: dataDir });
 
   test('a row whose details were altered is named by verifyAuditChain and by `intake audit verify`', async () => {
     const { reference } = await seed();

@@ -11,9 +11,9 @@ import { WebClient } from '../helpers/cookie-jar';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, fixtureKey } from '../helpers/keys';
 import { enrolMember, openInvitationLink, signIn, startAuthServer, type AuthTestServer } from '../helpers/member-auth';
-import { runProcess, type ProcessResult } from '../helpers/run-process';
+import { runIntakeCli } from '../helpers/cli';
+import type { ProcessResult } from '../helpers/run-process';
 
-const ROOT = path.join(__dirname, '..', '..');
 let t: TestDatabase;
 let server: AuthTestServer;
 let dataDir: string;
@@ -30,13 +30,8 @@ afterAll(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-function intake(...args: string[]): Promise<ProcessResult> {
-  return runProcess(process.execPath, [path.join(ROOT, 'server', 'cli', 'intake.js'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: t.url, DATA_DIR: dataDir, PUBLIC_URL: 'https://intake.example.org/' },
-    timeoutMs: 60_000,
-  });
-}
+const intake = (...args: string[]): Promise<ProcessResult> =>
+  runIntakeCli(args, { DATABASE_URL: t.url, DATA_DIR: dataDir, PUBLIC_URL: 'https://intake.example.org/' });
 
 /** The invitation link the CLI printed (stdout holds the link alone), for this test server. */
 function printedLink(result: ProcessResult): string {
@@ -115,9 +110,10 @@ describe('intake member reset-auth', () => {
 });
 
 describe('the mail hook', () => {
-  test('mailInvite, when given, receives the same invitation whose link is printed', async () => {
-    const gina = await addFixtureMember(t.db, 'gina', 'liaison');
+  /** Runs one command in this process, with a mail hook that keeps what it is handed; returns that and what was printed. */
+  async function withMailHook(argv: string[], settings: Record<string, string>): Promise<{ mailed: IssuedInvitation[]; printed: string[] }> {
     const mailed: IssuedInvitation[] = [];
+    const printed: string[] = [];
     const program = new Command('intake').exitOverride();
     registerAuthCommands(program, createCliContext(process.env), {
       mailInvite: async (invitation) => {
@@ -125,45 +121,33 @@ describe('the mail hook', () => {
         return 'mailed';
       },
     });
-    const printed: string[] = [];
     const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
     const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const env = { DATABASE_URL: process.env.DATABASE_URL, PUBLIC_URL: process.env.PUBLIC_URL };
-    Object.assign(process.env, { DATABASE_URL: t.url, PUBLIC_URL: 'https://intake.example.org' });
+    const saved = Object.keys(settings).map((name) => [name, process.env[name]] as const);
+    Object.assign(process.env, settings);
     try {
-      await program.parseAsync(['node', 'intake', 'member', 'invite', gina.email]);
+      await program.parseAsync(['node', 'intake', ...argv]);
     } finally {
-      Object.assign(process.env, env);
-      for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
       log.mockRestore();
       error.mockRestore();
     }
+    return { mailed, printed };
+  }
+
+  test('mailInvite, when given, receives the same invitation whose link is printed', async () => {
+    const gina = await addFixtureMember(t.db, 'gina', 'liaison');
+    const { mailed, printed } = await withMailHook(['member', 'invite', gina.email], { DATABASE_URL: t.url, PUBLIC_URL: 'https://intake.example.org' });
     expect(mailed).toEqual([expect.objectContaining({ memberId: gina.id, email: gina.email, link: printed[0], purpose: 'invitation' })]);
     expect(printed[0]).toMatch(/^https:\/\/intake\.example\.org\/invite\//);
   });
 
   test('after reset-auth the mail hook is told it is a reset (so the mail does not say "you are invited")', async () => {
     const bob = await enrolMember(t.db, server, 'bob');
-    const mailed: IssuedInvitation[] = [];
-    const program = new Command('intake').exitOverride();
-    registerAuthCommands(program, createCliContext(process.env), {
-      mailInvite: async (invitation) => {
-        mailed.push(invitation);
-        return 'mailed';
-      },
-    });
-    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const env = { DATABASE_URL: process.env.DATABASE_URL };
-    Object.assign(process.env, { DATABASE_URL: t.url });
-    try {
-      await program.parseAsync(['node', 'intake', 'member', 'reset-auth', bob.email]);
-    } finally {
-      Object.assign(process.env, env);
-      for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];
-      log.mockRestore();
-      error.mockRestore();
-    }
+    const { mailed } = await withMailHook(['member', 'reset-auth', bob.email], { DATABASE_URL: t.url });
     expect(mailed).toEqual([expect.objectContaining({ memberId: bob.id, purpose: 'reset' })]);
   });
 });

@@ -7,9 +7,9 @@ import { publicKeyUserIds } from '../../crypto/keys';
 import { submitPlaintextReport } from '../../server/intake/reports';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { fixtureKey, testArgon2Cost, FIXTURE_KEYS_DIR } from '../helpers/keys';
-import { runProcess, type ProcessResult } from '../helpers/run-process';
+import { runIntakeCli } from '../helpers/cli';
+import type { ProcessResult } from '../helpers/run-process';
 
-const CLI = path.join(__dirname, '..', '..', 'server', 'cli', 'intake.js');
 const PASSPHRASE = 'a passphrase for the intake key';
 let t: TestDatabase;
 let cwd: string;
@@ -39,7 +39,7 @@ afterAll(async () => {
 function intake(args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
   const inherited = { ...process.env };
   for (const name of ['DATABASE_URL', 'DATA_DIR', 'PUBLIC_URL', 'MAIL_DOMAIN', 'SMTP_URL', 'INTAKE_KEY_PASSPHRASE', 'INTAKE_ENV_FILE']) delete inherited[name];
-  return runProcess(process.execPath, [CLI, ...args], { cwd, env: { ...inherited, ...env }, timeoutMs: 60_000 });
+  return runIntakeCli(args, env, { cwd, env: inherited });
 }
 
 test('member add takes the role in any case; invite links use PUBLIC_URL from intake.env and say so', async () => {

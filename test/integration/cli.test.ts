@@ -6,9 +6,9 @@ import { submitPlaintextReport } from '../../server/intake/reports';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createGnupgHome } from '../helpers/gnupg';
 import { fixtureKey, testArgon2Cost, FIXTURE_KEYS_DIR, type BadKeyName, type GoodKeyName } from '../helpers/keys';
-import { runProcess, type ProcessResult } from '../helpers/run-process';
+import { runIntakeCli } from '../helpers/cli';
+import type { ProcessResult } from '../helpers/run-process';
 
-const ROOT = path.join(__dirname, '..', '..');
 let t: TestDatabase;
 let dataDir: string;
 
@@ -22,13 +22,7 @@ afterAll(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-function intake(...args: string[]): Promise<ProcessResult> {
-  return runProcess(process.execPath, [path.join(ROOT, 'server', 'cli', 'intake.js'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: t.url, DATA_DIR: dataDir },
-    timeoutMs: 60_000,
-  });
-}
+const intake = (...args: string[]): Promise<ProcessResult> => runIntakeCli(args, { DATABASE_URL: t.url, DATA_DIR: dataDir });
 
 const keyFile = (name: GoodKeyName | BadKeyName) => path.join(FIXTURE_KEYS_DIR, `${name}.pub.asc`);
 const addMember = (name: GoodKeyName | BadKeyName, role: string, email = fixtureKey(name as GoodKeyName).email) =>

@@ -9,9 +9,9 @@ import { verifyAuditChain } from '../../server/audit/audit-log';
 import { createIntakeKeyIfNone, importAsIntakeKey, reissueIntakeKey, rotateIntakeKey } from '../../server/intake-key/intake-keys';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, fixtureKey, testArgon2Cost } from '../helpers/keys';
-import { runProcess, type ProcessResult } from '../helpers/run-process';
+import { runIntakeCli } from '../helpers/cli';
+import type { ProcessResult } from '../helpers/run-process';
 
-const ROOT = path.join(__dirname, '..', '..');
 const PASSPHRASE = 'a passphrase for the intake key';
 const IDENTITIES = [{ name: 'Test security reports', email: 'security@intake.test' }];
 let t: TestDatabase;
@@ -27,13 +27,8 @@ afterAll(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-function intake(...args: string[]): Promise<ProcessResult> {
-  return runProcess(process.execPath, [path.join(ROOT, 'server', 'cli', 'intake.js'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: t.url, DATA_DIR: dataDir, PUBLIC_URL: 'https://intake.example.org/', SMTP_URL: '' },
-    timeoutMs: 60_000,
-  });
-}
+const intake = (...args: string[]): Promise<ProcessResult> =>
+  runIntakeCli(args, { DATABASE_URL: t.url, DATA_DIR: dataDir, PUBLIC_URL: 'https://intake.example.org/', SMTP_URL: '' });
 
 async function rowsOf(action: string) {
   return t.db
