@@ -2,6 +2,9 @@ import { enums, readKey, type Key, type PublicKey, type Subkey } from 'openpgp';
 import { InvalidKeyError } from './errors';
 import { messageConfig } from './openpgp-config';
 
+/** The key types the rest of the system holds; only crypto/ reads or makes them. */
+export type { PrivateKey, PublicKey } from 'openpgp';
+
 /** A public key we accept as a recipient, with what the rest of the system needs to know of it. */
 export interface ValidatedKey {
   /** Upper-case hex fingerprint of the primary key. */
