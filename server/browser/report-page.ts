@@ -8,6 +8,7 @@ import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { createReporterKey, type ReporterKey } from '../../crypto/reporter-key';
 import { composeReportDocument, describeSize, isReportKind, pickReportFields, reportFieldProblems } from '../intake/report-form';
 import type { CaseKind } from '../../db/database';
+import { KIND_WORDS } from '../cases/case-words';
 import { showConfirmation, showProblems, setStatus } from './report-page-view';
 import { CannotWorkHereError, handOverToServer, inTime } from './hand-over';
 import { fetchJson, ServerUnreachableError, toHex } from './dom';
@@ -104,7 +105,7 @@ async function seal(kind: CaseKind, text: string, files: File[], armoredKeys: st
   const receipt = generateReceipt();
   const reporterKey = await makeReporterKey(receipt, argon2);
   keys.push(await inTime(readPublicKey(reporterKey.publicKey), STEP_MS, 'Reading your key'));
-  const what = kind === 'coc' ? 'Encrypting your Code of Conduct report' : 'Encrypting your security report';
+  const what = `Encrypting your ${KIND_WORDS[kind].report}`;
   const report = await inTime(encryptArmored({ data: text, recipients: keys }), STEP_MS, what);
   const attachments: string[] = [];
   for (const file of files) {

@@ -5,8 +5,9 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import { DomainError, badInput } from '../errors';
 import {
-  REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, largestFormBytes, pickReportFields, reportFieldProblems,
+  REPORT_FIELDS, describeSize, composeReportDocument, isReportKind, largestFormBytes, pickReportFields, reportFieldProblems,
 } from '../intake/report-form';
+import { KIND_TITLES } from '../cases/case-words';
 import { AlreadySubmittedError, submitPlaintextReport } from '../intake/reports';
 import { formAudience, involvedApproverNames } from '../intake/report-audience';
 import { earlierSubmission, takeConfirmation } from '../intake/report-confirmation';

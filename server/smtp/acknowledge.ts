@@ -4,8 +4,9 @@
 // answering bulk and automatic mail.
 import crypto from 'node:crypto';
 import type { CaseKind } from '../../db/database';
+import { KIND_WORDS } from '../cases/case-words';
 import { senderKeyFromMail } from '../../crypto/sender-key';
-import { armorMessage, encryptMessage } from '../../crypto/split-message';
+import { encryptArmored } from '../../crypto/split-message';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { MailTemplates } from '../mail/compose';
@@ -113,7 +114,7 @@ export class Acknowledger {
       receipt,
       encrypted: request.encrypted,
     });
-    const from = `"${this.deps.config.projectName.replace(/["\\]/g, '')} ${request.kind === 'security' ? 'security' : 'Code of Conduct'}" <${request.intakeAddress}>`;
+    const from = `"${this.deps.config.projectName.replace(/["\\]/g, '')} ${KIND_WORDS[request.kind].adjective}" <${request.intakeAddress}>`;
     const headers: Record<string, string> = {
       'Auto-Submitted': 'auto-replied',
       'X-Auto-Response-Suppress': 'All',
@@ -122,7 +123,7 @@ export class Acknowledger {
     const threading: Record<string, string> = request.messageId ? { 'In-Reply-To': request.messageId, References: request.messageId } : {};
     if (!senderKey) return { from, to, subject: body.subject, text: body.text, headers, inReplyTo: request.messageId, references: request.messageId };
     const entity = plainTextEntity(body.text, body.subject);
-    const armored = armorMessage(await encryptMessage({ data: entity, recipients: [senderKey.key] }));
+    const armored = await encryptArmored({ data: entity, recipients: [senderKey.key] });
     const raw = await pgpMimeMessage({ from, to, subject: `Received: your report ${request.reference}`, armored, headers: { ...headers, ...threading } });
     return { from, to, raw };
   }

@@ -4,6 +4,7 @@
 import type { CaseKind } from '../../db/database';
 import type { MailAttachment, OpenedMail } from './open-mail';
 import { safeAttachmentName } from '../intake/attachment-name';
+import { KIND_WORDS } from '../cases/case-words';
 
 export interface EnvelopeFacts {
   kind: CaseKind;
@@ -37,7 +38,7 @@ export function reportFromMail(mail: OpenedMail, envelope: EnvelopeFacts): Repor
   const summary = [
     envelope.replyTo
       ? `E-mail from the reporter of ${envelope.replyTo}, to its reply address ${envelope.recipients.join(', ')}`
-      : `E-mail ${envelope.kind === 'security' ? 'security report' : 'Code of Conduct report'} to ${envelope.recipients.join(', ')}`,
+      : `E-mail ${KIND_WORDS[envelope.kind].report} to ${envelope.recipients.join(', ')}`,
     `Received: ${envelope.receivedAt.toISOString()} over SMTP${envelope.tls ? ' with STARTTLS' : ' without TLS'}`,
     `Envelope sender: ${envelope.sender ?? '<> (none)'}`,
     `Encryption: ${encryption}`,

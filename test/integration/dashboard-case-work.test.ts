@@ -172,7 +172,7 @@ describe('embargo date', () => {
   // zone of its workers, so the app runs in a process of its own in each zone.
   const IN_ZONE = `
     const { createKysely } = require('./db/connect');
-    const { setEmbargo, openCase } = require('./server/case-work');
+    const { setEmbargo, openCase } = require('./server/cases/case-work');
     const db = createKysely(process.env.DATABASE_URL, 1);
     const member = JSON.parse(process.env.MEMBER);
     setEmbargo(db, member, process.env.REFERENCE, process.env.DAY)
