@@ -2,6 +2,9 @@ import { enums, readKey, type Key, type PublicKey, type Subkey } from 'openpgp';
 import { InvalidKeyError } from './errors';
 import { messageConfig } from './openpgp-config';
 
+/** The key types the rest of the system holds; only crypto/ reads or makes them. */
+export type { PrivateKey, PublicKey } from 'openpgp';
+
 /** A public key we accept as a recipient, with what the rest of the system needs to know of it. */
 export interface ValidatedKey {
   /** Upper-case hex fingerprint of the primary key. */
@@ -154,4 +157,28 @@ export function describeKeyAlgorithms(algorithms: string): string {
 /** The user IDs of a public key we published or accepted earlier (no validation: for display). */
 export async function publicKeyUserIds(armoredKey: string): Promise<string[]> {
   return (await readKey({ armoredKey, config: messageConfig })).getUserIDs();
+}
+
+/** A public key as stored or sent (armored), ready to encrypt to; not validated (validatePublicKey does that). */
+export async function readPublicKey(armoredKey: string): Promise<PublicKey> {
+  return (await readKey({ armoredKey, config: messageConfig })) as PublicKey;
+}
+
+export function readPublicKeys(armoredKeys: readonly string[]): Promise<PublicKey[]> {
+  return Promise.all(armoredKeys.map(readPublicKey));
+}
+
+/** Every key ID (primary and subkeys, hex) that a message encrypted to this key may name. */
+export function keyIdsOf(key: Key): Set<string> {
+  return new Set(key.getKeyIDs().map((id) => id.toHex()));
+}
+
+export async function publicKeyIds(armoredKey: string): Promise<Set<string>> {
+  return keyIdsOf(await readPublicKey(armoredKey));
+}
+
+/** A public key as it is published: its binary form (WKD) and its user IDs. */
+export async function publishableKey(armoredKey: string): Promise<{ binary: Uint8Array; userIds: string[] }> {
+  const key = await readPublicKey(armoredKey);
+  return { binary: key.write() as Uint8Array, userIds: key.getUserIDs() };
 }

@@ -3,7 +3,7 @@
 // algorithms GnuPG 2.2 knows (EdDSA + ECDH on Curve25519 in their v4 "legacy" form, or RSA-3072),
 // protected the way GnuPG 2.2 reads (iterated and salted S2K, no AEAD), so that the backup imports
 // into `gpg` and decrypts every case message, as the README promises.
-import { config as defaults, decryptKey, enums, generateKey, readPrivateKey, type Config, type PrivateKey } from 'openpgp';
+import { config as defaults, decryptKey, encryptKey, enums, generateKey, readPrivateKey, type Config, type PrivateKey } from 'openpgp';
 import { InvalidKeyError } from './errors';
 import { messageConfig } from './openpgp-config';
 
@@ -62,13 +62,39 @@ export async function readMemberPrivateKey(
       `This key (${fingerprint}) is not your key on file (${onFile.toUpperCase()}). Import the private key of ${onFile.toUpperCase()}; if this is a new key of yours, replace your key on file with it first.`,
     );
   }
-  let unlocked: PrivateKey = locked;
-  if (!locked.isDecrypted()) {
-    try {
-      unlocked = await decryptKey({ privateKey: locked, passphrase, config: messageConfig });
-    } catch (cause) {
-      throw new InvalidKeyError('locked', 'That passphrase does not unlock your key.', { cause });
-    }
-  }
+  const unlocked = locked.isDecrypted() ? locked : await unlockWith(locked, passphrase);
   return { fingerprint, locked, unlocked };
+}
+
+/** The member's key as this browser keeps it (armored, locked), unlocked with its passphrase. */
+export async function unlockMemberKey(lockedArmored: string, passphrase: string): Promise<PrivateKey> {
+  return unlockWith(await readPrivateKey({ armoredKey: lockedArmored, config: messageConfig }), passphrase);
+}
+
+async function unlockWith(locked: PrivateKey, passphrase: string): Promise<PrivateKey> {
+  try {
+    return await decryptKey({ privateKey: locked, passphrase, config: messageConfig });
+  } catch (cause) {
+    throw new InvalidKeyError('locked', 'That passphrase does not unlock your key.', { cause });
+  }
+}
+
+/** The key armored as it is (unlocked stays unlocked: only for keeping it wrapped in this browser session). */
+export function armorPrivateKey(key: PrivateKey): string {
+  return key.armor(messageConfig);
+}
+
+/** Reads back a key armored by armorPrivateKey. */
+export function readArmoredPrivateKey(armored: string): Promise<PrivateKey> {
+  return readPrivateKey({ armoredKey: armored, config: messageConfig });
+}
+
+/** The key armored and locked with `passphrase` (a key locked already stays as it is). */
+export async function lockedArmor(key: PrivateKey, passphrase: string): Promise<string> {
+  const locked = key.isDecrypted() ? await encryptKey({ privateKey: key, passphrase, config: messageConfig }) : key;
+  return locked.armor(messageConfig);
+}
+
+export function publicArmorOf(key: PrivateKey): string {
+  return key.toPublic().armor(messageConfig);
 }

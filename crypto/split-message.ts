@@ -47,6 +47,11 @@ export async function encryptMessage(options: EncryptOptions): Promise<Uint8Arra
   return (await encrypt({ message: await plaintextMessage(options), encryptionKeys: options.recipients, format: 'binary', config: messageConfig })) as Uint8Array;
 }
 
+/** encryptMessage, armored: what a browser sends and gpg reads. */
+export async function encryptArmored(options: EncryptOptions): Promise<string> {
+  return armorMessage(await encryptMessage(options));
+}
+
 function plaintextMessage(options: EncryptOptions) {
   return typeof options.data === 'string'
     ? createMessage({ text: options.data, filename: options.filename, format: 'utf8' })

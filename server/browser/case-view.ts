@@ -1,8 +1,7 @@
 // A case, read in the member's browser: each message is decrypted here with the member's own key,
 // and notes, replies and reopening reasons are encrypted here before they are sent.
-import { readKey, type PrivateKey, type PublicKey } from 'openpgp';
-import { messageConfig } from '../../crypto/openpgp-config';
-import { armorMessage, decryptSplit, encryptMessage } from '../../crypto/split-message';
+import { readPublicKeys, type PrivateKey } from '../../crypto/keys';
+import { decryptSplit, encryptArmored } from '../../crypto/split-message';
 import { downloadLink, fetchJson, fromBase64, show } from './dom';
 import { onLockedElsewhere, onUnlockedElsewhere, sessionKey } from './keyring';
 
@@ -58,8 +57,7 @@ const recipientsOf = (reference: string, role: 'comment' | 'reply') =>
 /** Encrypts text in this browser to the readers (and for a reply the reporter) the server named. */
 async function encryptTo(recipients: Recipients, text: string): Promise<string> {
   const armoredKeys = [...recipients.readers.map((r) => r.publicKey), ...(recipients.reporter ? [recipients.reporter.publicKey] : [])];
-  const keys = await Promise.all(armoredKeys.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey));
-  return armorMessage(await encryptMessage({ data: text, recipients: keys }));
+  return encryptArmored({ data: text, recipients: await readPublicKeys(armoredKeys) });
 }
 
 /** Who will read a reply, in words, from the readers the server named just now. */

@@ -2,13 +2,12 @@
 // never leaves this browser. Its hash finds the case; the receipt unlocks the reporter key here;
 // replies are decrypted and answers encrypted here. Where that cannot happen here (no WebAssembly
 // for a key locked with Argon2, a step that hangs), it throws CannotWorkHereError first.
-import { readKey, type PrivateKey, type PublicKey } from 'openpgp';
-import { messageConfig } from '../../crypto/openpgp-config';
+import { readPublicKeys, type PrivateKey } from '../../crypto/keys';
 import { isWellFormedReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { isLockedWithArgon2, unlockReporterKey } from '../../crypto/reporter-key';
 import { DecryptionError } from '../../crypto/errors';
 import type { RuntimeSupport } from '../../crypto/runtime-support';
-import { armorMessage, decryptSplit, encryptMessage } from '../../crypto/split-message';
+import { decryptSplit, encryptArmored } from '../../crypto/split-message';
 import { FOLLOWUP_LABELS } from '../intake/report-form';
 import { downloadLink, element, fetchJson, fromBase64, show, toHex } from './dom';
 import { CannotWorkHereError, inTime } from './hand-over';
@@ -93,9 +92,8 @@ function answerForm(followup: Followup, lookup: string, view: HTMLElement, key: 
     void (async () => {
       try {
         status.textContent = 'Encrypting in this browser…';
-        const keys = Promise.all(followup.recipients.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey));
-        const encrypted = keys.then((recipients) => encryptMessage({ data: text.value, recipients }));
-        const message = armorMessage(await inTime(encrypted, STEP_MS, 'Encrypting your answer'));
+        const encrypted = readPublicKeys(followup.recipients).then((recipients) => encryptArmored({ data: text.value, recipients }));
+        const message = await inTime(encrypted, STEP_MS, 'Encrypting your answer');
         await fetchJson(`/api/followup/${lookup}/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) });
         await render(view, await fetchJson<Followup>(`/api/followup/${lookup}`), key, lookup);
       } catch (error) {

@@ -1,9 +1,8 @@
 // The "My key" page: import, unlock, forget, or make a key — all in this browser. Importing takes
 // only the member's key on file; putting another key on file is its own action, which says what it
 // means for the cases filed before.
-import { encryptKey, type PrivateKey } from 'openpgp';
-import { generateMemberKey, readMemberPrivateKey, type MemberKeyAlgorithm } from '../../crypto/member-key';
-import { messageConfig } from '../../crypto/openpgp-config';
+import type { PrivateKey } from '../../crypto/keys';
+import { generateMemberKey, lockedArmor, publicArmorOf, readMemberPrivateKey, type MemberKeyAlgorithm } from '../../crypto/member-key';
 import { fetchJson, show } from './dom';
 import { forget, lockedKey, storeLockedKey, unlockForSession } from './keyring';
 
@@ -31,8 +30,7 @@ export async function startKeyPage(root: HTMLElement): Promise<void> {
 
   /** Keeps the key (protected with its passphrase) in this browser and unlocks it; nothing stays if that fails. */
   const keep = async (key: PrivateKey, passphrase: string) => {
-    const locked = key.isDecrypted() ? await encryptKey({ privateKey: key, passphrase, config: messageConfig }) : key;
-    await storeLockedKey(email, locked.armor(messageConfig));
+    await storeLockedKey(email, await lockedArmor(key, passphrase));
     await unlockForSession(email, passphrase).catch(async (error: unknown) => {
       await forget(email, true);
       throw error;
@@ -74,7 +72,7 @@ export async function startKeyPage(root: HTMLElement): Promise<void> {
     async () => {
       const passphrase = value('#replace-pass');
       const { locked, unlocked } = await readMemberPrivateKey(await armoredFrom('#replace-file', '#replace-text'), passphrase, null);
-      const fingerprint = await replaceOnFile(unlocked.toPublic().armor(messageConfig));
+      const fingerprint = await replaceOnFile(publicArmorOf(unlocked));
       await keep(locked, passphrase);
       say(`Your key on file is now ${fingerprint}; new cases are encrypted to it, and it is unlocked for this session. Cases filed before stay readable with your old key until another reader re-wraps them for the new one.`);
     },

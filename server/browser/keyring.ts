@@ -9,8 +9,8 @@
 // session, not once per tab. The wrapped bytes are tied to the session's tag (data-key-session,
 // derived from the server's session): after sign-out or idle expiry a new session has a new tag,
 // and a key unlocked under the old one is dropped — locked again.
-import { decryptKey, readPrivateKey, type PrivateKey } from 'openpgp';
-import { messageConfig } from '../../crypto/openpgp-config';
+import type { PrivateKey } from '../../crypto/keys';
+import { armorPrivateKey, readArmoredPrivateKey, unlockMemberKey } from '../../crypto/member-key';
 
 const DB_NAME = 'intake-keyring';
 const STORE = 'keys';
@@ -144,16 +144,10 @@ export async function lockedKey(email: string): Promise<string | undefined> {
 export async function unlockForSession(email: string, passphrase: string): Promise<PrivateKey> {
   const armored = await lockedKey(email);
   if (!armored) throw new Error('No key is stored in this browser yet.');
-  const locked = await readPrivateKey({ armoredKey: armored, config: messageConfig });
-  let unlocked: PrivateKey;
-  try {
-    unlocked = await decryptKey({ privateKey: locked, passphrase, config: messageConfig });
-  } catch {
-    throw new Error('That passphrase does not unlock your key.');
-  }
+  const unlocked = await unlockMemberKey(armored, passphrase);
   const wrapKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const wrapped = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, wrapKey, new TextEncoder().encode(unlocked.armor(messageConfig))));
+  const wrapped = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, wrapKey, new TextEncoder().encode(armorPrivateKey(unlocked))));
   await idb('readwrite', (s) => s.put(wrapKey, `session:${email}`));
   const entry: SessionEntry = { email, tag: pageSessionTag(), iv: [...iv], wrapped: btoa(String.fromCharCode(...wrapped)) };
   keepEntry(entry);
@@ -182,7 +176,7 @@ export async function sessionKey(email: string): Promise<PrivateKey | null> {
   try {
     const bytes = Uint8Array.from(atob(entry.wrapped), (c) => c.charCodeAt(0));
     const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(entry.iv) }, wrapKey, bytes);
-    return await readPrivateKey({ armoredKey: new TextDecoder().decode(plain), config: messageConfig });
+    return await readArmoredPrivateKey(new TextDecoder().decode(plain));
   } catch {
     return null;
   }

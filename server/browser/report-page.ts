@@ -2,13 +2,13 @@
 // reporter's browser, so that the request carries only ciphertext. Without it, the same form posts
 // to the server, which encrypts on arrival; a browser that cannot encrypt here is told so and hands
 // the form to that path (hand-over.ts).
-import { readKey, type PublicKey } from 'openpgp';
-import { armorMessage, encryptMessage } from '../../crypto/split-message';
+import { readPublicKey, readPublicKeys } from '../../crypto/keys';
+import { encryptArmored } from '../../crypto/split-message';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { createReporterKey, type ReporterKey } from '../../crypto/reporter-key';
-import { messageConfig } from '../../crypto/openpgp-config';
 import { composeReportDocument, describeSize, isReportKind, pickReportFields, reportFieldProblems } from '../intake/report-form';
 import type { CaseKind } from '../../db/database';
+import { KIND_WORDS } from '../cases/case-words';
 import { showConfirmation, showProblems, setStatus } from './report-page-view';
 import { CannotWorkHereError, handOverToServer, inTime } from './hand-over';
 import { fetchJson, ServerUnreachableError, toHex } from './dom';
@@ -101,20 +101,16 @@ async function encryptReport(
 
 /** Everything the request carries, encrypted here; each step bounded in time (inTime). */
 async function seal(kind: CaseKind, text: string, files: File[], armoredKeys: string[], argon2: boolean): Promise<Sealed> {
-  const keys: PublicKey[] = await inTime(
-    Promise.all(armoredKeys.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey)),
-    STEP_MS,
-    'Reading the recipients’ keys',
-  );
+  const keys = await inTime(readPublicKeys(armoredKeys), STEP_MS, 'Reading the recipients’ keys');
   const receipt = generateReceipt();
   const reporterKey = await makeReporterKey(receipt, argon2);
-  keys.push(await inTime(readKey({ armoredKey: reporterKey.publicKey, config: messageConfig }) as Promise<PublicKey>, STEP_MS, 'Reading your key'));
-  const what = kind === 'coc' ? 'Encrypting your Code of Conduct report' : 'Encrypting your security report';
-  const report = armorMessage(await inTime(encryptMessage({ data: text, recipients: keys }), STEP_MS, what));
+  keys.push(await inTime(readPublicKey(reporterKey.publicKey), STEP_MS, 'Reading your key'));
+  const what = `Encrypting your ${KIND_WORDS[kind].report}`;
+  const report = await inTime(encryptArmored({ data: text, recipients: keys }), STEP_MS, what);
   const attachments: string[] = [];
   for (const file of files) {
-    const encrypted = file.arrayBuffer().then((bytes) => encryptMessage({ data: new Uint8Array(bytes), filename: file.name, recipients: keys }));
-    attachments.push(armorMessage(await inTime(encrypted, STEP_MS + (MS_PER_MIB * file.size) / 2 ** 20, `Encrypting the file "${file.name}"`)));
+    const encrypted = file.arrayBuffer().then((bytes) => encryptArmored({ data: new Uint8Array(bytes), filename: file.name, recipients: keys }));
+    attachments.push(await inTime(encrypted, STEP_MS + (MS_PER_MIB * file.size) / 2 ** 20, `Encrypting the file "${file.name}"`));
   }
   const lookup = toHex(await inTime(receiptLookupHash(receipt), STEP_MS, 'Making your receipt'));
   return { reporterKey, receipt, lookup, report, attachments };

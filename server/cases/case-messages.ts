@@ -1,12 +1,11 @@
 // Comments between readers and replies to the reporter: encrypted in the writer's browser, checked
 // here to be addressed to exactly the case's current readers (and, for a reply, the reporter).
 import type { Kysely, Transaction } from 'kysely';
-import { readKey } from 'openpgp';
 import type { Database } from '../../db/database';
 import { insertMessage } from '../../db/cases.queries';
 import { caseReaders, type CaseDetail } from '../../db/case-view.queries';
 import { MalformedMessageError } from '../../crypto/errors';
-import { messageConfig } from '../../crypto/openpgp-config';
+import { publicKeyIds } from '../../crypto/keys';
 import { splitMessage } from '../../crypto/split-message';
 import { appendAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
@@ -25,8 +24,7 @@ export async function caseRecipients(db: Kysely<Database>, caseId: string): Prom
 }
 
 export async function reporterRecipient(publicKey: string, fingerprint: string): Promise<ReporterRecipient> {
-  const key = await readKey({ armoredKey: publicKey, config: messageConfig });
-  return { fingerprint, keyIds: new Set(key.getKeyIDs().map((id) => id.toHex())) };
+  return { fingerprint, keyIds: await publicKeyIds(publicKey) };
 }
 
 /** Whom a comment (readers) or a reply (readers and the reporter) must be encrypted to. */

@@ -1,6 +1,7 @@
 // The one definition of each kind's states, the moves between them, and what the reporter is told.
 // Security follows the Kmesh, Kubernetes and OpenSSF processes; Code of Conduct the CNCF procedures.
 import type { CaseKind } from '../../db/database';
+import { KIND_WORDS } from './case-words';
 import { badInput } from '../errors';
 import { badField } from '../field-errors';
 
@@ -111,7 +112,7 @@ export function checkMove(kind: CaseKind, from: string, to: string, details: Mov
   if (!allowedMoves(kind, from).includes(to)) {
     const options = allowedMoves(kind, from);
     throw badInput(
-      `A ${kind === 'coc' ? 'Code of Conduct' : 'security'} case cannot move from "${from}" to "${to}".` +
+      `A ${KIND_WORDS[kind].adjective} case cannot move from "${from}" to "${to}".` +
         (options.length
           ? ` From "${from}" it can move to: ${options.join(', ')}.`
           : reopenTarget(kind, from)

@@ -77,6 +77,11 @@ export async function listMembers(db: Kysely<Database>): Promise<MemberWithKey[]
   return listMembersWithKeys(db);
 }
 
+/** The fingerprint of a member's current key ('' when none is on file), for "My key". */
+export async function memberFingerprint(db: Kysely<Database>, email: string): Promise<string> {
+  return (await findMemberByEmail(db, email))?.fingerprint ?? '';
+}
+
 /** The governance warnings the operator must see on every command and at start. */
 export async function governanceWarnings(db: Kysely<Database>): Promise<string[]> {
   const members = await listMembersWithKeys(db);

@@ -1,5 +1,5 @@
 import type { CaseKind, MemberRole } from '../../db/database';
-import { badInput, notConfigured } from '../errors';
+import { DomainError, badInput, notConfigured } from '../errors';
 
 /** What the routing rules need to know of a member. */
 export interface RoutableMember {
@@ -61,6 +61,28 @@ export function routeReport(kind: CaseKind, members: readonly RoutableMember[], 
     );
   }
   return readers;
+}
+
+/** What a reporter is told before sending: the approvers they may name as involved, and who will read a report of this kind. */
+export interface ReportAudience {
+  approvers: { id: string; name: string }[];
+  readers: string[];
+  srtDelegated: boolean;
+}
+
+/** The form's audience, from routeReport itself, so that what the form says cannot drift from who gets the key packets. */
+export function reportAudience(kind: CaseKind, members: readonly RoutableMember[]): ReportAudience {
+  const approvers = members.filter((m) => m.role === 'approver').map((m) => ({ id: m.id, name: m.name }));
+  return { approvers, readers: routedOrNobody(kind, members).map((m) => m.name), srtDelegated: srtStatus(members).delegated };
+}
+
+function routedOrNobody(kind: CaseKind, members: readonly RoutableMember[]): RoutableMember[] {
+  try {
+    return routeReport(kind, members);
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'not-configured') return [];
+    throw error;
+  }
 }
 
 function uniqueById<T extends { id: string }>(items: T[]): T[] {

@@ -1,11 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { listMembersWithKeys } from '../../db/members.queries';
 import type { Config } from '../config';
 import { badInput, tooLarge } from '../errors';
 import { ARMOR_OVERHEAD, describeSize, isReportKind, largestApiSubmissionBytes } from '../intake/report-form';
 import { routedReaders, submitEncryptedReport } from '../intake/reports';
+import { approversToName } from '../intake/report-audience';
 import type { CaseEvents } from '../cases/case-events';
 import { readJsonBody } from './json-body';
 import type { UploadBudget } from './upload-budget';
@@ -30,8 +30,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   const maxBody = largestApiSubmissionBytes(deps.config);
 
   router.get('/api/approvers', deps.readLimiter, async (_req, res) => {
-    const members = await listMembersWithKeys(deps.db);
-    res.json({ approvers: members.filter((m) => m.role === 'approver').map((m) => ({ id: m.id, name: m.name })) });
+    res.json({ approvers: await approversToName(deps.db) });
   });
 
   router.get('/api/recipients', deps.readLimiter, async (req, res) => {

@@ -1,13 +1,12 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { getOrCreateSecret } from '../../db/app-secrets.queries';
-import { countRecoveryCodes } from '../../db/credentials.queries';
 import { clearSessionCookie, sessionToken, setSessionCookie } from './auth-cookies';
 import { AccountGuardedError, AccountLockedError, SecondFactorLockedError, SignInFailedError } from '../auth/errors';
 import { dummyPasswordHash } from '../auth/passwords';
 import { safeNextPath } from '../auth/secrets';
-import { activeSessions, endAllSessions, endSession } from '../auth/sessions';
+import { accountOverview, signInClientSecret } from '../auth/account';
+import { endAllSessions, endSession } from '../auth/sessions';
 import { signIn } from '../auth/sign-in';
 import type { AuthSettings } from '../auth/settings';
 import { DomainError, forbidden } from '../errors';
@@ -31,10 +30,9 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   const limiter = authFailureLimiter(deps.settings, deps.clientFailureLimit);
   // Made now, not on the first sign-in with an unknown e-mail, which would otherwise take twice as long.
   void dummyPasswordHash(deps.settings.passwordCost);
-  // Shared by every instance, so that a client's count on an account is the same whichever one it reaches.
   let clientSecret: Promise<string> | undefined;
   const clientKey = async (req: Request) => {
-    clientSecret ??= getOrCreateSecret(deps.db, 'sign-in-client').catch((error: unknown) => {
+    clientSecret ??= signInClientSecret(deps.db).catch((error: unknown) => {
       clientSecret = undefined;
       throw error;
     });
@@ -101,8 +99,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   router.get('/account', async (req, res) => {
     const member = requireSignedIn(req, res);
     res.render('auth/account.njk', {
-      sessions: await activeSessions(deps.db, member, deps.settings),
-      recoveryCodesLeft: await countRecoveryCodes(deps.db, member.id),
+      ...(await accountOverview(deps.db, member, deps.settings)),
       recoveryCodeUsed: req.query['recovery-code-used'] !== undefined,
       sessionIdleMinutes: deps.settings.session.idleMs / 60_000,
       sessionMaxHours: deps.settings.session.maxAgeMs / 3_600_000,

@@ -1,10 +1,9 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { caseTimeline } from '../../db/case-view.queries';
 import type { CaseEvents } from '../cases/case-events';
 import { addCaseMessage, messageRecipients } from '../cases/case-messages';
-import { requireReadableCase } from '../cases/case-work';
+import { readableTimeline } from '../cases/cases';
 import { badInput, forbidden } from '../errors';
 import { setMemberKey } from '../governance/members';
 import type { Csrf } from './protection';
@@ -40,8 +39,7 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
 
   router.get('/api/dashboard/cases/:reference/messages', async (req, res) => {
     const member = requireSignedIn(req, res);
-    const found = await requireReadableCase(deps.db, member, String(req.params.reference));
-    const timeline = await caseTimeline(deps.db, found.id, member.id);
+    const timeline = await readableTimeline(deps.db, member, String(req.params.reference));
     res.json({
       messages: timeline.map((m) => ({
         id: m.id,

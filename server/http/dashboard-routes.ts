@@ -1,16 +1,14 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { caseTimeline } from '../../db/case-view.queries';
-import { findMemberByEmail } from '../../db/members.queries';
-import { assembleMessage } from '../../crypto/split-message';
-import { appendAudit } from '../audit/audit-log';
 import type { CaseEvents } from '../cases/case-events';
 import { parseCaseReference } from '../cases/case-reference';
 import { listCasesForMember, parseCaseListQuery } from '../cases/case-list';
-import { assignCase, checkCaseMove, moveCase, requireReadableCase, setEmbargo, setExpedited, setSeverity } from '../cases/case-work';
+import { assignCase, checkCaseMove, moveCase, setEmbargo, setExpedited, setSeverity } from '../cases/case-work';
 import { reopenCase } from '../cases/case-reopen';
-import { DomainError, badInput, forbidden, notFound } from '../errors';
+import { downloadCaseMessage } from '../cases/cases';
+import { memberFingerprint } from '../governance/members';
+import { DomainError, badInput, forbidden } from '../errors';
 import { FieldError } from '../field-errors';
 import { STATES } from '../cases/workflow';
 import { keySessionTag, renderCasePage } from './case-page';
@@ -48,8 +46,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
 
   router.get('/dashboard/key', async (req, res) => {
     const member = signedInMember(res)!;
-    const onFile = await findMemberByEmail(deps.db, member.email);
-    res.render('dashboard/key.njk', { member, fingerprint: onFile?.fingerprint ?? '', csrfToken: deps.csrf.tokenFor(req, res) });
+    res.render('dashboard/key.njk', { member, fingerprint: await memberFingerprint(deps.db, member.email), csrfToken: deps.csrf.tokenFor(req, res) });
   });
 
   router.get('/dashboard/cases/:reference', async (req, res) => {
@@ -58,12 +55,9 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
 
   router.get('/dashboard/cases/:reference/messages/:id.asc', async (req, res) => {
     const member = signedInMember(res)!;
-    const found = await requireReadableCase(deps.db, member, String(req.params.reference));
-    const entry = (await caseTimeline(deps.db, found.id, member.id)).find((m) => m.id === req.params.id);
-    if (!entry || !entry.packet) throw notFound('This message was not encrypted to your key.');
-    await appendAudit(deps.db, { caseId: found.id, actorMemberId: member.id, action: 'case.exported', details: { messageId: entry.id } });
-    res.set('Content-Disposition', `attachment; filename="${found.reference}-${entry.role}-${entry.id.slice(0, 8)}.asc"`);
-    res.type('application/pgp-encrypted').send(await assembleMessage(entry.packet, entry.body));
+    const { reference, message } = await downloadCaseMessage(deps.db, member, String(req.params.reference), String(req.params.id));
+    res.set('Content-Disposition', `attachment; filename="${reference}-${message.role}-${message.id.slice(0, 8)}.asc"`);
+    res.type('application/pgp-encrypted').send(message.armored);
   });
 
   /**

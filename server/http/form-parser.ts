@@ -2,6 +2,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { MAX_FIELD_CHARS } from '../intake/report-form';
 import { badInput } from '../errors';
+import { safeAttachmentName } from '../intake/attachment-name';
 import type { Refusal, UploadReservation } from './upload-budget';
 
 export interface ParsedForm {
@@ -83,7 +84,7 @@ export function parseForm(req: Request, limits: FormLimits): Promise<ParsedForm>
     });
     if (limits.textOnly) parser.on('field', (_name, value) => keep(Buffer.byteLength(value)));
     parser.on('file', (_name, stream, info) => {
-      const filename = safeFilename(info.filename);
+      const filename = safeAttachmentName(info.filename);
       if (!info.filename) {
         stream.resume(); // an empty file input
         return;
@@ -135,11 +136,4 @@ export function parseForm(req: Request, limits: FormLimits): Promise<ParsedForm>
     req.on('error', cutOff);
     req.on('close', () => cutOff());
   });
-}
-
-/** The base name only, without control characters: it is shown back and carried inside the encrypted message. */
-export function safeFilename(name: string | undefined): string {
-  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
-  return clean || 'attachment';
 }

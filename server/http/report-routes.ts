@@ -1,15 +1,15 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { CaseKind, Database } from '../../db/database';
-import { listMembersWithKeys } from '../../db/members.queries';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { DomainError, badInput } from '../errors';
-import { srtStatus } from '../governance/routing';
 import {
-  REPORT_FIELDS, KIND_TITLES, describeSize, composeReportDocument, isReportKind, largestFormBytes, pickReportFields, reportFieldProblems,
+  REPORT_FIELDS, describeSize, composeReportDocument, isReportKind, largestFormBytes, pickReportFields, reportFieldProblems,
 } from '../intake/report-form';
+import { KIND_TITLES } from '../cases/case-words';
 import { AlreadySubmittedError, submitPlaintextReport } from '../intake/reports';
+import { formAudience, involvedApproverNames } from '../intake/report-audience';
 import { earlierSubmission, takeConfirmation } from '../intake/report-confirmation';
 import { SEAL_LIFETIME_MS, type SubmissionTokens } from '../intake/submission-tokens';
 import { browserIdOf, ensureBrowserId, redirectToConfirmation, takeConfirmationToken } from './submission-cookies';
@@ -102,8 +102,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     if (problems.length > 0 || !token) return renderForm(deps, req, res, kind, { values, involved, problems, submission: token?.value }, status);
 
     try {
-      const approvers = (await listMembersWithKeys(deps.db)).filter((m) => m.role === 'approver');
-      const involvedNames = approvers.filter((a) => involved.includes(a.id)).map((a) => a.name);
+      const involvedNames = await involvedApproverNames(deps.db, involved);
       // The receipt is not shown here: the confirmation page shows it, once, from its sealed copy.
       await submitPlaintextReport(
         deps.db,
@@ -191,10 +190,7 @@ async function renderForm(
   state: { values: Record<string, string>; involved: string[]; problems: string[]; submission?: string },
   status = 200,
 ): Promise<void> {
-  // Without the database the form still comes back with the reporter's text (approvers unknown).
-  const members = await listMembersWithKeys(deps.db).catch(() => []);
-  const approvers = members.filter((m) => m.role === 'approver').map((m) => ({ id: m.id, name: m.name }));
-  const readers = kind === 'security' ? srtStatus(members).members.map((m) => m.name) : approvers.map((a) => a.name);
+  const { approvers, readers, srtDelegated } = await formAudience(deps.db, kind);
   res.status(status).render('report-form.njk', {
     kind,
     title: KIND_TITLES[kind],
@@ -204,7 +200,7 @@ async function renderForm(
     problems: state.problems,
     approvers,
     readers,
-    srtDelegated: srtStatus(members).delegated,
+    srtDelegated,
     csrfToken: deps.csrf.tokenFor(req, res),
     // A form sent back with problems keeps its token: sending it again still makes one case.
     submissionToken: state.submission ?? newFormToken(deps, req, res),

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config';
 import { FOLLOWUP_LABELS, describeSize } from '../intake/report-form';
+import { messageLabels } from '../cases/case-words';
 import { assetUrl, moduleScript } from './assets';
 
 export const TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
@@ -12,13 +13,7 @@ export function installViews(app: Express, config: Config): nunjucks.Environment
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), { autoescape: true, throwOnUndefined: false });
   env.addGlobal('projectName', config.projectName);
   env.addGlobal('ackDays', config.acknowledgeDays);
-  env.addGlobal('roleLabels', {
-    report: 'Report',
-    attachment: 'Attachment',
-    comment: 'Comment (responders only)',
-    reply: 'Reply to the reporter',
-    'reporter-reply': 'Answer from the reporter',
-  });
+  env.addGlobal('roleLabels', messageLabels('member'));
   env.addGlobal('followupLabels', FOLLOWUP_LABELS);
   env.addGlobal('conduct', config.conduct);
   env.addFilter('size', describeSize);

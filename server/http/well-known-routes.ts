@@ -2,12 +2,10 @@
 // key), the OpenPGP Web Key Directory (direct and advanced method), /intake-key.asc, and the
 // security-policy page. Also puts the key's fingerprint in every page's context.
 import { Router } from 'express';
-import type { PrivateKey } from 'openpgp';
-import { signCleartext } from '../../crypto/intake-key';
-import { wkdHash } from '../../crypto/wkd';
+import type { PrivateKey } from '../../crypto/keys';
 import type { Config } from '../config';
 import type { PublishedIntakeKey } from '../intake-key/keyring';
-import { securityTxt } from '../intake-key/security-txt';
+import { signedSecurityTxt, wkdDirectory } from '../intake-key/publication';
 
 /** What the routes need of the keyring (server/intake-key/keyring.ts). */
 export interface IntakeKeyProvider {
@@ -20,7 +18,7 @@ export function wellKnownRoutes(deps: { config: Config; keys: IntakeKeyProvider 
   const router = Router();
   const { config } = deps;
   const addresses = [...config.mail.addresses.security, ...config.mail.addresses.coc];
-  const byHash = new Map(addresses.map((address) => [wkdHash(address.slice(0, address.lastIndexOf('@'))), address]));
+  const byHash = wkdDirectory(addresses);
   let signed: { key: string; text: string } | null = null;
 
   // Every page may show the fingerprint (the report form does); a rotation shows within a minute.
@@ -39,7 +37,7 @@ export function wellKnownRoutes(deps: { config: Config; keys: IntakeKeyProvider 
     const now = new Date();
     const key = deps.keys.current();
     const cacheKey = `${now.toISOString().slice(0, 10)}:${key.fingerprint}`;
-    if (signed?.key !== cacheKey) signed = { key: cacheKey, text: await signCleartext(securityTxt(config, key.fingerprint, now), deps.keys.signingKey()) };
+    if (signed?.key !== cacheKey) signed = { key: cacheKey, text: await signedSecurityTxt(config, key.fingerprint, deps.keys.signingKey(), now) };
     res.set('Cache-Control', 'public, max-age=3600').type('text/plain; charset=utf-8').send(signed.text);
   });
   // RFC 9116 §3: the legacy location may redirect to the well-known one.

@@ -1,6 +1,7 @@
 // Workflows on the intake key: make it on first start, show, export, import, rotate.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
+import { KIND_WORDS } from '../cases/case-words';
 import {
   destroyExpiredIntakeKeys,
   insertIntakeKey,
@@ -25,8 +26,8 @@ export const DEFAULT_GRACE_DAYS = 90;
 export function intakeIdentities(config: Config): IntakeIdentity[] {
   const { addresses } = config.mail;
   return [
-    ...addresses.security.map((email) => ({ name: `${config.projectName} security reports`, email })),
-    ...addresses.coc.map((email) => ({ name: `${config.projectName} Code of Conduct reports`, email })),
+    ...addresses.security.map((email) => ({ name: `${config.projectName} ${KIND_WORDS.security.report}s`, email })),
+    ...addresses.coc.map((email) => ({ name: `${config.projectName} ${KIND_WORDS.coc.report}s`, email })),
   ];
 }
 

@@ -1,12 +1,12 @@
 // The intake keys one running instance holds unlocked in memory: the active key (published,
 // decrypts, signs security.txt) and retired keys still in their grace period (decrypt only).
 import type { Kysely } from 'kysely';
-import { readKey, type PrivateKey } from 'openpgp';
+import { publishableKey, type PrivateKey } from '../../crypto/keys';
 import type { Database } from '../../db/database';
 import { destroyExpiredIntakeKeys, intakeKeysForDecryption, intakeKeysVersion, listIntakeKeys } from '../../db/intake-keys.queries';
 import { DecryptionError } from '../../crypto/errors';
 import { unlockIntakeKey } from '../../crypto/intake-key';
-import { messageConfig, type Argon2Cost } from '../../crypto/openpgp-config';
+import type { Argon2Cost } from '../../crypto/openpgp-config';
 import { notConfigured } from '../errors';
 import type { Logger } from '../log';
 import { createIntakeKeyIfNone, intakeIdentities } from './intake-keys';
@@ -117,13 +117,7 @@ export class IntakeKeyring {
     }
     for (const fingerprint of this.unlocked.keys()) if (!rows.some((r) => r.fingerprint === fingerprint)) this.unlocked.delete(fingerprint);
     const record = (await listIntakeKeys(this.db)).find((k) => k.fingerprint === active.fingerprint)!;
-    const publicKey = await readKey({ armoredKey: record.publicKey, config: messageConfig });
-    this.published = {
-      fingerprint: record.fingerprint,
-      armored: record.publicKey,
-      binary: publicKey.write() as Uint8Array,
-      userIds: publicKey.getUserIDs(),
-    };
+    this.published = { fingerprint: record.fingerprint, armored: record.publicKey, ...(await publishableKey(record.publicKey)) };
     this.signing = keys[0]!;
     this.decrypting = keys;
     this.version = version;

@@ -2,11 +2,10 @@
 // the receipt. With JavaScript the browser does the unlocking; without it, this code does it in
 // memory and forgets the receipt when the request ends.
 import type { Kysely } from 'kysely';
-import { readKey, type PrivateKey, type PublicKey } from 'openpgp';
+import { readPublicKey, type PrivateKey } from '../../crypto/keys';
 import type { Database } from '../../db/database';
 import { findCaseByReceiptLookup, reporterTimeline, type ReporterCase } from '../../db/followup.queries';
 import { DecryptionError } from '../../crypto/errors';
-import { messageConfig } from '../../crypto/openpgp-config';
 import { isWellFormedReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { UnlockBusyError, unlockReporterKeyOffThread } from '../../crypto/reporter-key-pool';
 import { decryptSplit, encryptMessage } from '../../crypto/split-message';
@@ -94,7 +93,7 @@ export async function replyWithReceipt(db: Kysely<Database>, receipt: string, te
   if (text.trim() === '') throw badInput('Write your answer before sending it.');
   const { found } = await unlockCaseWithReceipt(db, receipt);
   const readers = await caseRecipients(db, found.id);
-  const reporterKey = (await readKey({ armoredKey: found.reporterPublicKey, config: messageConfig })) as PublicKey;
+  const reporterKey = await readPublicKey(found.reporterPublicKey);
   const message = await encryptMessage({ data: text, recipients: [...readers.map((r) => r.publicKey), reporterKey] });
   await storeCaseMessage(db, found, { role: 'reporter-reply', authorMemberId: null, message, withReporter: true });
   await events.messageAdded(found.id, null);

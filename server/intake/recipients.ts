@@ -1,8 +1,7 @@
-import { readKey, type PublicKey } from 'openpgp';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { listMembersWithKeys, type MemberWithKey } from '../../db/members.queries';
-import { messageConfig } from '../../crypto/openpgp-config';
+import { keyIdsOf, readPublicKey, type PublicKey } from '../../crypto/keys';
 
 /** A member who can be routed to, with its parsed public key and every key ID a message to it may name. */
 export interface Recipient extends MemberWithKey {
@@ -39,8 +38,8 @@ async function parseOnce(member: MemberWithKey): Promise<{ publicKey: PublicKey;
   const cacheKey = `${member.fingerprint}:${member.armoredKey.length}:${member.armoredKey.slice(-64)}`;
   let entry = parsed.get(cacheKey);
   if (!entry) {
-    const publicKey = (await readKey({ armoredKey: member.armoredKey, config: messageConfig })) as PublicKey;
-    entry = { publicKey, keyIds: new Set(publicKey.getKeyIDs().map((id) => id.toHex())) };
+    const publicKey = await readPublicKey(member.armoredKey);
+    entry = { publicKey, keyIds: keyIdsOf(publicKey) };
     if (parsed.size > 10_000) parsed.clear();
     parsed.set(cacheKey, entry);
   }

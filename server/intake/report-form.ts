@@ -1,6 +1,7 @@
 // The report form's fields and the plaintext document they become. Shared by the page template,
 // the server's no-JavaScript path and the browser bundle, so that both paths encrypt the same text.
 import type { CaseKind } from '../../db/database';
+import { KIND_TITLES, messageLabels } from '../cases/case-words';
 
 export interface ReportField {
   /** The form field's name: `body` and `contact` are part of the stable no-JavaScript contract. */
@@ -13,10 +14,6 @@ export interface ReportField {
 
 export const REPORT_KINDS: readonly CaseKind[] = ['security', 'coc'];
 
-export const KIND_TITLES: Record<CaseKind, string> = {
-  security: 'Security vulnerability report',
-  coc: 'Code of Conduct report',
-};
 
 export const REPORT_FIELDS: Record<CaseKind, readonly ReportField[]> = {
   security: [
@@ -38,12 +35,7 @@ export const REPORT_FIELDS: Record<CaseKind, readonly ReportField[]> = {
 };
 
 /** What the reporter's follow-up page calls each message, with and without JavaScript. */
-export const FOLLOWUP_LABELS: Readonly<Record<string, string>> = {
-  report: 'Your report',
-  attachment: 'Your attachment',
-  reply: 'Reply from the team',
-  'reporter-reply': 'Your message',
-};
+export const FOLLOWUP_LABELS = messageLabels('reporter');
 
 /** A size for people: "25 MB", "2 KB" (never "0 MB" for a small limit). */
 export function describeSize(bytes: number): string {

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { readKey, type PublicKey } from 'openpgp';
 import type { CaseChannel, CaseKind, Database, MessageRole } from '../../db/database';
 import type { NewMessage } from '../../db/cases.queries';
 import { insertCaseWithMessages, ReceiptInUseError, RecipientsChangedError } from '../../db/new-case.queries';
@@ -10,7 +9,8 @@ import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../..
 import type { CaseEvents } from '../cases/case-events';
 import { newCaseReference } from '../cases/case-reference';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
-import { messageConfig, type Argon2Cost } from '../../crypto/openpgp-config';
+import type { Argon2Cost } from '../../crypto/openpgp-config';
+import { keyIdsOf, readPublicKey } from '../../crypto/keys';
 import { DomainError, badInput, conflict } from '../errors';
 import { routeReport } from '../governance/routing';
 import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from '../cases/clocks';
@@ -167,7 +167,7 @@ export async function submitPlaintextReport(
   const readers = await routedReaders(db, input.kind, input.involvedIds, true);
   const receipt = generateReceipt();
   const reporterKey = await createReporterKey(receipt, options.reporterKeyLock ?? options.argon2);
-  const reporterPublic = (await readKey({ armoredKey: reporterKey.publicKey, config: messageConfig })) as PublicKey;
+  const reporterPublic = await readPublicKey(reporterKey.publicKey);
   const recipients = [...readers.map((r) => r.publicKey), reporterPublic];
 
   const messages: { role: MessageRole; split: SplitMessage }[] = [
@@ -183,7 +183,7 @@ export async function submitPlaintextReport(
     readers,
     reporter: {
       fingerprint: reporterKey.fingerprint,
-      keyIds: new Set(reporterPublic.getKeyIDs().map((id) => id.toHex())),
+      keyIds: keyIdsOf(reporterPublic),
       publicKey: reporterKey.publicKey,
       lockedKey: reporterKey.lockedPrivateKey,
     },

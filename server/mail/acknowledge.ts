@@ -3,8 +3,10 @@
 // between loses the acknowledgement (never the report). RFC 3834 rules keep it from looping or
 // answering bulk and automatic mail.
 import crypto from 'node:crypto';
+import type { CaseKind } from '../../db/database';
+import { KIND_WORDS } from '../cases/case-words';
 import { senderKeyFromMail } from '../../crypto/sender-key';
-import { armorMessage, encryptMessage } from '../../crypto/split-message';
+import { encryptArmored } from '../../crypto/split-message';
 import type { Config } from '../config';
 import type { AcknowledgementRequest } from '../intake/mail-acknowledgement';
 import type { Logger } from '../log';
@@ -89,7 +91,7 @@ export class Acknowledger {
       receipt,
       encrypted: request.encrypted,
     });
-    const from = `"${this.deps.config.projectName.replace(/["\\]/g, '')} ${request.kind === 'security' ? 'security' : 'Code of Conduct'}" <${request.intakeAddress}>`;
+    const from = `"${this.deps.config.projectName.replace(/["\\]/g, '')} ${KIND_WORDS[request.kind].adjective}" <${request.intakeAddress}>`;
     const headers: Record<string, string> = {
       'Auto-Submitted': 'auto-replied',
       'X-Auto-Response-Suppress': 'All',
@@ -98,7 +100,7 @@ export class Acknowledger {
     const threading: Record<string, string> = request.messageId ? { 'In-Reply-To': request.messageId, References: request.messageId } : {};
     if (!senderKey) return { from, to, subject: body.subject, text: body.text, headers, inReplyTo: request.messageId, references: request.messageId };
     const entity = plainTextEntity(body.text, body.subject);
-    const armored = armorMessage(await encryptMessage({ data: entity, recipients: [senderKey.key] }));
+    const armored = await encryptArmored({ data: entity, recipients: [senderKey.key] });
     const raw = await pgpMimeMessage({ from, to, subject: `Received: your report ${request.reference}`, armored, headers: { ...headers, ...threading } });
     return { from, to, raw };
   }

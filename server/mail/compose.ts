@@ -4,20 +4,13 @@ import path from 'node:path';
 import nunjucks from 'nunjucks';
 import type { CaseKind } from '../../db/database';
 import type { Config } from '../config';
+import { KIND_WORDS, messageLabels } from '../cases/case-words';
 
 export const MAIL_TEMPLATES_DIR = path.resolve(__dirname, '../../templates/mail');
 
 export type NotificationEvent = 'case-routed' | 'new-message' | 'assigned' | 'overdue';
 
-export const KIND_LABELS: Record<CaseKind, string> = { security: 'security report', coc: 'Code of Conduct report' };
-
-const MESSAGE_LABELS: Record<string, string> = {
-  report: 'report',
-  attachment: 'attachment',
-  comment: 'comment from a responder',
-  reply: 'reply to the reporter',
-  'reporter-reply': 'message from the reporter',
-};
+const MESSAGE_LABELS = messageLabels('mail');
 
 export interface MailBody {
   subject: string;
@@ -62,7 +55,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
   return {
     notification(event, values) {
       const subjects: Record<NotificationEvent, string> = {
-        'case-routed': `New ${KIND_LABELS[values.kind]} ${values.reference}`,
+        'case-routed': `New ${KIND_WORDS[values.kind].report} ${values.reference}`,
         'new-message': `New ${MESSAGE_LABELS[values.messageRole ?? ''] ?? 'message'} on ${values.reference}`,
         assigned: `${values.reference} is assigned to you`,
         overdue: `${values.reference} is overdue`,
@@ -72,7 +65,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         ...common,
         ...values,
         subject,
-        kindLabel: KIND_LABELS[values.kind],
+        kindLabel: KIND_WORDS[values.kind].report,
         messageLabel: MESSAGE_LABELS[values.messageRole ?? ''] ?? 'message',
         caseUrl: caseUrl(values.reference),
         ackDays: config.acknowledgeDays[values.kind],
@@ -81,12 +74,12 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
     },
 
     acknowledgement(values) {
-      const subject = `Received: your ${KIND_LABELS[values.kind]} ${values.reference}`;
+      const subject = `Received: your ${KIND_WORDS[values.kind].report} ${values.reference}`;
       const context = {
         ...common,
         ...values,
-        kindLabel: KIND_LABELS[values.kind],
-        handlers: values.kind === 'security' ? 'the Security Response Team' : "the project's approvers",
+        kindLabel: KIND_WORDS[values.kind].report,
+        handlers: KIND_WORDS[values.kind].handlers,
         ackDays: config.acknowledgeDays[values.kind],
         policyUrl: `${config.publicUrl}/security-policy`,
         followupUrl: `${config.publicUrl}/followup`,

@@ -2,7 +2,7 @@
 // parts with the intake keys, and hands back what the report document is made of. Nothing is
 // written anywhere; the caller encrypts the result to the readers and drops it.
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { PrivateKey } from 'openpgp';
+import type { PrivateKey } from '../../crypto/keys';
 import { DecryptionError, MalformedMessageError } from '../../crypto/errors';
 import { decryptForIntake, NotEncryptedMessageError, NotForIntakeKeyError } from '../../crypto/intake-decrypt';
 import { pgpMimeShape } from './pgp-mime-part';

@@ -1,8 +1,7 @@
 // Mail to a case's reply address → one reporter's message on that case: opened (decrypted in
 // memory) and checked exactly as intake mail is, encrypted to the case's current readers and the
 // reporter key, stored through the one function every message to an existing case goes through.
-import { readKey, type PublicKey } from 'openpgp';
-import { messageConfig } from '../../crypto/openpgp-config';
+import { readPublicKey } from '../../crypto/keys';
 import { isWellFormedReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { encryptMessage } from '../../crypto/split-message';
 import type { ReplyAddressCase } from '../../db/reply-addresses.queries';
@@ -38,7 +37,7 @@ export async function receiveReply(
   const document = receipts.length === 0 ? report.document : report.document.replace(ORIGINAL_KEPT, ORIGINAL_DROPPED);
   try {
     const readers = await caseRecipients(deps.db, found.caseId);
-    const reporterKey = (await readKey({ armoredKey: found.reporterPublicKey, config: messageConfig })) as PublicKey;
+    const reporterKey = await readPublicKey(found.reporterPublicKey);
     const recipients = [...readers.map((r) => r.publicKey), reporterKey];
     const message = await encryptMessage({ data: redact(document, secrets), recipients });
     const attachments = [];

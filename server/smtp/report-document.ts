@@ -3,6 +3,8 @@
 // (an HTML body, a signature, MIME parts). All of it is encrypted to the readers by the caller.
 import type { CaseKind } from '../../db/database';
 import type { MailAttachment, OpenedMail } from './open-mail';
+import { safeAttachmentName } from '../intake/attachment-name';
+import { KIND_WORDS } from '../cases/case-words';
 
 export interface EnvelopeFacts {
   kind: CaseKind;
@@ -36,7 +38,7 @@ export function reportFromMail(mail: OpenedMail, envelope: EnvelopeFacts): Repor
   const summary = [
     envelope.replyTo
       ? `E-mail from the reporter of ${envelope.replyTo}, to its reply address ${envelope.recipients.join(', ')}`
-      : `E-mail ${envelope.kind === 'security' ? 'security report' : 'Code of Conduct report'} to ${envelope.recipients.join(', ')}`,
+      : `E-mail ${KIND_WORDS[envelope.kind].report} to ${envelope.recipients.join(', ')}`,
     `Received: ${envelope.receivedAt.toISOString()} over SMTP${envelope.tls ? ' with STARTTLS' : ' without TLS'}`,
     `Envelope sender: ${envelope.sender ?? '<> (none)'}`,
     `Encryption: ${encryption}`,
@@ -46,7 +48,7 @@ export function reportFromMail(mail: OpenedMail, envelope: EnvelopeFacts): Repor
   const headers = mail.parsed.headerLines.map((h) => unfold(h.line));
   const document = [...summary, '', '----- Headers -----', ...headers, '', '----- Message -----', mail.text.trim() === '' ? '(no text)' : mail.text, ''].join('\n');
 
-  const attachments = files.map((f) => ({ filename: safeName(f.filename), data: f.data }));
+  const attachments = files.map((f) => ({ filename: safeAttachmentName(f.filename), data: f.data }));
   if (keepOriginal) attachments.push({ filename: 'original.eml', data: mail.original! });
   return { document, attachments };
 }
@@ -59,11 +61,4 @@ function isSingleTextPart(mail: OpenedMail): boolean {
 
 function unfold(line: string): string {
   return line.replace(/\r?\n[ \t]+/g, ' ');
-}
-
-/** A file name for the encrypted literal packet: no paths, no control characters, not empty. */
-function safeName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200).trim();
-  return clean === '' || clean === '.' || clean === '..' ? 'attachment' : clean;
 }
