@@ -1,5 +1,16 @@
 /** Tests run against one embedded PostgreSQL started in globalSetup; each file clones a migrated template database. */
-const tsJest = ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', esModuleInterop: true, allowJs: true } }];
+const tsJest = [
+  'ts-jest',
+  {
+    tsconfig: {
+      module: 'commonjs',
+      moduleResolution: 'node10',
+      target: 'ES2022',
+      esModuleInterop: true,
+      allowJs: true,
+    },
+  },
+];
 
 module.exports = {
   testEnvironment: 'node',

@@ -13,7 +13,11 @@ export type InvalidKeyReason =
   | 'locked';
 
 export class InvalidKeyError extends Error {
-  constructor(readonly reason: InvalidKeyReason, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: InvalidKeyReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'InvalidKeyError';
   }

@@ -14,7 +14,10 @@ import { messageConfig } from './openpgp-config';
  * `recipientKeyIds` lets the sender's postmaster see which key they used.
  */
 export class NotForIntakeKeyError extends Error {
-  constructor(readonly recipientKeyIds: string[], message: string) {
+  constructor(
+    readonly recipientKeyIds: string[],
+    message: string,
+  ) {
     super(message);
     this.name = 'NotForIntakeKeyError';
   }
@@ -44,7 +47,10 @@ export interface IntakeDecryption {
  * message, DecryptionError when a key of ours is addressed but decryption fails (damaged,
  * truncated). Nothing is written anywhere; the caller owns the plaintext.
  */
-export async function decryptForIntake(options: { message: Uint8Array | string; keys: readonly PrivateKey[] }): Promise<IntakeDecryption> {
+export async function decryptForIntake(options: {
+  message: Uint8Array | string;
+  keys: readonly PrivateKey[];
+}): Promise<IntakeDecryption> {
   let message: Message<Uint8Array>;
   try {
     message =
@@ -68,13 +74,19 @@ export async function decryptForIntake(options: { message: Uint8Array | string; 
     }
   }
   if (addressed.length === 0 && !wildcard) {
-    if (password) throw new NotForIntakeKeyError([], 'The message is encrypted with a password, not to our intake key.');
+    if (password)
+      throw new NotForIntakeKeyError([], 'The message is encrypted with a password, not to our intake key.');
     throw new NotEncryptedMessageError();
   }
 
-  const candidates = options.keys.filter((key) => key.getKeyIDs().some((id) => addressed.includes(id.toHex().toUpperCase())));
+  const candidates = options.keys.filter((key) =>
+    key.getKeyIDs().some((id) => addressed.includes(id.toHex().toUpperCase())),
+  );
   if (candidates.length === 0 && !wildcard) {
-    throw new NotForIntakeKeyError(addressed, `The message is encrypted to key ID ${addressed.join(', ')}, which is not our intake key.`);
+    throw new NotForIntakeKeyError(
+      addressed,
+      `The message is encrypted to key ID ${addressed.join(', ')}, which is not our intake key.`,
+    );
   }
 
   // Usually exactly one key is addressed; with hidden recipients every key of ours is tried.
@@ -83,7 +95,11 @@ export async function decryptForIntake(options: { message: Uint8Array | string; 
   for (const key of tryKeys) {
     try {
       const result = await decrypt({ message, decryptionKeys: key, format: 'binary', config: messageConfig });
-      return { data: result.data as Uint8Array, filename: result.filename ?? '', decryptedWith: key.getFingerprint().toUpperCase() };
+      return {
+        data: result.data as Uint8Array,
+        filename: result.filename ?? '',
+        decryptedWith: key.getFingerprint().toUpperCase(),
+      };
     } catch (cause) {
       failure = cause;
     }
@@ -91,5 +107,8 @@ export async function decryptForIntake(options: { message: Uint8Array | string; 
   if (candidates.length === 0) {
     throw new NotForIntakeKeyError([], 'The message hides its recipients and none of our intake keys can decrypt it.');
   }
-  throw new DecryptionError('The message is addressed to our intake key but could not be decrypted (damaged or truncated).', { cause: failure });
+  throw new DecryptionError(
+    'The message is addressed to our intake key but could not be decrypted (damaged or truncated).',
+    { cause: failure },
+  );
 }

@@ -35,7 +35,12 @@ export interface LockedIntakeKey {
  * address in a user ID). No expiry: rotation replaces it. The private key leaves this function only
  * locked under `passphrase`.
  */
-export async function generateIntakeKey(options: { identities: IntakeIdentity[]; passphrase: string; cost?: Argon2Cost; date?: Date }): Promise<LockedIntakeKey> {
+export async function generateIntakeKey(options: {
+  identities: IntakeIdentity[];
+  passphrase: string;
+  cost?: Argon2Cost;
+  date?: Date;
+}): Promise<LockedIntakeKey> {
   if (options.identities.length === 0) throw new TypeError('generateIntakeKey needs at least one identity');
   requirePassphrase(options.passphrase);
   const { privateKey } = await generateKey({
@@ -60,7 +65,10 @@ export async function unlockIntakeKey(lockedPrivateKey: string, passphrase: stri
   try {
     return await decryptKey({ privateKey, passphrase, config: messageConfig });
   } catch (cause) {
-    throw new DecryptionError(`The passphrase does not unlock intake key ${privateKey.getFingerprint().toUpperCase()}.`, { cause });
+    throw new DecryptionError(
+      `The passphrase does not unlock intake key ${privateKey.getFingerprint().toUpperCase()}.`,
+      { cause },
+    );
   }
 }
 
@@ -80,7 +88,11 @@ export async function importIntakeKey(options: {
   let privateKey: PrivateKey;
   try {
     const key = await readKey({ armoredKey: options.armoredKey, config: messageConfig });
-    if (!key.isPrivate()) throw new InvalidKeyError('malformed', 'This is a public key; the intake key must be imported with its private key.');
+    if (!key.isPrivate())
+      throw new InvalidKeyError(
+        'malformed',
+        'This is a public key; the intake key must be imported with its private key.',
+      );
     privateKey = key as PrivateKey;
   } catch (cause) {
     if (cause instanceof InvalidKeyError) throw cause;
@@ -88,7 +100,8 @@ export async function importIntakeKey(options: {
   }
   await validatePublicKey(privateKey.toPublic().armor(messageConfig));
   if (!privateKey.isDecrypted()) {
-    if (options.passphrase === undefined) throw new DecryptionError('The key is protected by a passphrase; give it to unlock the key.');
+    if (options.passphrase === undefined)
+      throw new DecryptionError('The key is protected by a passphrase; give it to unlock the key.');
     try {
       privateKey = await decryptKey({ privateKey, passphrase: options.passphrase, config: messageConfig });
     } catch (cause) {
@@ -96,7 +109,11 @@ export async function importIntakeKey(options: {
     }
   }
   await privateKey.getDecryptionKeys(undefined, undefined, undefined, messageConfig).catch((cause: unknown) => {
-    throw new InvalidKeyError('no-encryption-subkey', 'The key holds no usable private encryption subkey (is it a stub of a smartcard key?).', { cause });
+    throw new InvalidKeyError(
+      'no-encryption-subkey',
+      'The key holds no usable private encryption subkey (is it a stub of a smartcard key?).',
+      { cause },
+    );
   });
   return lock(privateKey, options.newPassphrase, options.cost);
 }

@@ -42,10 +42,15 @@ export async function validatePublicKey(armoredKey: string, options: ValidateKey
   try {
     key = await readKey({ armoredKey, config: messageConfig });
   } catch (cause) {
-    throw new InvalidKeyError('malformed', 'This is not an armored OpenPGP public key (it could not be parsed).', { cause });
+    throw new InvalidKeyError('malformed', 'This is not an armored OpenPGP public key (it could not be parsed).', {
+      cause,
+    });
   }
   if (key.isPrivate()) {
-    throw new InvalidKeyError('private-key', 'This is a private key. Give the public key only (gpg --armor --export EMAIL); never share the private key.');
+    throw new InvalidKeyError(
+      'private-key',
+      'This is a private key. Give the public key only (gpg --armor --export EMAIL); never share the private key.',
+    );
   }
   const publicKey = key as PublicKey;
   const fingerprint = publicKey.getFingerprint().toUpperCase();
@@ -75,16 +80,24 @@ export async function validatePublicKey(armoredKey: string, options: ValidateKey
   for (const info of [publicKey.getAlgorithmInfo(), encryptionKey.getAlgorithmInfo()]) {
     const family = algorithmFamily(info.algorithm);
     if (REFUSED_ALGORITHMS.has(family)) {
-      throw new InvalidKeyError('weak', `Key ${fingerprint} uses ${family.toUpperCase()}, which we refuse; make an ed25519/cv25519 or RSA-3072 key.`);
+      throw new InvalidKeyError(
+        'weak',
+        `Key ${fingerprint} uses ${family.toUpperCase()}, which we refuse; make an ed25519/cv25519 or RSA-3072 key.`,
+      );
     }
     if (family === 'rsa' && (info.bits ?? 0) < MIN_RSA_BITS) {
-      throw new InvalidKeyError('weak', `Key ${fingerprint} is RSA-${info.bits}; RSA keys need at least ${MIN_RSA_BITS} bits.`);
+      throw new InvalidKeyError(
+        'weak',
+        `Key ${fingerprint} is RSA-${info.bits}; RSA keys need at least ${MIN_RSA_BITS} bits.`,
+      );
     }
   }
 
   // The real test, under the config we encrypt with.
   await publicKey.getEncryptionKey(undefined, now, undefined, messageConfig).catch((cause: unknown) => {
-    throw new InvalidKeyError('weak', `Key ${fingerprint} cannot be encrypted to safely: ${(cause as Error).message}`, { cause });
+    throw new InvalidKeyError('weak', `Key ${fingerprint} cannot be encrypted to safely: ${(cause as Error).message}`, {
+      cause,
+    });
   });
 
   const userIds = publicKey.getUserIDs();

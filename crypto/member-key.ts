@@ -3,7 +3,16 @@
 // algorithms GnuPG 2.2 knows (EdDSA + ECDH on Curve25519 in their v4 "legacy" form, or RSA-3072),
 // protected the way GnuPG 2.2 reads (iterated and salted S2K, no AEAD), so that the backup imports
 // into `gpg` and decrypts every case message, as the README promises.
-import { config as defaults, decryptKey, encryptKey, enums, generateKey, readPrivateKey, type Config, type PrivateKey } from 'openpgp';
+import {
+  config as defaults,
+  decryptKey,
+  encryptKey,
+  enums,
+  generateKey,
+  readPrivateKey,
+  type Config,
+  type PrivateKey,
+} from 'openpgp';
 import { InvalidKeyError } from './errors';
 import { messageConfig } from './openpgp-config';
 
@@ -27,8 +36,16 @@ const memberKeyConfig: Config = Object.freeze({
 });
 
 /** Makes a member's key pair, its private half locked with `passphrase`. */
-export async function generateMemberKey(options: { name: string; email: string; passphrase: string; algorithm: MemberKeyAlgorithm }): Promise<MemberKeyPair> {
-  const kind = options.algorithm === 'rsa3072' ? ({ type: 'rsa', rsaBits: 3072 } as const) : ({ type: 'ecc', curve: 'ed25519Legacy' } as const);
+export async function generateMemberKey(options: {
+  name: string;
+  email: string;
+  passphrase: string;
+  algorithm: MemberKeyAlgorithm;
+}): Promise<MemberKeyPair> {
+  const kind =
+    options.algorithm === 'rsa3072'
+      ? ({ type: 'rsa', rsaBits: 3072 } as const)
+      : ({ type: 'ecc', curve: 'ed25519Legacy' } as const);
   const { privateKey, publicKey } = await generateKey({
     ...kind,
     userIDs: [{ name: options.name, email: options.email }],
@@ -36,7 +53,11 @@ export async function generateMemberKey(options: { name: string; email: string; 
     format: 'object',
     config: memberKeyConfig,
   });
-  return { fingerprint: privateKey.getFingerprint().toUpperCase(), publicKey: publicKey.armor(memberKeyConfig), privateKey: privateKey.armor(memberKeyConfig) };
+  return {
+    fingerprint: privateKey.getFingerprint().toUpperCase(),
+    publicKey: publicKey.armor(memberKeyConfig),
+    privateKey: privateKey.armor(memberKeyConfig),
+  };
 }
 
 /**
@@ -53,7 +74,11 @@ export async function readMemberPrivateKey(
   try {
     locked = await readPrivateKey({ armoredKey, config: messageConfig });
   } catch (cause) {
-    throw new InvalidKeyError('malformed', 'This is not an armored OpenPGP private key (gpg --armor --export-secret-keys EMAIL).', { cause });
+    throw new InvalidKeyError(
+      'malformed',
+      'This is not an armored OpenPGP private key (gpg --armor --export-secret-keys EMAIL).',
+      { cause },
+    );
   }
   const fingerprint = locked.getFingerprint().toUpperCase();
   if (onFile !== null && fingerprint !== onFile.toUpperCase()) {

@@ -15,7 +15,12 @@ export function generateReceipt(): string {
 
 /** Case, spacing and separators do not matter when a reporter types the receipt back. */
 export function normalizeReceipt(receipt: string): string {
-  return receipt.trim().toLowerCase().split(/[\s\-_.,]+/).filter(Boolean).join(' ');
+  return receipt
+    .trim()
+    .toLowerCase()
+    .split(/[\s\-_.,]+/)
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** True when the text has the shape of a receipt (right word count, every word from the list). */

@@ -1,4 +1,13 @@
-import { decryptKey, encryptKey, enums, generateKey, readKey, readPrivateKey, type Config, type PrivateKey } from 'openpgp';
+import {
+  decryptKey,
+  encryptKey,
+  enums,
+  generateKey,
+  readKey,
+  readPrivateKey,
+  type Config,
+  type PrivateKey,
+} from 'openpgp';
 import { DecryptionError, InvalidKeyError } from './errors';
 import { keyLockConfig, messageConfig, type Argon2Cost } from './openpgp-config';
 import { normalizeReceipt } from './receipt';
@@ -57,7 +66,10 @@ export async function unlockReporterKey(lockedPrivateKey: string, receipt: strin
  * The work of unlocking, for a worker thread (./reporter-key-pool.ts): the unlocked key's packets, or
  * null when the receipt does not unlock it (an error cannot cross threads as its own class).
  */
-export async function unlockedReporterKeyPackets(task: { lockedPrivateKey: string; receipt: string }): Promise<Uint8Array | null> {
+export async function unlockedReporterKeyPackets(task: {
+  lockedPrivateKey: string;
+  receipt: string;
+}): Promise<Uint8Array | null> {
   try {
     return (await unlockReporterKey(task.lockedPrivateKey, task.receipt)).write();
   } catch (error) {
@@ -74,7 +86,10 @@ const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
  * private key for the same fingerprint that is locked (never a plaintext private key on our disk).
  * Returns the fingerprint and every key ID a message to it may name.
  */
-export async function checkReporterKey(publicKey: string, lockedPrivateKey: string): Promise<{ fingerprint: string; keyIds: Set<string> }> {
+export async function checkReporterKey(
+  publicKey: string,
+  lockedPrivateKey: string,
+): Promise<{ fingerprint: string; keyIds: Set<string> }> {
   let fingerprint: string;
   let keyIds: Set<string>;
   try {
@@ -100,7 +115,10 @@ export async function checkReporterKey(publicKey: string, lockedPrivateKey: stri
     throw new InvalidKeyError('malformed', 'The locked reporter key does not belong to the reporter public key.');
   }
   if (locked.isDecrypted()) {
-    throw new InvalidKeyError('private-key', 'The reporter private key must be locked under the receipt, never sent in the clear.');
+    throw new InvalidKeyError(
+      'private-key',
+      'The reporter private key must be locked under the receipt, never sent in the clear.',
+    );
   }
   return { fingerprint, keyIds };
 }
@@ -114,7 +132,14 @@ export async function isLockedWithArgon2(armoredLockedKey: string): Promise<bool
   const key = await readPrivateKey({ armoredKey: armoredLockedKey, config: messageConfig });
   // OpenPGP.js keeps the parsed S2K on the secret key packet; its type names the function.
   const s2kType = (packet: unknown) => (packet as { s2k?: { type?: string } | null }).s2k?.type;
-  return [key.keyPacket, ...key.subkeys.map((subkey) => subkey.keyPacket)].some((packet) => s2kType(packet) === 'argon2');
+  return [key.keyPacket, ...key.subkeys.map((subkey) => subkey.keyPacket)].some(
+    (packet) => s2kType(packet) === 'argon2',
+  );
 }
 
-const fastLockConfig: Config = Object.freeze({ ...messageConfig, aeadProtect: true, s2kType: enums.s2k.iterated, s2kIterationCountByte: 96 });
+const fastLockConfig: Config = Object.freeze({
+  ...messageConfig,
+  aeadProtect: true,
+  s2kType: enums.s2k.iterated,
+  s2kIterationCountByte: 96,
+});

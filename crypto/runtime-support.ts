@@ -19,11 +19,27 @@ const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0
  * to run code in it.
  */
 export function runtimeSupport(scope: typeof globalThis = globalThis): RuntimeSupport {
-  const webCrypto = typeof scope.crypto?.subtle?.digest === 'function' && typeof scope.crypto.getRandomValues === 'function';
-  const rest = typeof scope.BigInt === 'function' && typeof scope.TextEncoder === 'function' && typeof scope.ReadableStream === 'function' && typeof scope.TransformStream === 'function';
+  const webCrypto =
+    typeof scope.crypto?.subtle?.digest === 'function' && typeof scope.crypto.getRandomValues === 'function';
+  const rest =
+    typeof scope.BigInt === 'function' &&
+    typeof scope.TextEncoder === 'function' &&
+    typeof scope.ReadableStream === 'function' &&
+    typeof scope.TransformStream === 'function';
   const argon2 = canRunWebAssembly(scope);
-  if (!webCrypto) return { canEncrypt: false, argon2, missing: 'This browser does not offer the Web Cryptography API that encryption needs (it may be switched off, or the page was not opened over a secure connection).' };
-  if (!rest) return { canEncrypt: false, argon2, missing: 'This browser lacks features that encryption needs (BigInt or web streams); it may be too old.' };
+  if (!webCrypto)
+    return {
+      canEncrypt: false,
+      argon2,
+      missing:
+        'This browser does not offer the Web Cryptography API that encryption needs (it may be switched off, or the page was not opened over a secure connection).',
+    };
+  if (!rest)
+    return {
+      canEncrypt: false,
+      argon2,
+      missing: 'This browser lacks features that encryption needs (BigInt or web streams); it may be too old.',
+    };
   return { canEncrypt: true, argon2 };
 }
 

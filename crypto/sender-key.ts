@@ -16,7 +16,15 @@ export async function senderKeyFromMail(candidate: string | Uint8Array, email: s
   } else {
     try {
       const key = await readKey({ binaryKey: candidate, config: messageConfig });
-      armored = armor(enums.armor.publicKey, key.toPublic().write(), undefined, undefined, undefined, false, messageConfig);
+      armored = armor(
+        enums.armor.publicKey,
+        key.toPublic().write(),
+        undefined,
+        undefined,
+        undefined,
+        false,
+        messageConfig,
+      );
     } catch (cause) {
       throw new InvalidKeyError('malformed', 'The key in the mail could not be parsed.', { cause });
     }

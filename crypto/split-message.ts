@@ -44,7 +44,12 @@ export interface EncryptOptions {
 /** Encrypts once to many recipients: one complete binary OpenPGP message (what a browser submits). */
 export async function encryptMessage(options: EncryptOptions): Promise<Uint8Array> {
   if (options.recipients.length === 0) throw new TypeError('encryptMessage needs at least one recipient');
-  return (await encrypt({ message: await plaintextMessage(options), encryptionKeys: options.recipients, format: 'binary', config: messageConfig })) as Uint8Array;
+  return (await encrypt({
+    message: await plaintextMessage(options),
+    encryptionKeys: options.recipients,
+    format: 'binary',
+    config: messageConfig,
+  })) as Uint8Array;
 }
 
 /** encryptMessage, armored: what a browser sends and gpg reads. */
@@ -64,7 +69,12 @@ function plaintextMessage(options: EncryptOptions) {
  */
 export async function encryptSplit(options: EncryptOptions): Promise<SplitMessage> {
   if (options.recipients.length === 0) throw new TypeError('encryptSplit needs at least one recipient');
-  const encrypted = await encrypt({ message: await plaintextMessage(options), encryptionKeys: options.recipients, format: 'object', config: messageConfig });
+  const encrypted = await encrypt({
+    message: await plaintextMessage(options),
+    encryptionKeys: options.recipients,
+    format: 'object',
+    config: messageConfig,
+  });
   const sessionKeys: SessionKeyPacket[] = [];
   let body: Uint8Array | null = null;
   for (const packet of encrypted.packets) {
@@ -111,13 +121,20 @@ export async function splitMessage(input: Uint8Array | string): Promise<SplitMes
     if (packet instanceof PublicKeyEncryptedSessionKeyPacket) {
       const keyId = recipientKeyIdOf(packet);
       if (keyId.isWildcard()) {
-        throw new MalformedMessageError('The message hides its recipients (anonymous key ID); address each recipient by key ID.');
+        throw new MalformedMessageError(
+          'The message hides its recipients (anonymous key ID); address each recipient by key ID.',
+        );
       }
       sessionKeys.push({ recipientKeyId: keyId.toHex(), packet: await writePackets([packet]) });
-    } else if (packet instanceof SymEncryptedIntegrityProtectedDataPacket || packet instanceof AEADEncryptedDataPacket) {
+    } else if (
+      packet instanceof SymEncryptedIntegrityProtectedDataPacket ||
+      packet instanceof AEADEncryptedDataPacket
+    ) {
       bodies.push(packet);
     } else {
-      throw new MalformedMessageError('The message holds packets other than public-key session keys and one encrypted body.');
+      throw new MalformedMessageError(
+        'The message holds packets other than public-key session keys and one encrypted body.',
+      );
     }
   }
   if (sessionKeys.length === 0) throw new MalformedMessageError('The message is not encrypted to any public key.');
@@ -146,7 +163,10 @@ export async function rewrapSessionKey(options: {
   decryptionKey: PrivateKey;
   recipients: PublicKey[];
 }): Promise<SessionKeyPacket[]> {
-  const message = await readMessage({ binaryMessage: concat(options.sessionKeyPacket, options.body), config: messageConfig });
+  const message = await readMessage({
+    binaryMessage: concat(options.sessionKeyPacket, options.body),
+    config: messageConfig,
+  });
   let sessionKey;
   try {
     [sessionKey] = await decryptSessionKeys({ message, decryptionKeys: options.decryptionKey, config: messageConfig });
@@ -172,7 +192,10 @@ export async function decryptSplit(options: {
   decryptionKey: PrivateKey;
   binary?: boolean;
 }): Promise<{ data: string | Uint8Array; filename: string }> {
-  const message = await readMessage({ binaryMessage: concat(options.sessionKeyPacket, options.body), config: messageConfig });
+  const message = await readMessage({
+    binaryMessage: concat(options.sessionKeyPacket, options.body),
+    config: messageConfig,
+  });
   try {
     const result = await decrypt({
       message,

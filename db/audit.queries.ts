@@ -34,7 +34,13 @@ export async function insertPendingAuditRow(
 ): Promise<string> {
   const { id } = await db
     .insertInto('audit_log')
-    .values({ case_id: row.caseId, actor_member_id: row.actorMemberId, actor_label: row.actorLabel, action: row.action, details: row.detailsJson })
+    .values({
+      case_id: row.caseId,
+      actor_member_id: row.actorMemberId,
+      actor_label: row.actorLabel,
+      action: row.action,
+      details: row.detailsJson,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return id;
@@ -51,7 +57,9 @@ export async function sealPendingAuditRows(
   hashRow: (row: Omit<AuditRow, 'hash' | 'chainSeq'>) => Buffer,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const { rows: locked } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended('intake.audit_log', 0)) AS ok`.execute(trx);
+    const { rows: locked } = await sql<{
+      ok: boolean;
+    }>`SELECT pg_try_advisory_xact_lock(hashtextextended('intake.audit_log', 0)) AS ok`.execute(trx);
     if (!locked[0]?.ok) return 0;
     const head = await trx
       .selectFrom('audit_log')
@@ -62,7 +70,18 @@ export async function sealPendingAuditRows(
       .executeTakeFirst();
     const pending = await trx
       .selectFrom('audit_log')
-      .select(['id', 'case_id', 'actor_member_id', 'actor_label', 'action', 'details', CREATED_AT_ISO.as('created_at'), 'prev_hash', 'hash', 'chain_seq'])
+      .select([
+        'id',
+        'case_id',
+        'actor_member_id',
+        'actor_label',
+        'action',
+        'details',
+        CREATED_AT_ISO.as('created_at'),
+        'prev_hash',
+        'hash',
+        'chain_seq',
+      ])
       .where('hash', 'is', null)
       .orderBy('id')
       .limit(batchSize)
@@ -112,10 +131,25 @@ export async function listAuditRowsForCase(db: Db, caseId: string): Promise<Audi
  * REPEATABLE READ snapshot: memory stays bounded at any length, and rows appended meanwhile are not
  * part of this reading. `visit` returns false to stop early.
  */
-export async function scanAuditChain(db: Kysely<Database>, batchSize: number, visit: (rows: AuditRow[]) => Promise<boolean | void>): Promise<void> {
+export async function scanAuditChain(
+  db: Kysely<Database>,
+  batchSize: number,
+  visit: (rows: AuditRow[]) => Promise<boolean | void>,
+): Promise<void> {
   const select = db
     .selectFrom('audit_log')
-    .select(['id', 'case_id', 'actor_member_id', 'actor_label', 'action', 'details', CREATED_AT_ISO.as('created_at'), 'prev_hash', 'hash', 'chain_seq'])
+    .select([
+      'id',
+      'case_id',
+      'actor_member_id',
+      'actor_label',
+      'action',
+      'details',
+      CREATED_AT_ISO.as('created_at'),
+      'prev_hash',
+      'hash',
+      'chain_seq',
+    ])
     .where('hash', 'is not', null)
     .orderBy('chain_seq');
   type Row = Parameters<typeof toAuditRow>[0];

@@ -35,7 +35,6 @@ export interface CaseListRow {
   triageDueAt: Date | null;
 }
 
-
 /**
  * One page of the cases this member may read — the join on case_readers is what hides every case
  * the governance did not route to them. No content is selected, only triage metadata.
@@ -53,8 +52,20 @@ export async function listReadableCases(
     .innerJoin('cases as c', 'c.id', 'r.case_id')
     .leftJoin('members as a', 'a.id', 'c.assignee_id')
     .select([
-      'c.id', 'c.reference', 'c.kind', 'c.status', 'c.channel', 'c.created_at', 'a.name as assignee_name',
-      'c.severity_score', 'c.severity_rating', 'c.expedited', 'c.acknowledged_at', 'c.triaged_at', 'c.acknowledge_due_at', 'c.triage_due_at',
+      'c.id',
+      'c.reference',
+      'c.kind',
+      'c.status',
+      'c.channel',
+      'c.created_at',
+      'a.name as assignee_name',
+      'c.severity_score',
+      'c.severity_rating',
+      'c.expedited',
+      'c.acknowledged_at',
+      'c.triaged_at',
+      'c.acknowledge_due_at',
+      'c.triage_due_at',
     ])
     .where('r.member_id', '=', memberId)
     .where((eb) => readerFilters(eb, memberId, options.filters, options.now));

@@ -20,14 +20,20 @@ export interface UnreadState {
 }
 
 /** The member's own read mark on a case they may read. */
-export async function findCaseRead(db: Kysely<Database>, memberId: string, caseId: string): Promise<CaseRead | undefined> {
+export async function findCaseRead(
+  db: Kysely<Database>,
+  memberId: string,
+  caseId: string,
+): Promise<CaseRead | undefined> {
   const row = await db
     .selectFrom('case_reads')
     .select(['seen_message_at', 'seen_message_id', 'opened_at'])
     .where('member_id', '=', memberId)
     .where('case_id', '=', caseId)
     .executeTakeFirst();
-  return row ? { seenMessageAt: row.seen_message_at, seenMessageId: row.seen_message_id, openedAt: row.opened_at } : undefined;
+  return row
+    ? { seenMessageAt: row.seen_message_at, seenMessageId: row.seen_message_id, openedAt: row.opened_at }
+    : undefined;
 }
 
 /**
@@ -35,7 +41,12 @@ export async function findCaseRead(db: Kysely<Database>, memberId: string, caseI
  * shown), and keeps as news only what others wrote after it. Never moves the mark back: a tab opened
  * earlier that reports later does not unread what another showed.
  */
-export async function markCaseRead(db: Kysely<Database>, memberId: string, caseId: string, newestMessageId: string | null): Promise<void> {
+export async function markCaseRead(
+  db: Kysely<Database>,
+  memberId: string,
+  caseId: string,
+  newestMessageId: string | null,
+): Promise<void> {
   // The message's own created_at, read here: a JavaScript Date would drop its microseconds.
   const shown = sql`(SELECT created_at, id FROM messages WHERE id = ${newestMessageId} AND case_id = ${caseId})`;
   await sql`
@@ -58,7 +69,11 @@ export async function markCaseRead(db: Kysely<Database>, memberId: string, caseI
 }
 
 /** What is new for the member on each of these cases; cases with nothing new are absent. */
-export async function unreadByCase(db: Kysely<Database>, memberId: string, caseIds: readonly string[]): Promise<Map<string, UnreadState>> {
+export async function unreadByCase(
+  db: Kysely<Database>,
+  memberId: string,
+  caseIds: readonly string[],
+): Promise<Map<string, UnreadState>> {
   if (caseIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('case_reads')

@@ -48,20 +48,58 @@ export async function findReadableCase(db: Db, memberId: string, reference: stri
     .innerJoin('case_readers as cr', (join) => join.onRef('cr.case_id', '=', 'c.id').on('cr.member_id', '=', memberId))
     .leftJoin('members as a', 'a.id', 'c.assignee_id')
     .select([
-      'c.id', 'c.reference', 'c.kind', 'c.status', 'c.channel', 'c.created_at', 'c.updated_at', 'c.assignee_id', 'a.name as assignee_name',
-      'c.expedited', 'c.resolution', 'c.duplicate_of', 'c.severity_vector', 'c.severity_score', 'c.severity_rating', 'c.cwe',
-      'c.affected_versions', embargoDay.as('embargo_day'), 'c.acknowledged_at', 'c.triaged_at', 'c.acknowledge_due_at', 'c.triage_due_at',
-      'c.reporter_fingerprint', 'c.reporter_public_key',
+      'c.id',
+      'c.reference',
+      'c.kind',
+      'c.status',
+      'c.channel',
+      'c.created_at',
+      'c.updated_at',
+      'c.assignee_id',
+      'a.name as assignee_name',
+      'c.expedited',
+      'c.resolution',
+      'c.duplicate_of',
+      'c.severity_vector',
+      'c.severity_score',
+      'c.severity_rating',
+      'c.cwe',
+      'c.affected_versions',
+      embargoDay.as('embargo_day'),
+      'c.acknowledged_at',
+      'c.triaged_at',
+      'c.acknowledge_due_at',
+      'c.triage_due_at',
+      'c.reporter_fingerprint',
+      'c.reporter_public_key',
     ])
     .where('c.reference', '=', reference)
     .executeTakeFirst();
   if (!r) return undefined;
   return {
-    id: r.id, reference: r.reference, kind: r.kind, status: r.status, channel: r.channel, createdAt: r.created_at, updatedAt: r.updated_at,
-    assigneeId: r.assignee_id, assigneeName: r.assignee_name, expedited: r.expedited, resolution: r.resolution, duplicateOf: r.duplicate_of,
-    severityVector: r.severity_vector, severityScore: r.severity_score, severityRating: r.severity_rating, cwe: r.cwe,
-    affectedVersions: r.affected_versions, embargoUntil: r.embargo_day === null ? null : new Date(`${r.embargo_day}T00:00:00Z`), acknowledgedAt: r.acknowledged_at, triagedAt: r.triaged_at,
-    acknowledgeDueAt: r.acknowledge_due_at, triageDueAt: r.triage_due_at, reporterFingerprint: r.reporter_fingerprint,
+    id: r.id,
+    reference: r.reference,
+    kind: r.kind,
+    status: r.status,
+    channel: r.channel,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    assigneeId: r.assignee_id,
+    assigneeName: r.assignee_name,
+    expedited: r.expedited,
+    resolution: r.resolution,
+    duplicateOf: r.duplicate_of,
+    severityVector: r.severity_vector,
+    severityScore: r.severity_score,
+    severityRating: r.severity_rating,
+    cwe: r.cwe,
+    affectedVersions: r.affected_versions,
+    embargoUntil: r.embargo_day === null ? null : new Date(`${r.embargo_day}T00:00:00Z`),
+    acknowledgedAt: r.acknowledged_at,
+    triagedAt: r.triaged_at,
+    acknowledgeDueAt: r.acknowledge_due_at,
+    triageDueAt: r.triage_due_at,
+    reporterFingerprint: r.reporter_fingerprint,
     reporterPublicKey: r.reporter_public_key,
   };
 }
@@ -83,7 +121,12 @@ export async function caseTimeline(db: Db, caseId: string, memberId: string): Pr
     .selectFrom('messages as m')
     .leftJoin('members as a', 'a.id', 'm.author_member_id')
     .select((eb) => [
-      'm.id', 'm.role', 'm.created_at', 'm.body', 'm.author_member_id', 'a.name as author_name',
+      'm.id',
+      'm.role',
+      'm.created_at',
+      'm.body',
+      'm.author_member_id',
+      'a.name as author_name',
       eb
         .selectFrom('session_keys as k')
         .innerJoin('member_keys as mk', 'mk.id', 'k.member_key_id')
@@ -98,7 +141,15 @@ export async function caseTimeline(db: Db, caseId: string, memberId: string): Pr
     .orderBy('m.created_at')
     .orderBy('m.id')
     .execute();
-  return rows.map((r) => ({ id: r.id, role: r.role, authorMemberId: r.author_member_id, authorName: r.author_name, createdAt: r.created_at, packet: r.packet, body: r.body }));
+  return rows.map((r) => ({
+    id: r.id,
+    role: r.role,
+    authorMemberId: r.author_member_id,
+    authorName: r.author_name,
+    createdAt: r.created_at,
+    packet: r.packet,
+    body: r.body,
+  }));
 }
 
 /** The ids and names of the members who may read the case. */

@@ -25,12 +25,24 @@ export interface CaseSeverity {
 }
 
 async function updateCase(db: Db, caseId: string, patch: Updateable<CasesTable>): Promise<void> {
-  await db.updateTable('cases').set({ ...patch, updated_at: new Date() }).where('id', '=', caseId).execute();
+  await db
+    .updateTable('cases')
+    .set({ ...patch, updated_at: new Date() })
+    .where('id', '=', caseId)
+    .execute();
 }
 
 /** Locks the case row for a read-modify-write (a status move) inside a transaction. */
-export async function lockCaseStatus(trx: Transaction<Database>, caseId: string): Promise<{ status: string; acknowledgedAt: Date | null; triagedAt: Date | null }> {
-  const r = await trx.selectFrom('cases').select(['status', 'acknowledged_at', 'triaged_at']).where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
+export async function lockCaseStatus(
+  trx: Transaction<Database>,
+  caseId: string,
+): Promise<{ status: string; acknowledgedAt: Date | null; triagedAt: Date | null }> {
+  const r = await trx
+    .selectFrom('cases')
+    .select(['status', 'acknowledged_at', 'triaged_at'])
+    .where('id', '=', caseId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   return { status: r.status, acknowledgedAt: r.acknowledged_at, triagedAt: r.triaged_at };
 }
 

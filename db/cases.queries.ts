@@ -24,7 +24,12 @@ export interface NewMessage {
 export async function insertMessage(db: Db, caseId: string, message: NewMessage): Promise<string> {
   const { id } = await db
     .insertInto('messages')
-    .values({ case_id: caseId, role: message.role, author_member_id: message.authorMemberId, body: Buffer.from(message.body) })
+    .values({
+      case_id: caseId,
+      role: message.role,
+      author_member_id: message.authorMemberId,
+      body: Buffer.from(message.body),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db
@@ -48,7 +53,14 @@ export async function listCaseSummaries(db: Db): Promise<CaseSummary[]> {
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ id: r.id, reference: r.reference, kind: r.kind, status: r.status, channel: r.channel, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    reference: r.reference,
+    kind: r.kind,
+    status: r.status,
+    channel: r.channel,
+    createdAt: r.created_at,
+  }));
 }
 
 /** The case with this reference, in its stored form. */
@@ -58,7 +70,16 @@ export async function findCaseByReference(db: Db, reference: string): Promise<Ca
     .select(['id', 'reference', 'kind', 'status', 'channel', 'created_at'])
     .where('reference', '=', reference)
     .executeTakeFirst();
-  return r && { id: r.id, reference: r.reference, kind: r.kind, status: r.status, channel: r.channel, createdAt: r.created_at };
+  return (
+    r && {
+      id: r.id,
+      reference: r.reference,
+      kind: r.kind,
+      status: r.status,
+      channel: r.channel,
+      createdAt: r.created_at,
+    }
+  );
 }
 
 export async function isCaseReader(db: Db, caseId: string, memberId: string): Promise<boolean> {

@@ -19,15 +19,31 @@ export async function findSignInSecrets(db: Db, email: string): Promise<SignInSe
   const row = await db
     .selectFrom('members')
     .innerJoin('member_credentials', 'member_credentials.member_id', 'members.id')
-    .select(['members.id', 'member_credentials.password_hash', 'member_credentials.totp_secret', 'member_credentials.totp_last_step'])
+    .select([
+      'members.id',
+      'member_credentials.password_hash',
+      'member_credentials.totp_secret',
+      'member_credentials.totp_last_step',
+    ])
     .where((eb) => eb(eb.fn('lower', ['members.email']), '=', email.trim().toLowerCase()))
     .executeTakeFirst();
-  return row && { memberId: row.id, passwordHash: row.password_hash, totpSecret: row.totp_secret, totpLastStep: row.totp_last_step };
+  return (
+    row && {
+      memberId: row.id,
+      passwordHash: row.password_hash,
+      totpSecret: row.totp_secret,
+      totpLastStep: row.totp_last_step,
+    }
+  );
 }
 
 /** Whether the member has finished enrolling (password and TOTP set). */
 export async function hasCredentials(db: Db, memberId: string): Promise<boolean> {
-  const row = await db.selectFrom('member_credentials').select('member_id').where('member_id', '=', memberId).executeTakeFirst();
+  const row = await db
+    .selectFrom('member_credentials')
+    .select('member_id')
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -37,7 +53,11 @@ export async function saveCredentials(
   memberId: string,
   credentials: { passwordHash: string; totpSecret: string; totpLastStep: number },
 ): Promise<void> {
-  const values = { password_hash: credentials.passwordHash, totp_secret: credentials.totpSecret, totp_last_step: credentials.totpLastStep };
+  const values = {
+    password_hash: credentials.passwordHash,
+    totp_secret: credentials.totpSecret,
+    totp_last_step: credentials.totpLastStep,
+  };
   await db
     .insertInto('member_credentials')
     .values({ member_id: memberId, ...values })
@@ -46,7 +66,11 @@ export async function saveCredentials(
 }
 
 export async function updatePasswordHash(db: Db, memberId: string, passwordHash: string): Promise<void> {
-  await db.updateTable('member_credentials').set({ password_hash: passwordHash }).where('member_id', '=', memberId).execute();
+  await db
+    .updateTable('member_credentials')
+    .set({ password_hash: passwordHash })
+    .where('member_id', '=', memberId)
+    .execute();
 }
 
 /**
@@ -67,13 +91,20 @@ export async function recordTotpStep(db: Db, memberId: string, step: number): Pr
 export async function replaceRecoveryCodes(db: Db, memberId: string, codeHashes: Buffer[]): Promise<void> {
   await db.deleteFrom('recovery_codes').where('member_id', '=', memberId).execute();
   if (codeHashes.length > 0) {
-    await db.insertInto('recovery_codes').values(codeHashes.map((code_hash) => ({ member_id: memberId, code_hash }))).execute();
+    await db
+      .insertInto('recovery_codes')
+      .values(codeHashes.map((code_hash) => ({ member_id: memberId, code_hash })))
+      .execute();
   }
 }
 
 /** Uses up one recovery code: true if it existed (and is now deleted), false otherwise. Single use even under concurrency. */
 export async function consumeRecoveryCode(db: Db, memberId: string, codeHash: Buffer): Promise<boolean> {
-  const result = await db.deleteFrom('recovery_codes').where('member_id', '=', memberId).where('code_hash', '=', codeHash).executeTakeFirst();
+  const result = await db
+    .deleteFrom('recovery_codes')
+    .where('member_id', '=', memberId)
+    .where('code_hash', '=', codeHash)
+    .executeTakeFirst();
   return result.numDeletedRows === 1n;
 }
 

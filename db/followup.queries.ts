@@ -12,7 +12,10 @@ export interface ReporterCase {
 }
 
 /** The case a receipt's lookup hash points at; the locked reporter key is read only here. */
-export async function findCaseByReceiptLookup(db: Kysely<Database>, lookup: Uint8Array): Promise<ReporterCase | undefined> {
+export async function findCaseByReceiptLookup(
+  db: Kysely<Database>,
+  lookup: Uint8Array,
+): Promise<ReporterCase | undefined> {
   const r = await db
     .selectFrom('cases')
     .select(['id', 'reference', 'kind', 'status', 'reporter_fingerprint', 'reporter_public_key', 'reporter_locked_key'])

@@ -41,7 +41,10 @@ export async function listIntakeKeys(db: Db): Promise<IntakeKeyRecord[]> {
  * The locked private keys that may decrypt incoming mail at `now`: the active key and any retired
  * one still in its grace period. The one query that reads the secret column.
  */
-export async function intakeKeysForDecryption(db: Db, now: Date): Promise<{ fingerprint: string; lockedPrivateKey: string; active: boolean }[]> {
+export async function intakeKeysForDecryption(
+  db: Db,
+  now: Date,
+): Promise<{ fingerprint: string; lockedPrivateKey: string; active: boolean }[]> {
   const rows = await db
     .selectFrom('intake_keys')
     .select(['fingerprint', 'locked_private_key', 'retired_at'])
@@ -50,7 +53,11 @@ export async function intakeKeysForDecryption(db: Db, now: Date): Promise<{ fing
     .orderBy(sql`retired_at IS NULL`, 'desc')
     .orderBy('created_at', 'desc')
     .execute();
-  return rows.map((r) => ({ fingerprint: r.fingerprint, lockedPrivateKey: r.locked_private_key!, active: r.retired_at === null }));
+  return rows.map((r) => ({
+    fingerprint: r.fingerprint,
+    lockedPrivateKey: r.locked_private_key!,
+    active: r.retired_at === null,
+  }));
 }
 
 /**
@@ -71,10 +78,19 @@ export async function lockIntakeKeys(trx: Transaction<Database>): Promise<void> 
   await sql`SELECT pg_advisory_xact_lock(hashtext('intake_keys'))`.execute(trx);
 }
 
-export async function insertIntakeKey(db: Db, key: { fingerprint: string; publicKey: string; lockedPrivateKey: string }): Promise<string> {
+export async function insertIntakeKey(
+  db: Db,
+  key: { fingerprint: string; publicKey: string; lockedPrivateKey: string },
+): Promise<string> {
   const { id } = await db
     .insertInto('intake_keys')
-    .values({ fingerprint: key.fingerprint, public_key: key.publicKey, locked_private_key: key.lockedPrivateKey, retired_at: null, decrypt_until: null })
+    .values({
+      fingerprint: key.fingerprint,
+      public_key: key.publicKey,
+      locked_private_key: key.lockedPrivateKey,
+      retired_at: null,
+      decrypt_until: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return id;
@@ -106,6 +122,12 @@ export async function destroyExpiredIntakeKeys(db: Db, now: Date): Promise<strin
 
 /** Whether any report arrived by e-mail since `since`: then someone may have encrypted to the key made at that time. */
 export async function mailReportsSince(db: Db, since: Date): Promise<boolean> {
-  const row = await db.selectFrom('cases').select('id').where('channel', '=', 'email').where('created_at', '>=', since).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('cases')
+    .select('id')
+    .where('channel', '=', 'email')
+    .where('created_at', '>=', since)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }

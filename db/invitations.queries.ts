@@ -22,9 +22,22 @@ export interface OpenInvitationRow {
 export async function replaceInvitation(db: Db, memberId: string, tokenHash: Buffer, expiresAt: Date): Promise<void> {
   await db
     .insertInto('invitations')
-    .values({ member_id: memberId, token_hash: tokenHash, expires_at: expiresAt, pending_password_hash: null, pending_totp_secret: null })
+    .values({
+      member_id: memberId,
+      token_hash: tokenHash,
+      expires_at: expiresAt,
+      pending_password_hash: null,
+      pending_totp_secret: null,
+    })
     .onConflict((oc) =>
-      oc.column('member_id').doUpdateSet({ token_hash: tokenHash, expires_at: expiresAt, pending_password_hash: null, pending_totp_secret: null }),
+      oc
+        .column('member_id')
+        .doUpdateSet({
+          token_hash: tokenHash,
+          expires_at: expiresAt,
+          pending_password_hash: null,
+          pending_totp_secret: null,
+        }),
     )
     .execute();
 }
@@ -74,11 +87,22 @@ export async function lockOpenInvitation(
     .where('expires_at', '>', now)
     .forUpdate()
     .executeTakeFirst();
-  return row && { memberId: row.member_id, pendingPasswordHash: row.pending_password_hash, pendingTotpSecret: row.pending_totp_secret };
+  return (
+    row && {
+      memberId: row.member_id,
+      pendingPasswordHash: row.pending_password_hash,
+      pendingTotpSecret: row.pending_totp_secret,
+    }
+  );
 }
 
 /** Records the password the member chose (as its argon2id hash) and the TOTP secret to enrol next. */
-export async function setInvitationProgress(db: Db, memberId: string, passwordHash: string, totpSecret: string): Promise<void> {
+export async function setInvitationProgress(
+  db: Db,
+  memberId: string,
+  passwordHash: string,
+  totpSecret: string,
+): Promise<void> {
   await db
     .updateTable('invitations')
     .set({ pending_password_hash: passwordHash, pending_totp_secret: totpSecret })

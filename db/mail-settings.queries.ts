@@ -19,7 +19,11 @@ export interface NotificationTarget {
  * The recipient of a notification, only while it is a reader of the case (case_readers): a
  * member who lost access, or never had it (an excluded approver), yields undefined.
  */
-export async function notificationTarget(db: Db, caseId: string, memberId: string): Promise<NotificationTarget | undefined> {
+export async function notificationTarget(
+  db: Db,
+  caseId: string,
+  memberId: string,
+): Promise<NotificationTarget | undefined> {
   const row = await db
     .selectFrom('case_readers')
     .innerJoin('members', 'members.id', 'case_readers.member_id')
@@ -53,27 +57,39 @@ export async function notificationTarget(db: Db, caseId: string, memberId: strin
 
 /** The members who read a case now: the only people ever notified about it. */
 export async function caseReaderIds(db: Db, caseId: string): Promise<string[]> {
-  const rows = await db.selectFrom('case_readers').select('member_id').where('case_id', '=', caseId).orderBy('member_id').execute();
+  const rows = await db
+    .selectFrom('case_readers')
+    .select('member_id')
+    .where('case_id', '=', caseId)
+    .orderBy('member_id')
+    .execute();
   return rows.map((r) => r.member_id);
 }
 
 /** The newest message of a case (the one a "new message" notification is about), with its role. */
 export async function latestMessage(db: Db, caseId: string): Promise<{ id: string; role: MessageRole } | undefined> {
-  return db
-    .selectFrom('messages')
-    .select(['id', 'role'])
-    .where('case_id', '=', caseId)
-    // Files are stored just after the message they came with: the notification is about that message.
-    .where('role', '!=', 'attachment')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('messages')
+      .select(['id', 'role'])
+      .where('case_id', '=', caseId)
+      // Files are stored just after the message they came with: the notification is about that message.
+      .where('role', '!=', 'attachment')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+  );
 }
 
 /** The role of one message of the case (what a "new message" notification names), if it is still there. */
 export async function messageRole(db: Db, caseId: string, messageId: string): Promise<MessageRole | undefined> {
-  const row = await db.selectFrom('messages').select('role').where('id', '=', messageId).where('case_id', '=', caseId).executeTakeFirst();
+  const row = await db
+    .selectFrom('messages')
+    .select('role')
+    .where('id', '=', messageId)
+    .where('case_id', '=', caseId)
+    .executeTakeFirst();
   return row?.role;
 }
 
@@ -88,6 +104,10 @@ export async function setDeliverContent(db: Db, memberId: string, deliverContent
 
 /** Members who opted in to content delivery, by id. */
 export async function membersDeliveringContent(db: Db): Promise<Set<string>> {
-  const rows = await db.selectFrom('member_mail_settings').select('member_id').where('deliver_content', '=', true).execute();
+  const rows = await db
+    .selectFrom('member_mail_settings')
+    .select('member_id')
+    .where('deliver_content', '=', true)
+    .execute();
   return new Set(rows.map((r) => r.member_id));
 }

@@ -21,10 +21,19 @@ export interface SessionSummary {
   expiresAt: Date;
 }
 
-export async function insertSession(db: Db, session: { idHash: Buffer; memberId: string; now: Date; expiresAt: Date }): Promise<void> {
+export async function insertSession(
+  db: Db,
+  session: { idHash: Buffer; memberId: string; now: Date; expiresAt: Date },
+): Promise<void> {
   await db
     .insertInto('member_sessions')
-    .values({ id_hash: session.idHash, member_id: session.memberId, created_at: session.now, last_seen_at: session.now, expires_at: session.expiresAt })
+    .values({
+      id_hash: session.idHash,
+      member_id: session.memberId,
+      created_at: session.now,
+      last_seen_at: session.now,
+      expires_at: session.expiresAt,
+    })
     .execute();
 }
 
@@ -80,7 +89,12 @@ export async function deleteEndedSessions(db: Db, now: Date, idleCutoff: Date): 
 }
 
 /** The member's sessions still within their absolute lifetime and idle timeout, most recently used first. */
-export async function listMemberSessions(db: Db, memberId: string, now: Date, idleCutoff: Date): Promise<SessionSummary[]> {
+export async function listMemberSessions(
+  db: Db,
+  memberId: string,
+  now: Date,
+  idleCutoff: Date,
+): Promise<SessionSummary[]> {
   const rows = await db
     .selectFrom('member_sessions')
     .select(['id_hash', 'created_at', 'last_seen_at', 'expires_at'])
@@ -89,5 +103,10 @@ export async function listMemberSessions(db: Db, memberId: string, now: Date, id
     .where('last_seen_at', '>', idleCutoff)
     .orderBy('last_seen_at', 'desc')
     .execute();
-  return rows.map((r) => ({ idHash: r.id_hash, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at }));
+  return rows.map((r) => ({
+    idHash: r.id_hash,
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at,
+    expiresAt: r.expires_at,
+  }));
 }

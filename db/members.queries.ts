@@ -37,7 +37,9 @@ export async function findMemberByEmail(db: Db, email: string): Promise<MemberWi
 async function selectMembersWithKeys(db: Db, email: string | null): Promise<MemberWithKey[]> {
   const rows = await db
     .selectFrom('members')
-    .innerJoin('member_keys', (join) => join.onRef('member_keys.member_id', '=', 'members.id').on('member_keys.retired_at', 'is', null))
+    .innerJoin('member_keys', (join) =>
+      join.onRef('member_keys.member_id', '=', 'members.id').on('member_keys.retired_at', 'is', null),
+    )
     .select([
       'members.id',
       'members.name',
@@ -68,7 +70,6 @@ async function selectMembersWithKeys(db: Db, email: string | null): Promise<Memb
   }));
 }
 
-
 export async function insertMember(
   db: Db,
   member: { name: string; email: string; role: MemberRole },
@@ -81,7 +82,12 @@ export async function insertMember(
 
 /** Retires the member's current key and makes `key` the one new messages are encrypted to. */
 export async function replaceMemberKey(db: Db, memberId: string, key: NewMemberKey): Promise<void> {
-  await db.updateTable('member_keys').set({ retired_at: new Date() }).where('member_id', '=', memberId).where('retired_at', 'is', null).execute();
+  await db
+    .updateTable('member_keys')
+    .set({ retired_at: new Date() })
+    .where('member_id', '=', memberId)
+    .where('retired_at', 'is', null)
+    .execute();
   await insertMemberKey(db, memberId, key);
 }
 

@@ -35,13 +35,17 @@ const REFERENCE_TRIES = 5;
  * this receipt, and with SubmissionTokenUsedError when the submission token made a case already (a
  * concurrent statement with the same token waits for this one, then fails).
  */
-export async function insertCaseWithMessages(db: Kysely<Database>, value: NewCaseWithMessages): Promise<{ id: string; reference: string }> {
+export async function insertCaseWithMessages(
+  db: Kysely<Database>,
+  value: NewCaseWithMessages,
+): Promise<{ id: string; reference: string }> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await insertOnce(db, value, value.newReference());
     } catch (error) {
       const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code !== '23505' || constraint !== 'cases_reference_key' || attempt >= REFERENCE_TRIES) throw asNewCaseError(error);
+      if (code !== '23505' || constraint !== 'cases_reference_key' || attempt >= REFERENCE_TRIES)
+        throw asNewCaseError(error);
     }
   }
 }
@@ -70,17 +74,28 @@ function asNewCaseError(error: unknown): unknown {
   return asTokenUsedError(error);
 }
 
-async function insertOnce(db: Kysely<Database>, value: NewCaseWithMessages, reference: string): Promise<{ id: string; reference: string }> {
+async function insertOnce(
+  db: Kysely<Database>,
+  value: NewCaseWithMessages,
+  reference: string,
+): Promise<{ id: string; reference: string }> {
   const caseId = crypto.randomUUID();
-  const memberKeyIds = [...new Set(value.messages.flatMap((m) => m.sessionKeys.map((k) => k.memberKeyId)).filter((id): id is string => id !== null))];
+  const memberKeyIds = [
+    ...new Set(
+      value.messages.flatMap((m) => m.sessionKeys.map((k) => k.memberKeyId)).filter((id): id is string => id !== null),
+    ),
+  ];
   const messages = value.messages.map((m) => ({ ...m, id: crypto.randomUUID() }));
   const readers = value.readerIds.map((id) => sql`(${caseId}::uuid, ${id}::uuid)`);
-  const messageRows = messages.map((m, index) =>
-    // Distinct, ordered times for the messages of one case, whatever the clock's resolution.
-    sql`(${m.id}::uuid, ${caseId}::uuid, ${m.role}, ${m.authorMemberId}::uuid, ${Buffer.from(m.body)}::bytea, clock_timestamp() + ${index} * interval '1 microsecond')`,
+  const messageRows = messages.map(
+    (m, index) =>
+      // Distinct, ordered times for the messages of one case, whatever the clock's resolution.
+      sql`(${m.id}::uuid, ${caseId}::uuid, ${m.role}, ${m.authorMemberId}::uuid, ${Buffer.from(m.body)}::bytea, clock_timestamp() + ${index} * interval '1 microsecond')`,
   );
   const keyRows = messages.flatMap((m) =>
-    m.sessionKeys.map((k) => sql`(${m.id}::uuid, ${k.recipientFingerprint}, ${k.memberKeyId}::uuid, ${Buffer.from(k.packet)}::bytea)`),
+    m.sessionKeys.map(
+      (k) => sql`(${m.id}::uuid, ${k.recipientFingerprint}, ${k.memberKeyId}::uuid, ${Buffer.from(k.packet)}::bytea)`,
+    ),
   );
   const { rows } = await sql<{ reference: string }>`
     WITH new_case AS (

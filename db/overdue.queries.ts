@@ -8,7 +8,10 @@ const BATCH = 500;
  * Locks cases whose acknowledge or triage clock ran out and that were not escalated yet. SKIP
  * LOCKED: two instances running the job at once get disjoint cases.
  */
-export async function lockNewlyOverdueCases(trx: Transaction<Database>, now: Date): Promise<{ id: string; reference: string }[]> {
+export async function lockNewlyOverdueCases(
+  trx: Transaction<Database>,
+  now: Date,
+): Promise<{ id: string; reference: string }[]> {
   return trx
     .selectFrom('cases')
     .select(['id', 'reference'])

@@ -22,7 +22,10 @@ export interface ReplyAddressCase {
  * (>= 128 bits from a CSPRNG); the token itself is never stored.
  */
 export async function insertReplyAddress(db: Db, caseId: string, tokenHash: Uint8Array): Promise<void> {
-  await db.insertInto('case_reply_addresses').values({ case_id: caseId, address_hash: Buffer.from(tokenHash) }).execute();
+  await db
+    .insertInto('case_reply_addresses')
+    .values({ case_id: caseId, address_hash: Buffer.from(tokenHash) })
+    .execute();
 }
 
 /** The case whose reply address has this token hash, whatever its state (the caller decides if it still takes mail). */
@@ -30,7 +33,16 @@ export async function findReplyAddressCase(db: Db, tokenHash: Uint8Array): Promi
   const r = await db
     .selectFrom('case_reply_addresses as a')
     .innerJoin('cases as c', 'c.id', 'a.case_id')
-    .select(['c.id', 'c.reference', 'c.kind', 'c.status', 'c.updated_at', 'c.reporter_fingerprint', 'c.reporter_public_key', 'c.receipt_lookup'])
+    .select([
+      'c.id',
+      'c.reference',
+      'c.kind',
+      'c.status',
+      'c.updated_at',
+      'c.reporter_fingerprint',
+      'c.reporter_public_key',
+      'c.receipt_lookup',
+    ])
     .where('a.address_hash', '=', Buffer.from(tokenHash))
     .executeTakeFirst();
   return (

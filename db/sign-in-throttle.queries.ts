@@ -20,10 +20,21 @@ export interface AccountThrottleRow {
  * Locks the counter of one account and one client for the rest of the transaction, making an empty
  * one first if there is none, so that concurrent attempts from that client are counted one after another.
  */
-export async function lockClientThrottleRow(trx: Transaction<Database>, accountHash: Buffer, clientHash: Buffer, now: Date): Promise<ThrottleRow> {
+export async function lockClientThrottleRow(
+  trx: Transaction<Database>,
+  accountHash: Buffer,
+  clientHash: Buffer,
+  now: Date,
+): Promise<ThrottleRow> {
   await trx
     .insertInto('sign_in_client_throttle')
-    .values({ account_hash: accountHash, client_hash: clientHash, failures: 0, window_started_at: now, locked_until: null })
+    .values({
+      account_hash: accountHash,
+      client_hash: clientHash,
+      failures: 0,
+      window_started_at: now,
+      locked_until: null,
+    })
     .onConflict((oc) => oc.columns(['account_hash', 'client_hash']).doNothing())
     .execute();
   const row = await trx
@@ -36,7 +47,12 @@ export async function lockClientThrottleRow(trx: Transaction<Database>, accountH
   return { failures: row.failures, windowStartedAt: row.window_started_at, lockedUntil: row.locked_until };
 }
 
-export async function saveClientThrottleRow(db: Db, accountHash: Buffer, clientHash: Buffer, row: ThrottleRow): Promise<void> {
+export async function saveClientThrottleRow(
+  db: Db,
+  accountHash: Buffer,
+  clientHash: Buffer,
+  row: ThrottleRow,
+): Promise<void> {
   await db
     .updateTable('sign_in_client_throttle')
     .set({ failures: row.failures, window_started_at: row.windowStartedAt, locked_until: row.lockedUntil })
@@ -47,7 +63,11 @@ export async function saveClientThrottleRow(db: Db, accountHash: Buffer, clientH
 
 /** Forgets one client's failures on the account (after that client signed in). */
 export async function clearClientThrottle(db: Db, accountHash: Buffer, clientHash: Buffer): Promise<void> {
-  await db.deleteFrom('sign_in_client_throttle').where('account_hash', '=', accountHash).where('client_hash', '=', clientHash).execute();
+  await db
+    .deleteFrom('sign_in_client_throttle')
+    .where('account_hash', '=', accountHash)
+    .where('client_hash', '=', clientHash)
+    .execute();
 }
 
 const accountColumns = [
@@ -79,18 +99,38 @@ function accountRow(row: {
 
 /** The account's counters as they are, or undefined when it has none (read without a lock). */
 export async function findAccountThrottle(db: Db, accountHash: Buffer): Promise<AccountThrottleRow | undefined> {
-  const row = await db.selectFrom('sign_in_throttle').select(accountColumns).where('account_hash', '=', accountHash).executeTakeFirst();
+  const row = await db
+    .selectFrom('sign_in_throttle')
+    .select(accountColumns)
+    .where('account_hash', '=', accountHash)
+    .executeTakeFirst();
   return row && accountRow(row);
 }
 
 /** Locks the account's counters for the rest of the transaction, making empty ones first if there are none. */
-export async function lockAccountThrottleRow(trx: Transaction<Database>, accountHash: Buffer, now: Date): Promise<AccountThrottleRow> {
+export async function lockAccountThrottleRow(
+  trx: Transaction<Database>,
+  accountHash: Buffer,
+  now: Date,
+): Promise<AccountThrottleRow> {
   await trx
     .insertInto('sign_in_throttle')
-    .values({ account_hash: accountHash, failures: 0, window_started_at: now, locked_until: null, second_factor_window_started_at: now, second_factor_locked_until: null })
+    .values({
+      account_hash: accountHash,
+      failures: 0,
+      window_started_at: now,
+      locked_until: null,
+      second_factor_window_started_at: now,
+      second_factor_locked_until: null,
+    })
     .onConflict((oc) => oc.column('account_hash').doNothing())
     .execute();
-  const row = await trx.selectFrom('sign_in_throttle').select(accountColumns).where('account_hash', '=', accountHash).forUpdate().executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('sign_in_throttle')
+    .select(accountColumns)
+    .where('account_hash', '=', accountHash)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   return accountRow(row);
 }
 

@@ -50,7 +50,10 @@ export interface EarlierSubmission {
 }
 
 /** The case a used token made, if any. Reads no sealed receipt. */
-export async function findSubmission(db: Kysely<Database>, tokenHash: Uint8Array): Promise<EarlierSubmission | undefined> {
+export async function findSubmission(
+  db: Kysely<Database>,
+  tokenHash: Uint8Array,
+): Promise<EarlierSubmission | undefined> {
   const row = await db
     .selectFrom('submission_tokens as t')
     .innerJoin('cases as c', 'c.id', 't.case_id')
@@ -58,7 +61,14 @@ export async function findSubmission(db: Kysely<Database>, tokenHash: Uint8Array
     .select(sql<boolean>`t.sealed_receipt IS NOT NULL AND t.seal_until > now()`.as('receipt_waiting'))
     .where('t.token_hash', '=', Buffer.from(tokenHash))
     .executeTakeFirst();
-  return row && { reference: row.reference, kind: row.kind, receiptLookup: row.receipt_lookup, receiptWaiting: row.receipt_waiting };
+  return (
+    row && {
+      reference: row.reference,
+      kind: row.kind,
+      receiptLookup: row.receipt_lookup,
+      receiptWaiting: row.receipt_waiting,
+    }
+  );
 }
 
 /**
@@ -95,5 +105,8 @@ export async function deleteExpiredSubmissionTokens(db: Kysely<Database>): Promi
     .set({ sealed_receipt: null, seal_until: null })
     .where('seal_until', '<=', sql<Date>`now()`)
     .execute();
-  await db.deleteFrom('submission_tokens').where('expires_at', '<', sql<Date>`now() - interval '1 hour'`).execute();
+  await db
+    .deleteFrom('submission_tokens')
+    .where('expires_at', '<', sql<Date>`now() - interval '1 hour'`)
+    .execute();
 }

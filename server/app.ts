@@ -66,8 +66,29 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
   app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));
   app.use(authRoutes({ db: deps.db, csrf, settings: auth, clientFailureLimit: deps.config.auth.clientFailureLimit }));
-  app.use(reportRoutes({ db: deps.db, config: deps.config, csrf, submissionLimiter: submissions, uploads, events: deps.events, log: deps.log, tokens }));
-  app.use(apiRoutes({ db: deps.db, config: deps.config, submissionLimiter: submissions, readLimiter: apiReadLimiter(), uploads, events: deps.events, tokens }));
+  app.use(
+    reportRoutes({
+      db: deps.db,
+      config: deps.config,
+      csrf,
+      submissionLimiter: submissions,
+      uploads,
+      events: deps.events,
+      log: deps.log,
+      tokens,
+    }),
+  );
+  app.use(
+    apiRoutes({
+      db: deps.db,
+      config: deps.config,
+      submissionLimiter: submissions,
+      readLimiter: apiReadLimiter(),
+      uploads,
+      events: deps.events,
+      tokens,
+    }),
+  );
   const events = deps.events ?? silentCaseEvents;
   app.use(followupRoutes({ db: deps.db, csrf, events }));
   app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus }));

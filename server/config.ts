@@ -70,7 +70,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   try {
     const url = new URL(publicUrl);
     publicHost = url.hostname;
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      problems.push(`PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
   } catch {
     problems.push(`PUBLIC_URL is not a URL (got "${publicUrl}")`);
   }
@@ -113,7 +114,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     committeeUrl: httpUrl('COC_COMMITTEE_URL', 'https://www.cncf.io/conduct/committee/'),
     committeeEmail: env.COC_COMMITTEE_EMAIL || 'conduct@cncf.io',
   });
-  if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(conduct.committeeEmail)) problems.push(`COC_COMMITTEE_EMAIL must be an e-mail address (got "${conduct.committeeEmail}")`);
+  if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(conduct.committeeEmail))
+    problems.push(`COC_COMMITTEE_EMAIL must be an e-mail address (got "${conduct.committeeEmail}")`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -150,11 +152,17 @@ function loadUploadBudget(
   const largest = largestSubmissionBytes(limits);
   const totalBytes = int('UPLOAD_BUDGET_BYTES', Math.max(DEFAULT_UPLOAD_BUDGET_BYTES, largest), 1024 * 1024, 2 ** 50);
   const perClientBytes = int('UPLOAD_CLIENT_BYTES', Math.min(totalBytes, largest), 1024 * 1024, 2 ** 50);
-  for (const [name, value] of [['UPLOAD_BUDGET_BYTES', totalBytes], ['UPLOAD_CLIENT_BYTES', perClientBytes]] as const) {
+  for (const [name, value] of [
+    ['UPLOAD_BUDGET_BYTES', totalBytes],
+    ['UPLOAD_CLIENT_BYTES', perClientBytes],
+  ] as const) {
     if (value < largest) {
-      problems.push(`${name} (${value}) must hold the largest submission, ${largest} bytes (${describeSize(largest)}, from MAX_ATTACHMENT_BYTES × MAX_ATTACHMENTS): raise it or lower those`);
+      problems.push(
+        `${name} (${value}) must hold the largest submission, ${largest} bytes (${describeSize(largest)}, from MAX_ATTACHMENT_BYTES × MAX_ATTACHMENTS): raise it or lower those`,
+      );
     }
   }
-  if (perClientBytes > totalBytes) problems.push(`UPLOAD_CLIENT_BYTES (${perClientBytes}) must not exceed UPLOAD_BUDGET_BYTES (${totalBytes})`);
+  if (perClientBytes > totalBytes)
+    problems.push(`UPLOAD_CLIENT_BYTES (${perClientBytes}) must not exceed UPLOAD_BUDGET_BYTES (${totalBytes})`);
   return Object.freeze({ totalBytes, perClientBytes });
 }

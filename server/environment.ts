@@ -30,14 +30,20 @@ export function readEnvironment(processEnv: Env, cwd: string = process.cwd()): E
     found = true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (named || code !== 'ENOENT') throw new ConfigError([`INTAKE_ENV_FILE: cannot read ${file} (${code ?? 'not a valid env file'})`]);
+    if (named || code !== 'ENOENT')
+      throw new ConfigError([`INTAKE_ENV_FILE: cannot read ${file} (${code ?? 'not a valid env file'})`]);
   }
   const values: Env = Object.assign(Object.create(null) as Env, fromFile);
   for (const [name, value] of Object.entries(processEnv)) if (value !== undefined) values[name] = value;
   return Object.freeze({
     values: Object.freeze(values),
     file: found ? file : null,
-    sourceOf: (name: string) => (Object.hasOwn(processEnv, name) && processEnv[name] !== undefined ? 'environment' : Object.hasOwn(fromFile, name) ? 'file' : 'default'),
+    sourceOf: (name: string) =>
+      Object.hasOwn(processEnv, name) && processEnv[name] !== undefined
+        ? 'environment'
+        : Object.hasOwn(fromFile, name)
+          ? 'file'
+          : 'default',
   });
 }
 
@@ -45,6 +51,10 @@ export function readEnvironment(processEnv: Env, cwd: string = process.cwd()): E
 export function describeSetting(environment: Environment, name: string, shown: string): string {
   const source = environment.sourceOf(name);
   const where =
-    source === 'environment' ? 'from the environment' : source === 'file' ? `from ${path.basename(environment.file ?? ENV_FILE_NAME)}` : 'default: not set';
+    source === 'environment'
+      ? 'from the environment'
+      : source === 'file'
+        ? `from ${path.basename(environment.file ?? ENV_FILE_NAME)}`
+        : 'default: not set';
   return `${name}=${shown} (${where})`;
 }

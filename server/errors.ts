@@ -2,10 +2,23 @@
  * Errors the workflow functions throw; the one error middleware maps `kind` to an HTTP status and
  * the CLI to an exit code. Their messages are written for the person who caused them.
  */
-export type DomainErrorKind = 'bad-input' | 'not-found' | 'forbidden' | 'conflict' | 'not-configured' | 'too-large' | 'rate-limited' | 'unauthenticated' | 'busy';
+export type DomainErrorKind =
+  | 'bad-input'
+  | 'not-found'
+  | 'forbidden'
+  | 'conflict'
+  | 'not-configured'
+  | 'too-large'
+  | 'rate-limited'
+  | 'unauthenticated'
+  | 'busy';
 
 export class DomainError extends Error {
-  constructor(readonly kind: DomainErrorKind, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'DomainError';
   }

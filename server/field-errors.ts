@@ -20,7 +20,8 @@ export function onField<T>(field: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof DomainError && error.kind === 'bad-input' && !(error instanceof FieldError)) throw badField(field, error.message, error);
+    if (error instanceof DomainError && error.kind === 'bad-input' && !(error instanceof FieldError))
+      throw badField(field, error.message, error);
     throw error;
   }
 }

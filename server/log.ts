@@ -10,7 +10,9 @@ export interface Logger {
 
 export function createLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
   const emit = (level: string, message: string, fields: Record<string, unknown> = {}) => {
-    const safe = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? describeError(v) : v]));
+    const safe = Object.fromEntries(
+      Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? describeError(v) : v]),
+    );
     write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...safe })}\n`);
   };
   return {
@@ -22,5 +24,9 @@ export function createLogger(write: (line: string) => void = (line) => process.s
 
 /** An error's name, message and code; the stack stays out of the log, as does any attached data. */
 function describeError(error: Error): Record<string, unknown> {
-  return { name: error.name, message: error.message.replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgres://…'), code: (error as { code?: string }).code };
+  return {
+    name: error.name,
+    message: error.message.replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgres://…'),
+    code: (error as { code?: string }).code,
+  };
 }

@@ -49,11 +49,23 @@ async function main(): Promise<void> {
   const events = mail.events;
   const smtp = await startSmtpIntake({ config, database, intakeKeys, events, acknowledge: mail.acknowledge, log });
   running.push({ name: 'the SMTP intake', close: () => smtp.close() });
-  const app = await createApp({ db: database.db, config, log, events, intakeKeys: intakeKeys.keyring, mailStatus: (memberId) => mail.status(memberId) });
+  const app = await createApp({
+    db: database.db,
+    config,
+    log,
+    events,
+    intakeKeys: intakeKeys.keyring,
+    mailStatus: (memberId) => mail.status(memberId),
+  });
   const background = startBackgroundWork({ db: database.db, events, log });
   running.push({ name: 'background work', close: () => background.stop() });
   const server: Server = app.listen(config.port, config.host, () => {
-    log.info('listening', { url: config.publicUrl, host: config.host, port: (server.address() as AddressInfo).port, database: config.databaseUrl ? 'external' : `embedded under ${config.dataDir}` });
+    log.info('listening', {
+      url: config.publicUrl,
+      host: config.host,
+      port: (server.address() as AddressInfo).port,
+      database: config.databaseUrl ? 'external' : `embedded under ${config.dataDir}`,
+    });
   });
   running.push({
     name: 'the web server',
@@ -67,7 +79,8 @@ async function main(): Promise<void> {
 
 main().catch(async (error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else if (error instanceof DomainError && error.kind === 'not-configured') process.stderr.write(`Cannot start: ${error.message}\n`);
+  else if (error instanceof DomainError && error.kind === 'not-configured')
+    process.stderr.write(`Cannot start: ${error.message}\n`);
   else log.error('could not start', { error });
   for (const part of running.reverse()) await Promise.resolve(part.close()).catch(() => undefined);
   process.exit(1);

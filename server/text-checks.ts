@@ -26,8 +26,10 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  * stored: no NUL character, no unpaired surrogate (not encodable as UTF-8), at most `maxLength`.
  */
 export function textProblem(value: string, label: string, maxLength: number): string | null {
-  if (value.includes('\u0000')) return `${label} contains a NUL character, which cannot be used. Remove it and try again.`;
-  if (LONE_SURROGATE.test(value)) return `${label} contains a broken character (not valid Unicode). Type it again and try again.`;
+  if (value.includes('\u0000'))
+    return `${label} contains a NUL character, which cannot be used. Remove it and try again.`;
+  if (LONE_SURROGATE.test(value))
+    return `${label} contains a broken character (not valid Unicode). Type it again and try again.`;
   if (value.length > maxLength) return `${label} is longer than ${maxLength} characters.`;
   return null;
 }

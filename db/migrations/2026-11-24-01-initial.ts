@@ -46,7 +46,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reporter_public_key', 'text', (c) => c.notNull())
     .addColumn('reporter_locked_key', 'text', (c) => c.notNull())
     // Millisecond precision: the dashboard pages by (created_at, id) through JavaScript dates.
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`date_trunc('milliseconds', clock_timestamp())`))
+    .addColumn('created_at', 'timestamptz', (c) =>
+      c.notNull().defaultTo(sql`date_trunc('milliseconds', clock_timestamp())`),
+    )
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex('cases_created_at').on('cases').columns(['created_at', 'id']).execute();

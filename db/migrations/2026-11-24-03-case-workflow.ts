@@ -31,7 +31,23 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP INDEX cases_open_unacknowledged`.execute(db);
   await db.schema.dropIndex('cases_assignee').execute();
-  for (const column of ['assignee_id', 'expedited', 'resolution', 'duplicate_of', 'severity_vector', 'severity_score', 'severity_rating', 'cwe', 'affected_versions', 'embargo_until', 'acknowledged_at', 'triaged_at', 'acknowledge_due_at', 'triage_due_at', 'escalated_at']) {
+  for (const column of [
+    'assignee_id',
+    'expedited',
+    'resolution',
+    'duplicate_of',
+    'severity_vector',
+    'severity_score',
+    'severity_rating',
+    'cwe',
+    'affected_versions',
+    'embargo_until',
+    'acknowledged_at',
+    'triaged_at',
+    'acknowledge_due_at',
+    'triage_due_at',
+    'escalated_at',
+  ]) {
     await db.schema.alterTable('cases').dropColumn(column).execute();
   }
 }

@@ -17,7 +17,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('actor_member_id', 'uuid')
     .addColumn('actor_label', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())
-    .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`).check(sql`jsonb_typeof(details) = 'object'`))
+    .addColumn('details', 'jsonb', (c) =>
+      c
+        .notNull()
+        .defaultTo(sql`'{}'::jsonb`)
+        .check(sql`jsonb_typeof(details) = 'object'`),
+    )
     // clock_timestamp, not now(): rows appended in one transaction keep distinct, ordered times.
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`clock_timestamp()`))
     // Set when the row is sealed into the chain (server/audit/audit-log.ts sealAuditLog), never changed again.
@@ -25,7 +30,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('hash', 'bytea', (c) => c.check(sql`octet_length(hash) = 32`))
     .addColumn('chain_seq', 'bigint', (c) => c.unique())
     .execute();
-  await sql`CREATE UNIQUE INDEX audit_log_one_successor ON audit_log ((coalesce(prev_hash, ''::bytea))) WHERE hash IS NOT NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX audit_log_one_successor ON audit_log ((coalesce(prev_hash, ''::bytea))) WHERE hash IS NOT NULL`.execute(
+    db,
+  );
   await sql`CREATE INDEX audit_log_unsealed ON audit_log (id) WHERE hash IS NULL`.execute(db);
   await sql`CREATE INDEX audit_log_case ON audit_log (case_id, id) WHERE case_id IS NOT NULL`.execute(db);
 

@@ -18,7 +18,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('decrypt_until', 'timestamptz')
     .addCheckConstraint('intake_keys_retired_has_grace', sql`(retired_at IS NULL) = (decrypt_until IS NULL)`)
     .execute();
-  await sql`CREATE UNIQUE INDEX intake_keys_one_active ON intake_keys ((retired_at IS NULL)) WHERE retired_at IS NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX intake_keys_one_active ON intake_keys ((retired_at IS NULL)) WHERE retired_at IS NULL`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('member_mail_settings')

@@ -23,7 +23,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE FUNCTION case_clock_due_at(acknowledged_at timestamptz, acknowledge_due_at timestamptz, triaged_at timestamptz, triage_due_at timestamptz)
       RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
-      RETURN LEAST(CASE WHEN acknowledged_at IS NULL THEN acknowledge_due_at END, CASE WHEN triaged_at IS NULL THEN triage_due_at END)`.execute(db);
+      RETURN LEAST(CASE WHEN acknowledged_at IS NULL THEN acknowledge_due_at END, CASE WHEN triaged_at IS NULL THEN triage_due_at END)`.execute(
+    db,
+  );
 
   // A reader added to a case copies it; a reader row's own values are never taken. The case is locked
   // (FOR SHARE) so that a concurrent change of it either commits first and is read here, or waits for
@@ -37,7 +39,9 @@ export async function up(db: Kysely<any>): Promise<void> {
         FROM cases WHERE id = NEW.case_id FOR SHARE;
       RETURN NEW;
     END $$`.execute(db);
-  await sql`CREATE TRIGGER case_readers_copy_case BEFORE INSERT ON case_readers FOR EACH ROW EXECUTE FUNCTION case_readers_copy_case()`.execute(db);
+  await sql`CREATE TRIGGER case_readers_copy_case BEFORE INSERT ON case_readers FOR EACH ROW EXECUTE FUNCTION case_readers_copy_case()`.execute(
+    db,
+  );
 
   // A case's values go to its readers' rows: after an update of them, and after its insert (for the
   // readers inserted by the same statement before the case was there to copy).
@@ -53,7 +57,9 @@ export async function up(db: Kysely<any>): Promise<void> {
               IS DISTINCT FROM (NEW.created_at, NEW.kind, NEW.status, NEW.assignee_id, due);
       RETURN NULL;
     END $$`.execute(db);
-  await sql`CREATE TRIGGER cases_copy_to_new_readers AFTER INSERT ON cases FOR EACH ROW EXECUTE FUNCTION cases_copy_to_readers()`.execute(db);
+  await sql`CREATE TRIGGER cases_copy_to_new_readers AFTER INSERT ON cases FOR EACH ROW EXECUTE FUNCTION cases_copy_to_readers()`.execute(
+    db,
+  );
   await sql`
     CREATE TRIGGER cases_copy_to_readers
       AFTER UPDATE OF created_at, kind, status, assignee_id, acknowledged_at, acknowledge_due_at, triaged_at, triage_due_at ON cases
@@ -70,18 +76,26 @@ export async function up(db: Kysely<any>): Promise<void> {
       INCLUDE (case_kind, case_status, case_assignee_id)`.execute(db);
   // The counts per status: an index-only scan of the member's entries, in status order. All key
   // columns and few distinct values, so B-tree deduplication keeps it small (~2 MB at 100,000 cases).
-  await sql`CREATE INDEX case_readers_counts ON case_readers (member_id, case_status, case_kind, case_assignee_id)`.execute(db);
+  await sql`CREATE INDEX case_readers_counts ON case_readers (member_id, case_status, case_kind, case_assignee_id)`.execute(
+    db,
+  );
   // The overdue filter: only the cases with a running clock (a few per cent), page and counts alike.
   await sql`
     CREATE INDEX case_readers_list_clock_running ON case_readers (member_id, case_created_at, case_id)
-      INCLUDE (case_clock_due_at, case_kind, case_status, case_assignee_id) WHERE case_clock_due_at IS NOT NULL`.execute(db);
+      INCLUDE (case_clock_due_at, case_kind, case_status, case_assignee_id) WHERE case_clock_due_at IS NOT NULL`.execute(
+    db,
+  );
   // Index-only scans read the heap for pages not all-visible: every move of a case rewrites its
   // readers' rows. Vacuum this small table after ~1% of it changed, not the default 20%.
-  await sql`ALTER TABLE case_readers SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_insert_scale_factor = 0.01)`.execute(db);
+  await sql`ALTER TABLE case_readers SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_insert_scale_factor = 0.01)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`ALTER TABLE case_readers RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_insert_scale_factor)`.execute(db);
+  await sql`ALTER TABLE case_readers RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_insert_scale_factor)`.execute(
+    db,
+  );
   await sql`DROP TRIGGER cases_copy_to_readers ON cases`.execute(db);
   await sql`DROP TRIGGER cases_copy_to_new_readers ON cases`.execute(db);
   await sql`DROP FUNCTION cases_copy_to_readers()`.execute(db);
@@ -89,6 +103,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP FUNCTION case_readers_copy_case()`.execute(db);
   await sql`
     ALTER TABLE case_readers
-      DROP COLUMN case_created_at, DROP COLUMN case_kind, DROP COLUMN case_status, DROP COLUMN case_assignee_id, DROP COLUMN case_clock_due_at`.execute(db);
+      DROP COLUMN case_created_at, DROP COLUMN case_kind, DROP COLUMN case_status, DROP COLUMN case_assignee_id, DROP COLUMN case_clock_due_at`.execute(
+    db,
+  );
   await sql`DROP FUNCTION case_clock_due_at(timestamptz, timestamptz, timestamptz, timestamptz)`.execute(db);
 }

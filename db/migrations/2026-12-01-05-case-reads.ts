@@ -22,7 +22,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('opened_at', 'timestamptz')
     .addColumn('news', 'smallint', (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('case_reads_pkey', ['member_id', 'case_id'])
-    .addForeignKeyConstraint('case_reads_reader', ['case_id', 'member_id'], 'case_readers', ['case_id', 'member_id'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint(
+      'case_reads_reader',
+      ['case_id', 'member_id'],
+      'case_readers',
+      ['case_id', 'member_id'],
+      (fk) => fk.onDelete('cascade'),
+    )
     .execute();
   await db.schema.createIndex('case_reads_case').on('case_reads').columns(['case_id', 'member_id']).execute();
   await sql`CREATE INDEX case_reads_news ON case_reads (member_id) WHERE news <> 0`.execute(db);
@@ -67,7 +73,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     INSERT INTO case_reads (member_id, case_id, seen_message_at, seen_message_id, opened_at)
       SELECT r.member_id, r.case_id, last.created_at, last.id, now()
       FROM case_readers r
-      LEFT JOIN LATERAL (SELECT m.id, m.created_at FROM messages m WHERE m.case_id = r.case_id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last ON true`.execute(db);
+      LEFT JOIN LATERAL (SELECT m.id, m.created_at FROM messages m WHERE m.case_id = r.case_id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last ON true`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -71,7 +71,22 @@ export function canonicalJson(value: AuditJson): string {
 }
 
 /** Key names that would mean content or a secret is about to be logged. */
-const FORBIDDEN_KEYS = new Set(['body', 'content', 'plaintext', 'text', 'message', 'armored', 'receipt', 'passphrase', 'password', 'secret', 'privatekey', 'email', 'name', 'title']);
+const FORBIDDEN_KEYS = new Set([
+  'body',
+  'content',
+  'plaintext',
+  'text',
+  'message',
+  'armored',
+  'receipt',
+  'passphrase',
+  'password',
+  'secret',
+  'privatekey',
+  'email',
+  'name',
+  'title',
+]);
 // Room for the longest metadata a case keeps in the clear (affected versions: 500 characters).
 const MAX_STRING = 512;
 const MAX_ITEMS = 64;
@@ -84,8 +99,10 @@ const MAX_JSON = 4096;
  */
 export function checkAuditDetails(details: Record<string, unknown>): Record<string, AuditJson> {
   const checked = checkValue(details, 'details', 0);
-  if (checked === null || typeof checked !== 'object' || Array.isArray(checked)) throw new TypeError('Audit details must be an object.');
-  if (canonicalJson(checked).length > MAX_JSON) throw new TypeError(`Audit details exceed ${MAX_JSON} characters: log references, not content.`);
+  if (checked === null || typeof checked !== 'object' || Array.isArray(checked))
+    throw new TypeError('Audit details must be an object.');
+  if (canonicalJson(checked).length > MAX_JSON)
+    throw new TypeError(`Audit details exceed ${MAX_JSON} characters: log references, not content.`);
   return checked;
 }
 
@@ -96,8 +113,10 @@ function checkValue(value: unknown, path: string, depth: number): AuditJson {
     return value;
   }
   if (typeof value === 'string') {
-    if (value.length > MAX_STRING) throw new TypeError(`Audit ${path} is longer than ${MAX_STRING} characters: log references, not content.`);
-    if (Buffer.from(value, 'utf8').toString('utf8') !== value || value.includes('\u0000')) throw new TypeError(`Audit ${path} is not text jsonb can store unchanged.`);
+    if (value.length > MAX_STRING)
+      throw new TypeError(`Audit ${path} is longer than ${MAX_STRING} characters: log references, not content.`);
+    if (Buffer.from(value, 'utf8').toString('utf8') !== value || value.includes('\u0000'))
+      throw new TypeError(`Audit ${path} is not text jsonb can store unchanged.`);
     return value;
   }
   if (depth >= MAX_DEPTH) throw new TypeError(`Audit ${path} nests too deeply.`);
@@ -106,11 +125,13 @@ function checkValue(value: unknown, path: string, depth: number): AuditJson {
     return value.map((item, index) => checkValue(item, `${path}[${index}]`, depth + 1));
   }
   const prototype = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
-  if (prototype !== Object.prototype && prototype !== null) throw new TypeError(`Audit ${path} must be plain JSON (a string, number, boolean, null, array or object).`);
+  if (prototype !== Object.prototype && prototype !== null)
+    throw new TypeError(`Audit ${path} must be plain JSON (a string, number, boolean, null, array or object).`);
   // No prototype: a key named "__proto__" stays a key (and is hashed and stored as one).
   const result = Object.create(null) as Record<string, AuditJson>;
   for (const [key, item] of Object.entries(value as object)) {
-    if (FORBIDDEN_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''))) throw new TypeError(`Audit ${path}.${key}: the audit log holds metadata, never content or personal data.`);
+    if (FORBIDDEN_KEYS.has(key.toLowerCase().replace(/[-_]/g, '')))
+      throw new TypeError(`Audit ${path}.${key}: the audit log holds metadata, never content or personal data.`);
     result[key] = checkValue(item, `${path}.${key}`, depth + 1);
   }
   return result;

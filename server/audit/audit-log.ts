@@ -94,7 +94,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * each other; sealAuditLog chains committed rows shortly after (every instance runs it on a timer,
  * and `intake audit verify` runs it first). Until then the database already refuses to change it.
  */
-export async function appendAudit(db: Kysely<Database> | Transaction<Database>, event: AuditEvent): Promise<{ id: string }> {
+export async function appendAudit(
+  db: Kysely<Database> | Transaction<Database>,
+  event: AuditEvent,
+): Promise<{ id: string }> {
   const fields = checkEvent(event);
   const id = await insertPendingAuditRow(db, { ...fields, detailsJson: canonicalJson(fields.details) });
   return { id };
@@ -104,7 +107,9 @@ export async function appendAudit(db: Kysely<Database> | Transaction<Database>, 
 export async function sealAuditLog(db: Kysely<Database>, batchSize = 1000): Promise<number> {
   let total = 0;
   for (;;) {
-    const sealed = await sealPendingAuditRows(db, batchSize, (row) => hashAuditRow({ ...row, details: row.details as Record<string, AuditJson> }));
+    const sealed = await sealPendingAuditRows(db, batchSize, (row) =>
+      hashAuditRow({ ...row, details: row.details as Record<string, AuditJson> }),
+    );
     total += sealed;
     if (sealed < batchSize) return total;
   }
@@ -129,7 +134,10 @@ export async function listCaseAudit(db: Kysely<Database>, caseId: string): Promi
  * Walks the whole chain in id order, in batches through one consistent snapshot, and stops at the
  * first row whose hash or link to the row before it is wrong.
  */
-export async function verifyAuditChain(db: Kysely<Database>, options: { batchSize?: number } = {}): Promise<AuditVerification> {
+export async function verifyAuditChain(
+  db: Kysely<Database>,
+  options: { batchSize?: number } = {},
+): Promise<AuditVerification> {
   await sealAuditLog(db);
   let previous: { id: string; hash: Buffer } | null = null;
   let rows = 0;
@@ -155,7 +163,8 @@ export async function verifyAuditChain(db: Kysely<Database>, options: { batchSiz
 }
 
 function chainProblem(row: AuditRow, previous: { id: string; hash: Buffer } | null): string | null {
-  if (previous === null && row.prevHash !== null) return 'it is the first row but links to a predecessor: earlier rows were removed';
+  if (previous === null && row.prevHash !== null)
+    return 'it is the first row but links to a predecessor: earlier rows were removed';
   if (previous !== null && (row.prevHash === null || !row.prevHash.equals(previous.hash))) {
     return `it does not link to row ${previous.id} before it: a row between them was removed, or row ${previous.id} was rewritten`;
   }
@@ -165,16 +174,19 @@ function chainProblem(row: AuditRow, previous: { id: string; hash: Buffer } | nu
   } catch {
     return 'its details are not valid audit JSON: the row was altered after it was written';
   }
-  if (!row.hash || !expected.equals(row.hash)) return 'its hash does not match its contents: the row was altered after it was written';
+  if (!row.hash || !expected.equals(row.hash))
+    return 'its hash does not match its contents: the row was altered after it was written';
   return null;
 }
 
 function checkEvent(event: AuditEvent): Omit<ChainedFields, 'id' | 'createdAt' | 'prevHash'> {
-  if (!(AUDIT_ACTIONS as readonly string[]).includes(event.action)) throw new TypeError(`Unknown audit action "${event.action}".`);
+  if (!(AUDIT_ACTIONS as readonly string[]).includes(event.action))
+    throw new TypeError(`Unknown audit action "${event.action}".`);
   const caseId = normalizeUuid(event.caseId, 'caseId');
   const actorMemberId = normalizeUuid(event.actorMemberId, 'actorMemberId');
   const actorLabel = event.actorLabel ?? (actorMemberId ? 'member' : undefined);
-  if (!actorLabel || !ACTOR_LABELS.includes(actorLabel)) throw new TypeError('An audit event needs an actor: a member id, or a label (reporter, system, operator).');
+  if (!actorLabel || !ACTOR_LABELS.includes(actorLabel))
+    throw new TypeError('An audit event needs an actor: a member id, or a label (reporter, system, operator).');
   if (actorLabel === 'member' && !actorMemberId) throw new TypeError('An audit event by a member needs its id.');
   return { caseId, actorMemberId, actorLabel, action: event.action, details: checkAuditDetails(event.details) };
 }

@@ -20,21 +20,39 @@ export interface AuditSentence {
   positions: number[];
 }
 
-const ACTOR_WORDS: Record<string, string> = { reporter: 'The reporter', system: 'The system', operator: 'The operator' };
+const ACTOR_WORDS: Record<string, string> = {
+  reporter: 'The reporter',
+  system: 'The system',
+  operator: 'The operator',
+};
 
 /** The trail as sentences, oldest first. `names` are the member names the trail may mention (the readers). */
-export function auditSentences(kind: CaseKind, entries: readonly AuditEntry[], names: ReadonlyMap<string, string>): AuditSentence[] {
+export function auditSentences(
+  kind: CaseKind,
+  entries: readonly AuditEntry[],
+  names: ReadonlyMap<string, string>,
+): AuditSentence[] {
   const sentences: AuditSentence[] = [];
   let run: { entry: AuditEntry; sentence: AuditSentence; count: number } | null = null;
   for (const entry of entries) {
-    if (entry.action === 'case.viewed' && run && run.entry.actorMemberId === entry.actorMemberId && run.entry.actorLabel === entry.actorLabel) {
+    if (
+      entry.action === 'case.viewed' &&
+      run &&
+      run.entry.actorMemberId === entry.actorMemberId &&
+      run.entry.actorLabel === entry.actorLabel
+    ) {
       run.count += 1;
       run.sentence.text = `${actorOf(entry)} viewed it ${run.count} times.`;
       run.sentence.to = entry.createdAt;
       run.sentence.positions.push(entry.position);
       continue;
     }
-    const sentence: AuditSentence = { text: sentenceOf(kind, entry, names), from: entry.createdAt, to: entry.createdAt, positions: [entry.position] };
+    const sentence: AuditSentence = {
+      text: sentenceOf(kind, entry, names),
+      from: entry.createdAt,
+      to: entry.createdAt,
+      positions: [entry.position],
+    };
     sentences.push(sentence);
     run = entry.action === 'case.viewed' ? { entry, sentence, count: 1 } : null;
   }
@@ -54,16 +72,23 @@ function text(value: unknown): string | null {
 function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string, string>): string {
   const who = actorOf(entry);
   const d = entry.details;
-  const state = (name: unknown) => (typeof name === 'string' ? (STATES[kind][name]?.label ?? name) : 'an unknown state');
-  const member = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? 'someone who no longer reads it') : 'nobody');
+  const state = (name: unknown) =>
+    typeof name === 'string' ? (STATES[kind][name]?.label ?? name) : 'an unknown state';
+  const member = (id: unknown) =>
+    typeof id === 'string' ? (names.get(id) ?? 'someone who no longer reads it') : 'nobody';
   switch (entry.action) {
     case 'case.created':
       return `The report arrived by ${CHANNEL_WORDS[String(d.channel)] ?? 'an unknown channel'}.`;
     case 'case.viewed':
       return `${who} viewed it.`;
     case 'case.status-changed': {
-      if (d.reopened) return `${who} reopened it (from ${state(d.from)} to ${state(d.to)}) and left the reason as a note for the readers.`;
-      const extra = text(d.duplicateOf) ? `, as a duplicate of ${d.duplicateOf as string}` : text(d.resolution) ? `, with the outcome “${d.resolution as string}”` : '';
+      if (d.reopened)
+        return `${who} reopened it (from ${state(d.from)} to ${state(d.to)}) and left the reason as a note for the readers.`;
+      const extra = text(d.duplicateOf)
+        ? `, as a duplicate of ${d.duplicateOf as string}`
+        : text(d.resolution)
+          ? `, with the outcome “${d.resolution as string}”`
+          : '';
       return `${who} moved it from ${state(d.from)} to ${state(d.to)}${extra}.`;
     }
     case 'case.assigned':

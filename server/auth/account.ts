@@ -12,7 +12,10 @@ export async function accountOverview(
   member: SignedInMember,
   settings: AuthSettings,
 ): Promise<{ sessions: ActiveSession[]; recoveryCodesLeft: number }> {
-  return { sessions: await activeSessions(db, member, settings), recoveryCodesLeft: await countRecoveryCodes(db, member.id) };
+  return {
+    sessions: await activeSessions(db, member, settings),
+    recoveryCodesLeft: await countRecoveryCodes(db, member.id),
+  };
 }
 
 /** Shared by every instance, so that a client's count on an account is the same whichever one it reaches. */

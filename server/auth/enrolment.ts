@@ -2,12 +2,25 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { replaceRecoveryCodes, saveCredentials } from '../../db/credentials.queries';
-import { deleteInvitation, findOpenInvitation, lockOpenInvitation, setInvitationProgress } from '../../db/invitations.queries';
+import {
+  deleteInvitation,
+  findOpenInvitation,
+  lockOpenInvitation,
+  setInvitationProgress,
+} from '../../db/invitations.queries';
 import { deleteMemberSessions } from '../../db/member-sessions.queries';
 import { notFound } from '../errors';
 import { FormProblemsError, INVITATION_INVALID } from './errors';
 import { hashPassword, passwordProblems } from './passwords';
-import { isTokenShaped, newRecoveryCode, normalizeRecoveryCode, normalizeTotpCode, RECOVERY_CODE_COUNT, recoveryCodeHash, sha256 } from './secrets';
+import {
+  isTokenShaped,
+  newRecoveryCode,
+  normalizeRecoveryCode,
+  normalizeTotpCode,
+  RECOVERY_CODE_COUNT,
+  recoveryCodeHash,
+  sha256,
+} from './secrets';
 import { startSession } from './sessions';
 import type { AuthSettings } from './settings';
 import { acceptedTotpStep, newTotpSecret, totpQrSvg, totpUri } from './totp';
@@ -17,7 +30,11 @@ export type EnrolmentStep =
   | { step: 'totp'; name: string; email: string; expiresAt: Date; secret: string; uri: string; qrSvg: string };
 
 /** Where the member holding this invitation token is in enrolling; not-found for an expired, used or unknown one. */
-export async function openInvitation(db: Kysely<Database>, token: string | undefined, settings: AuthSettings): Promise<EnrolmentStep> {
+export async function openInvitation(
+  db: Kysely<Database>,
+  token: string | undefined,
+  settings: AuthSettings,
+): Promise<EnrolmentStep> {
   const invitation = await findInvitation(db, token, settings);
   const base = { name: invitation.name, email: invitation.email, expiresAt: invitation.expiresAt };
   if (!invitation.passwordChosen || invitation.pendingTotpSecret === null) return { step: 'password', ...base };
@@ -37,9 +54,18 @@ export async function choosePassword(
   settings: AuthSettings,
 ): Promise<void> {
   const invitation = await findInvitation(db, token, settings);
-  const problems = passwordProblems(input.password, input.confirmation, [invitation.name, invitation.email, settings.issuer]);
+  const problems = passwordProblems(input.password, input.confirmation, [
+    invitation.name,
+    invitation.email,
+    settings.issuer,
+  ]);
   if (problems.length > 0) throw new FormProblemsError(problems);
-  await setInvitationProgress(db, invitation.memberId, await hashPassword(input.password, settings.passwordCost), newTotpSecret());
+  await setInvitationProgress(
+    db,
+    invitation.memberId,
+    await hashPassword(input.password, settings.passwordCost),
+    newTotpSecret(),
+  );
 }
 
 export interface Enrolled {
@@ -77,8 +103,16 @@ export async function completeEnrolment(
         'That code is not right. Enter the six digits your authenticator app shows now for this account; if it keeps failing, check that the phone’s clock is set automatically.',
       ]);
     }
-    await saveCredentials(trx, invitation.memberId, { passwordHash: invitation.pendingPasswordHash, totpSecret: invitation.pendingTotpSecret, totpLastStep: step });
-    await replaceRecoveryCodes(trx, invitation.memberId, recoveryCodes.map((c) => recoveryCodeHash(normalizeRecoveryCode(c)!)));
+    await saveCredentials(trx, invitation.memberId, {
+      passwordHash: invitation.pendingPasswordHash,
+      totpSecret: invitation.pendingTotpSecret,
+      totpLastStep: step,
+    });
+    await replaceRecoveryCodes(
+      trx,
+      invitation.memberId,
+      recoveryCodes.map((c) => recoveryCodeHash(normalizeRecoveryCode(c)!)),
+    );
     await deleteInvitation(trx, invitation.memberId);
     await deleteMemberSessions(trx, invitation.memberId);
     return invitation.memberId;

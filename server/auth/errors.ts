@@ -14,7 +14,10 @@ export class SignInFailedError extends DomainError {
 
 /** Too many failures for this account from this client: says when to try again from here. */
 export class AccountLockedError extends DomainError {
-  constructor(readonly lockedUntil: Date, now: Date) {
+  constructor(
+    readonly lockedUntil: Date,
+    now: Date,
+  ) {
     super(
       'rate-limited',
       `Too many failed sign-ins for this account from your network. To protect it, signing in from here is paused until ${describeRetryTime(lockedUntil, now)}. ` +
@@ -29,7 +32,10 @@ export class AccountLockedError extends DomainError {
  * in it, and the right password with a valid code still gets in (so no one can lock the owner out).
  */
 export class AccountGuardedError extends DomainError {
-  constructor(readonly guardedUntil: Date, now: Date) {
+  constructor(
+    readonly guardedUntil: Date,
+    now: Date,
+  ) {
     super(
       'rate-limited',
       `There have been many failed sign-ins for this account, so until ${describeRetryTime(guardedUntil, now)} every attempt that is not right is refused. ` +
@@ -41,7 +47,10 @@ export class AccountGuardedError extends DomainError {
 
 /** Several wrong codes came with the right password: only someone who knows it sees this. */
 export class SecondFactorLockedError extends DomainError {
-  constructor(readonly lockedUntil: Date, now: Date) {
+  constructor(
+    readonly lockedUntil: Date,
+    now: Date,
+  ) {
     super(
       'rate-limited',
       `Signing in to this account is paused until ${describeRetryTime(lockedUntil, now)}, because several wrong codes were typed with its password. ` +

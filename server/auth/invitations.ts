@@ -32,15 +32,25 @@ export interface InvitationOptions {
  * Sends a member a way in: a new one-time link valid for 72 hours, which replaces any earlier one.
  * Refused for a member who already signs in; `resetMemberAuth` is for a lost password or device.
  */
-export async function inviteMember(db: Kysely<Database>, email: string, options: InvitationOptions): Promise<IssuedInvitation> {
+export async function inviteMember(
+  db: Kysely<Database>,
+  email: string,
+  options: InvitationOptions,
+): Promise<IssuedInvitation> {
   const member = await findMemberByEmail(db, checkText(email, 'The e-mail', TEXT_LIMITS.email));
   if (!member) throw notFound(`No member has the e-mail ${email}.`);
   if (await hasCredentials(db, member.id)) {
-    throw conflict(`${member.email} has already set up signing in. For a lost password or authenticator, use: intake member reset-auth ${member.email}`);
+    throw conflict(
+      `${member.email} has already set up signing in. For a lost password or authenticator, use: intake member reset-auth ${member.email}`,
+    );
   }
   return db.transaction().execute(async (trx) => {
     const invitation = await issueInvitation(trx, member, options, 'invitation');
-    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.invited', details: { memberId: member.id, expiresAt: invitation.expiresAt.toISOString() } });
+    await appendAudit(trx, {
+      ...BY_OPERATOR,
+      action: 'member.invited',
+      details: { memberId: member.id, expiresAt: invitation.expiresAt.toISOString() },
+    });
     return invitation;
   });
 }
@@ -76,5 +86,12 @@ async function issueInvitation(
   const token = newToken();
   const expiresAt = new Date((options.now ?? new Date()).getTime() + INVITATION_VALID_MS);
   await replaceInvitation(db, member.id, sha256(token), expiresAt);
-  return { memberId: member.id, name: member.name, email: member.email, link: `${options.publicUrl}/invite/${token}`, expiresAt, purpose };
+  return {
+    memberId: member.id,
+    name: member.name,
+    email: member.email,
+    link: `${options.publicUrl}/invite/${token}`,
+    expiresAt,
+    purpose,
+  };
 }

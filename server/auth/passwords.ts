@@ -26,7 +26,12 @@ export const MIN_PASSWORD_SCORE = 3;
 const normalized = (password: string) => password.normalize('NFKC');
 
 export async function hashPassword(password: string, cost: PasswordHashCost): Promise<string> {
-  return hash(normalized(password), { algorithm: ARGON2ID, memoryCost: cost.memoryKiB, timeCost: cost.passes, parallelism: cost.parallelism });
+  return hash(normalized(password), {
+    algorithm: ARGON2ID,
+    memoryCost: cost.memoryKiB,
+    timeCost: cost.passes,
+    parallelism: cost.parallelism,
+  });
 }
 
 /** Checks a password against its stored hash (argon2's own constant-time comparison). */
@@ -74,7 +79,9 @@ function strengthChecker(): ZxcvbnFactory {
  */
 export function passwordProblems(password: string, confirmation: string, knownWords: string[]): string[] {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    return [`Choose a password of at least ${MIN_PASSWORD_LENGTH} characters (yours has ${password.length}). A few unrelated words make a long password easy to remember.`];
+    return [
+      `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters (yours has ${password.length}). A few unrelated words make a long password easy to remember.`,
+    ];
   }
   if (password.length > MAX_PASSWORD_LENGTH) return [`Choose a password of at most ${MAX_PASSWORD_LENGTH} characters.`];
   const problems: string[] = [];
@@ -83,7 +90,9 @@ export function passwordProblems(password: string, confirmation: string, knownWo
   const result = strengthChecker().check(password, words);
   if (result.score < MIN_PASSWORD_SCORE) {
     const hints = [result.feedback.warning, ...result.feedback.suggestions].filter((h): h is string => Boolean(h));
-    problems.push(`This password is too easy to guess.${hints.length ? ` ${hints.join(' ')}` : ''} Try a longer one, for example several unrelated words.`);
+    problems.push(
+      `This password is too easy to guess.${hints.length ? ` ${hints.join(' ')}` : ''} Try a longer one, for example several unrelated words.`,
+    );
   }
   return problems;
 }

@@ -51,11 +51,7 @@ export function newRecoveryCode(): string {
 
 /** A code as typed, reduced to its 16 characters (case, spaces and dashes ignored; o→0, i/l→1), or null if it cannot be one. */
 export function normalizeRecoveryCode(input: string): string | null {
-  const cleaned = input
-    .toLowerCase()
-    .replace(/[\s-]/g, '')
-    .replace(/o/g, '0')
-    .replace(/[il]/g, '1');
+  const cleaned = input.toLowerCase().replace(/[\s-]/g, '').replace(/o/g, '0').replace(/[il]/g, '1');
   if (cleaned.length !== RECOVERY_CODE_CHARS) return null;
   for (const char of cleaned) if (!RECOVERY_ALPHABET.includes(char)) return null;
   return cleaned;

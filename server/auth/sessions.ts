@@ -19,13 +19,23 @@ import type { AuthSettings } from './settings';
  * Starts a new session for the member and returns its token, for the cookie only. `replacing` is the
  * token the browser held before: that session ends, so a token planted before sign-in is worthless.
  */
-export async function startSession(db: Kysely<Database>, memberId: string, settings: AuthSettings, replacing?: string): Promise<string> {
+export async function startSession(
+  db: Kysely<Database>,
+  memberId: string,
+  settings: AuthSettings,
+  replacing?: string,
+): Promise<string> {
   const now = settings.now();
   const token = newToken();
   await db.transaction().execute(async (trx) => {
     if (isTokenShaped(replacing)) await deleteSession(trx, sha256(replacing));
     await deleteEndedSessions(trx, now, idleCutoff(now, settings));
-    await insertSession(trx, { idHash: sha256(token), memberId, now, expiresAt: new Date(now.getTime() + settings.session.maxAgeMs) });
+    await insertSession(trx, {
+      idHash: sha256(token),
+      memberId,
+      now,
+      expiresAt: new Date(now.getTime() + settings.session.maxAgeMs),
+    });
   });
   return token;
 }
@@ -35,7 +45,11 @@ export async function startSession(db: Kysely<Database>, memberId: string, setti
  * (too long idle, or past its absolute lifetime; such a session is deleted). Marks the session as
  * used, at most once a minute.
  */
-export async function resumeSession(db: Kysely<Database>, token: string, settings: AuthSettings): Promise<SignedInMember | null> {
+export async function resumeSession(
+  db: Kysely<Database>,
+  token: string,
+  settings: AuthSettings,
+): Promise<SignedInMember | null> {
   if (!isTokenShaped(token)) return null;
   const idHash = sha256(token);
   const session = await findSessionWithMember(db, idHash);
@@ -45,8 +59,15 @@ export async function resumeSession(db: Kysely<Database>, token: string, setting
     await deleteSession(db, idHash);
     return null;
   }
-  if (now.getTime() - session.lastSeenAt.getTime() >= settings.session.touchEveryMs) await touchSession(db, idHash, now);
-  return { id: session.memberId, name: session.name, email: session.email, role: session.role, sessionId: sessionHandle(idHash) };
+  if (now.getTime() - session.lastSeenAt.getTime() >= settings.session.touchEveryMs)
+    await touchSession(db, idHash, now);
+  return {
+    id: session.memberId,
+    name: session.name,
+    email: session.email,
+    role: session.role,
+    sessionId: sessionHandle(idHash),
+  };
 }
 
 /** Ends the session of this token, if any. */
@@ -67,10 +88,19 @@ export interface ActiveSession {
 }
 
 /** The member's live sessions, for the account page; `current` marks the one asking. */
-export async function activeSessions(db: Kysely<Database>, member: SignedInMember, settings: AuthSettings): Promise<ActiveSession[]> {
+export async function activeSessions(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  settings: AuthSettings,
+): Promise<ActiveSession[]> {
   const now = settings.now();
   const sessions = await listMemberSessions(db, member.id, now, idleCutoff(now, settings));
-  return sessions.map((s) => ({ current: sessionHandle(s.idHash) === member.sessionId, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, expiresAt: s.expiresAt }));
+  return sessions.map((s) => ({
+    current: sessionHandle(s.idHash) === member.sessionId,
+    createdAt: s.createdAt,
+    lastSeenAt: s.lastSeenAt,
+    expiresAt: s.expiresAt,
+  }));
 }
 
 function idleCutoff(now: Date, settings: AuthSettings): Date {

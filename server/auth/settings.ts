@@ -33,7 +33,9 @@ export function authSettings(config: Config, options: { argon2?: Argon2Cost; clo
   return Object.freeze({
     now: options.clock ?? (() => new Date()),
     // Tests lower the OpenPGP Argon2 cost through deps; the same knob lowers password hashing.
-    passwordCost: cost ? { memoryKiB: 2 ** cost.memoryExponent, passes: cost.passes, parallelism: cost.parallelism } : OWASP_PASSWORD_COST,
+    passwordCost: cost
+      ? { memoryKiB: 2 ** cost.memoryExponent, passes: cost.passes, parallelism: cost.parallelism }
+      : OWASP_PASSWORD_COST,
     throttle: {
       maxFailures: config.auth.maxFailures,
       windowMs: config.auth.lockoutMinutes * 60_000,

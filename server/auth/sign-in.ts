@@ -1,7 +1,12 @@
 // Signing in: e-mail, password, and an authenticator code or a recovery code.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { consumeRecoveryCode, findSignInSecrets, recordTotpStep, updatePasswordHash } from '../../db/credentials.queries';
+import {
+  consumeRecoveryCode,
+  findSignInSecrets,
+  recordTotpStep,
+  updatePasswordHash,
+} from '../../db/credentials.queries';
 import {
   clearClientThrottle,
   deleteStaleThrottleRows,
@@ -46,7 +51,12 @@ const NO_MEMBER = '00000000-0000-0000-0000-000000000000';
  * for a failure while many have come from anywhere; SecondFactorLockedError only for the right password
  * and code while the account is closed after wrong codes typed with the right password.
  */
-export async function signIn(db: Kysely<Database>, input: SignInInput, settings: AuthSettings, previousToken?: string): Promise<SignedIn> {
+export async function signIn(
+  db: Kysely<Database>,
+  input: SignInInput,
+  settings: AuthSettings,
+  previousToken?: string,
+): Promise<SignedIn> {
   const now = settings.now();
   const account = accountHash(input.email);
   const client = accountClientHash(account, input.client);
@@ -58,7 +68,10 @@ export async function signIn(db: Kysely<Database>, input: SignInInput, settings:
   if (!reserved.allowed) throw new AccountLockedError(reserved.lockedUntil, now);
 
   const secrets = await findSignInSecrets(db, input.email);
-  const passwordRight = await verifyPassword(secrets?.passwordHash ?? (await dummyPasswordHash(settings.passwordCost)), input.password);
+  const passwordRight = await verifyPassword(
+    secrets?.passwordHash ?? (await dummyPasswordHash(settings.passwordCost)),
+    input.password,
+  );
   const memberId = secrets && passwordRight ? secrets.memberId : NO_MEMBER;
 
   const totpCode = normalizeTotpCode(input.code);
@@ -67,7 +80,12 @@ export async function signIn(db: Kysely<Database>, input: SignInInput, settings:
   const secondFactorRight = await db.transaction().execute(async (trx) => {
     let right = false;
     if (totpCode !== null) {
-      const step = await acceptedTotpStep(secrets?.totpSecret ?? DUMMY_TOTP_SECRET, totpCode, now, secrets?.totpLastStep ?? null);
+      const step = await acceptedTotpStep(
+        secrets?.totpSecret ?? DUMMY_TOTP_SECRET,
+        totpCode,
+        now,
+        secrets?.totpLastStep ?? null,
+      );
       // Recorded atomically: of two requests with one code, only the first gets in.
       right = step !== null && (await recordTotpStep(trx, memberId, step));
     } else if (recoveryCode !== null) {
@@ -82,7 +100,12 @@ export async function signIn(db: Kysely<Database>, input: SignInInput, settings:
 
   if (!secrets || !passwordRight || !secondFactorRight) {
     const counters = await db.transaction().execute(async (trx) => {
-      const next = countAccountFailure(await lockAccountThrottleRow(trx, account, now), memberId !== NO_MEMBER, now, settings.throttle);
+      const next = countAccountFailure(
+        await lockAccountThrottleRow(trx, account, now),
+        memberId !== NO_MEMBER,
+        now,
+        settings.throttle,
+      );
       await saveAccountThrottleRow(trx, account, next);
       return next;
     });

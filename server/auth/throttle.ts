@@ -58,7 +58,12 @@ export interface AccountThrottleState {
  * Counts one failed sign-in for the account, after the check. A lock is not extended by failures
  * while it lasts, so its end tells nobody what was tried meanwhile.
  */
-export function countAccountFailure(state: AccountThrottleState, passwordRight: boolean, now: Date, policy: ThrottlePolicy): AccountThrottleState {
+export function countAccountFailure(
+  state: AccountThrottleState,
+  passwordRight: boolean,
+  now: Date,
+  policy: ThrottlePolicy,
+): AccountThrottleState {
   const counted = (counter: ThrottleState) => {
     const decision = reserveAttempt(counter, now, policy);
     return decision.allowed ? decision.next : counter;

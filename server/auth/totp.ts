@@ -33,7 +33,12 @@ export async function totpQrSvg(uri: string, label: string): Promise<string> {
  * member used), or null. Comparison is constant-time (otplib). Refusing steps already used makes a
  * code that was seen over someone's shoulder, or replayed, worthless.
  */
-export async function acceptedTotpStep(secret: string, code: string, now: Date, afterStep: number | null): Promise<number | null> {
+export async function acceptedTotpStep(
+  secret: string,
+  code: string,
+  now: Date,
+  afterStep: number | null,
+): Promise<number | null> {
   const result = await verify({
     secret,
     token: code,

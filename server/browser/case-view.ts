@@ -17,18 +17,23 @@ export async function startCaseView(root: HTMLElement, email: string): Promise<v
   const keyStatus = root.querySelector<HTMLElement>('[data-key-status]');
   const key = await sessionKey(email);
   if (!key) {
-    if (keyStatus) keyStatus.textContent = 'Your key is locked in this browser. Unlock it on the "My key" page (in any tab) to read this case here, or download a message for gpg.';
+    if (keyStatus)
+      keyStatus.textContent =
+        'Your key is locked in this browser. Unlock it on the "My key" page (in any tab) to read this case here, or download a message for gpg.';
     // Unlocked in another tab of this session: read the case here without a reload.
     onUnlockedElsewhere(() => void startCaseView(root, email));
     return;
   }
   onLockedElsewhere(() => {
-    for (const slot of root.querySelectorAll<HTMLElement>('[data-content]')) slot.textContent = 'Locked: your key was locked in another tab.';
+    for (const slot of root.querySelectorAll<HTMLElement>('[data-content]'))
+      slot.textContent = 'Locked: your key was locked in another tab.';
     for (const form of root.querySelectorAll('form[data-composer]')) show(form, false);
     if (keyStatus) keyStatus.textContent = 'Your key is locked in this browser.';
   });
   if (keyStatus) keyStatus.textContent = 'Decrypted in this browser with your key.';
-  const { messages } = await fetchJson<{ messages: TimelineMessage[] }>(`/api/dashboard/cases/${encodeURIComponent(reference)}/messages`);
+  const { messages } = await fetchJson<{ messages: TimelineMessage[] }>(
+    `/api/dashboard/cases/${encodeURIComponent(reference)}/messages`,
+  );
   for (const message of messages) await showMessage(root, message, key);
   startComposers(root, reference);
 }
@@ -38,8 +43,16 @@ async function showMessage(root: HTMLElement, message: TimelineMessage, key: Pri
   if (!slot || !message.packet || !message.body) return;
   try {
     const binary = message.role === 'attachment';
-    const { data, filename } = await decryptSplit({ sessionKeyPacket: fromBase64(message.packet), body: fromBase64(message.body), decryptionKey: key, binary });
-    if (binary) slot.replaceChildren(downloadLink(data as Uint8Array, filename, `Download ${filename || 'attachment'} (decrypted here)`));
+    const { data, filename } = await decryptSplit({
+      sessionKeyPacket: fromBase64(message.packet),
+      body: fromBase64(message.body),
+      decryptionKey: key,
+      binary,
+    });
+    if (binary)
+      slot.replaceChildren(
+        downloadLink(data as Uint8Array, filename, `Download ${filename || 'attachment'} (decrypted here)`),
+      );
     else slot.textContent = data as string;
   } catch {
     slot.textContent = 'This message could not be decrypted with the key unlocked in this browser.';
@@ -56,7 +69,10 @@ const recipientsOf = (reference: string, role: 'comment' | 'reply') =>
 
 /** Encrypts text in this browser to the readers (and for a reply the reporter) the server named. */
 async function encryptTo(recipients: Recipients, text: string): Promise<string> {
-  const armoredKeys = [...recipients.readers.map((r) => r.publicKey), ...(recipients.reporter ? [recipients.reporter.publicKey] : [])];
+  const armoredKeys = [
+    ...recipients.readers.map((r) => r.publicKey),
+    ...(recipients.reporter ? [recipients.reporter.publicKey] : []),
+  ];
   return encryptArmored({ data: text, recipients: await readPublicKeys(armoredKeys) });
 }
 

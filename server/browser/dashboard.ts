@@ -6,7 +6,9 @@ import { lockSessionKey, shareKeyWithOtherTabs } from './keyring';
 
 // Signing out (here or everywhere) locks the key this tab unlocked before the form is sent: unlocked
 // "for the session" means the member's session, not the life of the tab.
-for (const signOut of document.querySelectorAll<HTMLFormElement>('form[action="/signout"], form[action="/signout/everywhere"]')) {
+for (const signOut of document.querySelectorAll<HTMLFormElement>(
+  'form[action="/signout"], form[action="/signout/everywhere"]',
+)) {
   signOut.addEventListener('submit', (event) => {
     event.preventDefault();
     void lockSessionKey()

@@ -20,7 +20,11 @@ if (form && view) {
       event.preventDefault();
       void (async () => {
         try {
-          const { openCase } = await inTime(followup ?? Promise.reject(new Error(support.missing)), LOAD_MS, 'Loading the decryption');
+          const { openCase } = await inTime(
+            followup ?? Promise.reject(new Error(support.missing)),
+            LOAD_MS,
+            'Loading the decryption',
+          );
           await openCase(form, view, support);
         } catch (error) {
           if (error instanceof CannotWorkHereError && handOverToServer(form, error.message, script)) return;

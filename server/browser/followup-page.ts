@@ -43,9 +43,11 @@ export async function openCase(form: HTMLFormElement, view: HTMLElement, support
     const followup = await fetchJson<Followup>(`/api/followup/${lookup}`);
     if (!support.argon2 && (await isLockedWithArgon2(followup.lockedKey))) throw new CannotWorkHereError(NO_ARGON2);
     status.textContent = 'Unlocking with your receipt, in this browser…';
-    const key = await inTime(unlockReporterKey(followup.lockedKey, receipt), STEP_MS, 'Unlocking your case').catch((error: CannotWorkHereError) => {
-      throw error.cause instanceof DecryptionError ? new Error(NO_MATCH) : error;
-    });
+    const key = await inTime(unlockReporterKey(followup.lockedKey, receipt), STEP_MS, 'Unlocking your case').catch(
+      (error: CannotWorkHereError) => {
+        throw error.cause instanceof DecryptionError ? new Error(NO_MATCH) : error;
+      },
+    );
     await inTime(render(view, followup, key, lookup), RENDER_MS, 'Decrypting your case');
     status.textContent = '';
     show(form, false);
@@ -59,10 +61,21 @@ async function render(view: HTMLElement, followup: Followup, key: PrivateKey, lo
   const list = element('ol', '', 'timeline');
   for (const m of followup.messages) {
     const item = element('li');
-    item.append(element('p', `${FOLLOWUP_LABELS[m.role] ?? m.role} · ${m.createdAt.slice(0, 16).replace('T', ' ')} UTC`, 'meta'));
+    item.append(
+      element('p', `${FOLLOWUP_LABELS[m.role] ?? m.role} · ${m.createdAt.slice(0, 16).replace('T', ' ')} UTC`, 'meta'),
+    );
     const binary = m.role === 'attachment';
-    const { data, filename } = await decryptSplit({ sessionKeyPacket: fromBase64(m.packet), body: fromBase64(m.body), decryptionKey: key, binary });
-    item.append(binary ? downloadLink(data as Uint8Array, filename, `Download ${filename || 'attachment'}`) : element('pre', data as string, 'content'));
+    const { data, filename } = await decryptSplit({
+      sessionKeyPacket: fromBase64(m.packet),
+      body: fromBase64(m.body),
+      decryptionKey: key,
+      binary,
+    });
+    item.append(
+      binary
+        ? downloadLink(data as Uint8Array, filename, `Download ${filename || 'attachment'}`)
+        : element('pre', data as string, 'content'),
+    );
     list.append(item);
   }
   const heading = element('h2', `Your report ${followup.reference}`);
@@ -92,9 +105,15 @@ function answerForm(followup: Followup, lookup: string, view: HTMLElement, key: 
     void (async () => {
       try {
         status.textContent = 'Encrypting in this browser…';
-        const encrypted = readPublicKeys(followup.recipients).then((recipients) => encryptArmored({ data: text.value, recipients }));
+        const encrypted = readPublicKeys(followup.recipients).then((recipients) =>
+          encryptArmored({ data: text.value, recipients }),
+        );
         const message = await inTime(encrypted, STEP_MS, 'Encrypting your answer');
-        await fetchJson(`/api/followup/${lookup}/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) });
+        await fetchJson(`/api/followup/${lookup}/replies`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ message }),
+        });
         await render(view, await fetchJson<Followup>(`/api/followup/${lookup}`), key, lookup);
       } catch (error) {
         status.textContent = `Not sent: ${(error as Error).message} Your text is still here.`;

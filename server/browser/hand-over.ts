@@ -17,7 +17,13 @@ export class CannotWorkHereError extends Error {
  */
 export function inTime<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CannotWorkHereError(`${what} in this browser did not finish within ${Math.round(ms / 1000)} seconds.`)), ms);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new CannotWorkHereError(`${what} in this browser did not finish within ${Math.round(ms / 1000)} seconds.`),
+        ),
+      ms,
+    );
     work.then(
       (value) => {
         clearTimeout(timer);
@@ -25,7 +31,11 @@ export function inTime<T>(work: Promise<T>, ms: number, what: string): Promise<T
       },
       (cause: unknown) => {
         clearTimeout(timer);
-        reject(new CannotWorkHereError(`${what} in this browser failed (${(cause as Error)?.message || String(cause)}).`, { cause }));
+        reject(
+          new CannotWorkHereError(`${what} in this browser failed (${(cause as Error)?.message || String(cause)}).`, {
+            cause,
+          }),
+        );
       },
     );
   });

@@ -2,7 +2,13 @@
 // only the member's key on file; putting another key on file is its own action, which says what it
 // means for the cases filed before.
 import type { PrivateKey } from '../../crypto/keys';
-import { generateMemberKey, lockedArmor, publicArmorOf, readMemberPrivateKey, type MemberKeyAlgorithm } from '../../crypto/member-key';
+import {
+  generateMemberKey,
+  lockedArmor,
+  publicArmorOf,
+  readMemberPrivateKey,
+  type MemberKeyAlgorithm,
+} from '../../crypto/member-key';
 import { fetchJson, show } from './dom';
 import { forget, lockedKey, storeLockedKey, unlockForSession } from './keyring';
 
@@ -24,7 +30,11 @@ export async function startKeyPage(root: HTMLElement): Promise<void> {
   };
   const refresh = async () => {
     const stored = Boolean(await lockedKey(email));
-    say(stored ? 'A key is stored in this browser. Unlock it to read cases in this session.' : 'No key is stored in this browser yet.');
+    say(
+      stored
+        ? 'A key is stored in this browser. Unlock it to read cases in this session.'
+        : 'No key is stored in this browser yet.',
+    );
     showForms(stored);
   };
 
@@ -60,7 +70,11 @@ export async function startKeyPage(root: HTMLElement): Promise<void> {
     importForm,
     async () => {
       const passphrase = value('#key-pass');
-      const { fingerprint, locked } = await readMemberPrivateKey(await armoredFrom('#key-file', '#key-text'), passphrase, root.dataset.fingerprint ?? '');
+      const { fingerprint, locked } = await readMemberPrivateKey(
+        await armoredFrom('#key-file', '#key-text'),
+        passphrase,
+        root.dataset.fingerprint ?? '',
+      );
       await keep(locked, passphrase);
       say(`Key ${fingerprint} imported and unlocked for this session.`);
     },
@@ -71,18 +85,28 @@ export async function startKeyPage(root: HTMLElement): Promise<void> {
     replaceForm,
     async () => {
       const passphrase = value('#replace-pass');
-      const { locked, unlocked } = await readMemberPrivateKey(await armoredFrom('#replace-file', '#replace-text'), passphrase, null);
+      const { locked, unlocked } = await readMemberPrivateKey(
+        await armoredFrom('#replace-file', '#replace-text'),
+        passphrase,
+        null,
+      );
       const fingerprint = await replaceOnFile(publicArmorOf(unlocked));
       await keep(locked, passphrase);
-      say(`Your key on file is now ${fingerprint}; new cases are encrypted to it, and it is unlocked for this session. Cases filed before stay readable with your old key until another reader re-wraps them for the new one.`);
+      say(
+        `Your key on file is now ${fingerprint}; new cases are encrypted to it, and it is unlocked for this session. Cases filed before stay readable with your old key until another reader re-wraps them for the new one.`,
+      );
     },
     'Your key on file was not replaced',
   );
 
-  onSubmit(unlockForm, async () => {
-    await unlockForSession(email, value('#unlock-pass'));
-    say('Unlocked for this session. Open a case to read it.');
-  }, 'Not unlocked');
+  onSubmit(
+    unlockForm,
+    async () => {
+      await unlockForSession(email, value('#unlock-pass'));
+      say('Unlocked for this session. Open a case to read it.');
+    },
+    'Not unlocked',
+  );
 
   root.querySelector('[data-forget]')?.addEventListener('click', () => void forget(email, true).then(refresh));
 
@@ -90,7 +114,8 @@ export async function startKeyPage(root: HTMLElement): Promise<void> {
     generateForm,
     async () => {
       const passphrase = value('#gen-pass');
-      const algorithm = (root.querySelector<HTMLInputElement>('input[name="algorithm"]:checked')?.value ?? 'curve25519') as MemberKeyAlgorithm;
+      const algorithm = (root.querySelector<HTMLInputElement>('input[name="algorithm"]:checked')?.value ??
+        'curve25519') as MemberKeyAlgorithm;
       say(algorithm === 'rsa3072' ? 'Making your RSA-3072 key (this can take a little while)…' : 'Making your key…');
       const made = await generateMemberKey({ name: root.dataset.name ?? '', email, passphrase, algorithm });
       const backup = root.querySelector<HTMLElement>('[data-backup]')!;
@@ -102,7 +127,9 @@ export async function startKeyPage(root: HTMLElement): Promise<void> {
       show(importForm, false);
       show(replaceForm, false);
       show(backup, true);
-      say(`Your key ${made.fingerprint} was made. Download its backup before you use it: nobody can recover it for you.`);
+      say(
+        `Your key ${made.fingerprint} was made. Download its backup before you use it: nobody can recover it for you.`,
+      );
       backup.querySelector('[data-publish]')!.addEventListener('click', () => {
         if (!downloaded) return say('Download the backup first.');
         replaceOnFile(made.publicKey).then(
@@ -111,7 +138,9 @@ export async function startKeyPage(root: HTMLElement): Promise<void> {
             await unlockForSession(email, passphrase);
             show(backup, false);
             showForms(true);
-            say(`Your key on file is now ${fingerprint}; new cases are encrypted to it. Cases filed before stay readable with your old key until another reader re-wraps them for the new one.`);
+            say(
+              `Your key on file is now ${fingerprint}; new cases are encrypted to it. Cases filed before stay readable with your old key until another reader re-wraps them for the new one.`,
+            );
           },
           (error: Error) => say(`The server refused the key, so your key on file is unchanged: ${error.message}`),
         );

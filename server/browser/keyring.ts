@@ -40,7 +40,13 @@ function pageSessionTag(): string {
 function savedEntry(): SessionEntry | null {
   try {
     const entry = JSON.parse(sessionStorage.getItem(SESSION_ITEM) ?? 'null') as SessionEntry | null;
-    return entry && typeof entry.email === 'string' && typeof entry.tag === 'string' && Array.isArray(entry.iv) && typeof entry.wrapped === 'string' ? entry : null;
+    return entry &&
+      typeof entry.email === 'string' &&
+      typeof entry.tag === 'string' &&
+      Array.isArray(entry.iv) &&
+      typeof entry.wrapped === 'string'
+      ? entry
+      : null;
   } catch {
     return null;
   }
@@ -94,7 +100,8 @@ export function shareKeyWithOtherTabs(email: string): void {
     const tag = pageSessionTag();
     if (message.type === 'request') {
       const entry = savedEntry();
-      if (entry && tag !== '' && entry.tag === tag && message.tag === tag && entry.email === message.email) channel.postMessage({ type: 'offer', entry } satisfies KeyringMessage);
+      if (entry && tag !== '' && entry.tag === tag && message.tag === tag && entry.email === message.email)
+        channel.postMessage({ type: 'offer', entry } satisfies KeyringMessage);
     } else if (message.type === 'unlocked') {
       if (tag === '' || message.entry.tag !== tag || message.entry.email !== email) return;
       keepEntry(message.entry);
@@ -147,9 +154,16 @@ export async function unlockForSession(email: string, passphrase: string): Promi
   const unlocked = await unlockMemberKey(armored, passphrase);
   const wrapKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const wrapped = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, wrapKey, new TextEncoder().encode(armorPrivateKey(unlocked))));
+  const wrapped = new Uint8Array(
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, wrapKey, new TextEncoder().encode(armorPrivateKey(unlocked))),
+  );
   await idb('readwrite', (s) => s.put(wrapKey, `session:${email}`));
-  const entry: SessionEntry = { email, tag: pageSessionTag(), iv: [...iv], wrapped: btoa(String.fromCharCode(...wrapped)) };
+  const entry: SessionEntry = {
+    email,
+    tag: pageSessionTag(),
+    iv: [...iv],
+    wrapped: btoa(String.fromCharCode(...wrapped)),
+  };
   keepEntry(entry);
   broadcast({ type: 'unlocked', entry });
   return unlocked;

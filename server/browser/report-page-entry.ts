@@ -23,11 +23,17 @@ if (form) {
       sending = true;
       void (async () => {
         try {
-          const { submitEncrypted } = await inTime(encryption ?? Promise.reject(new Error(support.missing)), LOAD_MS, 'Loading the encryption');
+          const { submitEncrypted } = await inTime(
+            encryption ?? Promise.reject(new Error(support.missing)),
+            LOAD_MS,
+            'Loading the encryption',
+          );
           await submitEncrypted(form, support.argon2, script);
         } catch (error) {
           if (error instanceof CannotWorkHereError && handOverToServer(form, error.message, script)) return;
-          showProblems(form, ['Your report could not be encrypted in this browser. Nothing was sent; your text is still in the form.']);
+          showProblems(form, [
+            'Your report could not be encrypted in this browser. Nothing was sent; your text is still in the form.',
+          ]);
         } finally {
           sending = false;
         }

@@ -6,7 +6,13 @@ import { readPublicKey, readPublicKeys } from '../../crypto/keys';
 import { encryptArmored } from '../../crypto/split-message';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import { createReporterKey, type ReporterKey } from '../../crypto/reporter-key';
-import { composeReportDocument, describeSize, isReportKind, pickReportFields, reportFieldProblems } from '../intake/report-form';
+import {
+  composeReportDocument,
+  describeSize,
+  isReportKind,
+  pickReportFields,
+  reportFieldProblems,
+} from '../intake/report-form';
 import type { CaseKind } from '../../db/database';
 import { KIND_WORDS } from '../cases/case-words';
 import { showConfirmation, showProblems, setStatus } from './report-page-view';
@@ -41,7 +47,10 @@ export async function submitEncrypted(form: HTMLFormElement, argon2: boolean, sc
   const kind = form.dataset.kind;
   if (!isReportKind(kind)) return;
   const data = new FormData(form);
-  const values = pickReportFields(kind, Object.fromEntries([...data.keys()].map((k) => [k, data.getAll(k).filter((v) => typeof v === 'string')])));
+  const values = pickReportFields(
+    kind,
+    Object.fromEntries([...data.keys()].map((k) => [k, data.getAll(k).filter((v) => typeof v === 'string')])),
+  );
   const involved = data.getAll('involved').map(String);
   const files = data.getAll('attachments').filter((f): f is File => f instanceof File && f.size > 0);
 
@@ -51,7 +60,8 @@ export async function submitEncrypted(form: HTMLFormElement, argon2: boolean, sc
   if (button) button.disabled = true;
   try {
     const contents = JSON.stringify([values, involved, files.map((f) => [f.name, f.size, f.lastModified])]);
-    if (prepared?.contents !== contents) prepared = { contents, ...(await encryptReport(form, kind, values, involved, files, argon2)) };
+    if (prepared?.contents !== contents)
+      prepared = { contents, ...(await encryptReport(form, kind, values, involved, files, argon2)) };
     setStatus(form, 'Sending the encrypted report…');
     const submitted = await fetchJson<{ reference: string }>('/api/reports', {
       method: 'POST',
@@ -64,7 +74,9 @@ export async function submitEncrypted(form: HTMLFormElement, argon2: boolean, sc
     if (!(error instanceof ServerUnreachableError)) prepared = undefined;
     // Nothing was sent: the encryption failed or hung before the request. Offer the server's path.
     if (error instanceof CannotWorkHereError && handOverToServer(form, error.message, script)) return;
-    showProblems(form, [(error as Error).message || 'Your report could not be encrypted or sent. Nothing was stored; please try again.']);
+    showProblems(form, [
+      (error as Error).message || 'Your report could not be encrypted or sent. Nothing was stored; please try again.',
+    ]);
   } finally {
     if (button) button.disabled = false;
   }
@@ -84,13 +96,27 @@ async function encryptReport(
   const recipients = await fetchJson<{ recipients: { publicKey: string }[] }>(`/api/recipients?${query}`);
 
   setStatus(form, 'Making your receipt and encrypting your report in this browser…');
-  const involvedNames = involved.map((id) => form.querySelector(`label[for="${form.querySelector(`input[value="${CSS.escape(id)}"]`)?.id}"]`)?.textContent ?? '');
+  const involvedNames = involved.map(
+    (id) =>
+      form.querySelector(`label[for="${form.querySelector(`input[value="${CSS.escape(id)}"]`)?.id}"]`)?.textContent ??
+      '',
+  );
   const text = composeReportDocument(kind, values, involvedNames);
-  const sealed = await seal(kind, text, files, recipients.recipients.map((r) => r.publicKey), argon2);
+  const sealed = await seal(
+    kind,
+    text,
+    files,
+    recipients.recipients.map((r) => r.publicKey),
+    argon2,
+  );
   const body = JSON.stringify({
     kind,
     involved,
-    reporter: { publicKey: sealed.reporterKey.publicKey, lockedPrivateKey: sealed.reporterKey.lockedPrivateKey, receiptLookup: sealed.lookup },
+    reporter: {
+      publicKey: sealed.reporterKey.publicKey,
+      lockedPrivateKey: sealed.reporterKey.lockedPrivateKey,
+      receiptLookup: sealed.lookup,
+    },
     report: sealed.report,
     attachments: sealed.attachments,
     // One case per form, however often this request reaches the server.
@@ -100,7 +126,13 @@ async function encryptReport(
 }
 
 /** Everything the request carries, encrypted here; each step bounded in time (inTime). */
-async function seal(kind: CaseKind, text: string, files: File[], armoredKeys: string[], argon2: boolean): Promise<Sealed> {
+async function seal(
+  kind: CaseKind,
+  text: string,
+  files: File[],
+  armoredKeys: string[],
+  argon2: boolean,
+): Promise<Sealed> {
   const keys = await inTime(readPublicKeys(armoredKeys), STEP_MS, 'Reading the recipients’ keys');
   const receipt = generateReceipt();
   const reporterKey = await makeReporterKey(receipt, argon2);
@@ -109,8 +141,12 @@ async function seal(kind: CaseKind, text: string, files: File[], armoredKeys: st
   const report = await inTime(encryptArmored({ data: text, recipients: keys }), STEP_MS, what);
   const attachments: string[] = [];
   for (const file of files) {
-    const encrypted = file.arrayBuffer().then((bytes) => encryptArmored({ data: new Uint8Array(bytes), filename: file.name, recipients: keys }));
-    attachments.push(await inTime(encrypted, STEP_MS + (MS_PER_MIB * file.size) / 2 ** 20, `Encrypting the file "${file.name}"`));
+    const encrypted = file
+      .arrayBuffer()
+      .then((bytes) => encryptArmored({ data: new Uint8Array(bytes), filename: file.name, recipients: keys }));
+    attachments.push(
+      await inTime(encrypted, STEP_MS + (MS_PER_MIB * file.size) / 2 ** 20, `Encrypting the file "${file.name}"`),
+    );
   }
   const lookup = toHex(await inTime(receiptLookupHash(receipt), STEP_MS, 'Making your receipt'));
   return { reporterKey, receipt, lookup, report, attachments };
@@ -137,7 +173,10 @@ function attachmentProblems(form: HTMLFormElement, files: File[]): string[] {
   const problems: string[] = [];
   if (files.length > maxCount) problems.push(`At most ${maxCount} files can be attached.`);
   for (const file of files) {
-    if (file.size > maxBytes) problems.push(`The file "${file.name}" is larger than ${describeSize(maxBytes)}. Attach a smaller file or leave it out.`);
+    if (file.size > maxBytes)
+      problems.push(
+        `The file "${file.name}" is larger than ${describeSize(maxBytes)}. Attach a smaller file or leave it out.`,
+      );
   }
   return problems;
 }

@@ -1,7 +1,14 @@
 // The dashboard's case list: only readable cases, filtered, sorted, paged by keyset.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { countReadableByStatus, listReadableCases, type CaseCursor, type CaseListFilters, type CaseListRow, type CaseListSort } from '../../db/case-list.queries';
+import {
+  countReadableByStatus,
+  listReadableCases,
+  type CaseCursor,
+  type CaseListFilters,
+  type CaseListRow,
+  type CaseListSort,
+} from '../../db/case-list.queries';
 import { NEWS, countUnreadCases, unreadByCase, type UnreadState } from '../../db/case-reads.queries';
 import { isOverdue } from './clocks';
 import type { SignedInMember } from '../auth/signed-in-member';
@@ -22,7 +29,8 @@ export function parseCaseListQuery(query: Record<string, unknown>): CaseListQuer
   const kind = isReportKind(text('kind')) ? (text('kind') as CaseListFilters['kind']) : undefined;
   const knownStatuses = new Set(Object.values(STATES).flatMap((states) => Object.keys(states)));
   const status = knownStatuses.has(text('status')) ? text('status') : undefined;
-  const assigned = text('assigned') === 'me' || text('assigned') === 'none' ? (text('assigned') as 'me' | 'none') : undefined;
+  const assigned =
+    text('assigned') === 'me' || text('assigned') === 'none' ? (text('assigned') as 'me' | 'none') : undefined;
   return {
     filters: { kind, status, assigned, overdue: text('overdue') === '1' },
     sort: text('sort') === 'oldest' ? 'oldest' : 'newest',
@@ -51,17 +59,37 @@ export interface CaseListPage {
   nextCursor: string | null;
 }
 
-export async function listCasesForMember(db: Kysely<Database>, member: SignedInMember, query: CaseListQuery, now = new Date()): Promise<CaseListPage> {
+export async function listCasesForMember(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  query: CaseListQuery,
+  now = new Date(),
+): Promise<CaseListPage> {
   const [rows, counts, unreadCases] = await Promise.all([
-    listReadableCases(db, member.id, { filters: query.filters, sort: query.sort, after: query.after, limit: PAGE_SIZE + 1, now }),
+    listReadableCases(db, member.id, {
+      filters: query.filters,
+      sort: query.sort,
+      after: query.after,
+      limit: PAGE_SIZE + 1,
+      now,
+    }),
     countReadableByStatus(db, member.id, query.filters, now),
     countUnreadCases(db, member.id),
   ]);
   const page = rows.slice(0, PAGE_SIZE);
   const last = page[page.length - 1];
-  const unread = await unreadByCase(db, member.id, page.map((r) => r.id));
+  const unread = await unreadByCase(
+    db,
+    member.id,
+    page.map((r) => r.id),
+  );
   return {
-    rows: page.map((r) => ({ ...r, statusLabel: stateOf(r.kind, r.status).label, overdue: isOverdue(r, now), unread: unreadNotes(unread.get(r.id)) })),
+    rows: page.map((r) => ({
+      ...r,
+      statusLabel: stateOf(r.kind, r.status).label,
+      overdue: isOverdue(r, now),
+      unread: unreadNotes(unread.get(r.id)),
+    })),
     counts,
     unreadCases,
     total: sum(counts),

@@ -28,7 +28,12 @@ export async function reporterRecipient(publicKey: string, fingerprint: string):
 }
 
 /** Whom a comment (readers) or a reply (readers and the reporter) must be encrypted to. */
-export async function messageRecipients(db: Kysely<Database>, member: SignedInMember, reference: string, role: ResponderMessageRole) {
+export async function messageRecipients(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+  role: ResponderMessageRole,
+) {
   const found = await requireReadableCase(db, member, reference);
   const readers = await caseRecipients(db, found.id);
   return {
@@ -47,7 +52,12 @@ export async function addCaseMessage(
   events: CaseEvents,
 ): Promise<{ id: string }> {
   const found = await requireReadableCase(db, member, reference);
-  const id = await storeCaseMessage(db, found, { role, authorMemberId: member.id, message, withReporter: role === 'reply' });
+  const id = await storeCaseMessage(db, found, {
+    role,
+    authorMemberId: member.id,
+    message,
+    withReporter: role === 'reply',
+  });
   await events.messageAdded(found.id, member.id);
   return { id };
 }
@@ -80,12 +90,15 @@ export async function addressCaseMessage(
       splits.push(await splitMessage(message));
     } catch (error) {
       const what = index === 0 ? 'The message' : `Attachment ${index}`;
-      if (error instanceof MalformedMessageError) throw badInput(`${what} is not a usable OpenPGP message: ${error.message}`, error);
+      if (error instanceof MalformedMessageError)
+        throw badInput(`${what} is not a usable OpenPGP message: ${error.message}`, error);
       throw error;
     }
   }
   const readers = await caseRecipients(db, found.id);
-  const reporter = input.withReporter ? await reporterRecipient(found.reporterPublicKey, found.reporterFingerprint) : null;
+  const reporter = input.withReporter
+    ? await reporterRecipient(found.reporterPublicKey, found.reporterFingerprint)
+    : null;
   const parts = splits.map((split, index) => ({
     body: split.body,
     sessionKeys: addressSessionKeys(split, readers, reporter, index === 0 ? 'The message' : `Attachment ${index}`),
@@ -94,16 +107,26 @@ export async function addressCaseMessage(
 }
 
 /** Inserts an addressed message (and its files) with its audit row, inside the caller's transaction. */
-export async function insertCaseMessage(trx: Transaction<Database>, caseId: string, addressed: AddressedMessage): Promise<string> {
+export async function insertCaseMessage(
+  trx: Transaction<Database>,
+  caseId: string,
+  addressed: AddressedMessage,
+): Promise<string> {
   const { input } = addressed;
   const [first, ...files] = addressed.parts;
   const id = await insertMessage(trx, caseId, { role: input.role, authorMemberId: input.authorMemberId, ...first! });
-  for (const file of files) await insertMessage(trx, caseId, { role: 'attachment', authorMemberId: input.authorMemberId, ...file });
+  for (const file of files)
+    await insertMessage(trx, caseId, { role: 'attachment', authorMemberId: input.authorMemberId, ...file });
   await appendAudit(trx, {
     caseId,
     actorMemberId: input.authorMemberId,
     actorLabel: input.authorMemberId ? undefined : 'reporter',
-    action: input.role === 'comment' ? 'case.comment-added' : input.role === 'reply' ? 'case.reply-added' : 'case.reporter-replied',
+    action:
+      input.role === 'comment'
+        ? 'case.comment-added'
+        : input.role === 'reply'
+          ? 'case.reply-added'
+          : 'case.reporter-replied',
     details: { messageId: id },
   });
   return id;

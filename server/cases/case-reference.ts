@@ -32,7 +32,8 @@ export function parseCaseReference(input: string): string | null {
   const prefix = match[1]!.replace('0', 'O');
   const year = unconfuse(match[2]!);
   const body = unconfuse(match[3]!);
-  if (body.length === 8 && [...body].every((c) => ALPHABET.includes(c))) return `${prefix}-${year}-${body.slice(0, 4)}-${body.slice(4)}`;
+  if (body.length === 8 && [...body].every((c) => ALPHABET.includes(c)))
+    return `${prefix}-${year}-${body.slice(0, 4)}-${body.slice(4)}`;
   // A numbered reference from before: digits only, at least four.
   if (/^\d{4,}$/.test(body)) return `${prefix}-${year}-${body}`;
   return null;

@@ -13,11 +13,24 @@ export interface KindWords {
 }
 
 export const KIND_WORDS: Readonly<Record<CaseKind, KindWords>> = {
-  security: { title: 'Security vulnerability report', report: 'security report', adjective: 'security', handlers: 'the Security Response Team' },
-  coc: { title: 'Code of Conduct report', report: 'Code of Conduct report', adjective: 'Code of Conduct', handlers: "the project's approvers" },
+  security: {
+    title: 'Security vulnerability report',
+    report: 'security report',
+    adjective: 'security',
+    handlers: 'the Security Response Team',
+  },
+  coc: {
+    title: 'Code of Conduct report',
+    report: 'Code of Conduct report',
+    adjective: 'Code of Conduct',
+    handlers: "the project's approvers",
+  },
 };
 
-export const KIND_TITLES: Readonly<Record<CaseKind, string>> = { security: KIND_WORDS.security.title, coc: KIND_WORDS.coc.title };
+export const KIND_TITLES: Readonly<Record<CaseKind, string>> = {
+  security: KIND_WORDS.security.title,
+  coc: KIND_WORDS.coc.title,
+};
 
 export interface MessageWords {
   /** On the dashboard's case page. */
@@ -39,6 +52,7 @@ export const MESSAGE_WORDS: Readonly<Record<MessageRole, MessageWords>> = {
 /** The labels one reader sees, by role (no prototype: a role from stored data never finds an inherited name). */
 export function messageLabels(reader: keyof MessageWords): Readonly<Record<string, string>> {
   const labels = Object.create(null) as Record<string, string>;
-  for (const [role, words] of Object.entries(MESSAGE_WORDS)) if (words[reader] !== undefined) labels[role] = words[reader];
+  for (const [role, words] of Object.entries(MESSAGE_WORDS))
+    if (words[reader] !== undefined) labels[role] = words[reader];
   return Object.freeze(labels);
 }

@@ -4,7 +4,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { caseReaders, caseTimeline, findReadableCase, type CaseDetail } from '../../db/case-view.queries';
-import { lockCaseStatus, setCaseAssignee, setCaseExpedited, setCaseSeverity, setCaseStatus, setEmbargoDay } from '../../db/case-work.queries';
+import {
+  lockCaseStatus,
+  setCaseAssignee,
+  setCaseExpedited,
+  setCaseSeverity,
+  setCaseStatus,
+  setEmbargoDay,
+} from '../../db/case-work.queries';
 import { appendAudit, listCaseAudit } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
 import { parseCaseReference } from './case-reference';
@@ -18,7 +25,11 @@ import { TEXT_LIMITS, checkText } from '../text-checks';
 
 export const CASE_NOT_FOUND = 'There is no case with this reference.';
 
-export async function requireReadableCase(db: Kysely<Database>, member: SignedInMember, reference: string): Promise<CaseDetail> {
+export async function requireReadableCase(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+): Promise<CaseDetail> {
   const stored = parseCaseReference(checkText(reference, 'The case reference', TEXT_LIMITS.reference));
   const found = stored === null ? undefined : await findReadableCase(db, member.id, stored);
   if (!found) throw notFound(CASE_NOT_FOUND);
@@ -31,9 +42,15 @@ export async function requireReadableCase(db: Kysely<Database>, member: SignedIn
  * case read for this member alone. `again`: the page shown anew after a refused form, which is
  * neither a new view nor a new read.
  */
-export async function openCase(db: Kysely<Database>, member: SignedInMember, reference: string, options: { again?: boolean } = {}) {
+export async function openCase(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+  options: { again?: boolean } = {},
+) {
   const detail = await requireReadableCase(db, member, reference);
-  if (!options.again) await appendAudit(db, { caseId: detail.id, actorMemberId: member.id, action: 'case.viewed', details: {} });
+  if (!options.again)
+    await appendAudit(db, { caseId: detail.id, actorMemberId: member.id, action: 'case.viewed', details: {} });
   const [readers, timeline, audit, read] = await Promise.all([
     caseReaders(db, detail.id),
     caseTimeline(db, detail.id, member.id),
@@ -43,11 +60,25 @@ export async function openCase(db: Kysely<Database>, member: SignedInMember, ref
   const seenIndex = read?.seenMessageId ? timeline.findIndex((m) => m.id === read.seenMessageId) : -1;
   const newIds = new Set(timeline.filter((m, i) => m.authorMemberId !== member.id && i > seenIndex).map((m) => m.id));
   if (!options.again) await markCaseRead(db, member.id, detail.id, timeline.at(-1)?.id ?? null);
-  return { detail, readers, timeline, audit, newIds, firstVisit: !read?.openedAt, moves: allowedMoves(detail.kind, detail.status), reopenTo: reopenTarget(detail.kind, detail.status) };
+  return {
+    detail,
+    readers,
+    timeline,
+    audit,
+    newIds,
+    firstVisit: !read?.openedAt,
+    moves: allowedMoves(detail.kind, detail.status),
+    reopenTo: reopenTarget(detail.kind, detail.status),
+  };
 }
 
-
-export async function moveCase(db: Kysely<Database>, member: SignedInMember, reference: string, to: string, details: MoveDetails = {}): Promise<void> {
+export async function moveCase(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+  to: string,
+  details: MoveDetails = {},
+): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
   await db.transaction().execute(async (trx) => {
     const current = await lockCaseStatus(trx, found.id);
@@ -55,7 +86,9 @@ export async function moveCase(db: Kysely<Database>, member: SignedInMember, ref
     const now = new Date();
     // Only what this move records: a stray field of another move's form never reaches the case or the audit log.
     const recorded = {
-      ...(to === 'duplicate' ? { duplicateOf: parseCaseReference(details.duplicateOf!) ?? details.duplicateOf!.trim().toUpperCase() } : {}),
+      ...(to === 'duplicate'
+        ? { duplicateOf: parseCaseReference(details.duplicateOf!) ?? details.duplicateOf!.trim().toUpperCase() }
+        : {}),
       ...(to === 'resolved' ? { resolution: details.resolution! } : {}),
     };
     await setCaseStatus(trx, found.id, {
@@ -64,19 +97,35 @@ export async function moveCase(db: Kysely<Database>, member: SignedInMember, ref
       triagedAt: current.triagedAt ?? (stateOf(found.kind, to).triaged ? now : null),
       ...recorded,
     });
-    await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.status-changed', details: { from: current.status, to, ...recorded } });
+    await appendAudit(trx, {
+      caseId: found.id,
+      actorMemberId: member.id,
+      action: 'case.status-changed',
+      details: { from: current.status, to, ...recorded },
+    });
   });
 }
 
 /** Assigns the case to one of its readers (or to nobody). */
-export async function assignCase(db: Kysely<Database>, member: SignedInMember, reference: string, assigneeId: string | null, events: CaseEvents): Promise<void> {
+export async function assignCase(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+  assigneeId: string | null,
+  events: CaseEvents,
+): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
   if (assigneeId !== null && !(await caseReaders(db, found.id)).some((r) => r.id === assigneeId)) {
     throw badField('assignee', 'A case can only be assigned to someone who may read it.');
   }
   await db.transaction().execute(async (trx) => {
     await setCaseAssignee(trx, found.id, assigneeId);
-    await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.assigned', details: { assigneeId } });
+    await appendAudit(trx, {
+      caseId: found.id,
+      actorMemberId: member.id,
+      action: 'case.assigned',
+      details: { assigneeId },
+    });
   });
   if (assigneeId !== null && assigneeId !== member.id) await events.assigned(found.id, assigneeId);
 }
@@ -90,9 +139,13 @@ export async function setSeverity(
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
   if (found.kind !== 'security') throw badInput('Only security cases have a severity.');
-  const severity = input.vector.trim() === '' ? null : onField('vector', () => scoreCvss(checkedText(input.vector, 300, 'A CVSS vector')));
+  const severity =
+    input.vector.trim() === ''
+      ? null
+      : onField('vector', () => scoreCvss(checkedText(input.vector, 300, 'A CVSS vector')));
   const cwe = onField('cwe', () => checkCwe(checkedText(input.cwe, 20, 'A CWE')));
-  const affected = onField('affectedVersions', () => checkedText(input.affectedVersions, 500, 'The affected versions').trim()) || null;
+  const affected =
+    onField('affectedVersions', () => checkedText(input.affectedVersions, 500, 'The affected versions').trim()) || null;
   await db.transaction().execute(async (trx) => {
     await setCaseSeverity(trx, found.id, {
       cvssVector: severity?.vector ?? null,
@@ -111,22 +164,47 @@ export async function setSeverity(
 }
 
 /** The embargo / disclosure date (null clears it). */
-export async function setEmbargo(db: Kysely<Database>, member: SignedInMember, reference: string, date: string): Promise<void> {
+export async function setEmbargo(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+  date: string,
+): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
-  const value = date.trim() === '' ? null : onField('embargoUntil', () => parseDay(date)).toISOString().slice(0, 10);
+  const value =
+    date.trim() === ''
+      ? null
+      : onField('embargoUntil', () => parseDay(date))
+          .toISOString()
+          .slice(0, 10);
   await db.transaction().execute(async (trx) => {
     await setEmbargoDay(trx, found.id, value);
-    await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.embargo-set', details: { until: date.trim() || null } });
+    await appendAudit(trx, {
+      caseId: found.id,
+      actorMemberId: member.id,
+      action: 'case.embargo-set',
+      details: { until: date.trim() || null },
+    });
   });
 }
 
 /** The flag for a security case whose embargo broke: handle it ahead of everything else. */
-export async function setExpedited(db: Kysely<Database>, member: SignedInMember, reference: string, expedited: boolean): Promise<void> {
+export async function setExpedited(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+  expedited: boolean,
+): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
   if (found.kind !== 'security') throw badInput('Only security cases can be expedited.');
   await db.transaction().execute(async (trx) => {
     await setCaseExpedited(trx, found.id, expedited);
-    await appendAudit(trx, { caseId: found.id, actorMemberId: member.id, action: 'case.expedited', details: { expedited } });
+    await appendAudit(trx, {
+      caseId: found.id,
+      actorMemberId: member.id,
+      action: 'case.expedited',
+      details: { expedited },
+    });
   });
 }
 
@@ -141,13 +219,25 @@ function checkedText(input: string, maxChars: number, what: string): string {
 function parseDay(input: string): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.trim());
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== input.trim()) throw badInput('Give the date as YYYY-MM-DD.');
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== input.trim())
+    throw badInput('Give the date as YYYY-MM-DD.');
   return date;
 }
 
 /** Checks a move against the case as it is now (to ask for confirmation before a closing move); throws as moveCase would. */
-export async function checkCaseMove(db: Kysely<Database>, member: SignedInMember, reference: string, to: string, details: MoveDetails = {}) {
+export async function checkCaseMove(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+  to: string,
+  details: MoveDetails = {},
+) {
   const detail = await requireReadableCase(db, member, reference);
   checkMove(detail.kind, detail.status, to, details);
-  return { detail, closing: isClosingMove(detail.kind, to), from: stateOf(detail.kind, detail.status), to: stateOf(detail.kind, to) };
+  return {
+    detail,
+    closing: isClosingMove(detail.kind, to),
+    from: stateOf(detail.kind, detail.status),
+    to: stateOf(detail.kind, to),
+  };
 }

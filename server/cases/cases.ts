@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { findCaseByReference, isCaseReader, listCaseSummaries, messagesForMember, type CaseSummary } from '../../db/cases.queries';
+import {
+  findCaseByReference,
+  isCaseReader,
+  listCaseSummaries,
+  messagesForMember,
+  type CaseSummary,
+} from '../../db/cases.queries';
 import { findMemberByEmail } from '../../db/members.queries';
 import { caseTimeline, type TimelineEntry } from '../../db/case-view.queries';
 import { assembleMessage } from '../../crypto/split-message';
@@ -26,7 +32,11 @@ export async function listCases(db: Kysely<Database>): Promise<CaseSummary[]> {
  * The armored messages of a case that this member can decrypt (its session-key packet + the body),
  * ready for `gpg --decrypt`: the operator's export (CLI). Refuses a member who is not a reader of the case.
  */
-export async function exportCaseForMember(db: Kysely<Database>, reference: string, email: string): Promise<ExportedMessage[]> {
+export async function exportCaseForMember(
+  db: Kysely<Database>,
+  reference: string,
+  email: string,
+): Promise<ExportedMessage[]> {
   const stored = parseCaseReference(checkText(reference, 'The reference', TEXT_LIMITS.reference));
   const found = stored === null ? undefined : await findCaseByReference(db, stored);
   if (!found) throw notFound(`No case has the reference ${reference}.`);
@@ -40,7 +50,12 @@ export async function exportCaseForMember(db: Kysely<Database>, reference: strin
     audit: (exported) => ({
       actorMemberId: null,
       actorLabel: 'operator',
-      details: { reference: found.reference, memberId: member.id, fingerprint: member.fingerprint, messages: exported.length },
+      details: {
+        reference: found.reference,
+        memberId: member.id,
+        fingerprint: member.fingerprint,
+        messages: exported.length,
+      },
     }),
   });
 }
@@ -62,7 +77,11 @@ export async function downloadCaseMessage(
 }
 
 /** A readable case's messages, still encrypted, with this member's key packets: what the dashboard's bundle decrypts. */
-export async function readableTimeline(db: Kysely<Database>, member: SignedInMember, reference: string): Promise<TimelineEntry[]> {
+export async function readableTimeline(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  reference: string,
+): Promise<TimelineEntry[]> {
   const found = await requireReadableCase(db, member, reference);
   return caseTimeline(db, found.id, member.id);
 }
@@ -75,12 +94,23 @@ async function exportMessages(
   db: Kysely<Database>,
   caseId: string,
   readerId: string,
-  options: { only?: string; refusal: Error; audit: (exported: ExportedMessage[]) => Omit<AuditEvent, 'caseId' | 'action'> },
+  options: {
+    only?: string;
+    refusal: Error;
+    audit: (exported: ExportedMessage[]) => Omit<AuditEvent, 'caseId' | 'action'>;
+  },
 ): Promise<ExportedMessage[]> {
-  const held = (await messagesForMember(db, caseId, readerId)).filter((m) => options.only === undefined || m.id === options.only);
+  const held = (await messagesForMember(db, caseId, readerId)).filter(
+    (m) => options.only === undefined || m.id === options.only,
+  );
   if (held.length === 0) throw options.refusal;
   const exported = await Promise.all(
-    held.map(async (m) => ({ id: m.id, role: m.role, createdAt: m.createdAt, armored: await assembleMessage(m.packet, m.body) })),
+    held.map(async (m) => ({
+      id: m.id,
+      role: m.role,
+      createdAt: m.createdAt,
+      armored: await assembleMessage(m.packet, m.body),
+    })),
   );
   await appendAudit(db, { ...options.audit(exported), caseId, action: 'case.exported' });
   return exported;

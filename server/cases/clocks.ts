@@ -23,7 +23,11 @@ export function addBusinessDays(from: Date, days: number): Date {
   return result;
 }
 
-export function dueDates(kind: CaseKind, receivedAt: Date, targets: ResponseTargets = DEFAULT_TARGETS): { acknowledgeDueAt: Date; triageDueAt: Date } {
+export function dueDates(
+  kind: CaseKind,
+  receivedAt: Date,
+  targets: ResponseTargets = DEFAULT_TARGETS,
+): { acknowledgeDueAt: Date; triageDueAt: Date } {
   return {
     acknowledgeDueAt: addBusinessDays(receivedAt, targets.acknowledgeDays[kind]),
     triageDueAt: addBusinessDays(receivedAt, targets.triageDays[kind]),

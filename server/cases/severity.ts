@@ -18,17 +18,23 @@ export function scoreCvss(input: string): Severity {
   const vector = input.trim();
   const version = vector.startsWith('CVSS:3.1/') ? '3.1' : vector.startsWith('CVSS:4.0/') ? '4.0' : null;
   if (!version) throw badInput('A severity must be a CVSS vector starting with CVSS:3.1/ or CVSS:4.0/.');
-  const names = vector.split('/').slice(1).map((part) => part.split(':')[0]);
+  const names = vector
+    .split('/')
+    .slice(1)
+    .map((part) => part.split(':')[0]);
   const present = new Set(names);
   // The calculator lets a repeated metric's last value win, so the stored vector would say one thing and the score another.
   const repeated = [...present].filter((metric) => names.indexOf(metric) !== names.lastIndexOf(metric));
-  if (repeated.length > 0) throw badInput(`The CVSS ${version} vector gives the metric(s) ${repeated.join(', ')} more than once.`);
+  if (repeated.length > 0)
+    throw badInput(`The CVSS ${version} vector gives the metric(s) ${repeated.join(', ')} more than once.`);
   const missing = BASE_METRICS[version].filter((metric) => !present.has(metric));
   if (missing.length > 0) throw badInput(`The CVSS ${version} vector lacks the base metric(s) ${missing.join(', ')}.`);
   let score: number;
   try {
     const cvss = version === '3.1' ? new Cvss3P1(vector) : new Cvss4P0(vector);
-    score = Number((cvss.calculateScores() as { overall?: number; base: number }).overall ?? cvss.calculateScores().base);
+    score = Number(
+      (cvss.calculateScores() as { overall?: number; base: number }).overall ?? cvss.calculateScores().base,
+    );
   } catch (cause) {
     throw badInput(`This is not a valid CVSS ${version} vector: ${(cause as Error).message}.`, cause);
   }

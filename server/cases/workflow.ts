@@ -25,22 +25,47 @@ export const STATES: Record<CaseKind, Record<string, StateDefinition>> = {
     new: { label: 'New', reporterLabel: 'Received, not yet acknowledged' },
     acknowledged: { label: 'Acknowledged', reporterLabel: 'Acknowledged by the Security Response Team' },
     assessing: { label: 'Assessing', reporterLabel: 'Being assessed' },
-    'needs-info': { label: 'Needs information', reporterLabel: 'We need more information from you: please read our reply' },
+    'needs-info': {
+      label: 'Needs information',
+      reporterLabel: 'We need more information from you: please read our reply',
+    },
     confirmed: { label: 'Confirmed', reporterLabel: 'Confirmed as a vulnerability', triaged: true },
     fixing: { label: 'Fixing', reporterLabel: 'A fix is being prepared under embargo', triaged: true },
     published: { label: 'Published', reporterLabel: 'Fixed and disclosed', triaged: true },
     closed: { label: 'Closed', reporterLabel: 'Closed', terminal: true, triaged: true },
-    duplicate: { label: 'Closed: duplicate', reporterLabel: 'Closed: it duplicates a report we already have', terminal: true, triaged: true },
-    'not-a-vulnerability': { label: 'Closed: not a vulnerability', reporterLabel: 'Closed: we concluded it is not a vulnerability', terminal: true, triaged: true },
-    'out-of-scope': { label: 'Closed: out of scope', reporterLabel: 'Closed: it is outside this project’s scope', terminal: true, triaged: true },
+    duplicate: {
+      label: 'Closed: duplicate',
+      reporterLabel: 'Closed: it duplicates a report we already have',
+      terminal: true,
+      triaged: true,
+    },
+    'not-a-vulnerability': {
+      label: 'Closed: not a vulnerability',
+      reporterLabel: 'Closed: we concluded it is not a vulnerability',
+      terminal: true,
+      triaged: true,
+    },
+    'out-of-scope': {
+      label: 'Closed: out of scope',
+      reporterLabel: 'Closed: it is outside this project’s scope',
+      terminal: true,
+      triaged: true,
+    },
     spam: { label: 'Closed: spam', reporterLabel: 'Closed', terminal: true, triaged: true },
   },
   coc: {
     new: { label: 'New', reporterLabel: 'Received, not yet acknowledged' },
     acknowledged: { label: 'Acknowledged', reporterLabel: 'Acknowledged by the approvers' },
     investigating: { label: 'Investigating', reporterLabel: 'Being looked into', triaged: true },
-    'needs-info': { label: 'Needs information', reporterLabel: 'We need more information from you: please read our reply' },
-    referred: { label: 'Referred to the CNCF CoC Committee', reporterLabel: 'Referred to the CNCF Code of Conduct Committee', triaged: true },
+    'needs-info': {
+      label: 'Needs information',
+      reporterLabel: 'We need more information from you: please read our reply',
+    },
+    referred: {
+      label: 'Referred to the CNCF CoC Committee',
+      reporterLabel: 'Referred to the CNCF Code of Conduct Committee',
+      triaged: true,
+    },
     resolved: { label: 'Resolved', reporterLabel: 'Resolved', triaged: true },
     closed: { label: 'Closed', reporterLabel: 'Closed', terminal: true, triaged: true },
   },
@@ -122,9 +147,16 @@ export function checkMove(kind: CaseKind, from: string, to: string, details: Mov
   }
   // A reference, not prose: it is kept in the clear and in the audit log, which has no room for content.
   if (to === 'duplicate' && !/^[A-Z0-9][A-Z0-9._-]{0,63}$/i.test(details.duplicateOf?.trim() ?? '')) {
-    throw badField('duplicateOf', 'Name the case this one duplicates by its reference (like SEC-2026-7K3M-9QXD, or an advisory ID).');
+    throw badField(
+      'duplicateOf',
+      'Name the case this one duplicates by its reference (like SEC-2026-7K3M-9QXD, or an advisory ID).',
+    );
   }
-  if (kind === 'coc' && to === 'resolved' && !(COC_RESOLUTIONS as readonly string[]).includes(details.resolution ?? '')) {
+  if (
+    kind === 'coc' &&
+    to === 'resolved' &&
+    !(COC_RESOLUTIONS as readonly string[]).includes(details.resolution ?? '')
+  ) {
     throw badField('resolution', `Record the resolution's outcome: one of ${COC_RESOLUTIONS.join(', ')}.`);
   }
 }

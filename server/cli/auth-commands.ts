@@ -17,7 +17,9 @@ export function registerAuthCommands(program: Command, context: CliContext, deps
 
   member
     .command('invite <email>')
-    .description('Print a one-time link (valid 72 hours) with which the member sets a password and an authenticator; replaces any earlier link')
+    .description(
+      'Print a one-time link (valid 72 hours) with which the member sets a password and an authenticator; replaces any earlier link',
+    )
     .action(async (email: string) => {
       const { publicUrl } = context.config();
       console.error(`Links use ${context.setting('PUBLIC_URL', publicUrl)}.`);
@@ -27,7 +29,9 @@ export function registerAuthCommands(program: Command, context: CliContext, deps
 
   member
     .command('reset-auth <email>')
-    .description("For a lost password or device: forget the member's password, authenticator and recovery codes, end all its sessions, and print a new invitation link")
+    .description(
+      "For a lost password or device: forget the member's password, authenticator and recovery codes, end all its sessions, and print a new invitation link",
+    )
     .action(async (email: string) => {
       const { publicUrl } = context.config();
       const reset = await withDatabase(context, (db) => resetMemberAuth(db, email, { publicUrl }));
@@ -46,5 +50,6 @@ async function deliver(invitation: IssuedInvitation, deps: AuthCommandDeps): Pro
       'Anyone with this link can set up signing in as this member: pass it on privately.',
   );
   console.log(invitation.link);
-  if (deps.mailInvite && (await deps.mailInvite(invitation)) === 'mailed') console.error(`Also mailed to ${invitation.email}.`);
+  if (deps.mailInvite && (await deps.mailInvite(invitation)) === 'mailed')
+    console.error(`Also mailed to ${invitation.email}.`);
 }

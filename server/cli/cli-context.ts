@@ -10,7 +10,10 @@ export interface CliContext {
   setting(name: string, shown: string): string;
 }
 
-export function createCliContext(processEnv: Record<string, string | undefined>, cwd: string = process.cwd()): CliContext {
+export function createCliContext(
+  processEnv: Record<string, string | undefined>,
+  cwd: string = process.cwd(),
+): CliContext {
   let environment: Environment | null = null;
   let config: Config | null = null;
   const context: CliContext = {

@@ -10,7 +10,9 @@ import { TEXT_LIMITS, checkText } from '../text-checks';
 import { withDatabase } from './with-database';
 
 export function registerMailCommands(program: Command, context: CliContext): void {
-  const mail = program.command('mail').description('Outbound mail: its state, a test message, and what members receive');
+  const mail = program
+    .command('mail')
+    .description('Outbound mail: its state, a test message, and what members receive');
 
   mail
     .command('status')
@@ -21,10 +23,18 @@ export function registerMailCommands(program: Command, context: CliContext): voi
       const waiting = (counts.created ?? 0) + (counts.retry ?? 0) + (counts.active ?? 0);
       // Never the URL itself: it holds the relay's credentials.
       const relay = context.setting('SMTP_URL', config.mail.relayUrl ? 'set' : 'unset');
-      console.log(config.mail.relayUrl ? `Relay: configured, ${relay}` : `Relay: none, ${relay}: notifications stay in the queue until one is configured`);
+      console.log(
+        config.mail.relayUrl
+          ? `Relay: configured, ${relay}`
+          : `Relay: none, ${relay}: notifications stay in the queue until one is configured`,
+      );
       console.log(settingsFile(context));
-      console.log(`Queue: ${waiting} waiting, ${counts.completed ?? 0} sent (kept a while), ${counts.failed ?? 0} given up`);
-      console.log(`Intake: ${config.mail.smtpPort === null ? 'off' : `SMTP on port ${config.mail.smtpPort}`} for ${[...config.mail.addresses.security, ...config.mail.addresses.coc].join(', ')}`);
+      console.log(
+        `Queue: ${waiting} waiting, ${counts.completed ?? 0} sent (kept a while), ${counts.failed ?? 0} given up`,
+      );
+      console.log(
+        `Intake: ${config.mail.smtpPort === null ? 'off' : `SMTP on port ${config.mail.smtpPort}`} for ${[...config.mail.addresses.security, ...config.mail.addresses.coc].join(', ')}`,
+      );
     });
 
   mail
@@ -33,9 +43,15 @@ export function registerMailCommands(program: Command, context: CliContext): voi
     .action(async (address: string) => {
       const config = context.config();
       const mailer = createMailer(config.mail);
-      if (!mailer.configured) throw badInput('No relay is configured: set SMTP_URL (e.g. smtp://user:password@mail.example.org:587).');
+      if (!mailer.configured)
+        throw badInput('No relay is configured: set SMTP_URL (e.g. smtp://user:password@mail.example.org:587).');
       try {
-        await mailer.send({ from: config.mail.from, to: address, subject: `[${config.projectName}] Test message`, text: 'Outbound mail from the confidential intake works.\n' });
+        await mailer.send({
+          from: config.mail.from,
+          to: address,
+          subject: `[${config.projectName}] Test message`,
+          text: 'Outbound mail from the confidential intake works.\n',
+        });
       } catch (error) {
         throw badInput(`The relay did not take the message: ${(error as Error).message}`);
       } finally {
@@ -46,7 +62,9 @@ export function registerMailCommands(program: Command, context: CliContext): voi
 
   mail
     .command('content <email> <on|off>')
-    .description("Whether a member's notifications carry the case's messages, encrypted to the member's key (off by default)")
+    .description(
+      "Whether a member's notifications carry the case's messages, encrypted to the member's key (off by default)",
+    )
     .action(async (email: string, value: string) => {
       if (value !== 'on' && value !== 'off') throw badInput('Say "on" or "off".');
       await withDatabase(context, async (db) => {

@@ -27,16 +27,16 @@ registerMailCommands(program, context);
 program
   .parseAsync(process.argv)
   .catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
-    return;
-  }
-  if (error instanceof DomainError || error instanceof ConfigError) {
-    process.stderr.write(`intake: ${error.message}\n`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
-    return;
-  }
-  process.stderr.write(`intake: unexpected failure: ${(error as Error)?.message ?? error}\n`);
-  process.exitCode = 1;
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (error instanceof DomainError || error instanceof ConfigError) {
+      process.stderr.write(`intake: ${error.message}\n`);
+      process.exitCode = error instanceof ConfigError ? 2 : 1;
+      return;
+    }
+    process.stderr.write(`intake: unexpected failure: ${(error as Error)?.message ?? error}\n`);
+    process.exitCode = 1;
   })
   .finally(() => process.exit(process.exitCode ?? 0));

@@ -9,7 +9,9 @@ import { TEXT_LIMITS, decodeText } from '../text-checks';
 import { withDatabase } from './with-database';
 
 export function registerMemberCommands(program: Command, context: CliContext): void {
-  const member = program.command('member').description('Members of the project (approvers, SRT, liaisons) and their OpenPGP keys');
+  const member = program
+    .command('member')
+    .description('Members of the project (approvers, SRT, liaisons) and their OpenPGP keys');
 
   member
     .command('add')
@@ -22,7 +24,13 @@ export function registerMemberCommands(program: Command, context: CliContext): v
     .action(async (options: { name: string; email: string; role: string; key: string; allowUidMismatch?: boolean }) => {
       const armoredKey = await readKeyFile(options.key);
       const added = await withDatabase(context, (db) =>
-        addMember(db, { name: options.name, email: options.email, role: options.role, armoredKey, allowUidMismatch: options.allowUidMismatch }),
+        addMember(db, {
+          name: options.name,
+          email: options.email,
+          role: options.role,
+          armoredKey,
+          allowUidMismatch: options.allowUidMismatch,
+        }),
       );
       console.log(`Added ${describe(added)}`);
     });
@@ -34,10 +42,20 @@ export function registerMemberCommands(program: Command, context: CliContext): v
     .action(async (options: { json?: boolean }) => {
       const members = await withDatabase(context, (db) => listMembers(db));
       if (options.json) {
-        const rows = members.map((m) => ({ id: m.id, name: m.name, email: m.email, role: m.role, fingerprint: m.fingerprint, algorithm: describeKeyAlgorithms(m.algorithm), created: m.createdAt.toISOString() }));
+        const rows = members.map((m) => ({
+          id: m.id,
+          name: m.name,
+          email: m.email,
+          role: m.role,
+          fingerprint: m.fingerprint,
+          algorithm: describeKeyAlgorithms(m.algorithm),
+          created: m.createdAt.toISOString(),
+        }));
         console.log(JSON.stringify(rows, null, 2));
       } else if (members.length === 0) {
-        console.log('No members yet. Add one with: intake member add --name NAME --email EMAIL --role approver|srt|liaison --key FILE');
+        console.log(
+          'No members yet. Add one with: intake member add --name NAME --email EMAIL --role approver|srt|liaison --key FILE',
+        );
       } else {
         for (const m of members) console.log(describe(m));
       }
@@ -58,7 +76,9 @@ export function registerMemberCommands(program: Command, context: CliContext): v
     .option('--allow-uid-mismatch', 'accept a key none of whose user IDs carries the e-mail')
     .action(async (email: string, options: { key: string; allowUidMismatch?: boolean }) => {
       const armoredKey = await readKeyFile(options.key);
-      const updated = await withDatabase(context, (db) => setMemberKey(db, email, armoredKey, { by: 'operator', allowUidMismatch: options.allowUidMismatch }));
+      const updated = await withDatabase(context, (db) =>
+        setMemberKey(db, email, armoredKey, { by: 'operator', allowUidMismatch: options.allowUidMismatch }),
+      );
       console.log(`Updated ${describe(updated)}`);
     });
 }

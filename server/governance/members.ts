@@ -1,6 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database, MemberRole } from '../../db/database';
-import { deleteMember, findMemberByEmail, insertMember, listMembersWithKeys, replaceMemberKey, type MemberWithKey } from '../../db/members.queries';
+import {
+  deleteMember,
+  findMemberByEmail,
+  insertMember,
+  listMembersWithKeys,
+  replaceMemberKey,
+  type MemberWithKey,
+} from '../../db/members.queries';
 import { InvalidKeyError } from '../../crypto/errors';
 import { validatePublicKey, type ValidatedKey } from '../../crypto/keys';
 import { appendAudit, BY_OPERATOR } from '../audit/audit-log';
@@ -30,7 +37,8 @@ export async function addMember(db: Kysely<Database>, input: NewMemberInput): Pr
   const problems: string[] = [];
   if (name === '') problems.push('a name is required');
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push(`"${email}" is not an e-mail address`);
-  if (!(MEMBER_ROLES as readonly string[]).includes(role)) problems.push(`the role must be one of ${MEMBER_ROLES.join(', ')}`);
+  if (!(MEMBER_ROLES as readonly string[]).includes(role))
+    problems.push(`the role must be one of ${MEMBER_ROLES.join(', ')}`);
   if (problems.length > 0) throw badInput(`Cannot add the member: ${problems.join('; ')}.`);
 
   const key = await acceptKey(input.armoredKey, email, input.allowUidMismatch);
@@ -38,7 +46,11 @@ export async function addMember(db: Kysely<Database>, input: NewMemberInput): Pr
   if (await findMemberByEmail(db, email)) throw conflict(`A member with the e-mail ${email} exists already.`);
   await db.transaction().execute(async (trx) => {
     const memberId = await insertMember(trx, { name, email, role: role as MemberRole }, keyRow(key));
-    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.added', details: { memberId, role, fingerprint: key.fingerprint } });
+    await appendAudit(trx, {
+      ...BY_OPERATOR,
+      action: 'member.added',
+      details: { memberId, role, fingerprint: key.fingerprint },
+    });
   });
   return (await findMemberByEmail(db, email))!;
 }
@@ -68,7 +80,11 @@ export async function removeMember(db: Kysely<Database>, email: string): Promise
   const member = await requireMember(db, email);
   await db.transaction().execute(async (trx) => {
     await deleteMember(trx, member.id);
-    await appendAudit(trx, { ...BY_OPERATOR, action: 'member.removed', details: { memberId: member.id, role: member.role, fingerprint: member.fingerprint } });
+    await appendAudit(trx, {
+      ...BY_OPERATOR,
+      action: 'member.removed',
+      details: { memberId: member.id, role: member.role, fingerprint: member.fingerprint },
+    });
   });
   return member;
 }
@@ -107,10 +123,17 @@ async function acceptKey(armoredKey: string, email: string, allowUidMismatch?: b
 async function refuseKeyInUse(db: Kysely<Database>, fingerprint: string, email: string): Promise<void> {
   const holder = (await listMembersWithKeys(db)).find((m) => m.fingerprint === fingerprint);
   if (holder && holder.email.toLowerCase() !== email.toLowerCase()) {
-    throw conflict(`The key ${fingerprint} belongs to another member (${holder.email}); every member needs a key of their own.`);
+    throw conflict(
+      `The key ${fingerprint} belongs to another member (${holder.email}); every member needs a key of their own.`,
+    );
   }
 }
 
 function keyRow(key: ValidatedKey) {
-  return { fingerprint: key.fingerprint, encryptionKeyId: key.encryptionKeyId, algorithm: key.algorithm, armored: key.armored };
+  return {
+    fingerprint: key.fingerprint,
+    encryptionKeyId: key.encryptionKeyId,
+    algorithm: key.algorithm,
+    armored: key.armored,
+  };
 }

@@ -40,18 +40,29 @@ export function srtStatus(members: readonly RoutableMember[]): SrtStatus {
  * reports to every approver except those the reporter names as involved. An excluded approver
  * gets nothing: no session key, no notification, no row in any list.
  */
-export function routeReport(kind: CaseKind, members: readonly RoutableMember[], involvedIds: readonly string[] = []): RoutableMember[] {
+export function routeReport(
+  kind: CaseKind,
+  members: readonly RoutableMember[],
+  involvedIds: readonly string[] = [],
+): RoutableMember[] {
   if (kind === 'security') {
     if (involvedIds.length > 0) throw badInput('Only Code of Conduct reports can name approvers as involved.');
     const { members: srt } = srtStatus(members);
-    if (srt.length === 0) throw notConfigured('Nobody can receive security reports yet: the operator has not added any approver or SRT member.');
+    if (srt.length === 0)
+      throw notConfigured(
+        'Nobody can receive security reports yet: the operator has not added any approver or SRT member.',
+      );
     return srt;
   }
   const approvers = members.filter((m) => m.role === 'approver');
   const approverIds = new Set(approvers.map((a) => a.id));
   const unknown = involvedIds.filter((id) => !approverIds.has(id));
-  if (unknown.length > 0) throw badInput('An approver marked as involved is not one of this project\'s approvers. Reload the form and choose from its list.');
-  if (approvers.length === 0) throw notConfigured('Nobody can receive Code of Conduct reports yet: the operator has not added any approver.');
+  if (unknown.length > 0)
+    throw badInput(
+      "An approver marked as involved is not one of this project's approvers. Reload the form and choose from its list.",
+    );
+  if (approvers.length === 0)
+    throw notConfigured('Nobody can receive Code of Conduct reports yet: the operator has not added any approver.');
   const excluded = new Set(involvedIds);
   const readers = approvers.filter((a) => !excluded.has(a.id));
   if (readers.length === 0) {
@@ -73,7 +84,11 @@ export interface ReportAudience {
 /** The form's audience, from routeReport itself, so that what the form says cannot drift from who gets the key packets. */
 export function reportAudience(kind: CaseKind, members: readonly RoutableMember[]): ReportAudience {
   const approvers = members.filter((m) => m.role === 'approver').map((m) => ({ id: m.id, name: m.name }));
-  return { approvers, readers: routedOrNobody(kind, members).map((m) => m.name), srtDelegated: srtStatus(members).delegated };
+  return {
+    approvers,
+    readers: routedOrNobody(kind, members).map((m) => m.name),
+    srtDelegated: srtStatus(members).delegated,
+  };
 }
 
 function routedOrNobody(kind: CaseKind, members: readonly RoutableMember[]): RoutableMember[] {

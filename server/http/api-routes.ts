@@ -48,27 +48,38 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   // The rate limit and the content type are checked before a byte of the body is read.
   router.post('/api/reports', deps.submissionLimiter, async (req, res) => {
     if (!req.is('application/json')) throw badInput('Send the report as application/json (see docs/api.md).');
-    const body = ((await readJsonBody(req, res, { budget: deps.uploads, maxBytes: maxBody })) ?? {}) as Record<string, unknown>;
+    const body = ((await readJsonBody(req, res, { budget: deps.uploads, maxBytes: maxBody })) ?? {}) as Record<
+      string,
+      unknown
+    >;
     const kind = body.kind;
     if (!isReportKind(kind)) throw badInput('"kind" must be "security" or "coc".');
     const reporter = (body.reporter ?? {}) as Record<string, unknown>;
     const attachments = body.attachments ?? [];
-    if (!Array.isArray(attachments) || attachments.some((a) => typeof a !== 'string')) throw badInput('"attachments" must be a list of armored OpenPGP messages.');
-    if (attachments.length > deps.config.maxAttachments) throw tooLarge(`At most ${deps.config.maxAttachments} attachments are accepted.`);
+    if (!Array.isArray(attachments) || attachments.some((a) => typeof a !== 'string'))
+      throw badInput('"attachments" must be a list of armored OpenPGP messages.');
+    if (attachments.length > deps.config.maxAttachments)
+      throw tooLarge(`At most ${deps.config.maxAttachments} attachments are accepted.`);
     const attachmentLimit = Math.ceil(deps.config.maxAttachmentBytes * ARMOR_OVERHEAD) + 4096;
     if (attachments.some((a: string) => a.length > attachmentLimit)) {
       throw tooLarge(`An attachment is larger than ${describeSize(deps.config.maxAttachmentBytes)}.`);
     }
-    const submitted = await submitEncryptedReport(deps.db, {
-      kind,
-      involvedIds: stringList(body.involved, 'involved'),
-      reporterPublicKey: requiredString(reporter.publicKey, 'reporter.publicKey'),
-      reporterLockedKey: requiredString(reporter.lockedPrivateKey, 'reporter.lockedPrivateKey'),
-      receiptLookup: requiredString(reporter.receiptLookup, 'reporter.receiptLookup'),
-      report: requiredString(body.report, 'report'),
-      attachments,
-      submission: submissionToken(deps.tokens, body.submissionToken, browserIdOf(deps.config, req)),
-    }, 'web', deps.config, deps.events);
+    const submitted = await submitEncryptedReport(
+      deps.db,
+      {
+        kind,
+        involvedIds: stringList(body.involved, 'involved'),
+        reporterPublicKey: requiredString(reporter.publicKey, 'reporter.publicKey'),
+        reporterLockedKey: requiredString(reporter.lockedPrivateKey, 'reporter.lockedPrivateKey'),
+        receiptLookup: requiredString(reporter.receiptLookup, 'reporter.receiptLookup'),
+        report: requiredString(body.report, 'report'),
+        attachments,
+        submission: submissionToken(deps.tokens, body.submissionToken, browserIdOf(deps.config, req)),
+      },
+      'web',
+      deps.config,
+      deps.events,
+    );
     res.status(201).json(submitted);
   });
 
@@ -78,7 +89,10 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
 function submissionToken(tokens: SubmissionTokens, value: unknown, browserId: string | undefined) {
   if (value === undefined) return undefined;
   const token = tokens.verify(value, browserId);
-  if (!token) throw badInput('"submissionToken" has expired or is not one this server gave out: reload the form (copy your text first) and send it again.');
+  if (!token)
+    throw badInput(
+      '"submissionToken" has expired or is not one this server gave out: reload the form (copy your text first) and send it again.',
+    );
   return token;
 }
 

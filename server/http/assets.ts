@@ -104,7 +104,10 @@ export function assetUrl(name: string): string {
 export function moduleScript(name: string): nunjucks.runtime.SafeString {
   const url = assetUrl(name);
   const preloads = builtAssets().preloads.get(url.slice('/assets/'.length)) ?? [];
-  const tags = [...preloads.map((chunk) => `<link rel="modulepreload" href="/assets/${chunk}">`), `<script type="module" src="${url}"></script>`];
+  const tags = [
+    ...preloads.map((chunk) => `<link rel="modulepreload" href="/assets/${chunk}">`),
+    `<script type="module" src="${url}"></script>`,
+  ];
   return new nunjucks.runtime.SafeString(tags.join('\n'));
 }
 
@@ -130,7 +133,12 @@ async function sendAsset(req: Request, res: Response, found: Asset, cacheControl
   const encoding = req.acceptsEncodings('br', 'gzip', 'identity');
   const body = encoding === 'br' ? await brotliOf(found) : encoding === 'gzip' ? found.gzip : found.identity;
   const etag = `"${found.hash}${encoding === 'br' || encoding === 'gzip' ? `-${encoding}` : ''}"`;
-  res.set({ 'Content-Type': `${found.type}; charset=utf-8`, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding', ETag: etag });
+  res.set({
+    'Content-Type': `${found.type}; charset=utf-8`,
+    'Cache-Control': cacheControl,
+    Vary: 'Accept-Encoding',
+    ETag: etag,
+  });
   if (body !== found.identity) res.set('Content-Encoding', encoding as string);
   if (req.get('if-none-match') === etag) {
     res.status(304).end();
@@ -152,7 +160,9 @@ function builtAssets(): BuiltAssets {
  */
 function preloadsOf(metafile: Metafile): Map<string, string[]> {
   const imports = (file: string, dynamic: boolean) =>
-    (metafile.outputs[file]?.imports ?? []).filter((i) => i.kind === 'import-statement' || (dynamic && i.kind === 'dynamic-import')).map((i) => i.path);
+    (metafile.outputs[file]?.imports ?? [])
+      .filter((i) => i.kind === 'import-statement' || (dynamic && i.kind === 'dynamic-import'))
+      .map((i) => i.path);
   const result = new Map<string, string[]>();
   for (const [file, output] of Object.entries(metafile.outputs)) {
     if (!output.entryPoint) continue;
@@ -164,20 +174,32 @@ function preloadsOf(metafile: Metafile): Map<string, string[]> {
       seen.add(next);
       queue.push(...imports(next, false));
     }
-    result.set(path.basename(file), [...seen].map((chunk) => path.basename(chunk)));
+    result.set(
+      path.basename(file),
+      [...seen].map((chunk) => path.basename(chunk)),
+    );
   }
   return result;
 }
 
 async function asset(identity: Buffer, type: string): Promise<Asset> {
-  return { type, hash: crypto.createHash('sha256').update(identity).digest('hex').slice(0, 12), identity, gzip: await gzip(identity, { level: 9 }) };
+  return {
+    type,
+    hash: crypto.createHash('sha256').update(identity).digest('hex').slice(0, 12),
+    identity,
+    gzip: await gzip(identity, { level: 9 }),
+  };
 }
 
 /** Brotli at its best quality: slow once, then as small as the files get (~10 % below quality 9). */
 function brotliOf(found: Asset): Promise<Buffer> {
   const { identity } = found;
   found.br ??= brotli(identity, {
-    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length },
+    params: {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+      [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+    },
   });
   return found.br;
 }

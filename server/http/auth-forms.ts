@@ -29,14 +29,24 @@ export function authFailureLimiter(settings: AuthSettings, limit: number): Reque
     handler: (req, _res, next) => {
       // The limiter's store counts in real time, whatever clock sign-in decisions use.
       const now = new Date();
-      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime ?? new Date(now.getTime() + windowMs);
-      next(new ClientLimitedError(`Too many failed attempts from your network. Please try again after ${describeRetryTime(reset, now)}.`));
+      const reset =
+        (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime ??
+        new Date(now.getTime() + windowMs);
+      next(
+        new ClientLimitedError(
+          `Too many failed attempts from your network. Please try again after ${describeRetryTime(reset, now)}.`,
+        ),
+      );
     },
   });
 }
 
 /** Runs the limiter inline: the ClientLimitedError to show on the page, or null to go on. */
-export async function clientLimited(limiter: RequestHandler, req: Request, res: Response): Promise<ClientLimitedError | null> {
+export async function clientLimited(
+  limiter: RequestHandler,
+  req: Request,
+  res: Response,
+): Promise<ClientLimitedError | null> {
   const outcome = await new Promise<unknown>((resolve) => void limiter(req, res, resolve));
   if (outcome instanceof ClientLimitedError) return outcome;
   if (outcome) throw outcome;
@@ -48,7 +58,10 @@ export async function clientLimited(limiter: RequestHandler, req: Request, res: 
  * per-client limiter counts it, so that neither the database nor a dump of it holds an address.
  */
 export function clientIdentity(req: Request, secret: string): string {
-  return crypto.createHmac('sha256', secret).update(ipKeyGenerator(req.ip ?? 'unknown')).digest('hex');
+  return crypto
+    .createHmac('sha256', secret)
+    .update(ipKeyGenerator(req.ip ?? 'unknown'))
+    .digest('hex');
 }
 
 /** A form or query field as one string: '' when absent, or when sent as a list (a field given twice). */

@@ -41,13 +41,30 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   router.use(['/signin', '/signout', '/account', '/invite'], noStore);
   router.use(inviteRoutes({ ...deps, limiter }));
 
-  const renderSignIn = (req: Request, res: Response, status: number, state: { email?: string; next?: string; problems?: string[]; notice?: string }) =>
-    res.status(status).render('auth/signin.njk', { email: '', problems: [], ...state, next: safeNextPath(state.next), csrfToken: deps.csrf.tokenFor(req, res) });
+  const renderSignIn = (
+    req: Request,
+    res: Response,
+    status: number,
+    state: { email?: string; next?: string; problems?: string[]; notice?: string },
+  ) =>
+    res
+      .status(status)
+      .render('auth/signin.njk', {
+        email: '',
+        problems: [],
+        ...state,
+        next: safeNextPath(state.next),
+        csrfToken: deps.csrf.tokenFor(req, res),
+      });
 
   router.get('/signin', (req, res) => {
     const signedOut = req.query['signed-out'];
     const notice =
-      signedOut === 'everywhere' ? 'You are signed out on every device.' : signedOut !== undefined ? 'You are signed out.' : undefined;
+      signedOut === 'everywhere'
+        ? 'You are signed out on every device.'
+        : signedOut !== undefined
+          ? 'You are signed out.'
+          : undefined;
     renderSignIn(req, res, 200, { next: field(req.query, 'next'), notice });
   });
 
@@ -56,11 +73,15 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     const state = { email, next: field(req.body, 'next') };
     const limited = await clientLimited(limiter, req, res);
     if (limited) return renderSignIn(req, res, 429, { ...state, problems: [limited.message] });
-    if (!deps.csrf.isValid(req)) return renderSignIn(req, res, 403, { ...state, problems: ['This page had expired. Please sign in again.'] });
+    if (!deps.csrf.isValid(req))
+      return renderSignIn(req, res, 403, { ...state, problems: ['This page had expired. Please sign in again.'] });
     const password = field(req.body, 'password');
     const code = field(req.body, 'code');
     if (email === '' || password === '' || code.trim() === '') {
-      return renderSignIn(req, res, 400, { ...state, problems: ['Enter your e-mail, your password and a code from your authenticator app (or a recovery code).'] });
+      return renderSignIn(req, res, 400, {
+        ...state,
+        problems: ['Enter your e-mail, your password and a code from your authenticator app (or a recovery code).'],
+      });
     }
     const problems = [
       textProblem(email, 'The e-mail', TEXT_LIMITS.email),
@@ -70,19 +91,29 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     if (problems.length > 0) return renderSignIn(req, res, 400, { ...state, problems });
     try {
       const client = await clientKey(req);
-      const signedIn = await signIn(deps.db, { email, password, code, client }, deps.settings, sessionToken(req, deps.settings));
+      const signedIn = await signIn(
+        deps.db,
+        { email, password, code, client },
+        deps.settings,
+        sessionToken(req, deps.settings),
+      );
       setSessionCookie(res, deps.settings, signedIn.sessionToken);
       res.redirect(303, signedIn.usedRecoveryCode ? '/account?recovery-code-used=1' : safeNextPath(state.next));
     } catch (error) {
-      if (error instanceof SignInFailedError) return renderSignIn(req, res, 401, { ...state, problems: [error.message] });
-      const throttled = error instanceof AccountLockedError || error instanceof AccountGuardedError || error instanceof SecondFactorLockedError;
+      if (error instanceof SignInFailedError)
+        return renderSignIn(req, res, 401, { ...state, problems: [error.message] });
+      const throttled =
+        error instanceof AccountLockedError ||
+        error instanceof AccountGuardedError ||
+        error instanceof SecondFactorLockedError;
       if (throttled) return renderSignIn(req, res, 429, { ...state, problems: [error.message] });
       throw error;
     }
   });
 
   router.post('/signout', authForm, async (req, res) => {
-    if (!deps.csrf.isValid(req)) throw forbidden('This page had expired, so you were not signed out. Go back, reload the page and try again.');
+    if (!deps.csrf.isValid(req))
+      throw forbidden('This page had expired, so you were not signed out. Go back, reload the page and try again.');
     await endSession(deps.db, sessionToken(req, deps.settings));
     clearSessionCookie(res, deps.settings);
     res.redirect(303, '/signin?signed-out=1');
@@ -90,7 +121,8 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/signout/everywhere', authForm, async (req, res) => {
     const member = requireSignedIn(req, res);
-    if (!deps.csrf.isValid(req)) throw forbidden('This page had expired, so nothing was changed. Go back, reload the page and try again.');
+    if (!deps.csrf.isValid(req))
+      throw forbidden('This page had expired, so nothing was changed. Go back, reload the page and try again.');
     await endAllSessions(deps.db, member.id);
     clearSessionCookie(res, deps.settings);
     res.redirect(303, '/signin?signed-out=everywhere');

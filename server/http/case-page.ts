@@ -17,7 +17,16 @@ export interface FormProblems {
   typed: Record<string, string>;
 }
 
-const EDITABLE = ['vector', 'cwe', 'affectedVersions', 'embargoUntil', 'duplicateOf', 'resolution', 'assignee', 'reason'] as const;
+const EDITABLE = [
+  'vector',
+  'cwe',
+  'affectedVersions',
+  'embargoUntil',
+  'duplicateOf',
+  'resolution',
+  'assignee',
+  'reason',
+] as const;
 
 export async function renderCasePage(
   deps: { db: Kysely<Database>; csrf: Csrf },
@@ -41,7 +50,8 @@ export async function renderCasePage(
     reason: '',
   };
   const values = Object.create(null) as Record<string, string>;
-  for (const name of EDITABLE) values[name] = typeof refused?.typed[name] === 'string' ? refused.typed[name]! : saved[name]!;
+  for (const name of EDITABLE)
+    values[name] = typeof refused?.typed[name] === 'string' ? refused.typed[name]! : saved[name]!;
   res.status(refused ? 400 : 200).render('dashboard/case.njk', {
     member,
     view,
@@ -64,5 +74,9 @@ export async function renderCasePage(
  * session's database handle, so it reveals nothing that signs anyone in.
  */
 export function keySessionTag(member: SignedInMember): string {
-  return crypto.createHash('sha256').update(`unlocked-key-session:${member.sessionId}`).digest('base64url').slice(0, 22);
+  return crypto
+    .createHash('sha256')
+    .update(`unlocked-key-session:${member.sessionId}`)
+    .digest('base64url')
+    .slice(0, 22);
 }

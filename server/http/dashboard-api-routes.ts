@@ -63,7 +63,9 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
     const body = (req.body ?? {}) as { role?: unknown; message?: unknown };
     if (body.role !== 'comment' && body.role !== 'reply') throw badInput('"role" must be "comment" or "reply".');
     if (typeof body.message !== 'string') throw badInput('"message" must be an armored OpenPGP message.');
-    res.status(201).json(await addCaseMessage(deps.db, member, String(req.params.reference), body.role, body.message, deps.events));
+    res
+      .status(201)
+      .json(await addCaseMessage(deps.db, member, String(req.params.reference), body.role, body.message, deps.events));
   });
 
   router.post('/api/dashboard/key', memberWrite, async (req, res) => {
@@ -71,7 +73,10 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
     const body = (req.body ?? {}) as { publicKey?: unknown; replace?: unknown };
     if (typeof body.publicKey !== 'string') throw badInput('"publicKey" must be an armored OpenPGP public key.');
     // Replacing the key on file is never a side effect: the page asks, and says what it means.
-    if (body.replace !== true) throw badInput('Replacing your key on file must be asked for ("replace": true): cases filed before stay encrypted to your old key.');
+    if (body.replace !== true)
+      throw badInput(
+        'Replacing your key on file must be asked for ("replace": true): cases filed before stay encrypted to your old key.',
+      );
     const updated = await setMemberKey(deps.db, member.email, body.publicKey, { by: { memberId: member.id } });
     res.json({ fingerprint: updated.fingerprint });
   });

@@ -19,7 +19,12 @@ import type { SignedInMember } from '../auth/signed-in-member';
 import { signedInMember } from './request-context';
 
 /** One label per status name for the counts (a name both kinds use has the same meaning in both). */
-const STATUS_LABELS: Record<string, string> = Object.assign({}, ...Object.values(STATES).map((states) => Object.fromEntries(Object.entries(states).map(([name, s]) => [name, s.label]))));
+const STATUS_LABELS: Record<string, string> = Object.assign(
+  {},
+  ...Object.values(STATES).map((states) =>
+    Object.fromEntries(Object.entries(states).map(([name, s]) => [name, s.label])),
+  ),
+);
 
 export interface DashboardRouteDeps {
   db: Kysely<Database>;
@@ -40,13 +45,28 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   router.get('/dashboard', async (req, res) => {
     const member = signedInMember(res)!;
     const query = parseCaseListQuery(req.query as Record<string, unknown>);
-    const [page, mail] = await Promise.all([listCasesForMember(deps.db, member, query), deps.mailStatus?.(member.id).catch(() => null) ?? null]);
-    res.render('dashboard/list.njk', { member, page, query, mail, states: STATES, statusLabels: STATUS_LABELS, csrfToken: deps.csrf.tokenFor(req, res) });
+    const [page, mail] = await Promise.all([
+      listCasesForMember(deps.db, member, query),
+      deps.mailStatus?.(member.id).catch(() => null) ?? null,
+    ]);
+    res.render('dashboard/list.njk', {
+      member,
+      page,
+      query,
+      mail,
+      states: STATES,
+      statusLabels: STATUS_LABELS,
+      csrfToken: deps.csrf.tokenFor(req, res),
+    });
   });
 
   router.get('/dashboard/key', async (req, res) => {
     const member = signedInMember(res)!;
-    res.render('dashboard/key.njk', { member, fingerprint: await memberFingerprint(deps.db, member.email), csrfToken: deps.csrf.tokenFor(req, res) });
+    res.render('dashboard/key.njk', {
+      member,
+      fingerprint: await memberFingerprint(deps.db, member.email),
+      csrfToken: deps.csrf.tokenFor(req, res),
+    });
   });
 
   router.get('/dashboard/cases/:reference', async (req, res) => {
@@ -55,7 +75,12 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
 
   router.get('/dashboard/cases/:reference/messages/:id.asc', async (req, res) => {
     const member = signedInMember(res)!;
-    const { reference, message } = await downloadCaseMessage(deps.db, member, String(req.params.reference), String(req.params.id));
+    const { reference, message } = await downloadCaseMessage(
+      deps.db,
+      member,
+      String(req.params.reference),
+      String(req.params.id),
+    );
     res.set('Content-Disposition', `attachment; filename="${reference}-${message.role}-${message.id.slice(0, 8)}.asc"`);
     res.type('application/pgp-encrypted').send(message.armored);
   });
@@ -65,7 +90,16 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
    * with the problem beside its field (`field` when the refusal names none) and what was typed.
    */
   const action =
-    (field: string, run: (member: SignedInMember, reference: string, body: Record<string, string>, req: Request, res: Response) => Promise<boolean | void>) =>
+    (
+      field: string,
+      run: (
+        member: SignedInMember,
+        reference: string,
+        body: Record<string, string>,
+        req: Request,
+        res: Response,
+      ) => Promise<boolean | void>,
+    ) =>
     async (req: Request, res: Response) => {
       if (!deps.csrf.isValid(req)) throw forbidden('This form expired. Go back, reload the page and try again.');
       const member = signedInMember(res)!;
@@ -73,7 +107,8 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
       const body = Object.create(null) as Record<string, string>;
       try {
         for (const [name, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
-          if (typeof value !== 'string') throw badInput('Each field of the form is sent once, as text. Reload the page and try again.');
+          if (typeof value !== 'string')
+            throw badInput('Each field of the form is sent once, as text. Reload the page and try again.');
           body[name] = value;
         }
         // A handler that rendered a page of its own (a confirmation) returns true.
@@ -96,7 +131,13 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
       if (body.confirm !== 'yes') {
         const check = await checkCaseMove(deps.db, m, ref, to, details);
         if (check.closing) {
-          res.render('dashboard/confirm-close.njk', { member: m, ...check, moveTo: to, details, csrfToken: deps.csrf.tokenFor(req, res) });
+          res.render('dashboard/confirm-close.njk', {
+            member: m,
+            ...check,
+            moveTo: to,
+            details,
+            csrfToken: deps.csrf.tokenFor(req, res),
+          });
           return true;
         }
       }
@@ -106,13 +147,39 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   router.post(
     '/dashboard/cases/:reference/reopen',
     action('reason', async (m, ref, body) => {
-      await reopenCase(deps.db, m, ref, body.reasonMessage ? { message: body.reasonMessage } : { text: body.reason ?? '' }, deps.events);
+      await reopenCase(
+        deps.db,
+        m,
+        ref,
+        body.reasonMessage ? { message: body.reasonMessage } : { text: body.reason ?? '' },
+        deps.events,
+      );
     }),
   );
-  router.post('/dashboard/cases/:reference/assign', action('assignee', (m, ref, body) => assignCase(deps.db, m, ref, body.assignee ? body.assignee : null, deps.events)));
-  router.post('/dashboard/cases/:reference/severity', action('vector', (m, ref, body) => setSeverity(deps.db, m, ref, { vector: body.vector ?? '', cwe: body.cwe ?? '', affectedVersions: body.affectedVersions ?? '' })));
-  router.post('/dashboard/cases/:reference/embargo', action('embargoUntil', (m, ref, body) => setEmbargo(deps.db, m, ref, body.embargoUntil ?? '')));
-  router.post('/dashboard/cases/:reference/expedite', action('expedited', (m, ref, body) => setExpedited(deps.db, m, ref, body.expedited === '1')));
+  router.post(
+    '/dashboard/cases/:reference/assign',
+    action('assignee', (m, ref, body) =>
+      assignCase(deps.db, m, ref, body.assignee ? body.assignee : null, deps.events),
+    ),
+  );
+  router.post(
+    '/dashboard/cases/:reference/severity',
+    action('vector', (m, ref, body) =>
+      setSeverity(deps.db, m, ref, {
+        vector: body.vector ?? '',
+        cwe: body.cwe ?? '',
+        affectedVersions: body.affectedVersions ?? '',
+      }),
+    ),
+  );
+  router.post(
+    '/dashboard/cases/:reference/embargo',
+    action('embargoUntil', (m, ref, body) => setEmbargo(deps.db, m, ref, body.embargoUntil ?? '')),
+  );
+  router.post(
+    '/dashboard/cases/:reference/expedite',
+    action('expedited', (m, ref, body) => setExpedited(deps.db, m, ref, body.expedited === '1')),
+  );
 
   return router;
 }

@@ -31,7 +31,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, message } = describe(error);
     // A full upload budget is the server working as designed, not a failure.
-    if (status >= 500 && !(error instanceof DomainError && error.kind === 'busy')) log.error('request failed', { method: req.method, route: routeLabel(req), error: loggableError(error) });
+    if (status >= 500 && !(error instanceof DomainError && error.kind === 'busy'))
+      log.error('request failed', { method: req.method, route: routeLabel(req), error: loggableError(error) });
     if (res.headersSent) return;
     res.status(status);
     const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
@@ -64,10 +65,12 @@ export function loggableError(error: unknown): Error | { thrown: string } {
 
 function describe(error: unknown): { status: number; message: string } {
   if (error instanceof DomainError) return { status: STATUS[error.kind], message: error.message };
-  const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+  const status =
+    (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   const type = (error as { type?: string }).type;
   if (type === 'entity.too.large') return { status: 413, message: GENERIC[413]! };
   if (type === 'entity.parse.failed') return { status: 400, message: 'The request body is not valid JSON.' };
-  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: GENERIC[status] ?? GENERIC[400]! };
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return { status, message: GENERIC[status] ?? GENERIC[400]! };
   return { status: 500, message: GENERIC[500]! };
 }

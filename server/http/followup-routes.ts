@@ -25,7 +25,10 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
     limit: deps.guessLimit ?? 30,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new RateLimitedError('Too many attempts from your network. Please wait a quarter of an hour and try again.')),
+    handler: (_req, _res, next) =>
+      next(
+        new RateLimitedError('Too many attempts from your network. Please wait a quarter of an hour and try again.'),
+      ),
   });
   router.use(['/followup', '/api/followup'], noStore);
   const form = urlencodedForm({ limit: '1mb' });
@@ -35,7 +38,13 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
   // A post without the page's CSRF token never opens a case: another site could otherwise open its own
   // case in the reporter's browser, and the reporter's answer would go to it. An answer is carried over.
   const expired = (req: express.Request, res: express.Response, answer: string) =>
-    res.status(403).render('followup.njk', { problems: ['This page expired. Enter your receipt again to open your case.'], answer, csrfToken: deps.csrf.tokenFor(req, res) });
+    res
+      .status(403)
+      .render('followup.njk', {
+        problems: ['This page expired. Enter your receipt again to open your case.'],
+        answer,
+        csrfToken: deps.csrf.tokenFor(req, res),
+      });
 
   router.post('/followup', guesses, form, async (req, res) => {
     if (!deps.csrf.isValid(req)) return void expired(req, res, field(req.body, 'answer'));
@@ -67,10 +76,24 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
     res.status(201).json({ ok: true });
   });
 
-  async function renderFollowup(req: express.Request, res: express.Response, receipt: string, problems: string[] = [], answer = '', sent = false) {
+  async function renderFollowup(
+    req: express.Request,
+    res: express.Response,
+    receipt: string,
+    problems: string[] = [],
+    answer = '',
+    sent = false,
+  ) {
     try {
       const followup = await openFollowupWithReceipt(deps.db, receipt);
-      res.render('followup-case.njk', { followup, receipt, problems, answer, sent, csrfToken: deps.csrf.tokenFor(req, res) });
+      res.render('followup-case.njk', {
+        followup,
+        receipt,
+        problems,
+        answer,
+        sent,
+        csrfToken: deps.csrf.tokenFor(req, res),
+      });
     } catch (error) {
       if (!(error instanceof DomainError) || (error.kind !== 'not-found' && error.kind !== 'rate-limited')) throw error;
       // Busy unlocking other receipts: the reporter's answer is kept, to send again in a moment.

@@ -39,12 +39,25 @@ const EXTRA_FILES_COUNTED = 50;
  */
 export function parseForm(req: Request, limits: FormLimits): Promise<ParsedForm> {
   return new Promise((resolve, reject) => {
-    const result: ParsedForm = { fields: Object.create(null) as Record<string, string[]>, files: [], refusedFiles: [], filesSeen: 0, filesLimitReached: false, cutOff: null };
+    const result: ParsedForm = {
+      fields: Object.create(null) as Record<string, string[]>,
+      files: [],
+      refusedFiles: [],
+      filesSeen: 0,
+      filesLimitReached: false,
+      cutOff: null,
+    };
     let parser: busboy.Busboy;
     try {
       parser = busboy({
         headers: req.headers,
-        limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles + EXTRA_FILES_COUNTED, fields: 100, fieldSize: MAX_FIELD_CHARS * 4, parts: 200 },
+        limits: {
+          fileSize: limits.maxFileBytes,
+          files: limits.maxFiles + EXTRA_FILES_COUNTED,
+          fields: 100,
+          fieldSize: MAX_FIELD_CHARS * 4,
+          parts: 200,
+        },
         defParamCharset: 'utf8',
       });
     } catch (cause) {
@@ -63,7 +76,9 @@ export function parseForm(req: Request, limits: FormLimits): Promise<ParsedForm>
         return true;
       }
     } as busboy.Busboy['emit'];
-    req.once('error', (cause) => reject(badInput('The form could not be read; it may have been cut off. Please send it again.', cause)));
+    req.once('error', (cause) =>
+      reject(badInput('The form could not be read; it may have been cut off. Please send it again.', cause)),
+    );
 
     let stopped = false;
     const stop = (why: Refusal) => {
@@ -102,14 +117,16 @@ export function parseForm(req: Request, limits: FormLimits): Promise<ParsedForm>
         result.refusedFiles.push({ filename, reason: 'too-large' });
       });
       stream.on('end', () => {
-        if (!(stream as { truncated?: boolean }).truncated) result.files.push({ filename, data: new Uint8Array(Buffer.concat(chunks)) });
+        if (!(stream as { truncated?: boolean }).truncated)
+          result.files.push({ filename, data: new Uint8Array(Buffer.concat(chunks)) });
       });
     });
     parser.on('filesLimit', () => {
       result.filesLimitReached = true;
     });
     parser.on('error', (cause) => {
-      if (!stopped) reject(badInput('The form could not be read; it may have been cut off. Please send it again.', cause));
+      if (!stopped)
+        reject(badInput('The form could not be read; it may have been cut off. Please send it again.', cause));
     });
     parser.on('close', () => resolve(result));
 
@@ -131,7 +148,8 @@ export function parseForm(req: Request, limits: FormLimits): Promise<ParsedForm>
       if (!stopped) parser.end();
     });
     const cutOff = (cause?: unknown) => {
-      if (!stopped && !ended) reject(badInput('The form could not be read; it was cut off. Please send it again.', cause));
+      if (!stopped && !ended)
+        reject(badInput('The form could not be read; it was cut off. Please send it again.', cause));
     };
     req.on('error', cutOff);
     req.on('close', () => cutOff());

@@ -21,8 +21,18 @@ export function healthRoute(db: Kysely<Database>, timeoutMs = HEALTH_TIMEOUT_MS)
     const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const up = await Promise.race([current.then(() => true, () => false), timedOut]);
+    const up = await Promise.race([
+      current.then(
+        () => true,
+        () => false,
+      ),
+      timedOut,
+    ]);
     clearTimeout(timer);
-    res.status(up ? 200 : 503).set('Cache-Control', 'no-store').type('text/plain; charset=utf-8').send(up ? 'ok' : 'database unavailable');
+    res
+      .status(up ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .type('text/plain; charset=utf-8')
+      .send(up ? 'ok' : 'database unavailable');
   };
 }

@@ -2,7 +2,14 @@ import { isUtf8 } from 'node:buffer';
 import type { Request, Response } from 'express';
 import { badInput, tooLarge } from '../errors';
 import { describeSize } from '../intake/report-form';
-import { ServerBusyError, admitUpload, declaredLength, dropRestAfterAnswer, type Refusal, type UploadBudget } from './upload-budget';
+import {
+  ServerBusyError,
+  admitUpload,
+  declaredLength,
+  dropRestAfterAnswer,
+  type Refusal,
+  type UploadBudget,
+} from './upload-budget';
 
 /**
  * Reads a JSON body within the upload budget, called only after every check that needs no body
@@ -10,7 +17,11 @@ import { ServerBusyError, admitUpload, declaredLength, dropRestAfterAnswer, type
  * `maxBytes` or does not fit the budget; a chunked body is counted as it arrives. A declared body is
  * read into one buffer of its size (express.json would hold it twice, then once more as text).
  */
-export async function readJsonBody(req: Request, res: Response, options: { budget: UploadBudget; maxBytes: number }): Promise<unknown> {
+export async function readJsonBody(
+  req: Request,
+  res: Response,
+  options: { budget: UploadBudget; maxBytes: number },
+): Promise<unknown> {
   // The bytes are out of reach once they are text, so that they can be collected while JSON.parse runs.
   const text = await readBodyText(req, res, options);
   if (text === '') return undefined;
@@ -21,13 +32,19 @@ export async function readJsonBody(req: Request, res: Response, options: { budge
   }
 }
 
-async function readBodyText(req: Request, res: Response, options: { budget: UploadBudget; maxBytes: number }): Promise<string> {
+async function readBodyText(
+  req: Request,
+  res: Response,
+  options: { budget: UploadBudget; maxBytes: number },
+): Promise<string> {
   if (!req.is('application/json')) throw badInput('Send the body as application/json.');
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && encoding !== 'identity') throw badInput('Compressed request bodies are not accepted.');
   const refuse = (why: Refusal) => {
     dropRestAfterAnswer(req, res);
-    return why === 'busy' ? new ServerBusyError() : tooLarge(`The request is larger than ${describeSize(options.maxBytes)}, the most this server accepts here.`);
+    return why === 'busy'
+      ? new ServerBusyError()
+      : tooLarge(`The request is larger than ${describeSize(options.maxBytes)}, the most this server accepts here.`);
   };
   const admission = admitUpload(options.budget, req, res, { maxBytes: options.maxBytes });
   if ('refused' in admission) throw refuse(admission.refused);
@@ -50,7 +67,9 @@ async function readBodyText(req: Request, res: Response, options: { budget: Uplo
     };
     req.on('data', onData);
     req.once('end', () => resolve());
-    req.once('error', (cause) => reject(badInput('The request was cut off before its end. Please send it again.', cause)));
+    req.once('error', (cause) =>
+      reject(badInput('The request was cut off before its end. Please send it again.', cause)),
+    );
     req.once('close', () => reject(badInput('The request was cut off before its end. Please send it again.')));
   });
   const body = whole ? whole.subarray(0, length) : Buffer.concat(chunks, length);

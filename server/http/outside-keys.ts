@@ -16,7 +16,8 @@ export function urlencodedForm(options: { limit: string; parameterLimit?: number
   return (req, res, next) =>
     parse(req, res, (error?: unknown) => {
       if (error) return next(error);
-      if (req.body !== null && typeof req.body === 'object') req.body = withoutPrototype(Object.entries(req.body as object));
+      if (req.body !== null && typeof req.body === 'object')
+        req.body = withoutPrototype(Object.entries(req.body as object));
       next();
     });
 }
@@ -28,6 +29,8 @@ export function urlencodedForm(options: { limit: string; parameterLimit?: number
  */
 export const stringCookies: RequestHandler = (req, _res, next) => {
   const cookies = (req.cookies ?? {}) as Record<string, unknown>;
-  req.cookies = withoutPrototype(Object.entries(cookies).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  req.cookies = withoutPrototype(
+    Object.entries(cookies).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
   next();
 };

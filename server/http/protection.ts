@@ -39,7 +39,9 @@ export const noStore: RequestHandler = (_req, res, next) => {
 };
 
 export class RateLimitedError extends DomainError {
-  constructor(message = 'Too many submissions from your network in a short time. Please wait a few minutes and send again; your text is kept below.') {
+  constructor(
+    message = 'Too many submissions from your network in a short time. Please wait a few minutes and send again; your text is kept below.',
+  ) {
     super('rate-limited', message);
     this.name = 'RateLimitedError';
   }
@@ -84,16 +86,22 @@ export function createCsrf(config: Config, secret: string): Csrf {
   const cookieName = https ? '__Host-intake.csrf' : 'intake.csrf';
   const options = {
     getSecret: () => secret,
-    getSessionIdentifier: (req: Parameters<RequestHandler>[0]) => (req as { sessionId?: string }).sessionId ?? 'anonymous',
+    getSessionIdentifier: (req: Parameters<RequestHandler>[0]) =>
+      (req as { sessionId?: string }).sessionId ?? 'anonymous',
     cookieName,
     cookieOptions: { sameSite: 'strict', secure: https, path: '/', httpOnly: true },
   } as const;
   const { generateCsrfToken, validateRequest } = doubleCsrf({
     ...options,
-    getCsrfTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? req.get('x-csrf-token'),
+    getCsrfTokenFromRequest: (req) =>
+      ((req.body as Record<string, unknown> | undefined)?._csrf as string | undefined) ?? req.get('x-csrf-token'),
   });
   // The cookie checked against itself: its HMAC holds for our secret and this session.
-  const cookieCheck = doubleCsrf({ ...options, getCsrfTokenFromRequest: (req) => (req.cookies as Record<string, unknown> | undefined)?.[cookieName] as string | undefined });
+  const cookieCheck = doubleCsrf({
+    ...options,
+    getCsrfTokenFromRequest: (req) =>
+      (req.cookies as Record<string, unknown> | undefined)?.[cookieName] as string | undefined,
+  });
   return {
     tokenFor: (req, res) => generateCsrfToken(req, res, { overwrite: false }),
     isValid: (req) => validateRequest(req),

@@ -38,7 +38,11 @@ export function requestGuard(log: Logger): RequestHandler {
 /** Answers 500 (if nothing was sent yet) and drops the connection: its stream may be in any state. */
 function failRequest(scope: RequestScope, error: unknown, log: Logger): void {
   const { req, res } = scope;
-  log.error('request failed outside its handler', { method: req.method, route: routeLabel(req), error: loggableError(error) });
+  log.error('request failed outside its handler', {
+    method: req.method,
+    route: routeLabel(req),
+    error: loggableError(error),
+  });
   if (!res.headersSent) {
     res.status(500).set('Connection', 'close');
     if (req.path.startsWith('/api/')) res.json({ error: FAILED });

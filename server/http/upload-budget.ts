@@ -8,7 +8,9 @@ export const BUSY_RETRY_AFTER_SECONDS = 30;
 /** The upload budget is spent: a 503 with Retry-After (error-handler.ts). */
 export class ServerBusyError extends DomainError {
   readonly retryAfterSeconds = BUSY_RETRY_AFTER_SECONDS;
-  constructor(message = `The server is receiving many large reports just now, so yours was not taken. Nothing was stored; please send it again in ${BUSY_RETRY_AFTER_SECONDS} seconds.`) {
+  constructor(
+    message = `The server is receiving many large reports just now, so yours was not taken. Nothing was stored; please send it again in ${BUSY_RETRY_AFTER_SECONDS} seconds.`,
+  ) {
     super('busy', message);
     this.name = 'ServerBusyError';
   }
@@ -56,7 +58,12 @@ export class UploadReservation {
   #held = 0;
   #released = false;
 
-  constructor(private readonly budget: UploadBudget, private readonly client: string, reserved: number, private readonly maxBytes: number) {
+  constructor(
+    private readonly budget: UploadBudget,
+    private readonly client: string,
+    reserved: number,
+    private readonly maxBytes: number,
+  ) {
     this.#reserved = reserved;
   }
 

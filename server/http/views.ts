@@ -10,7 +10,10 @@ export const TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
 
 /** Nunjucks with auto-escaping on: every value is HTML-escaped unless a template says otherwise (none does). */
 export function installViews(app: Express, config: Config): nunjucks.Environment {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), { autoescape: true, throwOnUndefined: false });
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
   env.addGlobal('projectName', config.projectName);
   env.addGlobal('ackDays', config.acknowledgeDays);
   env.addGlobal('roleLabels', messageLabels('member'));

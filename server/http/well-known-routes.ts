@@ -37,7 +37,8 @@ export function wellKnownRoutes(deps: { config: Config; keys: IntakeKeyProvider 
     const now = new Date();
     const key = deps.keys.current();
     const cacheKey = `${now.toISOString().slice(0, 10)}:${key.fingerprint}`;
-    if (signed?.key !== cacheKey) signed = { key: cacheKey, text: await signedSecurityTxt(config, key.fingerprint, deps.keys.signingKey(), now) };
+    if (signed?.key !== cacheKey)
+      signed = { key: cacheKey, text: await signedSecurityTxt(config, key.fingerprint, deps.keys.signingKey(), now) };
     res.set('Cache-Control', 'public, max-age=3600').type('text/plain; charset=utf-8').send(signed.text);
   });
   // RFC 9116 §3: the legacy location may redirect to the well-known one.
@@ -52,8 +53,16 @@ export function wellKnownRoutes(deps: { config: Config; keys: IntakeKeyProvider 
   };
   const key = (req: import('express').Request, res: import('express').Response) => {
     const hash = String(req.params.hash ?? '').toLowerCase();
-    if (!byHash.has(hash)) return res.status(404).set('Access-Control-Allow-Origin', '*').type('text/plain').send('No key for this address.\n');
-    res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'public, max-age=3600' }).type('application/octet-stream').send(Buffer.from(deps.keys.current().binary));
+    if (!byHash.has(hash))
+      return res
+        .status(404)
+        .set('Access-Control-Allow-Origin', '*')
+        .type('text/plain')
+        .send('No key for this address.\n');
+    res
+      .set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'public, max-age=3600' })
+      .type('application/octet-stream')
+      .send(Buffer.from(deps.keys.current().binary));
   };
   router.get('/.well-known/openpgpkey/policy', policy);
   router.get('/.well-known/openpgpkey/hu/:hash', key);

@@ -18,7 +18,11 @@ export interface IntakeKeyConfig {
 type Env = Record<string, string | undefined>;
 
 /** Reads INTAKE_KEY_PASSPHRASE(_FILE); pushes every problem onto `problems` (loadConfig reports them together). */
-export function loadIntakeKeyConfig(env: Env, base: { dataDir: string; databaseUrl: string | null }, problems: string[]): IntakeKeyConfig {
+export function loadIntakeKeyConfig(
+  env: Env,
+  base: { dataDir: string; databaseUrl: string | null },
+  problems: string[],
+): IntakeKeyConfig {
   const passphrase = env.INTAKE_KEY_PASSPHRASE ?? '';
   const passphraseFile = env.INTAKE_KEY_PASSPHRASE_FILE ?? '';
   let source: IntakePassphraseSource;

@@ -13,7 +13,13 @@ import {
   type IntakeKeyRecord,
 } from '../../db/intake-keys.queries';
 import { DecryptionError, InvalidKeyError } from '../../crypto/errors';
-import { exportIntakeSecretKey, generateIntakeKey, importIntakeKey, type IntakeIdentity, type LockedIntakeKey } from '../../crypto/intake-key';
+import {
+  exportIntakeSecretKey,
+  generateIntakeKey,
+  importIntakeKey,
+  type IntakeIdentity,
+  type LockedIntakeKey,
+} from '../../crypto/intake-key';
 import type { Argon2Cost } from '../../crypto/openpgp-config';
 import type { Config } from '../config';
 import { badInput, conflict, notConfigured } from '../errors';
@@ -40,7 +46,11 @@ export async function createIntakeKeyIfNone(
   options: { identities: IntakeIdentity[]; passphrase: string; argon2?: Argon2Cost },
 ): Promise<string | null> {
   if ((await listIntakeKeys(db)).some((k) => k.retiredAt === null)) return null;
-  const key = await generateIntakeKey({ identities: options.identities, passphrase: options.passphrase, cost: options.argon2 });
+  const key = await generateIntakeKey({
+    identities: options.identities,
+    passphrase: options.passphrase,
+    cost: options.argon2,
+  });
   return db.transaction().execute(async (trx) => {
     await lockIntakeKeys(trx);
     if ((await listIntakeKeys(trx)).some((k) => k.retiredAt === null)) return null;
@@ -51,12 +61,16 @@ export async function createIntakeKeyIfNone(
 
 export async function showIntakeKeys(db: Kysely<Database>): Promise<IntakeKeyRecord[]> {
   const keys = await listIntakeKeys(db);
-  if (!keys.some((k) => k.retiredAt === null)) throw notConfigured('There is no intake key yet: it is made when the server first starts (npm start).');
+  if (!keys.some((k) => k.retiredAt === null))
+    throw notConfigured('There is no intake key yet: it is made when the server first starts (npm start).');
   return keys;
 }
 
 /** The active public key (armored), or its private key re-locked for GnuPG under the same passphrase. */
-export async function exportIntakeKey(db: Kysely<Database>, options: { secret: boolean; passphrase?: string }): Promise<string> {
+export async function exportIntakeKey(
+  db: Kysely<Database>,
+  options: { secret: boolean; passphrase?: string },
+): Promise<string> {
   const active = (await showIntakeKeys(db))[0]!;
   if (!options.secret) return active.publicKey;
   const row = (await intakeKeysForDecryption(db, new Date())).find((k) => k.fingerprint === active.fingerprint);
@@ -64,7 +78,8 @@ export async function exportIntakeKey(db: Kysely<Database>, options: { secret: b
   try {
     return await exportIntakeSecretKey(row.lockedPrivateKey, options.passphrase!);
   } catch (error) {
-    if (error instanceof DecryptionError) throw badInput('The configured passphrase does not unlock the intake key.', error);
+    if (error instanceof DecryptionError)
+      throw badInput('The configured passphrase does not unlock the intake key.', error);
     throw error;
   }
 }
@@ -77,7 +92,11 @@ export async function rotateIntakeKey(
   db: Kysely<Database>,
   options: { identities: IntakeIdentity[]; passphrase: string; graceDays?: number; argon2?: Argon2Cost; now?: Date },
 ): Promise<{ fingerprint: string; retired: string | null; decryptUntil: Date }> {
-  const key = await generateIntakeKey({ identities: options.identities, passphrase: options.passphrase, cost: options.argon2 });
+  const key = await generateIntakeKey({
+    identities: options.identities,
+    passphrase: options.passphrase,
+    cost: options.argon2,
+  });
   return replaceActiveKey(db, key, options, 'intake-key.rotated');
 }
 
@@ -97,7 +116,11 @@ export async function reissueIntakeKey(
       `Mail has arrived since the intake key ${active.fingerprint} was made, so it may have been published: use "intake intake-key rotate" (the old key keeps decrypting), or --force if you are sure nobody has it.`,
     );
   }
-  const key = await generateIntakeKey({ identities: options.identities, passphrase: options.passphrase, cost: options.argon2 });
+  const key = await generateIntakeKey({
+    identities: options.identities,
+    passphrase: options.passphrase,
+    cost: options.argon2,
+  });
   const now = options.now ?? new Date();
   const retired = await db.transaction().execute(async (trx) => {
     await lockIntakeKeys(trx);
@@ -114,16 +137,30 @@ export async function reissueIntakeKey(
 /** Makes an operator's existing private key the intake key (e.g. the key security@ already published). */
 export async function importAsIntakeKey(
   db: Kysely<Database>,
-  options: { armoredKey: string; keyPassphrase?: string; passphrase: string; graceDays?: number; argon2?: Argon2Cost; now?: Date },
+  options: {
+    armoredKey: string;
+    keyPassphrase?: string;
+    passphrase: string;
+    graceDays?: number;
+    argon2?: Argon2Cost;
+    now?: Date;
+  },
 ): Promise<{ fingerprint: string; retired: string | null; decryptUntil: Date }> {
   let key: LockedIntakeKey;
   try {
-    key = await importIntakeKey({ armoredKey: options.armoredKey, passphrase: options.keyPassphrase, newPassphrase: options.passphrase, cost: options.argon2 });
+    key = await importIntakeKey({
+      armoredKey: options.armoredKey,
+      passphrase: options.keyPassphrase,
+      newPassphrase: options.passphrase,
+      cost: options.argon2,
+    });
   } catch (error) {
-    if (error instanceof InvalidKeyError || error instanceof DecryptionError) throw badInput(`Key refused: ${error.message}`, error);
+    if (error instanceof InvalidKeyError || error instanceof DecryptionError)
+      throw badInput(`Key refused: ${error.message}`, error);
     throw error;
   }
-  if ((await listIntakeKeys(db)).some((k) => k.fingerprint === key.fingerprint)) throw conflict(`The key ${key.fingerprint} is already an intake key.`);
+  if ((await listIntakeKeys(db)).some((k) => k.fingerprint === key.fingerprint))
+    throw conflict(`The key ${key.fingerprint} is already an intake key.`);
   return replaceActiveKey(db, key, options, 'intake-key.imported');
 }
 
@@ -134,7 +171,8 @@ async function replaceActiveKey(
   action: 'intake-key.rotated' | 'intake-key.imported',
 ): Promise<{ fingerprint: string; retired: string | null; decryptUntil: Date }> {
   const graceDays = options.graceDays ?? DEFAULT_GRACE_DAYS;
-  if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 3650) throw badInput('The grace period must be a whole number of days from 0 to 3650.');
+  if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 3650)
+    throw badInput('The grace period must be a whole number of days from 0 to 3650.');
   const now = options.now ?? new Date();
   const decryptUntil = new Date(now.getTime() + graceDays * 86_400_000);
   const retired = await db.transaction().execute(async (trx) => {

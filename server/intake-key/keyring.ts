@@ -3,7 +3,12 @@
 import type { Kysely } from 'kysely';
 import { publishableKey, type PrivateKey } from '../../crypto/keys';
 import type { Database } from '../../db/database';
-import { destroyExpiredIntakeKeys, intakeKeysForDecryption, intakeKeysVersion, listIntakeKeys } from '../../db/intake-keys.queries';
+import {
+  destroyExpiredIntakeKeys,
+  intakeKeysForDecryption,
+  intakeKeysVersion,
+  listIntakeKeys,
+} from '../../db/intake-keys.queries';
 import { DecryptionError } from '../../crypto/errors';
 import { unlockIntakeKey } from '../../crypto/intake-key';
 import type { Argon2Cost } from '../../crypto/openpgp-config';
@@ -42,8 +47,18 @@ export class IntakeKeyring {
    * Makes the intake key on first start (one instance wins; the others read it), unlocks what may
    * decrypt, and warns when the key does not name every configured intake address.
    */
-  static async open(deps: { db: Kysely<Database>; config: Config; passphrase: string; log: Logger; argon2?: Argon2Cost }): Promise<IntakeKeyring> {
-    const created = await createIntakeKeyIfNone(deps.db, { identities: intakeIdentities(deps.config), passphrase: deps.passphrase, argon2: deps.argon2 });
+  static async open(deps: {
+    db: Kysely<Database>;
+    config: Config;
+    passphrase: string;
+    log: Logger;
+    argon2?: Argon2Cost;
+  }): Promise<IntakeKeyring> {
+    const created = await createIntakeKeyIfNone(deps.db, {
+      identities: intakeIdentities(deps.config),
+      passphrase: deps.passphrase,
+      argon2: deps.argon2,
+    });
     if (created) deps.log.info('intake key created', { fingerprint: created });
     const keyring = new IntakeKeyring(deps.db, deps.passphrase, deps.log);
     await keyring.refresh(true);
@@ -52,7 +67,9 @@ export class IntakeKeyring {
     );
     if (!deps.config.mail.domainConfigured) {
       deps.log.warn(
-        `MAIL_DOMAIN is not set, so the intake addresses are ${intakeIdentities(deps.config).map((i) => i.email).join(' and ')} and the intake key names them. ` +
+        `MAIL_DOMAIN is not set, so the intake addresses are ${intakeIdentities(deps.config)
+          .map((i) => i.email)
+          .join(' and ')} and the intake key names them. ` +
           'Before you publish its fingerprint: set MAIL_DOMAIN (in intake.env, or the environment), restart, and run: npx intake intake-key reissue',
         { fingerprint: keyring.published.fingerprint },
       );
@@ -87,7 +104,8 @@ export class IntakeKeyring {
     if (!force && Date.now() - this.checkedAt < RECHECK_MS) return;
     this.checkedAt = Date.now();
     const destroyed = await destroyExpiredIntakeKeys(this.db, new Date());
-    for (const fingerprint of destroyed) this.log.info('retired intake key destroyed after its grace period', { fingerprint });
+    for (const fingerprint of destroyed)
+      this.log.info('retired intake key destroyed after its grace period', { fingerprint });
     const version = await intakeKeysVersion(this.db);
     if (!force && version === this.version) return;
 
@@ -108,16 +126,24 @@ export class IntakeKeyring {
             );
           }
           if (row.active) throw error;
-          this.log.warn('a retired intake key cannot be unlocked with the passphrase; mail still encrypted to it will be refused', { fingerprint: row.fingerprint });
+          this.log.warn(
+            'a retired intake key cannot be unlocked with the passphrase; mail still encrypted to it will be refused',
+            { fingerprint: row.fingerprint },
+          );
           continue;
         }
         this.unlocked.set(row.fingerprint, key);
       }
       keys.push(key);
     }
-    for (const fingerprint of this.unlocked.keys()) if (!rows.some((r) => r.fingerprint === fingerprint)) this.unlocked.delete(fingerprint);
+    for (const fingerprint of this.unlocked.keys())
+      if (!rows.some((r) => r.fingerprint === fingerprint)) this.unlocked.delete(fingerprint);
     const record = (await listIntakeKeys(this.db)).find((k) => k.fingerprint === active.fingerprint)!;
-    this.published = { fingerprint: record.fingerprint, armored: record.publicKey, ...(await publishableKey(record.publicKey)) };
+    this.published = {
+      fingerprint: record.fingerprint,
+      armored: record.publicKey,
+      ...(await publishableKey(record.publicKey)),
+    };
     this.signing = keys[0]!;
     this.decrypting = keys;
     this.version = version;
@@ -128,7 +154,12 @@ export class IntakeKeyring {
  * The intake keys of this instance, unlocked under the configured passphrase (config.intakeKey).
  * The passphrase comes back too, for the SMTP intake's worker threads, which unlock their own copies.
  */
-export async function unlockIntakeKeys(deps: { db: Kysely<Database>; config: Config; log: Logger; argon2?: Argon2Cost }): Promise<{ keyring: IntakeKeyring; passphrase: string }> {
+export async function unlockIntakeKeys(deps: {
+  db: Kysely<Database>;
+  config: Config;
+  log: Logger;
+  argon2?: Argon2Cost;
+}): Promise<{ keyring: IntakeKeyring; passphrase: string }> {
   const passphrase = await resolveIntakePassphrase(deps.config.intakeKey.passphrase, deps.log);
   const keyring = await IntakeKeyring.open({ ...deps, passphrase });
   deps.log.info('intake key', { fingerprint: keyring.current().fingerprint });

@@ -29,7 +29,9 @@ async function readPassphraseFile(file: string, variable: string, log?: Logger):
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw notConfigured(`${variable} names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`);
+    throw notConfigured(
+      `${variable} names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`,
+    );
   }
   const passphrase = text.replace(/\r?\n$/, '');
   if (passphrase.length < 12) throw notConfigured(`The passphrase in ${file} must be at least 12 characters long.`);
@@ -52,7 +54,9 @@ async function generatedPassphrase(file: string, log?: Logger): Promise<string> 
     return made;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw notConfigured(`Cannot write the generated intake key passphrase to ${file} (${(error as NodeJS.ErrnoException).code}). Set INTAKE_KEY_PASSPHRASE_FILE.`);
+      throw notConfigured(
+        `Cannot write the generated intake key passphrase to ${file} (${(error as NodeJS.ErrnoException).code}). Set INTAKE_KEY_PASSPHRASE_FILE.`,
+      );
     }
     return readPassphraseFile(file, 'the generated passphrase file', log);
   }

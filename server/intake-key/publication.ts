@@ -6,7 +6,12 @@ import type { Config } from '../config';
 import { securityTxt } from './security-txt';
 
 /** security.txt, cleartext-signed with the unlocked intake key (RFC 9116 asks it to be signed). */
-export function signedSecurityTxt(config: Config, fingerprint: string, signingKey: PrivateKey, now: Date): Promise<string> {
+export function signedSecurityTxt(
+  config: Config,
+  fingerprint: string,
+  signingKey: PrivateKey,
+  now: Date,
+): Promise<string> {
   return signCleartext(securityTxt(config, fingerprint, now), signingKey);
 }
 

@@ -7,6 +7,10 @@ export const MAX_ATTACHMENT_NAME = 200;
  */
 export function safeAttachmentName(name: string | undefined): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_ATTACHMENT_NAME).trim();
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, MAX_ATTACHMENT_NAME)
+    .trim();
   return clean === '' || clean === '.' || clean === '..' ? 'attachment' : clean;
 }

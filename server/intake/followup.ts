@@ -27,26 +27,44 @@ export async function caseForLookup(db: Kysely<Database>, lookupHex: string): Pr
 /** What the browser needs to show the case to its reporter: still encrypted, with the locked key. */
 export async function followupForBrowser(db: Kysely<Database>, lookupHex: string) {
   const found = await caseForLookup(db, lookupHex);
-  const [timeline, readers] = await Promise.all([reporterTimeline(db, found.id, found.reporterFingerprint), caseRecipients(db, found.id)]);
+  const [timeline, readers] = await Promise.all([
+    reporterTimeline(db, found.id, found.reporterFingerprint),
+    caseRecipients(db, found.id),
+  ]);
   return {
     reference: found.reference,
     kind: found.kind,
     status: reporterLabel(found.kind, found.status),
     lockedKey: found.reporterLockedKey,
-    messages: timeline.map((m) => ({ id: m.id, role: m.role, createdAt: m.createdAt.toISOString(), packet: m.packet.toString('base64'), body: m.body.toString('base64') })),
+    messages: timeline.map((m) => ({
+      id: m.id,
+      role: m.role,
+      createdAt: m.createdAt.toISOString(),
+      packet: m.packet.toString('base64'),
+      body: m.body.toString('base64'),
+    })),
     recipients: [...readers.map((r) => r.armoredKey), found.reporterPublicKey],
   };
 }
 
 /** A reply the reporter's browser encrypted to the case's readers and the reporter key. */
-export async function addReporterReply(db: Kysely<Database>, lookupHex: string, message: string, events: CaseEvents): Promise<void> {
+export async function addReporterReply(
+  db: Kysely<Database>,
+  lookupHex: string,
+  message: string,
+  events: CaseEvents,
+): Promise<void> {
   const found = await caseForLookup(db, lookupHex);
-  await storeCaseMessage(db, { id: found.id, reporterFingerprint: found.reporterFingerprint, reporterPublicKey: found.reporterPublicKey }, {
-    role: 'reporter-reply',
-    authorMemberId: null,
-    message,
-    withReporter: true,
-  });
+  await storeCaseMessage(
+    db,
+    { id: found.id, reporterFingerprint: found.reporterFingerprint, reporterPublicKey: found.reporterPublicKey },
+    {
+      role: 'reporter-reply',
+      authorMemberId: null,
+      message,
+      withReporter: true,
+    },
+  );
   await events.messageAdded(found.id, null);
 }
 
@@ -62,8 +80,13 @@ export interface DecryptedFollowup {
  * right one's Argon2 runs off the event loop. Both no-JavaScript paths come through here, so they
  * answer alike.
  */
-async function unlockCaseWithReceipt(db: Kysely<Database>, receipt: string): Promise<{ found: ReporterCase; key: PrivateKey }> {
-  const found = isWellFormedReceipt(receipt) ? await findCaseByReceiptLookup(db, await receiptLookupHash(receipt)) : undefined;
+async function unlockCaseWithReceipt(
+  db: Kysely<Database>,
+  receipt: string,
+): Promise<{ found: ReporterCase; key: PrivateKey }> {
+  const found = isWellFormedReceipt(receipt)
+    ? await findCaseByReceiptLookup(db, await receiptLookupHash(receipt))
+    : undefined;
   if (!found) throw notFound(NO_MATCH);
   try {
     return { found, key: await unlockReporterKeyOffThread(found.reporterLockedKey, receipt) };
@@ -81,15 +104,30 @@ export async function openFollowupWithReceipt(db: Kysely<Database>, receipt: str
   const messages = await Promise.all(
     timeline.map(async (m) => {
       const binary = m.role === 'attachment';
-      const { data, filename } = await decryptSplit({ sessionKeyPacket: m.packet, body: m.body, decryptionKey: key, binary });
-      return { role: m.role, createdAt: m.createdAt, text: binary ? null : (data as string), filename: binary ? filename || 'attachment' : null };
+      const { data, filename } = await decryptSplit({
+        sessionKeyPacket: m.packet,
+        body: m.body,
+        decryptionKey: key,
+        binary,
+      });
+      return {
+        role: m.role,
+        createdAt: m.createdAt,
+        text: binary ? null : (data as string),
+        filename: binary ? filename || 'attachment' : null,
+      };
     }),
   );
   return { reference: found.reference, status: reporterLabel(found.kind, found.status), messages };
 }
 
 /** Without JavaScript: encrypts the reporter's answer in memory to the readers and the reporter key. */
-export async function replyWithReceipt(db: Kysely<Database>, receipt: string, text: string, events: CaseEvents): Promise<void> {
+export async function replyWithReceipt(
+  db: Kysely<Database>,
+  receipt: string,
+  text: string,
+  events: CaseEvents,
+): Promise<void> {
   if (text.trim() === '') throw badInput('Write your answer before sending it.');
   const { found } = await unlockCaseWithReceipt(db, receipt);
   const readers = await caseRecipients(db, found.id);

@@ -25,16 +25,24 @@ export function addressSessionKeys(
   for (const { recipientKeyId, packet } of split.sessionKeys) {
     const reader = readers.find((r) => r.keyIds.has(recipientKeyId));
     if (reader) {
-      addressed.set(reader.fingerprint, { recipientFingerprint: reader.fingerprint, memberKeyId: reader.memberKeyId, packet });
+      addressed.set(reader.fingerprint, {
+        recipientFingerprint: reader.fingerprint,
+        memberKeyId: reader.memberKeyId,
+        packet,
+      });
     } else if (reporter?.keyIds.has(recipientKeyId)) {
       addressed.set(reporter.fingerprint, { recipientFingerprint: reporter.fingerprint, memberKeyId: null, packet });
     } else {
-      throw badInput(`${what} is encrypted to a key (${recipientKeyId}) that may not read this case. Fetch the recipients again and re-encrypt.`);
+      throw badInput(
+        `${what} is encrypted to a key (${recipientKeyId}) that may not read this case. Fetch the recipients again and re-encrypt.`,
+      );
     }
   }
   const missing = readers.filter((r) => !addressed.has(r.fingerprint));
   if (missing.length > 0) {
-    throw badInput(`${what} is not encrypted to every routed reader (missing ${missing.length}). Fetch the recipients again and re-encrypt.`);
+    throw badInput(
+      `${what} is not encrypted to every routed reader (missing ${missing.length}). Fetch the recipients again and re-encrypt.`,
+    );
   }
   if (reporter && !addressed.has(reporter.fingerprint)) throw badInput(`${what} is not encrypted to the reporter key.`);
   return [...addressed.values()];

@@ -11,12 +11,21 @@ export type Confirmation =
   | { shown: 'before'; reference?: string; kind?: CaseKind };
 
 /** What the confirmation page may show to the request that carries this (verified) token, or none. */
-export async function takeConfirmation(db: Kysely<Database>, tokens: SubmissionTokens, verified: VerifiedToken | null): Promise<Confirmation> {
+export async function takeConfirmation(
+  db: Kysely<Database>,
+  tokens: SubmissionTokens,
+  verified: VerifiedToken | null,
+): Promise<Confirmation> {
   if (!verified) return { shown: 'before' };
   const claimed = await claimSealedReceipt(db, verified.hash);
   if (claimed) {
     try {
-      return { shown: 'now', reference: claimed.reference, kind: claimed.kind, receipt: tokens.unseal(verified.value, claimed.sealedReceipt) };
+      return {
+        shown: 'now',
+        reference: claimed.reference,
+        kind: claimed.kind,
+        receipt: tokens.unseal(verified.value, claimed.sealedReceipt),
+      };
     } catch {
       // Sealed under another secret (the database was restored elsewhere): nothing can open it.
     }
@@ -26,7 +35,10 @@ export async function takeConfirmation(db: Kysely<Database>, tokens: SubmissionT
 }
 
 /** The case a form's token made, if it made one; unknown (undefined) while the database is down. */
-export async function earlierSubmission(db: Kysely<Database>, token: VerifiedToken): Promise<{ reference: string; kind: CaseKind } | undefined> {
+export async function earlierSubmission(
+  db: Kysely<Database>,
+  token: VerifiedToken,
+): Promise<{ reference: string; kind: CaseKind } | undefined> {
   const earlier = await findSubmission(db, token.hash).catch(() => undefined);
   return earlier && { reference: earlier.reference, kind: earlier.kind };
 }

@@ -14,23 +14,88 @@ export interface ReportField {
 
 export const REPORT_KINDS: readonly CaseKind[] = ['security', 'coc'];
 
-
 export const REPORT_FIELDS: Record<CaseKind, readonly ReportField[]> = {
   security: [
-    { name: 'component', label: 'Affected component', hint: 'e.g. the daemon, the CNI plugin, a Helm chart', multiline: false, required: false },
-    { name: 'version', label: 'Affected version(s)', hint: 'a release, a commit, or a range', multiline: false, required: false },
-    { name: 'body', label: 'Description and steps to reproduce', hint: 'What is wrong, and how we can see it for ourselves.', multiline: true, required: true },
+    {
+      name: 'component',
+      label: 'Affected component',
+      hint: 'e.g. the daemon, the CNI plugin, a Helm chart',
+      multiline: false,
+      required: false,
+    },
+    {
+      name: 'version',
+      label: 'Affected version(s)',
+      hint: 'a release, a commit, or a range',
+      multiline: false,
+      required: false,
+    },
+    {
+      name: 'body',
+      label: 'Description and steps to reproduce',
+      hint: 'What is wrong, and how we can see it for ourselves.',
+      multiline: true,
+      required: true,
+    },
     { name: 'impact', label: 'Impact', hint: 'What an attacker could do with it.', multiline: true, required: false },
-    { name: 'credit', label: 'How to credit you', hint: 'A name or handle for the advisory, or "anonymous".', multiline: false, required: false },
-    { name: 'contact', label: 'How to reach you (optional)', hint: 'You can also follow up with your receipt, without giving any contact.', multiline: false, required: false },
+    {
+      name: 'credit',
+      label: 'How to credit you',
+      hint: 'A name or handle for the advisory, or "anonymous".',
+      multiline: false,
+      required: false,
+    },
+    {
+      name: 'contact',
+      label: 'How to reach you (optional)',
+      hint: 'You can also follow up with your receipt, without giving any contact.',
+      multiline: false,
+      required: false,
+    },
   ],
   coc: [
-    { name: 'body', label: 'What happened', hint: 'In your own words. Include links or quotes if you have them.', multiline: true, required: true },
-    { name: 'when', label: 'When it happened', hint: 'A date, or roughly: "last week", "at KubeCon".', multiline: false, required: false },
-    { name: 'where', label: 'Where it happened', hint: 'e.g. a GitHub issue, Slack, a meeting, an event', multiline: false, required: false },
-    { name: 'people', label: 'Who was involved', hint: 'Names or handles. Nobody you name is told who reported.', multiline: true, required: false },
-    { name: 'witnesses', label: 'Witnesses', hint: 'Anyone who saw it, if you know.', multiline: true, required: false },
-    { name: 'contact', label: 'How to reach you (optional)', hint: 'An e-mail address or a handle, if you want us to write to you. You can also stay anonymous and follow up with your receipt.', multiline: false, required: false },
+    {
+      name: 'body',
+      label: 'What happened',
+      hint: 'In your own words. Include links or quotes if you have them.',
+      multiline: true,
+      required: true,
+    },
+    {
+      name: 'when',
+      label: 'When it happened',
+      hint: 'A date, or roughly: "last week", "at KubeCon".',
+      multiline: false,
+      required: false,
+    },
+    {
+      name: 'where',
+      label: 'Where it happened',
+      hint: 'e.g. a GitHub issue, Slack, a meeting, an event',
+      multiline: false,
+      required: false,
+    },
+    {
+      name: 'people',
+      label: 'Who was involved',
+      hint: 'Names or handles. Nobody you name is told who reported.',
+      multiline: true,
+      required: false,
+    },
+    {
+      name: 'witnesses',
+      label: 'Witnesses',
+      hint: 'Anyone who saw it, if you know.',
+      multiline: true,
+      required: false,
+    },
+    {
+      name: 'contact',
+      label: 'How to reach you (optional)',
+      hint: 'An e-mail address or a handle, if you want us to write to you. You can also stay anonymous and follow up with your receipt.',
+      multiline: false,
+      required: false,
+    },
   ],
 };
 
@@ -98,7 +163,8 @@ export function reportFieldProblems(kind: CaseKind, values: Record<string, strin
   for (const field of REPORT_FIELDS[kind]) {
     const value = values[field.name] ?? '';
     if (field.required && value === '') problems.push(`"${field.label}" is required.`);
-    if (value.length > MAX_FIELD_CHARS) problems.push(`"${field.label}" is longer than ${MAX_FIELD_CHARS} characters; attach it as a file instead.`);
+    if (value.length > MAX_FIELD_CHARS)
+      problems.push(`"${field.label}" is longer than ${MAX_FIELD_CHARS} characters; attach it as a file instead.`);
   }
   return problems;
 }
@@ -108,14 +174,20 @@ export function reportFieldProblems(kind: CaseKind, values: Record<string, strin
  * text in the dashboard. Names of approvers the reporter marked as involved go inside it, never
  * into the database.
  */
-export function composeReportDocument(kind: CaseKind, values: Record<string, string>, involvedNames: readonly string[] = []): string {
+export function composeReportDocument(
+  kind: CaseKind,
+  values: Record<string, string>,
+  involvedNames: readonly string[] = [],
+): string {
   const sections = [`# ${KIND_TITLES[kind]}`];
   for (const field of REPORT_FIELDS[kind]) {
     const value = values[field.name];
     if (value) sections.push(`## ${field.label}\n\n${value}`);
   }
   if (involvedNames.length > 0) {
-    sections.push(`## Approvers the reporter marked as involved (they cannot read this report)\n\n${involvedNames.map((n) => `- ${n}`).join('\n')}`);
+    sections.push(
+      `## Approvers the reporter marked as involved (they cannot read this report)\n\n${involvedNames.map((n) => `- ${n}`).join('\n')}`,
+    );
   }
   return `${sections.join('\n\n')}\n`;
 }

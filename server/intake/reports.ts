@@ -31,10 +31,11 @@ export interface SubmissionToken {
 
 /** The token of this submission made a case already: a reload, a double click, a resubmitted form. */
 export class AlreadySubmittedError extends DomainError {
-  constructor(
-    readonly earlier: SubmittedCase & { receiptLookup: Uint8Array; receiptWaiting: boolean },
-  ) {
-    super('conflict', `This report was already received: its reference is ${earlier.reference}. It was stored once; nothing was sent again.`);
+  constructor(readonly earlier: SubmittedCase & { receiptLookup: Uint8Array; receiptWaiting: boolean }) {
+    super(
+      'conflict',
+      `This report was already received: its reference is ${earlier.reference}. It was stored once; nothing was sent again.`,
+    );
     this.name = 'AlreadySubmittedError';
   }
 }
@@ -82,11 +83,15 @@ export async function submitEncryptedReport(
       return await checkAndStoreEncrypted(db, input, channel, targets, events, false);
     } catch (error) {
       // Checked against a member list a moment old: before refusing, check against the current one.
-      if (!(error instanceof RecipientsChangedError) && !(error instanceof DomainError && error.kind === 'bad-input')) throw error;
+      if (!(error instanceof RecipientsChangedError) && !(error instanceof DomainError && error.kind === 'bad-input'))
+        throw error;
       return await checkAndStoreEncrypted(db, input, channel, targets, events, true);
     }
   } catch (error) {
-    if (error instanceof AlreadySubmittedError && Buffer.from(error.earlier.receiptLookup).toString('hex') === input.receiptLookup.toLowerCase()) {
+    if (
+      error instanceof AlreadySubmittedError &&
+      Buffer.from(error.earlier.receiptLookup).toString('hex') === input.receiptLookup.toLowerCase()
+    ) {
       return { reference: error.earlier.reference, kind: error.earlier.kind };
     }
     throw error;
@@ -102,7 +107,8 @@ async function checkAndStoreEncrypted(
   freshRecipients: boolean,
 ): Promise<SubmittedCase> {
   const readers = await routedReaders(db, input.kind, input.involvedIds, freshRecipients);
-  if (!/^[0-9a-f]{64}$/i.test(input.receiptLookup)) throw badInput('receiptLookup must be a hex SHA-256 digest (64 hex digits).');
+  if (!/^[0-9a-f]{64}$/i.test(input.receiptLookup))
+    throw badInput('receiptLookup must be a hex SHA-256 digest (64 hex digits).');
   let reporter: { fingerprint: string; keyIds: Set<string> };
   try {
     reporter = await checkReporterKey(input.reporterPublicKey, input.reporterLockedKey);
@@ -117,7 +123,8 @@ async function checkAndStoreEncrypted(
     try {
       messages.push({ role: index === 0 ? 'report' : 'attachment', split: await splitMessage(data) });
     } catch (error) {
-      if (error instanceof MalformedMessageError) throw badInput(`${what} is not a usable OpenPGP message: ${error.message}`, error);
+      if (error instanceof MalformedMessageError)
+        throw badInput(`${what} is not a usable OpenPGP message: ${error.message}`, error);
       throw error;
     }
   }
@@ -131,7 +138,12 @@ async function checkAndStoreEncrypted(
     messages,
     targets,
     events,
-    submission: input.submission && { tokenHash: input.submission.hash, expiresAt: input.submission.expiresAt, sealedReceipt: null, sealUntil: null },
+    submission: input.submission && {
+      tokenHash: input.submission.hash,
+      expiresAt: input.submission.expiresAt,
+      sealedReceipt: null,
+      sealUntil: null,
+    },
   });
 }
 
@@ -174,7 +186,10 @@ export async function submitPlaintextReport(
     { role: 'report', split: await encryptSplit({ data: input.document, recipients }) },
   ];
   for (const attachment of input.attachments) {
-    messages.push({ role: 'attachment', split: await encryptSplit({ data: attachment.data, filename: attachment.filename, recipients }) });
+    messages.push({
+      role: 'attachment',
+      split: await encryptSplit({ data: attachment.data, filename: attachment.filename, recipients }),
+    });
   }
 
   const stored = await storeCase(db, {
@@ -202,7 +217,12 @@ export async function submitPlaintextReport(
 }
 
 /** The members a new report of this kind goes to, with their keys (from a list at most seconds old unless `fresh`). */
-export async function routedReaders(db: Kysely<Database>, kind: CaseKind, involvedIds: string[], fresh = false): Promise<Recipient[]> {
+export async function routedReaders(
+  db: Kysely<Database>,
+  kind: CaseKind,
+  involvedIds: string[],
+  fresh = false,
+): Promise<Recipient[]> {
   const members = await recentRecipients(db, fresh);
   const routed = new Set(routeReport(kind, members, involvedIds).map((m) => m.id));
   return members.filter((m) => routed.has(m.id));
@@ -226,7 +246,12 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
     role,
     authorMemberId: null,
     body: split.body,
-    sessionKeys: addressSessionKeys(split, value.readers, value.reporter, index === 0 ? 'The report' : `Attachment ${index}`),
+    sessionKeys: addressSessionKeys(
+      split,
+      value.readers,
+      value.reporter,
+      index === 0 ? 'The report' : `Attachment ${index}`,
+    ),
   }));
 
   let stored: { id: string; reference: string };
@@ -250,8 +275,10 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
     if (value.submission && (error instanceof SubmissionTokenUsedError || error instanceof ReceiptInUseError)) {
       await refuseUsedToken(db, { hash: value.submission.tokenHash, expiresAt: value.submission.expiresAt });
     }
-    if (error instanceof SubmissionTokenUsedError) throw conflict('This report was already received. It was stored once; nothing was sent again.');
-    if (error instanceof ReceiptInUseError) throw conflict('This report was already received (its receipt is in use). Make a new submission.');
+    if (error instanceof SubmissionTokenUsedError)
+      throw conflict('This report was already received. It was stored once; nothing was sent again.');
+    if (error instanceof ReceiptInUseError)
+      throw conflict('This report was already received (its receipt is in use). Make a new submission.');
     throw error;
   }
   const { id: caseId, reference } = stored;

@@ -52,7 +52,8 @@ export function submissionTokens(secret: string): SubmissionTokens {
   };
 
   return {
-    newFormId: (now = new Date()) => `${crypto.randomBytes(24).toString('base64url')}.${(now.getTime() + TOKEN_LIFETIME_MS).toString(36)}`,
+    newFormId: (now = new Date()) =>
+      `${crypto.randomBytes(24).toString('base64url')}.${(now.getTime() + TOKEN_LIFETIME_MS).toString(36)}`,
     newBrowserId: newToken,
     tokenFor,
     verify(token, browserId, now = new Date()) {

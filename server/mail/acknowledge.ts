@@ -28,7 +28,9 @@ export class Acknowledger {
     const to = this.recipient(request);
     if (to === null) return;
     if (!this.deps.mailer.configured) {
-      this.deps.log.info('acknowledgement not sent: no mail relay is configured (SMTP_URL)', { reference: request.reference });
+      this.deps.log.info('acknowledgement not sent: no mail relay is configured (SMTP_URL)', {
+        reference: request.reference,
+      });
       return;
     }
     let mail;
@@ -47,7 +49,8 @@ export class Acknowledger {
   }
 
   close(): void {
-    if (this.timers.size > 0) this.deps.log.warn('stopping with acknowledgements not yet sent; they are dropped', { count: this.timers.size });
+    if (this.timers.size > 0)
+      this.deps.log.warn('stopping with acknowledgements not yet sent; they are dropped', { count: this.timers.size });
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
@@ -97,11 +100,28 @@ export class Acknowledger {
       'X-Auto-Response-Suppress': 'All',
       ...(request.replyAddress ? { 'Reply-To': request.replyAddress } : {}),
     };
-    const threading: Record<string, string> = request.messageId ? { 'In-Reply-To': request.messageId, References: request.messageId } : {};
-    if (!senderKey) return { from, to, subject: body.subject, text: body.text, headers, inReplyTo: request.messageId, references: request.messageId };
+    const threading: Record<string, string> = request.messageId
+      ? { 'In-Reply-To': request.messageId, References: request.messageId }
+      : {};
+    if (!senderKey)
+      return {
+        from,
+        to,
+        subject: body.subject,
+        text: body.text,
+        headers,
+        inReplyTo: request.messageId,
+        references: request.messageId,
+      };
     const entity = plainTextEntity(body.text, body.subject);
     const armored = await encryptArmored({ data: entity, recipients: [senderKey.key] });
-    const raw = await pgpMimeMessage({ from, to, subject: `Received: your report ${request.reference}`, armored, headers: { ...headers, ...threading } });
+    const raw = await pgpMimeMessage({
+      from,
+      to,
+      subject: `Received: your report ${request.reference}`,
+      armored,
+      headers: { ...headers, ...threading },
+    });
     return { from, to, raw };
   }
 
@@ -115,7 +135,11 @@ export class Acknowledger {
         this.deps.log.warn('acknowledgement given up after retries', { reference, ...relayFailure(error) });
         return;
       }
-      this.deps.log.warn('acknowledgement not sent yet; retrying from memory', { reference, inMinutes: minutes, ...relayFailure(error) });
+      this.deps.log.warn('acknowledgement not sent yet; retrying from memory', {
+        reference,
+        inMinutes: minutes,
+        ...relayFailure(error),
+      });
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         void this.attempt(mail, reference, retry + 1);

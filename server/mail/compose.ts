@@ -47,8 +47,14 @@ export interface AcknowledgementValues {
 
 /** Renders from `dir` (templates/mail by default; tests may point elsewhere). */
 export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES_DIR): MailTemplates {
-  const text = new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), { autoescape: false, throwOnUndefined: false });
-  const html = new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), { autoescape: true, throwOnUndefined: false });
+  const text = new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), {
+    autoescape: false,
+    throwOnUndefined: false,
+  });
+  const html = new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
   const common = { projectName: config.projectName };
   const caseUrl = (reference: string) => `${config.publicUrl}/dashboard/cases/${encodeURIComponent(reference)}`;
 
@@ -70,7 +76,11 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         caseUrl: caseUrl(values.reference),
         ackDays: config.acknowledgeDays[values.kind],
       };
-      return { subject, text: text.render(`${event}.txt.njk`, context), html: html.render(`${event}.html.njk`, context) };
+      return {
+        subject,
+        text: text.render(`${event}.txt.njk`, context),
+        html: html.render(`${event}.html.njk`, context),
+      };
     },
 
     acknowledgement(values) {
@@ -93,7 +103,15 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
       const subject = reset
         ? `[${config.projectName}] Your sign-in to the confidential reports dashboard was reset`
         : `[${config.projectName}] Your invitation to the confidential reports dashboard`;
-      return { subject, text: text.render('invitation.txt.njk', { ...common, ...values, reset, expires: values.expiresAt.toUTCString() }) };
+      return {
+        subject,
+        text: text.render('invitation.txt.njk', {
+          ...common,
+          ...values,
+          reset,
+          expires: values.expiresAt.toUTCString(),
+        }),
+      };
     },
   };
 }

@@ -15,13 +15,28 @@ export interface InvitationToMail {
 }
 
 /** Mails the link to the member through SMTP_URL; rejects with a DomainError when it could not be handed over. */
-export async function sendInviteMail(config: Config, invitation: InvitationToMail, mailer: Mailer = createMailer(config.mail)): Promise<void> {
-  if (!mailer.configured) throw new DomainError('not-configured', 'The invitation was not mailed: no mail relay is configured (SMTP_URL).');
+export async function sendInviteMail(
+  config: Config,
+  invitation: InvitationToMail,
+  mailer: Mailer = createMailer(config.mail),
+): Promise<void> {
+  if (!mailer.configured)
+    throw new DomainError('not-configured', 'The invitation was not mailed: no mail relay is configured (SMTP_URL).');
   const body = createMailTemplates(config).invitation(invitation);
   try {
-    await mailer.send({ from: config.mail.from, to: invitation.email, subject: body.subject, text: body.text, headers: { 'Auto-Submitted': 'auto-generated' } });
+    await mailer.send({
+      from: config.mail.from,
+      to: invitation.email,
+      subject: body.subject,
+      text: body.text,
+      headers: { 'Auto-Submitted': 'auto-generated' },
+    });
   } catch (error) {
-    throw new DomainError('not-configured', `The invitation was not mailed (the relay said: ${(error as Error).message}). Pass the link above on yourself.`, { cause: error });
+    throw new DomainError(
+      'not-configured',
+      `The invitation was not mailed (the relay said: ${(error as Error).message}). Pass the link above on yourself.`,
+      { cause: error },
+    );
   } finally {
     mailer.close();
   }

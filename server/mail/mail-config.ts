@@ -54,8 +54,13 @@ export function loadMailConfig(
 
   const smtpPort = env.SMTP_PORT === 'off' ? null : int('SMTP_PORT', 2525, 0, 65535);
   const addressList = (name: string, fallback: string): string[] => {
-    const list = (env[name] || fallback).split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
-    for (const address of list) if (!ADDRESS.test(address)) problems.push(`${name} must list e-mail addresses separated by commas (got "${address}")`);
+    const list = (env[name] || fallback)
+      .split(',')
+      .map((a) => a.trim().toLowerCase())
+      .filter(Boolean);
+    for (const address of list)
+      if (!ADDRESS.test(address))
+        problems.push(`${name} must list e-mail addresses separated by commas (got "${address}")`);
     if (list.length === 0) problems.push(`${name} must name at least one address`);
     return list;
   };
@@ -66,13 +71,19 @@ export function loadMailConfig(
 
   const certFile = env.SMTP_TLS_CERT || '';
   const keyFile = env.SMTP_TLS_KEY || '';
-  if (Boolean(certFile) !== Boolean(keyFile)) problems.push('SMTP_TLS_CERT and SMTP_TLS_KEY must be set together (PEM files) to offer STARTTLS');
+  if (Boolean(certFile) !== Boolean(keyFile))
+    problems.push('SMTP_TLS_CERT and SMTP_TLS_KEY must be set together (PEM files) to offer STARTTLS');
 
   const relayUrl = env.SMTP_URL || null;
-  if (relayUrl !== null && !/^smtps?:\/\/[^/]+/.test(relayUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL of your mail relay');
+  if (relayUrl !== null && !/^smtps?:\/\/[^/]+/.test(relayUrl))
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL of your mail relay');
 
-  const languages = (env.SECURITY_TXT_LANGUAGES || 'en').split(',').map((l) => l.trim()).filter(Boolean);
-  if (languages.some((l) => !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(l))) problems.push('SECURITY_TXT_LANGUAGES must list language tags such as "en, de"');
+  const languages = (env.SECURITY_TXT_LANGUAGES || 'en')
+    .split(',')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (languages.some((l) => !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(l)))
+    problems.push('SECURITY_TXT_LANGUAGES must list language tags such as "en, de"');
 
   return Object.freeze({
     smtpPort,
@@ -81,10 +92,14 @@ export function loadMailConfig(
     domainConfigured: Boolean(env.MAIL_DOMAIN),
     addresses: Object.freeze({ security: Object.freeze(security), coc: Object.freeze(coc) }),
     maxMessageBytes: int('SMTP_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    tls: certFile && keyFile ? Object.freeze({ certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }) : null,
+    tls:
+      certFile && keyFile ? Object.freeze({ certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }) : null,
     workers: int('SMTP_WORKERS', Math.min(4, os.availableParallelism()), 0, 64),
     replyDaysAfterClose: int('REPLY_ADDRESS_DAYS_AFTER_CLOSE', 30, 0, 3650),
-    rateLimit: Object.freeze({ max: int('SMTP_RATE_LIMIT', 30, 1, 1_000_000), windowMs: int('SMTP_RATE_WINDOW_MINUTES', 10, 1, 24 * 60) * 60_000 }),
+    rateLimit: Object.freeze({
+      max: int('SMTP_RATE_LIMIT', 30, 1, 1_000_000),
+      windowMs: int('SMTP_RATE_WINDOW_MINUTES', 10, 1, 24 * 60) * 60_000,
+    }),
     relayUrl,
     from: env.MAIL_FROM || `"${base.projectName.replace(/["\\]/g, '')} reports" <noreply@${domain}>`,
     languages: Object.freeze(languages),

@@ -40,16 +40,22 @@ export async function startMailService(deps: {
     await queue.work(createNotificationSender({ db, mailer, templates, config, log }));
     log.info('outbound mail: sending through the relay in SMTP_URL');
   } else {
-    log.warn('outbound mail: SMTP_URL is not set, so notifications are kept in the queue and sent once it is; acknowledgements to e-mail reporters are not sent', {
-      waiting: await queue.waiting(),
-    });
+    log.warn(
+      'outbound mail: SMTP_URL is not set, so notifications are kept in the queue and sent once it is; acknowledgements to e-mail reporters are not sent',
+      {
+        waiting: await queue.waiting(),
+      },
+    );
   }
   const acknowledger = new Acknowledger({ config, mailer, templates, log });
 
   return {
     events,
     acknowledge: (request) => acknowledger.acknowledge(request),
-    status: async (memberId) => ({ relayConfigured: mailer.configured, waiting: await waitingNotificationsFor(db, SEND_QUEUE, memberId) }),
+    status: async (memberId) => ({
+      relayConfigured: mailer.configured,
+      waiting: await waitingNotificationsFor(db, SEND_QUEUE, memberId),
+    }),
     stop: async () => {
       acknowledger.close();
       await queue.stop();

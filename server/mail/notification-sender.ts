@@ -25,7 +25,10 @@ export function createNotificationSender(deps: {
   return async (job) => {
     const target = await notificationTarget(deps.db, job.caseId, job.memberId);
     if (!target) {
-      deps.log.info('notification dropped: the member does not read this case (any more)', { event: job.event, caseId: job.caseId });
+      deps.log.info('notification dropped: the member does not read this case (any more)', {
+        event: job.event,
+        caseId: job.caseId,
+      });
       return;
     }
     const parts = target.deliverContent ? await contentParts(deps.db, target, job) : [];
@@ -50,7 +53,12 @@ export function createNotificationSender(deps: {
     await sending.catch((error: unknown) => {
       // The queue retries with back-off; the log names the failure, not the recipient (relays quote it).
       const e = error as { code?: string; responseCode?: number };
-      deps.log.warn('notification not sent yet; the queue retries it', { event: job.event, caseId: job.caseId, failure: e.code ?? 'error', responseCode: e.responseCode });
+      deps.log.warn('notification not sent yet; the queue retries it', {
+        event: job.event,
+        caseId: job.caseId,
+        failure: e.code ?? 'error',
+        responseCode: e.responseCode,
+      });
       throw error;
     });
   };
@@ -71,7 +79,9 @@ async function contentParts(db: Kysely<Database>, target: NotificationTarget, jo
     const armored = await assembleMessage(message.packet, message.body);
     if (total + armored.length > CONTENT_LIMIT_BYTES) break;
     total += armored.length;
-    parts.push(await pgpMimePart(armored, `${target.reference}-${String(index + 1).padStart(2, '0')}-${message.role}.asc`));
+    parts.push(
+      await pgpMimePart(armored, `${target.reference}-${String(index + 1).padStart(2, '0')}-${message.role}.asc`),
+    );
   }
   return parts;
 }

@@ -22,10 +22,19 @@ import type { CaseEvents } from '../cases/case-events';
 import type { Logger } from '../log';
 import { SEND_QUEUE, type NotificationJob } from './queue';
 
-export function createMailNotifications(deps: { db: Kysely<Database>; boss: PgBoss; log: Logger; now?: () => Date }): CaseEvents {
+export function createMailNotifications(deps: {
+  db: Kysely<Database>;
+  boss: PgBoss;
+  log: Logger;
+  now?: () => Date;
+}): CaseEvents {
   const now = deps.now ?? (() => new Date());
 
-  const enqueue = async (what: string, caseId: string, build: () => Promise<{ key: string; job: NotificationJob }[]>) => {
+  const enqueue = async (
+    what: string,
+    caseId: string,
+    build: () => Promise<{ key: string; job: NotificationJob }[]>,
+  ) => {
     try {
       const jobs = await build();
       if (jobs.length === 0) return;
@@ -59,7 +68,10 @@ export function createMailNotifications(deps: { db: Kysely<Database>; boss: PgBo
     assigned: (caseId, assigneeId) =>
       enqueue('assigned', caseId, async () => [
         // Per minute: a double submission mails once; a later re-assignment mails again.
-        { key: `assigned|${caseId}|${assigneeId}|${Math.floor(now().getTime() / 60_000)}`, job: { event: 'assigned', caseId, memberId: assigneeId } },
+        {
+          key: `assigned|${caseId}|${assigneeId}|${Math.floor(now().getTime() / 60_000)}`,
+          job: { event: 'assigned', caseId, memberId: assigneeId },
+        },
       ]),
 
     overdue: (caseId) =>

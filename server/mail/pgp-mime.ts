@@ -23,7 +23,13 @@ export async function pgpMimeMessage(options: {
   headers?: Record<string, string>;
 }): Promise<string> {
   const node = encryptedNode(options.armored, 'encrypted.asc');
-  node.setHeader({ From: options.from, To: options.to, Subject: options.subject, Date: new Date().toUTCString(), ...options.headers });
+  node.setHeader({
+    From: options.from,
+    To: options.to,
+    Subject: options.subject,
+    Date: new Date().toUTCString(),
+    ...options.headers,
+  });
   return (await node.build()).toString('utf8');
 }
 

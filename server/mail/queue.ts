@@ -46,7 +46,8 @@ export async function startMailQueue(url: string, log: Logger, options: QueueOpt
   });
   // pg-boss reports its own connection trouble here; the error carries no job data.
   boss.on('error', (error) => {
-    if (isDatabaseShuttingDown(error)) log.info('mail queue: the database is shutting down or restarting; pg-boss reconnects');
+    if (isDatabaseShuttingDown(error))
+      log.info('mail queue: the database is shutting down or restarting; pg-boss reconnects');
     else log.error('mail queue error', { error });
   });
   await boss.start();
@@ -64,9 +65,13 @@ export async function startMailQueue(url: string, log: Logger, options: QueueOpt
   return {
     boss,
     work: async (send) => {
-      await boss.work<NotificationJob>(SEND_QUEUE, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([job]) => {
-        if (job) await send(job.data);
-      });
+      await boss.work<NotificationJob>(
+        SEND_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        async ([job]) => {
+          if (job) await send(job.data);
+        },
+      );
     },
     waiting: async () => boss.getQueueSize(SEND_QUEUE, { before: 'completed' }),
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),

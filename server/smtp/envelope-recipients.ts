@@ -57,10 +57,14 @@ export function recipientRules(
     cap,
     async accept(raw, envelope) {
       let transaction = transactions.get(envelope);
-      if (!transaction) transactions.set(envelope, (transaction = { commands: 0, accepted: new Set(), destination: null }));
+      if (!transaction)
+        transactions.set(envelope, (transaction = { commands: 0, accepted: new Set(), destination: null }));
       transaction.commands += 1;
       if (transaction.commands > cap) {
-        throw new SmtpRefusal(452, `Too many recipients: at most ${cap} in one message here. Send the others in a message of their own.`);
+        throw new SmtpRefusal(
+          452,
+          `Too many recipients: at most ${cap} in one message here. Send the others in a message of their own.`,
+        );
       }
       const address = raw.trim().toLowerCase();
       if (transaction.accepted.has(address)) return;
@@ -68,10 +72,16 @@ export function recipientRules(
       const current = transaction.destination;
       if (current && current.kind !== wanted.kind) {
         // One message, one case: the sending server retries this recipient in a transaction of its own.
-        throw new SmtpRefusal(452, 'Security and Code of Conduct reports go in separate messages; this recipient will be retried on its own.');
+        throw new SmtpRefusal(
+          452,
+          'Security and Code of Conduct reports go in separate messages; this recipient will be retried on its own.',
+        );
       }
       if (current?.replyToken && wanted.replyToken && current.replyToken !== wanted.replyToken) {
-        throw new SmtpRefusal(452, 'Replies to two cases go in separate messages; this recipient will be retried on its own.');
+        throw new SmtpRefusal(
+          452,
+          'Replies to two cases go in separate messages; this recipient will be retried on its own.',
+        );
       }
       // A reply address with its intake address (a "reply all"): the message goes to the case, once.
       transaction.destination = { kind: wanted.kind, replyToken: current?.replyToken ?? wanted.replyToken };

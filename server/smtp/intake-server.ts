@@ -39,7 +39,10 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
   const { mail } = deps.config;
   const kinds = new Map<string, CaseKind>();
   for (const kind of ['security', 'coc'] as const) for (const address of mail.addresses[kind]) kinds.set(address, kind);
-  const recipients = recipientRules(kinds, async (token) => (await caseForReplyToken(deps.db, token, mail.replyDaysAfterClose))?.kind);
+  const recipients = recipientRules(
+    kinds,
+    async (token) => (await caseForReplyToken(deps.db, token, mail.replyDaysAfterClose))?.kind,
+  );
   const limiter = new ClientLimiter(mail.rateLimit.max, mail.rateLimit.windowMs);
   // Messages are held in memory while they arrive: bound the total, so that many large messages at
   // once are deferred (451, retried later) instead of exhausting memory.
@@ -65,14 +68,18 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     closeTimeout: 30_000,
 
     onMailFrom(_address, session, callback) {
-      if (!limiter.allows(session.remoteAddress)) return callback(refusal(tryLater('Too many messages from your address in a short time.')));
+      if (!limiter.allows(session.remoteAddress))
+        return callback(refusal(tryLater('Too many messages from your address in a short time.')));
       callback();
     },
 
     onRcptTo(address, session, callback) {
       recipients.accept(address.address, session.envelope).then(
         () => callback(),
-        (error: unknown) => callback(refusal(error instanceof SmtpRefusal ? error : tryLater('The recipient could not be checked.', error))),
+        (error: unknown) =>
+          callback(
+            refusal(error instanceof SmtpRefusal ? error : tryLater('The recipient could not be checked.', error)),
+          ),
       );
     },
 
@@ -80,7 +87,12 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
       let held = 0;
       readMessage(stream, mail.maxMessageBytes, budget, (bytes) => (held += bytes))
         .then(async (raw) => {
-          if (raw === 'too-large') return callback(refusal(new SmtpRefusal(552, `The message is larger than ${mail.maxMessageBytes} bytes. Nothing was stored.`)));
+          if (raw === 'too-large')
+            return callback(
+              refusal(
+                new SmtpRefusal(552, `The message is larger than ${mail.maxMessageBytes} bytes. Nothing was stored.`),
+              ),
+            );
           if (raw === 'busy') throw tryLater('The intake is busy with other large messages.');
           const outcome = await handle(deps, recipients.destination(session.envelope), raw, session);
           limiter.count(session.remoteAddress);
@@ -91,8 +103,13 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
         })
         .catch((error: unknown) => {
           const answer = error instanceof SmtpRefusal ? error : tryLater('The report could not be stored.', error);
-          if (answer.temporary) deps.log.warn('e-mail report not stored yet (451)', { reason: answer.message.split('.')[0], cause: causeOf(answer) });
-          else deps.log.info('e-mail report refused', { code: answer.responseCode, reason: answer.message.split('.')[0] });
+          if (answer.temporary)
+            deps.log.warn('e-mail report not stored yet (451)', {
+              reason: answer.message.split('.')[0],
+              cause: causeOf(answer),
+            });
+          else
+            deps.log.info('e-mail report refused', { code: answer.responseCode, reason: answer.message.split('.')[0] });
           callback(refusal(answer));
         })
         // Whatever went wrong above (a callback on a connection already gone) ends here, never the process.
@@ -115,11 +132,24 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
 }
 
 /** Hands the message to the processor; resolves with the 250 text once it is committed. */
-async function handle(deps: SmtpIntakeDeps, destination: Destination, raw: Buffer, session: SMTPServerSession): Promise<string> {
+async function handle(
+  deps: SmtpIntakeDeps,
+  destination: Destination,
+  raw: Buffer,
+  session: SMTPServerSession,
+): Promise<string> {
   const recipients = session.envelope.rcptTo.map((r) => r.address.trim().toLowerCase());
   const { kind, replyToken } = destination;
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
-  const stored = await deps.processor.receive({ raw, kind, sender, recipients, tls: session.secure, receivedAt: new Date(), replyToken });
+  const stored = await deps.processor.receive({
+    raw,
+    kind,
+    sender,
+    recipients,
+    tls: session.secure,
+    receivedAt: new Date(),
+    replyToken,
+  });
   // After the commit, and not awaited: the 250 waits neither for the queue nor for the relay.
   const quietly = (what: string) => (error: unknown) => deps.log.error(what, { error });
   if (stored.threaded) {
@@ -189,7 +219,8 @@ class IntakeSmtpServer extends SMTPServer {
     const connection = [...this.connections].at(-1);
     if (!connection) return;
     const send = connection.send.bind(connection);
-    connection.send = (code, data, context) => send(code, data, code === 452 && context === undefined ? 'TOO_MANY_RECIPIENTS' : context);
+    connection.send = (code, data, context) =>
+      send(code, data, code === 452 && context === undefined ? 'TOO_MANY_RECIPIENTS' : context);
   }
 }
 
@@ -206,7 +237,10 @@ function causeOf(answer: SmtpRefusal): Record<string, unknown> | undefined {
 /** Messages per client address per window, in memory only (addresses are never written down). */
 class ClientLimiter {
   private readonly seen = new Map<string, number[]>();
-  constructor(private readonly max: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+  ) {}
 
   allows(client: string): boolean {
     const now = Date.now();

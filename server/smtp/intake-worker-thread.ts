@@ -22,25 +22,40 @@ async function start(): Promise<void> {
   const db = createKysely(init.databaseUrl, 4);
   const keyring = await IntakeKeyring.open({ db, config: init.config, passphrase: init.passphrase, log });
   const deps = { db, config: init.config, keyring };
-  port.on('message', async (message: { type: 'receive'; id: number; mail: Parameters<typeof receiveMail>[1] } | { type: 'refresh'; id: number }) => {
-    if (message.type === 'refresh') {
-      await keyring.refresh(true).catch((error: unknown) => log.error('intake keys could not be reloaded', { error }));
-      return post({ type: 'refreshed', id: message.id });
-    }
-    try {
-      const mail = { ...message.mail, raw: Buffer.from(message.mail.raw.buffer, message.mail.raw.byteOffset, message.mail.raw.byteLength) };
-      post({ type: 'result', id: message.id, ok: true, report: await receiveMail(deps, mail) });
-    } catch (error) {
-      const refusal = error instanceof SmtpRefusal ? error : tryLater('The report could not be stored.', error);
-      const cause = refusal.cause as { name?: string; code?: string } | undefined;
-      post({
-        type: 'result',
-        id: message.id,
-        ok: false,
-        refusal: { responseCode: refusal.responseCode, message: refusal.message, cause: cause ? { name: cause.name, code: cause.code } : undefined },
-      });
-    }
-  });
+  port.on(
+    'message',
+    async (
+      message:
+        { type: 'receive'; id: number; mail: Parameters<typeof receiveMail>[1] } | { type: 'refresh'; id: number },
+    ) => {
+      if (message.type === 'refresh') {
+        await keyring
+          .refresh(true)
+          .catch((error: unknown) => log.error('intake keys could not be reloaded', { error }));
+        return post({ type: 'refreshed', id: message.id });
+      }
+      try {
+        const mail = {
+          ...message.mail,
+          raw: Buffer.from(message.mail.raw.buffer, message.mail.raw.byteOffset, message.mail.raw.byteLength),
+        };
+        post({ type: 'result', id: message.id, ok: true, report: await receiveMail(deps, mail) });
+      } catch (error) {
+        const refusal = error instanceof SmtpRefusal ? error : tryLater('The report could not be stored.', error);
+        const cause = refusal.cause as { name?: string; code?: string } | undefined;
+        post({
+          type: 'result',
+          id: message.id,
+          ok: false,
+          refusal: {
+            responseCode: refusal.responseCode,
+            message: refusal.message,
+            cause: cause ? { name: cause.name, code: cause.code } : undefined,
+          },
+        });
+      }
+    },
+  );
   post({ type: 'ready' });
 }
 
@@ -48,7 +63,10 @@ async function start(): Promise<void> {
 function plain(fields?: Record<string, unknown>): Record<string, unknown> | undefined {
   if (!fields) return undefined;
   return Object.fromEntries(
-    Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? { name: v.name, message: v.message, code: (v as { code?: string }).code } : v]),
+    Object.entries(fields).map(([k, v]) => [
+      k,
+      v instanceof Error ? { name: v.name, message: v.message, code: (v as { code?: string }).code } : v,
+    ]),
   );
 }
 

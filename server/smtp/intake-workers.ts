@@ -31,12 +31,20 @@ export interface RefusalMessage {
 }
 
 export function inThisThread(deps: ReceiveMailDeps): MailProcessor {
-  return { receive: (mail) => receiveMail(deps, mail), refreshKeys: () => deps.keyring.refresh(true), close: async () => undefined };
+  return {
+    receive: (mail) => receiveMail(deps, mail),
+    refreshKeys: () => deps.keyring.refresh(true),
+    close: async () => undefined,
+  };
 }
 
 const BOOTSTRAP = path.join(__dirname, 'intake-worker-thread.js');
 
-export async function startIntakeWorkers(options: { size: number; init: WorkerInit; log: Logger }): Promise<MailProcessor> {
+export async function startIntakeWorkers(options: {
+  size: number;
+  init: WorkerInit;
+  log: Logger;
+}): Promise<MailProcessor> {
   // The frozen config holds a function (the passphrase source); as data it is plain JSON.
   const init: WorkerInit = { ...options.init, config: JSON.parse(JSON.stringify(options.init.config)) as Config };
   let nextId = 1;
@@ -61,7 +69,8 @@ export async function startIntakeWorkers(options: { size: number; init: WorkerIn
           slot.ready = true;
           return resolve(slot);
         }
-        if (message.type === 'init-error') return reject(new Error(`an SMTP intake worker could not start: ${message.message}`));
+        if (message.type === 'init-error')
+          return reject(new Error(`an SMTP intake worker could not start: ${message.message}`));
         if (message.type === 'log') return options.log[message.level](message.message, message.fields);
         if (message.type === 'refreshed') {
           slot.pending.get(message.id)?.resolve(undefined as never);
@@ -72,7 +81,10 @@ export async function startIntakeWorkers(options: { size: number; init: WorkerIn
         if (!waiting) return;
         slot.pending.delete(message.id);
         if (message.ok) waiting.resolve(message.report);
-        else waiting.reject(new SmtpRefusal(message.refusal.responseCode, message.refusal.message, { cause: message.refusal.cause }));
+        else
+          waiting.reject(
+            new SmtpRefusal(message.refusal.responseCode, message.refusal.message, { cause: message.refusal.cause }),
+          );
       });
       slot.worker.on('error', (error) => options.log.error('SMTP intake worker failed', { error }));
       slot.worker.on('exit', (code) => {
@@ -84,7 +96,11 @@ export async function startIntakeWorkers(options: { size: number; init: WorkerIn
         // A worker that was serving died (a bug, memory): replace it, after a pause so that a fault cannot spin.
         options.log.error('SMTP intake worker stopped; starting another', { code });
         setTimeout(() => {
-          if (!closing) spawn().then((fresh) => slots.push(fresh), (error) => options.log.error('SMTP intake worker could not be restarted', { error }));
+          if (!closing)
+            spawn().then(
+              (fresh) => slots.push(fresh),
+              (error) => options.log.error('SMTP intake worker could not be restarted', { error }),
+            );
         }, 1000).unref();
       });
     });
@@ -101,7 +117,10 @@ export async function startIntakeWorkers(options: { size: number; init: WorkerIn
   return {
     receive: (mail) =>
       new Promise((resolve, reject) => {
-        const slot = slots.reduce<Slot | undefined>((best, s) => (!best || s.pending.size < best.pending.size ? s : best), undefined);
+        const slot = slots.reduce<Slot | undefined>(
+          (best, s) => (!best || s.pending.size < best.pending.size ? s : best),
+          undefined,
+        );
         if (!slot) return reject(tryLater('The intake is restarting.'));
         const id = nextId++;
         slot.pending.set(id, { resolve, reject });

@@ -32,8 +32,16 @@ export interface OpenedMail {
 }
 
 /** The header values the acknowledgement's RFC 3834 rules need, as plain strings. */
-export function autoReplyFacts(parsed: ParsedMail): { autoSubmitted: string; precedence: string; list: boolean; autoResponseSuppress: string } {
-  const header = (name: string) => String(parsed.headers.get(name) ?? '').trim().toLowerCase();
+export function autoReplyFacts(parsed: ParsedMail): {
+  autoSubmitted: string;
+  precedence: string;
+  list: boolean;
+  autoResponseSuppress: string;
+} {
+  const header = (name: string) =>
+    String(parsed.headers.get(name) ?? '')
+      .trim()
+      .toLowerCase();
   return {
     autoSubmitted: header('auto-submitted'),
     precedence: header('precedence'),
@@ -72,7 +80,8 @@ export async function openMail(raw: Buffer, keys: readonly PrivateKey[]): Promis
     }
     if (type?.value === 'multipart/encrypted') {
       // An unusual shape (more parts, another protocol): the general parser finds the encrypted part.
-      if (type.params?.protocol?.toLowerCase() !== 'application/pgp-encrypted') throw unusable('The message is multipart/encrypted with a protocol we do not read.');
+      if (type.params?.protocol?.toLowerCase() !== 'application/pgp-encrypted')
+        throw unusable('The message is multipart/encrypted with a protocol we do not read.');
       const part = parsed.attachments.find((a) => a.contentType !== 'application/pgp-encrypted');
       if (!part) throw unusable('The PGP/MIME message has no encrypted part (RFC 3156).');
       const inner = (await decryptPart(part.content, keys, 'The encrypted part'))!;
@@ -102,13 +111,20 @@ export async function openMail(raw: Buffer, keys: readonly PrivateKey[]): Promis
   const attachments: MailAttachment[] = [];
   for (const [index, attachment] of parsed.attachments.entries()) {
     let data: Uint8Array = attachment.content;
-    let filename = attachment.filename || `attachment-${index + 1}${attachment.contentType === 'message/rfc822' ? '.eml' : ''}`;
+    let filename =
+      attachment.filename || `attachment-${index + 1}${attachment.contentType === 'message/rfc822' ? '.eml' : ''}`;
     const head = attachment.content.subarray(0, 64).toString('latin1');
     if (attachment.contentType === 'application/pgp-keys' || head.startsWith('-----BEGIN PGP PUBLIC KEY BLOCK-----')) {
       senderKeys.push(attachment.content.toString('utf8'));
-    } else if (head.startsWith('-----BEGIN PGP MESSAGE-----') || (/\.(pgp|gpg)$/i.test(filename) && (attachment.content[0] ?? 0) & 0x80)) {
+    } else if (
+      head.startsWith('-----BEGIN PGP MESSAGE-----') ||
+      (/\.(pgp|gpg)$/i.test(filename) && (attachment.content[0] ?? 0) & 0x80)
+    ) {
       // Inline-PGP attachments (each file encrypted on its own); one not for us stays as it came.
-      const plain = await decryptForIntake({ message: head.startsWith('-----') ? attachment.content.toString('latin1') : attachment.content, keys }).catch(() => null);
+      const plain = await decryptForIntake({
+        message: head.startsWith('-----') ? attachment.content.toString('latin1') : attachment.content,
+        keys,
+      }).catch(() => null);
       if (plain) {
         decryptedWith.push(plain.decryptedWith);
         data = plain.data;
@@ -135,7 +151,8 @@ async function parse(raw: Buffer): Promise<ParsedMail> {
 }
 
 async function decryptPart(data: Uint8Array | string, keys: readonly PrivateKey[], what: string, allowPlain = false) {
-  const message = typeof data === 'string' || data.subarray(0, 40).toString().includes('-----BEGIN PGP') ? data.toString() : data;
+  const message =
+    typeof data === 'string' || data.subarray(0, 40).toString().includes('-----BEGIN PGP') ? data.toString() : data;
   try {
     return await decryptForIntake({ message, keys });
   } catch (error) {
@@ -161,7 +178,9 @@ function joinHeaders(raw: Buffer, entity: Buffer): Buffer {
   const entityText = entity.toString('latin1');
   const entityEnd = /\r?\n\r?\n/.exec(entityText);
   const entityNames = new Set(
-    (entityEnd ? entityText.slice(0, entityEnd.index) : '').split(/\r?\n(?![ \t])/).map((f) => f.split(':')[0]!.trim().toLowerCase()),
+    (entityEnd ? entityText.slice(0, entityEnd.index) : '')
+      .split(/\r?\n(?![ \t])/)
+      .map((f) => f.split(':')[0]!.trim().toLowerCase()),
   );
   const kept = fields.filter((field) => {
     const name = field.split(':')[0]!.trim().toLowerCase();

@@ -51,7 +51,8 @@ export function pgpMimeShape(raw: Buffer): PgpMimeShape | null {
   const body = second.slice(blank + 1).join('\r\n');
   const encoding = (headerValue(partHeaders, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase();
   if (encoding === 'base64') return { headers, encrypted: Buffer.from(body.replace(/\s+/g, ''), 'base64') };
-  if (encoding === '7bit' || encoding === '8bit' || encoding === 'binary') return { headers, encrypted: Buffer.from(body, 'latin1') };
+  if (encoding === '7bit' || encoding === '8bit' || encoding === 'binary')
+    return { headers, encrypted: Buffer.from(body, 'latin1') };
   return null;
 }
 
@@ -59,7 +60,11 @@ export function pgpMimeShape(raw: Buffer): PgpMimeShape | null {
 function headerValue(section: string, name: string): string | undefined {
   for (const field of section.split(/\r?\n(?![ \t])/)) {
     const colon = field.indexOf(':');
-    if (colon > 0 && field.slice(0, colon).trim().toLowerCase() === name) return field.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    if (colon > 0 && field.slice(0, colon).trim().toLowerCase() === name)
+      return field
+        .slice(colon + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim();
   }
   return undefined;
 }

@@ -51,16 +51,28 @@ export interface StoredMailReport {
 export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Promise<StoredMailReport> {
   // Notices a rotation or the end of a grace period (checked at most every 30 s; the stored keys serve meanwhile).
   await deps.keyring.refresh().catch(() => undefined);
-  if (mail.replyToken !== null) return receiveReply(deps, { ...mail, replyToken: mail.replyToken }, (raw) => open(deps, raw, mail.kind));
+  if (mail.replyToken !== null)
+    return receiveReply(deps, { ...mail, replyToken: mail.replyToken }, (raw) => open(deps, raw, mail.kind));
   const opened = await open(deps, mail.raw, mail.kind);
-  const report = reportFromMail(opened, { kind: mail.kind, sender: mail.sender, recipients: mail.recipients, receivedAt: mail.receivedAt, tls: mail.tls });
+  const report = reportFromMail(opened, {
+    kind: mail.kind,
+    sender: mail.sender,
+    recipients: mail.recipients,
+    receivedAt: mail.receivedAt,
+    tls: mail.tls,
+  });
   let caseId = '';
   try {
     const stored = await submitPlaintextReport(
       deps.db,
       { kind: mail.kind, involvedIds: [], document: report.document, attachments: report.attachments },
       // The case id comes back through this hook; the caller tells the real CaseEvents (in the main thread).
-      { channel: 'email', reporterKeyLock: 'fast', targets: deps.config, events: { caseStored: async (id) => void (caseId = id) } },
+      {
+        channel: 'email',
+        reporterKeyLock: 'fast',
+        targets: deps.config,
+        events: { caseStored: async (id) => void (caseId = id) },
+      },
     );
     return {
       reference: stored.reference,

@@ -24,16 +24,26 @@ export async function receiveReply(
   mail: ReceivedMail & { replyToken: string },
   open: (raw: Buffer) => Promise<OpenedMail>,
 ): Promise<StoredMailReport> {
-  const found = await caseForReplyToken(deps.db, mail.replyToken, deps.config.mail.replyDaysAfterClose).catch((error: unknown) => {
-    throw tryLater('The case could not be looked up.', error);
-  });
+  const found = await caseForReplyToken(deps.db, mail.replyToken, deps.config.mail.replyDaysAfterClose).catch(
+    (error: unknown) => {
+      throw tryLater('The case could not be looked up.', error);
+    },
+  );
   if (!found) throw new SmtpRefusal(550, 'This reply address no longer takes mail. Nothing was stored.');
   const opened = await open(mail.raw);
-  const report = reportFromMail(opened, { kind: found.kind, sender: mail.sender, recipients: mail.recipients, receivedAt: mail.receivedAt, tls: mail.tls, replyTo: found.reference });
+  const report = reportFromMail(opened, {
+    kind: found.kind,
+    sender: mail.sender,
+    recipients: mail.recipients,
+    receivedAt: mail.receivedAt,
+    tls: mail.tls,
+    replyTo: found.reference,
+  });
   const receipts = await quotedReceipts(report.document, found);
   const secrets = [mail.replyToken, ...receipts];
   // The original may quote the receipt in an encoding we cannot redact in place: then it goes.
-  const files = receipts.length === 0 ? report.attachments : report.attachments.filter((file) => file.filename !== ORIGINAL);
+  const files =
+    receipts.length === 0 ? report.attachments : report.attachments.filter((file) => file.filename !== ORIGINAL);
   const document = receipts.length === 0 ? report.document : report.document.replace(ORIGINAL_KEPT, ORIGINAL_DROPPED);
   try {
     const readers = await caseRecipients(deps.db, found.caseId);
@@ -42,14 +52,28 @@ export async function receiveReply(
     const message = await encryptMessage({ data: redact(document, secrets), recipients });
     const attachments = [];
     for (const file of files) {
-      const data = file.filename === ORIGINAL ? Buffer.from(redact(Buffer.from(file.data).toString('latin1'), secrets), 'latin1') : file.data;
+      const data =
+        file.filename === ORIGINAL
+          ? Buffer.from(redact(Buffer.from(file.data).toString('latin1'), secrets), 'latin1')
+          : file.data;
       attachments.push(await encryptMessage({ data, filename: file.filename, recipients }));
     }
-    const target = { id: found.caseId, reporterFingerprint: found.reporterFingerprint, reporterPublicKey: found.reporterPublicKey };
-    await storeCaseMessage(deps.db, target, { role: 'reporter-reply', authorMemberId: null, message, withReporter: true, attachments });
+    const target = {
+      id: found.caseId,
+      reporterFingerprint: found.reporterFingerprint,
+      reporterPublicKey: found.reporterPublicKey,
+    };
+    await storeCaseMessage(deps.db, target, {
+      role: 'reporter-reply',
+      authorMemberId: null,
+      message,
+      withReporter: true,
+      attachments,
+    });
   } catch (error) {
     // The readers changed while it was encrypted (a recusal, a new key): the sending server retries.
-    if (error instanceof DomainError && error.kind === 'bad-input') throw tryLater('The case changed while the message was being stored.', error);
+    if (error instanceof DomainError && error.kind === 'bad-input')
+      throw tryLater('The case changed while the message was being stored.', error);
     if (error instanceof DomainError) throw unusable(error.message, error);
     if (isDatabaseUnavailable(error)) throw tryLater('The report store is unavailable.', error);
     throw tryLater('The message could not be stored.', error);
@@ -90,7 +114,10 @@ async function quotedReceipts(text: string, found: ReplyAddressCase): Promise<st
 function redact(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) {
-    const pattern = new RegExp(secret.replace(/[^a-z0-9]/gi, (c) => `\\${c}`), 'gi');
+    const pattern = new RegExp(
+      secret.replace(/[^a-z0-9]/gi, (c) => `\\${c}`),
+      'gi',
+    );
     out = out.replace(pattern, secret.includes(' ') ? '[receipt removed]' : '…');
   }
   return out;

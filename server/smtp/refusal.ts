@@ -3,7 +3,11 @@
 // our text, so every text says what happened and what to do, and never echoes message content.
 
 export class SmtpRefusal extends Error {
-  constructor(readonly responseCode: number, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'SmtpRefusal';
   }
@@ -15,7 +19,9 @@ export class SmtpRefusal extends Error {
 
 /** 451: try again later; nothing was stored. */
 export const tryLater = (why: string, cause?: unknown) =>
-  new SmtpRefusal(451, `${why} Nothing was stored; please try again later (your mail server will retry by itself).`, { cause });
+  new SmtpRefusal(451, `${why} Nothing was stored; please try again later (your mail server will retry by itself).`, {
+    cause,
+  });
 
 /** 554: the message itself is unusable (malformed MIME, a broken PGP block, NUL bytes…). */
 export const unusable = (why: string, cause?: unknown) => new SmtpRefusal(554, `${why} Nothing was stored.`, { cause });

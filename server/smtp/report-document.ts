@@ -33,7 +33,9 @@ export function reportFromMail(mail: OpenedMail, envelope: EnvelopeFacts): Repor
   const keepOriginal = mail.original !== null && !isSingleTextPart(mail);
   const files: MailAttachment[] = mail.attachments;
   const encryption =
-    mail.encryption === 'none' ? ENCRYPTION_LABELS.none : `${ENCRYPTION_LABELS[mail.encryption]} ${mail.decryptedWith.join(', ')} (the ciphertext was not kept)`;
+    mail.encryption === 'none'
+      ? ENCRYPTION_LABELS.none
+      : `${ENCRYPTION_LABELS[mail.encryption]} ${mail.decryptedWith.join(', ')} (the ciphertext was not kept)`;
 
   const summary = [
     envelope.replyTo
@@ -46,7 +48,16 @@ export function reportFromMail(mail: OpenedMail, envelope: EnvelopeFacts): Repor
     ...(keepOriginal ? ['The complete message as sent (decrypted) is attached as original.eml.'] : []),
   ];
   const headers = mail.parsed.headerLines.map((h) => unfold(h.line));
-  const document = [...summary, '', '----- Headers -----', ...headers, '', '----- Message -----', mail.text.trim() === '' ? '(no text)' : mail.text, ''].join('\n');
+  const document = [
+    ...summary,
+    '',
+    '----- Headers -----',
+    ...headers,
+    '',
+    '----- Message -----',
+    mail.text.trim() === '' ? '(no text)' : mail.text,
+    '',
+  ].join('\n');
 
   const attachments = files.map((f) => ({ filename: safeAttachmentName(f.filename), data: f.data }));
   if (keepOriginal) attachments.push({ filename: 'original.eml', data: mail.original! });

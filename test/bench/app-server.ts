@@ -8,7 +8,13 @@ import { serveChild } from './server-process';
 
 serveChild(async ({ databaseUrl, dataDir, env }) => {
   // 100000 is the most loadConfig accepts; the bench sends far fewer submissions than that.
-  const config = loadConfig({ ...process.env, SUBMISSION_RATE_LIMIT: '100000', ...env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl });
+  const config = loadConfig({
+    ...process.env,
+    SUBMISSION_RATE_LIMIT: '100000',
+    ...env,
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+  });
   const handle = await openDatabase({ databaseUrl, dataDir });
   const app = await createApp({ db: handle.db, config, log: createLogger() });
   const server = app.listen(0, '127.0.0.1');

@@ -19,10 +19,10 @@ serveChild(async ({ databaseUrl }) => {
       res.status(400).json({ error: 'bad body' });
       return;
     }
-    const { rows } = await pool.query<{ id: string }>('INSERT INTO bench_baseline (key, body) VALUES ($1, $2) RETURNING id', [
-      Buffer.from(body.reporter.receiptLookup, 'hex'),
-      Buffer.from(body.report, 'utf8'),
-    ]);
+    const { rows } = await pool.query<{ id: string }>(
+      'INSERT INTO bench_baseline (key, body) VALUES ($1, $2) RETURNING id',
+      [Buffer.from(body.reporter.receiptLookup, 'hex'), Buffer.from(body.report, 'utf8')],
+    );
     res.status(201).json({ reference: `BASE-${rows[0]!.id}`, kind: 'security' });
   });
 

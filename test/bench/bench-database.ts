@@ -76,10 +76,13 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
  * shared). This cluster is ours alone, in a folder about to be removed: shut it down (fast mode).
  */
 async function stopLeftoverPostmaster(clusterDir: string): Promise<void> {
-  const pid = Number((await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
+  const pid = Number(
+    (await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0],
+  );
   if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
   process.kill(pid, 'SIGINT');
-  for (let waited = 0; waited < 10_000 && alive(pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let waited = 0; waited < 10_000 && alive(pid); waited += 100)
+    await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 function alive(pid: number): boolean {
@@ -102,6 +105,9 @@ export async function fixtureIndex(): Promise<Record<string, FixtureKey>> {
 export async function fixturePublicKeys(names: string[]): Promise<{ fingerprint: string; armored: string }[]> {
   const all = await fixtureIndex();
   return Promise.all(
-    names.map(async (name) => ({ fingerprint: all[name]!.fingerprint, armored: await fs.readFile(path.join(KEYS_DIR, all[name]!.pub), 'utf8') })),
+    names.map(async (name) => ({
+      fingerprint: all[name]!.fingerprint,
+      armored: await fs.readFile(path.join(KEYS_DIR, all[name]!.pub), 'utf8'),
+    })),
   );
 }

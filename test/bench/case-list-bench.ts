@@ -10,7 +10,14 @@ import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import type { Database } from '../../db/database';
-import { decodeCursor, encodeCursor, listCasesForMember, PAGE_SIZE, type CaseListPage, type CaseListQuery } from '../../server/cases/case-list';
+import {
+  decodeCursor,
+  encodeCursor,
+  listCasesForMember,
+  PAGE_SIZE,
+  type CaseListPage,
+  type CaseListQuery,
+} from '../../server/cases/case-list';
 import type { SignedInMember } from '../../server/auth/signed-in-member';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { seedCases, SEED_MEMBERS } from './case-list-seed';
@@ -69,11 +76,24 @@ export async function runCaseListBench(
   try {
     const seeded = await seedCases(handle.db, options.cases);
     const readable = await readableCounts(handle);
-    options.log(`   seeded ${options.cases.toLocaleString('en')} cases in ${seeded.seconds.toFixed(1)} s; readable: ` +
-      Object.entries(readable).map(([name, n]) => `${name} ${n.toLocaleString('en')}`).join(', '));
-    const members = Object.fromEntries(SEED_MEMBERS.map((m) => [m.name, {
-      id: seeded.members[m.name]!, name: m.name, email: `${m.name}@example.org`, role: m.role, sessionId: 'bench',
-    } satisfies SignedInMember]));
+    options.log(
+      `   seeded ${options.cases.toLocaleString('en')} cases in ${seeded.seconds.toFixed(1)} s; readable: ` +
+        Object.entries(readable)
+          .map(([name, n]) => `${name} ${n.toLocaleString('en')}`)
+          .join(', '),
+    );
+    const members = Object.fromEntries(
+      SEED_MEMBERS.map((m) => [
+        m.name,
+        {
+          id: seeded.members[m.name]!,
+          name: m.name,
+          email: `${m.name}@example.org`,
+          role: m.role,
+          sessionId: 'bench',
+        } satisfies SignedInMember,
+      ]),
+    );
     const scenarios = await buildScenarios(handle.db, members);
     for (const s of scenarios) await checkAgainstReference(handle.db, members[s.member]!, s);
     options.log(`   ${scenarios.length} scenarios: each page and its counts equal the plain SQL reference`);
@@ -98,10 +118,25 @@ export async function runCaseListBench(
       const figures: CaseListFigures[] = [];
       for (const [i, s] of list.entries()) {
         const sorted = samples[i]!.sort((a, b) => a - b);
-        const explain = s.first ? await explainBoth(url.toString(), explainPool, members[s.member]!, s.query, options.plans ? plans : null, s.name) : undefined;
+        const explain = s.first
+          ? await explainBoth(
+              url.toString(),
+              explainPool,
+              members[s.member]!,
+              s.query,
+              options.plans ? plans : null,
+              s.name,
+            )
+          : undefined;
         figures.push({
-          name: s.name, member: s.member, rows: last[i]!.rows.length, total: last[i]!.total,
-          p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted.at(-1)!, explain,
+          name: s.name,
+          member: s.member,
+          rows: last[i]!.rows.length,
+          total: last[i]!.total,
+          p50: percentile(sorted, 0.5),
+          p95: percentile(sorted, 0.95),
+          max: sorted.at(-1)!,
+          explain,
         });
       }
       return figures;
@@ -112,7 +147,9 @@ export async function runCaseListBench(
     // case's reader rows, whose pages are no longer all-visible to index-only scans.
     const moves = Math.min(MOVES, Math.floor(options.cases / 10));
     const moved = await moveNewestCases(handle.db, moves);
-    options.log(`   moved the ${moves.toLocaleString('en')} newest cases one step on (with their readers' copies) in ${ms(moved)}, no VACUUM since`);
+    options.log(
+      `   moved the ${moves.toLocaleString('en')} newest cases one step on (with their readers' copies) in ${ms(moved)}, no VACUUM since`,
+    );
     const afterMoves = scenarios
       .filter((s) => s.first && AFTER_MOVES.includes(s.name))
       .map((s) => ({ ...s, name: `${s.name}, after moves` }));
@@ -126,23 +163,54 @@ export async function runCaseListBench(
 }
 
 export function printCaseListReport(result: CaseListResult): void {
-  console.log(`\nC. Case list, ${result.cases.toLocaleString('en')} cases: server time of listCasesForMember (page of ${PAGE_SIZE} + counts per status + ` +
-    `unread figure, in parallel, then the page's unread marks), ${result.runs} rounds over all pages; EXPLAIN ANALYZE execution time of its queries for first pages\n`);
-  const readers = Object.entries(result.readable).map(([name, n]) => `${name} reads ${n.toLocaleString('en')}`).join(', ');
-  console.log(`   ${readers}; "after moves": once the ${result.moves.toLocaleString('en')} newest cases moved on, before any VACUUM\n`);
+  console.log(
+    `\nC. Case list, ${result.cases.toLocaleString('en')} cases: server time of listCasesForMember (page of ${PAGE_SIZE} + counts per status + ` +
+      `unread figure, in parallel, then the page's unread marks), ${result.runs} rounds over all pages; EXPLAIN ANALYZE execution time of its queries for first pages\n`,
+  );
+  const readers = Object.entries(result.readable)
+    .map(([name, n]) => `${name} reads ${n.toLocaleString('en')}`)
+    .join(', ');
+  console.log(
+    `   ${readers}; "after moves": once the ${result.moves.toLocaleString('en')} newest cases moved on, before any VACUUM\n`,
+  );
   const explained = (x: number | undefined) => (x === undefined ? '' : ms(x));
-  console.log(table(
-    ['page', 'member', 'rows', 'total', 'p50', 'p95', 'max', `p95 < ${CASE_LIST_TARGET_MS} ms`, 'page query', 'counts query', 'unread queries'],
-    result.figures.map((f) => [
-      f.name, f.member, String(f.rows), f.total.toLocaleString('en'), ms(f.p50), ms(f.p95), ms(f.max),
-      verdict(f.p95 < CASE_LIST_TARGET_MS), explained(f.explain?.page), explained(f.explain?.counts), explained(f.explain?.unread),
-    ]),
-  ));
+  console.log(
+    table(
+      [
+        'page',
+        'member',
+        'rows',
+        'total',
+        'p50',
+        'p95',
+        'max',
+        `p95 < ${CASE_LIST_TARGET_MS} ms`,
+        'page query',
+        'counts query',
+        'unread queries',
+      ],
+      result.figures.map((f) => [
+        f.name,
+        f.member,
+        String(f.rows),
+        f.total.toLocaleString('en'),
+        ms(f.p50),
+        ms(f.p95),
+        ms(f.max),
+        verdict(f.p95 < CASE_LIST_TARGET_MS),
+        explained(f.explain?.page),
+        explained(f.explain?.counts),
+        explained(f.explain?.unread),
+      ]),
+    ),
+  );
   const failed = result.figures.filter((f) => f.p95 >= CASE_LIST_TARGET_MS);
   const worst = result.figures.reduce((a, b) => (b.p95 > a.p95 ? b : a));
-  console.log(`\n   every page under ${CASE_LIST_TARGET_MS} ms (p95): ${verdict(failed.length === 0)}` +
-    (failed.length ? ` — ${failed.length} over: ${failed.map((f) => f.name).join('; ')}` : '') +
-    `; slowest p95 ${ms(worst.p95)} (${worst.name}, ${worst.member}); slowest single run ${ms(Math.max(...result.figures.map((f) => f.max)))}`);
+  console.log(
+    `\n   every page under ${CASE_LIST_TARGET_MS} ms (p95): ${verdict(failed.length === 0)}` +
+      (failed.length ? ` — ${failed.length} over: ${failed.map((f) => f.name).join('; ')}` : '') +
+      `; slowest p95 ${ms(worst.p95)} (${worst.name}, ${worst.member}); slowest single run ${ms(Math.max(...result.figures.map((f) => f.max)))}`,
+  );
   for (const plan of result.plans) console.log(`\n${plan}`);
 }
 
@@ -150,27 +218,56 @@ export function printCaseListReport(result: CaseListResult): void {
 async function buildScenarios(db: Kysely<Database>, members: Record<string, SignedInMember>): Promise<Scenario[]> {
   const newest: CaseListQuery = { filters: {}, sort: 'newest' };
   const oldest: CaseListQuery = { filters: {}, sort: 'oldest' };
-  const first = (name: string, member: string, query: CaseListQuery): Scenario => ({ name, member, query, first: true });
+  const first = (name: string, member: string, query: CaseListQuery): Scenario => ({
+    name,
+    member,
+    query,
+    first: true,
+  });
   const later = async (name: string, member: string, query: CaseListQuery, pages: number): Promise<Scenario> => {
     let after = query.after;
     for (let page = 1; page < pages; page++) {
       const next = (await listCasesForMember(db, members[member]!, { ...query, after })).nextCursor;
       // Fewer cases (BENCH_CASES): the last page there is.
-      if (!next) return { name: name.replace(/page \d+/, `page ${page}`), member, query: { ...query, after }, first: page === 1 };
+      if (!next)
+        return {
+          name: name.replace(/page \d+/, `page ${page}`),
+          member,
+          query: { ...query, after },
+          first: page === 1,
+        };
       after = decodeCursor(next);
     }
     return { name, member, query: { ...query, after }, first: false };
   };
   const readable = await readableCounts({ db });
-  const at = async (member: string, query: CaseListQuery, position: number) => ({ ...query, after: await cursorAt(db, members[member]!.id, query.sort, position) });
+  const at = async (member: string, query: CaseListQuery, position: number) => ({
+    ...query,
+    after: await cursorAt(db, members[member]!.id, query.sort, position),
+  });
   return [
     first('newest, page 1', 'alice', newest),
     await later('newest, page 10 (cursors followed)', 'alice', newest, 10),
-    { name: 'newest, middle page (cursor at half)', member: 'alice', query: await at('alice', newest, Math.floor(readable.alice! / 2)), first: false },
-    { name: 'newest, last page', member: 'alice', query: await at('alice', newest, readable.alice! - 20), first: false },
+    {
+      name: 'newest, middle page (cursor at half)',
+      member: 'alice',
+      query: await at('alice', newest, Math.floor(readable.alice! / 2)),
+      first: false,
+    },
+    {
+      name: 'newest, last page',
+      member: 'alice',
+      query: await at('alice', newest, readable.alice! - 20),
+      first: false,
+    },
     first('oldest first, page 1', 'alice', oldest),
     await later('oldest first, page 10', 'alice', oldest, 10),
-    { name: 'oldest first, middle page', member: 'alice', query: await at('alice', oldest, Math.floor(readable.alice! / 2)), first: false },
+    {
+      name: 'oldest first, middle page',
+      member: 'alice',
+      query: await at('alice', oldest, Math.floor(readable.alice! / 2)),
+      first: false,
+    },
     first('kind=security, page 1', 'alice', { filters: { kind: 'security' }, sort: 'newest' }),
     first('status=needs-info, page 1', 'alice', { filters: { status: 'needs-info' }, sort: 'newest' }),
     await later('status=needs-info, page 3', 'alice', { filters: { status: 'needs-info' }, sort: 'newest' }, 3),
@@ -181,8 +278,16 @@ async function buildScenarios(db: Kysely<Database>, members: Record<string, Sign
     await later('overdue, page 3', 'alice', { filters: { overdue: true }, sort: 'newest' }, 3),
     first('newest, page 1', 'carol', newest),
     await later('newest, page 10 (cursors followed)', 'carol', newest, 10),
-    { name: 'newest, middle page (cursor at half)', member: 'carol', query: await at('carol', newest, Math.floor(readable.carol! / 2)), first: false },
-    first('kind=coc, status=needs-info, page 1', 'carol', { filters: { kind: 'coc', status: 'needs-info' }, sort: 'newest' }),
+    {
+      name: 'newest, middle page (cursor at half)',
+      member: 'carol',
+      query: await at('carol', newest, Math.floor(readable.carol! / 2)),
+      first: false,
+    },
+    first('kind=coc, status=needs-info, page 1', 'carol', {
+      filters: { kind: 'coc', status: 'needs-info' },
+      sort: 'newest',
+    }),
     first('overdue, page 1', 'carol', { filters: { overdue: true }, sort: 'newest' }),
     first('kind=security (none readable)', 'carol', { filters: { kind: 'security' }, sort: 'newest' }),
   ];
@@ -224,7 +329,9 @@ async function moveNewestCases(db: Kysely<Database>, count: number): Promise<num
 
 async function readableCounts(handle: Pick<DatabaseHandle, 'db'>): Promise<Record<string, number>> {
   const { rows } = await sql<{ name: string; n: string }>`
-    SELECT m.name, count(r.case_id) AS n FROM members m LEFT JOIN case_readers r ON r.member_id = m.id GROUP BY m.name ORDER BY m.name`.execute(handle.db);
+    SELECT m.name, count(r.case_id) AS n FROM members m LEFT JOIN case_readers r ON r.member_id = m.id GROUP BY m.name ORDER BY m.name`.execute(
+    handle.db,
+  );
   return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
 }
 
@@ -236,35 +343,55 @@ async function checkAgainstReference(db: Kysely<Database>, member: SignedInMembe
   const now = new Date();
   const page = await listCasesForMember(db, member, s.query, now);
   const f = s.query.filters;
-  const where = (withStatus: boolean) => sql.join([
-    sql`c.id IN (SELECT case_id FROM case_readers WHERE member_id = ${member.id})`,
-    ...(f.kind ? [sql`c.kind = ${f.kind}`] : []),
-    ...(withStatus && f.status ? [sql`c.status = ${f.status}`] : []),
-    ...(f.assigned === 'me' ? [sql`c.assignee_id = ${member.id}`] : []),
-    ...(f.assigned === 'none' ? [sql`c.assignee_id IS NULL`] : []),
-    ...(f.overdue ? [sql`((c.acknowledged_at IS NULL AND c.acknowledge_due_at < ${now}) OR (c.triaged_at IS NULL AND c.triage_due_at < ${now}))`] : []),
-  ], sql` AND `);
+  const where = (withStatus: boolean) =>
+    sql.join(
+      [
+        sql`c.id IN (SELECT case_id FROM case_readers WHERE member_id = ${member.id})`,
+        ...(f.kind ? [sql`c.kind = ${f.kind}`] : []),
+        ...(withStatus && f.status ? [sql`c.status = ${f.status}`] : []),
+        ...(f.assigned === 'me' ? [sql`c.assignee_id = ${member.id}`] : []),
+        ...(f.assigned === 'none' ? [sql`c.assignee_id IS NULL`] : []),
+        ...(f.overdue
+          ? [
+              sql`((c.acknowledged_at IS NULL AND c.acknowledge_due_at < ${now}) OR (c.triaged_at IS NULL AND c.triage_due_at < ${now}))`,
+            ]
+          : []),
+      ],
+      sql` AND `,
+    );
   const descending = s.query.sort === 'newest';
   const after = s.query.after
-    ? descending ? sql`AND (c.created_at, c.id) < (${s.query.after.createdAt}, ${s.query.after.id})` : sql`AND (c.created_at, c.id) > (${s.query.after.createdAt}, ${s.query.after.id})`
+    ? descending
+      ? sql`AND (c.created_at, c.id) < (${s.query.after.createdAt}, ${s.query.after.id})`
+      : sql`AND (c.created_at, c.id) > (${s.query.after.createdAt}, ${s.query.after.id})`
     : sql``;
   const direction = descending ? sql`DESC` : sql`ASC`;
   const { rows: ids } = await sql<{ id: string }>`
-    SELECT c.id FROM cases c WHERE ${where(true)} ${after} ORDER BY c.created_at ${direction}, c.id ${direction} LIMIT ${PAGE_SIZE}`.execute(db);
+    SELECT c.id FROM cases c WHERE ${where(true)} ${after} ORDER BY c.created_at ${direction}, c.id ${direction} LIMIT ${PAGE_SIZE}`.execute(
+    db,
+  );
   const { rows: counts } = await sql<{ status: string; n: string }>`
     SELECT c.status, count(*) AS n FROM cases c WHERE ${where(false)} GROUP BY c.status`.execute(db);
   const expectedCounts = Object.fromEntries(counts.map((r) => [r.status, Number(r.n)]));
   const same = (a: Record<string, number>, b: Record<string, number>) =>
     Object.keys({ ...a, ...b }).every((k) => (a[k] ?? 0) === (b[k] ?? 0));
-  if (ids.map((r) => r.id).join() !== page.rows.map((r) => r.id).join()) throw new Error(`${s.name} (${s.member}): the page differs from the reference`);
+  if (ids.map((r) => r.id).join() !== page.rows.map((r) => r.id).join())
+    throw new Error(`${s.name} (${s.member}): the page differs from the reference`);
   if (!same(expectedCounts, page.counts)) {
-    throw new Error(`${s.name} (${s.member}): counts ${JSON.stringify(page.counts)}, reference ${JSON.stringify(expectedCounts)}`);
+    throw new Error(
+      `${s.name} (${s.member}): counts ${JSON.stringify(page.counts)}, reference ${JSON.stringify(expectedCounts)}`,
+    );
   }
 }
 
 /** EXPLAIN ANALYZE of the statements listCasesForMember sends (page, counts, unread), captured as it sends them. */
 async function explainBoth(
-  url: string, pool: pg.Pool, member: SignedInMember, query: CaseListQuery, plans: string[] | null, name: string,
+  url: string,
+  pool: pg.Pool,
+  member: SignedInMember,
+  query: CaseListQuery,
+  plans: string[] | null,
+  name: string,
 ): Promise<{ page: number; counts: number; unread: number }> {
   const captured: CompiledQuery[] = [];
   const logging = new Kysely<Database>({
@@ -285,7 +412,9 @@ async function explainBoth(
   const explain = async (q: CompiledQuery, label: string) => {
     if (plans) {
       const text = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.parameters as unknown[]);
-      plans.push(`${name}, ${member.name}: ${label}\n${q.sql}\n${text.rows.map((r: Record<string, string>) => `   ${r['QUERY PLAN']}`).join('\n')}`);
+      plans.push(
+        `${name}, ${member.name}: ${label}\n${q.sql}\n${text.rows.map((r: Record<string, string>) => `   ${r['QUERY PLAN']}`).join('\n')}`,
+      );
     }
     const json = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.sql}`, q.parameters as unknown[]);
     return (json.rows[0]['QUERY PLAN'][0] as { 'Execution Time': number })['Execution Time'];
@@ -301,17 +430,27 @@ async function main(): Promise<void> {
     const value = Number(process.env[name]);
     return Number.isInteger(value) && value > 0 ? value : fallback;
   };
-  console.log(`${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (others' work skews the figures)`);
+  console.log(
+    `${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (others' work skews the figures)`,
+  );
   console.log('Starting the embedded PostgreSQL…');
   const database = await startBenchDatabase();
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= database.dispose());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().finally(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stop().finally(() => process.exit(130)));
   try {
     const cases = envInt('BENCH_CASES', 100_000);
     console.log(`C. Seeding ${cases.toLocaleString('en')} cases…`);
     const result = await runCaseListBench(database, {
-      cases, runs: envInt('BENCH_LIST_RUNS', 30), warmup: 3, log: (m) => console.log(m), plans: process.env.BENCH_LIST_PLANS === '1',
+      cases,
+      runs: envInt('BENCH_LIST_RUNS', 30),
+      warmup: 3,
+      log: (m) => console.log(m),
+      plans: process.env.BENCH_LIST_PLANS === '1',
     });
     printCaseListReport(result);
   } finally {

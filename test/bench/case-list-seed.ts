@@ -21,14 +21,58 @@ const SECURITY_SHARE = 0.7;
 type Weights = [status: string, weight: number][];
 const STATUS_BY_AGE: Record<'security' | 'coc', { week: Weights; quarter: Weights; older: Weights }> = {
   security: {
-    week: [['new', 30], ['acknowledged', 25], ['assessing', 30], ['needs-info', 5], ['confirmed', 10]],
-    quarter: [['assessing', 8], ['needs-info', 2], ['confirmed', 10], ['fixing', 25], ['published', 12], ['closed', 21], ['duplicate', 7], ['not-a-vulnerability', 10], ['out-of-scope', 3], ['spam', 2]],
-    older: [['needs-info', 0.3], ['fixing', 1.7], ['published', 8], ['closed', 55], ['duplicate', 8], ['not-a-vulnerability', 17], ['out-of-scope', 5], ['spam', 5]],
+    week: [
+      ['new', 30],
+      ['acknowledged', 25],
+      ['assessing', 30],
+      ['needs-info', 5],
+      ['confirmed', 10],
+    ],
+    quarter: [
+      ['assessing', 8],
+      ['needs-info', 2],
+      ['confirmed', 10],
+      ['fixing', 25],
+      ['published', 12],
+      ['closed', 21],
+      ['duplicate', 7],
+      ['not-a-vulnerability', 10],
+      ['out-of-scope', 3],
+      ['spam', 2],
+    ],
+    older: [
+      ['needs-info', 0.3],
+      ['fixing', 1.7],
+      ['published', 8],
+      ['closed', 55],
+      ['duplicate', 8],
+      ['not-a-vulnerability', 17],
+      ['out-of-scope', 5],
+      ['spam', 5],
+    ],
   },
   coc: {
-    week: [['new', 35], ['acknowledged', 35], ['investigating', 25], ['needs-info', 5]],
-    quarter: [['acknowledged', 5], ['investigating', 35], ['needs-info', 3], ['referred', 7], ['resolved', 30], ['closed', 20]],
-    older: [['needs-info', 0.3], ['investigating', 1.7], ['referred', 5], ['resolved', 13], ['closed', 80]],
+    week: [
+      ['new', 35],
+      ['acknowledged', 35],
+      ['investigating', 25],
+      ['needs-info', 5],
+    ],
+    quarter: [
+      ['acknowledged', 5],
+      ['investigating', 35],
+      ['needs-info', 3],
+      ['referred', 7],
+      ['resolved', 30],
+      ['closed', 20],
+    ],
+    older: [
+      ['needs-info', 0.3],
+      ['investigating', 1.7],
+      ['referred', 5],
+      ['resolved', 13],
+      ['closed', 80],
+    ],
   },
 };
 /** Statuses that count as triaged (server/cases/workflow.ts) and those that are not yet acknowledged. */
@@ -51,7 +95,9 @@ export async function seedCases(db: Kysely<Database>, count: number): Promise<Se
     await sql`SELECT setseed(0.2026)`.execute(trx);
     await sql`
       INSERT INTO members (name, email, role)
-      SELECT name, name || '@example.org', role FROM (VALUES ${sql.join(SEED_MEMBERS.map((m) => sql`(${m.name}, ${m.role})`))}) AS m(name, role)`.execute(trx);
+      SELECT name, name || '@example.org', role FROM (VALUES ${sql.join(SEED_MEMBERS.map((m) => sql`(${m.name}, ${m.role})`))}) AS m(name, role)`.execute(
+      trx,
+    );
     // One row per case with its random draws, kept for the readers' insert (the excluded approver).
     // Rows go in in order of arrival, as the app writes them (it matters to the tables' and indexes' layout).
     await sql`

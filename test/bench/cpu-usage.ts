@@ -30,7 +30,11 @@ export function cpuSnapshot(serverPid: number, clusterDir: string): CpuSnapshot 
 }
 
 /** CPU milliseconds per request between two snapshots. */
-export function cpuPerRequest(before: CpuSnapshot | null, after: CpuSnapshot | null, requests: number): CpuSnapshot | null {
+export function cpuPerRequest(
+  before: CpuSnapshot | null,
+  after: CpuSnapshot | null,
+  requests: number,
+): CpuSnapshot | null {
   if (!before || !after) return null;
   const per = (key: keyof CpuSnapshot) => ((after[key] - before[key]) * 1000) / requests;
   return { server: per('server'), postgres: per('postgres'), loadGenerator: per('loadGenerator') };

@@ -25,7 +25,12 @@ interface BenchKey {
 const FIXTURE_NAMES = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
 /** Measures both for each recipient count, `runs` reports each after `warmup`. */
-export async function runEncryptionBench(text: string, counts: number[], runs: number, warmup: number): Promise<EncryptionResult[]> {
+export async function runEncryptionBench(
+  text: string,
+  counts: number[],
+  runs: number,
+  warmup: number,
+): Promise<EncryptionResult[]> {
   const keys = await benchKeys(Math.max(...counts));
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'intake-bench-gnupg-'));
   try {
@@ -37,7 +42,8 @@ export async function runEncryptionBench(text: string, counts: number[], runs: n
       const recipients = chosen.map((k) => k.publicKey);
       const gpgArgs = ['--trust-model', 'always', '--encrypt', ...chosen.flatMap((k) => ['-r', k.fingerprint])];
       const split = await encryptSplit({ data: text, recipients });
-      if (split.sessionKeys.length !== count) throw new Error(`encryptSplit made ${split.sessionKeys.length} session keys, not ${count}`);
+      if (split.sessionKeys.length !== count)
+        throw new Error(`encryptSplit made ${split.sessionKeys.length} session keys, not ${count}`);
       const ours = await timeEach(() => encryptSplit({ data: text, recipients }), runs, warmup);
       const theirs = await timeEach(() => gpg(home, gpgArgs, text), runs, warmup);
       results.push({ recipients: count, ours, gpg: theirs });
@@ -69,7 +75,11 @@ async function benchKeys(count: number): Promise<BenchKey[]> {
       format: 'object',
       config: messageConfig,
     });
-    keys.push({ fingerprint: publicKey.getFingerprint().toUpperCase(), armored: publicKey.armor(messageConfig), publicKey });
+    keys.push({
+      fingerprint: publicKey.getFingerprint().toUpperCase(),
+      armored: publicKey.armor(messageConfig),
+      publicKey,
+    });
   }
   return keys;
 }
@@ -89,7 +99,10 @@ function run(command: string, args: string[], stdin: string): Promise<Buffer> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out));
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${Buffer.concat(err).toString().slice(0, 500)}`));
+      else
+        reject(
+          new Error(`${command} ${args.join(' ')} exited with ${code}: ${Buffer.concat(err).toString().slice(0, 500)}`),
+        );
     });
     child.stdin.end(stdin);
   });

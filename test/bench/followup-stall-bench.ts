@@ -46,7 +46,8 @@ async function during(appUrl: string, receipts: string[], expectedStatus: number
     while (!done) health.push(await healthzOnce(appUrl));
     const page = await posted;
     followups.push(elapsed(started));
-    if (page.status !== expectedStatus) throw new Error(`POST /followup answered ${page.status}, expected ${expectedStatus}`);
+    if (page.status !== expectedStatus)
+      throw new Error(`POST /followup answered ${page.status}, expected ${expectedStatus}`);
   }
   return { healthz: withMax(health), followup: summarize(followups) };
 }
@@ -66,19 +67,42 @@ export async function runFollowupStallBench(appUrl: string, options: { rounds: n
   const idle: number[] = [];
   for (let i = 0; i < 200; i++) idle.push(await healthzOnce(appUrl));
   // Receipt guesses are limited to 30 per client per quarter hour: a few of each kind.
-  const wrong = await during(appUrl, Array.from({ length: options.rounds }, () => generateReceipt()), 404);
-  const right = await during(appUrl, Array.from({ length: options.rounds }, () => payload.receipt), 200);
+  const wrong = await during(
+    appUrl,
+    Array.from({ length: options.rounds }, () => generateReceipt()),
+    404,
+  );
+  const right = await during(
+    appUrl,
+    Array.from({ length: options.rounds }, () => payload.receipt),
+    200,
+  );
   return { idle: withMax(idle), wrong, right };
 }
 
 export function printFollowupStall(result: FollowupStallResult): void {
-  console.log('\nE. /healthz while POST /followup checks a receipt (no-JavaScript path; browser-made key, Argon2 64 MiB × 3)\n');
+  console.log(
+    '\nE. /healthz while POST /followup checks a receipt (no-JavaScript path; browser-made key, Argon2 64 MiB × 3)\n',
+  );
   const row = (name: string, h: StallFigures['healthz'], followup?: LatencySummary) => [
-    name, String(h.count), ms(h.p50), ms(h.p99), ms(h.max), followup ? ms(followup.p50) : '—',
+    name,
+    String(h.count),
+    ms(h.p50),
+    ms(h.p99),
+    ms(h.max),
+    followup ? ms(followup.p50) : '—',
   ];
-  console.log(table(
-    ['while', '/healthz asked', 'p50', 'p99', 'max', 'POST /followup p50'],
-    [row('idle', result.idle), row('a wrong receipt', result.wrong.healthz, result.wrong.followup), row('a right receipt', result.right.healthz, result.right.followup)],
-  ));
-  console.log(`\n   worst /healthz during a right receipt's unlock: ${ms(result.right.healthz.max)} (the unlock itself: ${ms(result.right.followup.p50)})`);
+  console.log(
+    table(
+      ['while', '/healthz asked', 'p50', 'p99', 'max', 'POST /followup p50'],
+      [
+        row('idle', result.idle),
+        row('a wrong receipt', result.wrong.healthz, result.wrong.followup),
+        row('a right receipt', result.right.healthz, result.right.followup),
+      ],
+    ),
+  );
+  console.log(
+    `\n   worst /healthz during a right receipt's unlock: ${ms(result.right.healthz.max)} (the unlock itself: ${ms(result.right.followup.p50)})`,
+  );
 }

@@ -24,7 +24,10 @@ export async function runLoad(url: string, bodies: Buffer[], concurrency: number
     while (next < bodies.length) {
       const body = bodies[next++]!;
       const started = process.hrtime.bigint();
-      const { status, text } = await post(agent, target, body).catch((error: Error) => ({ status: 0, text: error.message }));
+      const { status, text } = await post(agent, target, body).catch((error: Error) => ({
+        status: 0,
+        text: error.message,
+      }));
       latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
       if (status !== 201) {
         failures.set(status, (failures.get(status) ?? 0) + 1);
@@ -54,7 +57,9 @@ function post(agent: http.Agent, target: URL, body: Buffer): Promise<{ status: n
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         response.on('error', reject);
       },
     );

@@ -26,7 +26,10 @@ export interface MailCounterFigures {
   globalP50: number;
 }
 
-export async function runMailCounterBench(database: BenchDatabase, options: { runs: number; log: (message: string) => void }): Promise<MailCounterFigures[]> {
+export async function runMailCounterBench(
+  database: BenchDatabase,
+  options: { runs: number; log: (message: string) => void },
+): Promise<MailCounterFigures[]> {
   await sql`DROP DATABASE IF EXISTS ${sql.id(DATABASE_NAME)}`.execute(database.handle.db);
   await sql`CREATE DATABASE ${sql.id(DATABASE_NAME)}`.execute(database.handle.db);
   const url = new URL(database.url);
@@ -35,7 +38,10 @@ export async function runMailCounterBench(database: BenchDatabase, options: { ru
   try {
     const { members } = await seedCases(handle.db, 20_000);
     // pg-boss installs its schema and the queue; the index is the app's (startMailService makes it).
-    const queue = await startMailQueue(url.toString(), createLogger(() => undefined));
+    const queue = await startMailQueue(
+      url.toString(),
+      createLogger(() => undefined),
+    );
     await queue.stop();
     await indexNotificationsByMember(handle.db);
     const carol = members.carol!;
@@ -47,7 +53,9 @@ export async function runMailCounterBench(database: BenchDatabase, options: { ru
     await sql`
       CREATE TABLE hidden_readers AS
       SELECT row_number() OVER (ORDER BY r.case_id, r.member_id) - 1 AS k, r.case_id, r.member_id FROM case_readers AS r
-      WHERE NOT EXISTS (SELECT 1 FROM case_readers AS mine WHERE mine.case_id = r.case_id AND mine.member_id = ${carol}::uuid)`.execute(handle.db);
+      WHERE NOT EXISTS (SELECT 1 FROM case_readers AS mine WHERE mine.case_id = r.case_id AND mine.member_id = ${carol}::uuid)`.execute(
+      handle.db,
+    );
     const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM hidden_readers`.execute(handle.db);
     const hiddenReaders = Number(rows[0]!.n);
     const figures: MailCounterFigures[] = [];
@@ -57,12 +65,18 @@ export async function runMailCounterBench(database: BenchDatabase, options: { ru
       await sql`
         INSERT INTO pgboss.job (name, data)
         SELECT ${SEND_QUEUE}, jsonb_build_object('event', 'new-message', 'caseId', h.case_id, 'memberId', h.member_id, 'messageId', gen_random_uuid())
-        FROM generate_series(${added + 1}::int, ${target}::int) AS i JOIN hidden_readers AS h ON h.k = i % ${hiddenReaders}::int`.execute(handle.db);
+        FROM generate_series(${added + 1}::int, ${target}::int) AS i JOIN hidden_readers AS h ON h.k = i % ${hiddenReaders}::int`.execute(
+        handle.db,
+      );
       added = target;
       await sql`ANALYZE pgboss.job`.execute(handle.db);
       const counter = await waitingNotificationsFor(handle.db, SEND_QUEUE, carol);
       const mine = await timeEach(() => waitingNotificationsFor(handle.db, SEND_QUEUE, carol), options.runs, 5);
-      const global = await timeEach(() => mailQueueCounts(handle.db, SEND_QUEUE), Math.max(5, Math.floor(options.runs / 5)), 1);
+      const global = await timeEach(
+        () => mailQueueCounts(handle.db, SEND_QUEUE),
+        Math.max(5, Math.floor(options.runs / 5)),
+        1,
+      );
       figures.push({ hiddenJobs: target, counter, p50: mine.p50, p99: mine.p99, globalP50: global.p50 });
       options.log(`   ${target.toLocaleString('en')} hidden notifications queued: carol's counter says ${counter}`);
     }
@@ -73,22 +87,33 @@ export async function runMailCounterBench(database: BenchDatabase, options: { ru
 }
 
 export function printMailCounterReport(figures: MailCounterFigures[]): void {
-  console.log(`\nF. A member's queued-mail counter (carol, ${OWN_JOBS} notifications to her) while the queue fills with notifications about cases she may not read\n`);
-  console.log(table(
-    ['hidden notifications', "carol's counter", 'p50', 'p99', 'global count p50 (CLI only)'],
-    figures.map((f) => [f.hiddenJobs.toLocaleString('en'), String(f.counter), ms(f.p50), ms(f.p99), ms(f.globalP50)]),
-  ));
+  console.log(
+    `\nF. A member's queued-mail counter (carol, ${OWN_JOBS} notifications to her) while the queue fills with notifications about cases she may not read\n`,
+  );
+  console.log(
+    table(
+      ['hidden notifications', "carol's counter", 'p50', 'p99', 'global count p50 (CLI only)'],
+      figures.map((f) => [f.hiddenJobs.toLocaleString('en'), String(f.counter), ms(f.p50), ms(f.p99), ms(f.globalP50)]),
+    ),
+  );
   const first = figures[0]!;
   const last = figures.at(-1)!;
-  console.log(`\n   counter unchanged: ${figures.every((f) => f.counter === first.counter) ? 'yes' : 'NO'}; ` +
-    `p50 at ${last.hiddenJobs.toLocaleString('en')} hidden / at none = ${(last.p50 / first.p50).toFixed(2)}×`);
+  console.log(
+    `\n   counter unchanged: ${figures.every((f) => f.counter === first.counter) ? 'yes' : 'NO'}; ` +
+      `p50 at ${last.hiddenJobs.toLocaleString('en')} hidden / at none = ${(last.p50 / first.p50).toFixed(2)}×`,
+  );
 }
 
 if (require.main === module) {
   void (async () => {
     const database = await startBenchDatabase();
     try {
-      printMailCounterReport(await runMailCounterBench(database, { runs: Number(process.env.BENCH_MAIL_RUNS ?? 200), log: (m) => console.log(m) }));
+      printMailCounterReport(
+        await runMailCounterBench(database, {
+          runs: Number(process.env.BENCH_MAIL_RUNS ?? 200),
+          log: (m) => console.log(m),
+        }),
+      );
     } finally {
       await database.dispose();
     }

@@ -44,7 +44,13 @@ export async function runPageWeightBench(database: BenchDatabase): Promise<PageW
   });
   const log = createLogger(() => undefined);
   const db = database.handle.db;
-  const intakeKeys = await IntakeKeyring.open({ db, config, passphrase: 'bench intake key passphrase, not a secret', log, argon2: { passes: 1, parallelism: 1, memoryExponent: 10 } });
+  const intakeKeys = await IntakeKeyring.open({
+    db,
+    config,
+    passphrase: 'bench intake key passphrase, not a secret',
+    log,
+    argon2: { passes: 1, parallelism: 1, memoryExponent: 10 },
+  });
   const app = await createApp({ db, config, log, intakeKeys });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -89,19 +95,28 @@ async function weighPage(url: string, acceptEncoding: string): Promise<{ request
     const response = await rawGet(asset, headers);
     if (response.status !== 200) throw new Error(`GET ${asset} answered ${response.status}`);
     bytes += response.body.length;
-    if (asset.endsWith('.js')) queue.push(...staticModuleImports(decodedBody(response).toString('utf8')).map((imported) => new URL(imported, asset).href));
+    if (asset.endsWith('.js'))
+      queue.push(
+        ...staticModuleImports(decodedBody(response).toString('utf8')).map((imported) => new URL(imported, asset).href),
+      );
   }
   return { requests: (redirectBytes > 0 ? 2 : 1) + seen.size, bytes };
 }
 
 export function printPageWeights(weights: PageWeight[]): void {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-  console.log('\nG. Bytes each public page transfers before it is usable (HTML + CSS + the scripts it loads; bodies as sent)\n');
-  console.log(table(
-    ['page', 'path', 'requests', 'brotli', 'gzip', 'uncompressed'],
-    weights.map((w) => [w.name, w.path, String(w.requests), kib(w.br), kib(w.gzip), kib(w.identity)]),
-  ));
+  console.log(
+    '\nG. Bytes each public page transfers before it is usable (HTML + CSS + the scripts it loads; bodies as sent)\n',
+  );
+  console.log(
+    table(
+      ['page', 'path', 'requests', 'brotli', 'gzip', 'uncompressed'],
+      weights.map((w) => [w.name, w.path, String(w.requests), kib(w.br), kib(w.gzip), kib(w.identity)]),
+    ),
+  );
   for (const w of weights.filter((x) => x.path.startsWith('/report?kind='))) {
-    console.log(`   ${w.name} with brotli: ${kib(w.br)} (target ≤ ${kib(REPORT_PAGE_TARGET_BYTES)})  ${verdict(w.br <= REPORT_PAGE_TARGET_BYTES)}`);
+    console.log(
+      `   ${w.name} with brotli: ${kib(w.br)} (target ≤ ${kib(REPORT_PAGE_TARGET_BYTES)})  ${verdict(w.br <= REPORT_PAGE_TARGET_BYTES)}`,
+    );
   }
 }

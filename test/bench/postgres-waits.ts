@@ -37,7 +37,11 @@ export function sampleWaits(databaseUrl: string, intervalMs = 20): { stop(): Pro
       running = false;
       await loop.catch(() => undefined);
       await client.end().catch(() => undefined);
-      const average = new Map([...totals].map(([state, n]) => [state, n / Math.max(samples, 1)] as [string, number]).sort((a, b) => b[1] - a[1]));
+      const average = new Map(
+        [...totals]
+          .map(([state, n]) => [state, n / Math.max(samples, 1)] as [string, number])
+          .sort((a, b) => b[1] - a[1]),
+      );
       return { samples, average };
     },
   };

@@ -64,7 +64,11 @@ function shapeOf(sql: string): string {
 }
 
 /** Per-request figures between two snapshots: statements, milliseconds, and the costliest shapes. */
-export function queryStatsPerRequest(before: QueryStats, after: QueryStats, requests: number): { statements: number; milliseconds: number; top: string } {
+export function queryStatsPerRequest(
+  before: QueryStats,
+  after: QueryStats,
+  requests: number,
+): { statements: number; milliseconds: number; top: string } {
   const shapes = Object.entries(after.byStatement).map(([shape, a]) => {
     const b = before.byStatement[shape] ?? { count: 0, milliseconds: 0 };
     return { shape, count: (a.count - b.count) / requests, ms: (a.milliseconds - b.milliseconds) / requests };

@@ -47,19 +47,37 @@ const servers: ServerProcess[] = [];
 async function main(): Promise<void> {
   const started = Date.now();
   const text = reportText();
-  log(`${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (others' work skews the figures)`);
+  log(
+    `${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (others' work skews the figures)`,
+  );
   log('Starting the embedded PostgreSQL and adding members…');
   database = await startBenchDatabase();
   const start = { databaseUrl: database.url, dataDir: database.dir };
   if (SECTIONS.includes('A') || SECTIONS.includes('B')) {
-    const [ours, baseline] = await Promise.all([startServerProcess('app-server.ts', start), startServerProcess('baseline-server.ts', start)]);
+    const [ours, baseline] = await Promise.all([
+      startServerProcess('app-server.ts', start),
+      startServerProcess('baseline-server.ts', start),
+    ]);
     servers.push(ours, baseline);
 
     const submission = await buildSubmission(await fetchRecipientKeys(ours.url), text);
-    log(`A. ${REQUESTS} submissions each (after ${WARMUP} warm-up) at concurrency ${CONCURRENCY}, in ${ROUNDS} interleaved rounds; ` +
-      `body ${(submission.size / 1024).toFixed(1)} KiB, report to ${submission.recipients} keys`);
+    log(
+      `A. ${REQUESTS} submissions each (after ${WARMUP} warm-up) at concurrency ${CONCURRENCY}, in ${ROUNDS} interleaved rounds; ` +
+        `body ${(submission.size / 1024).toFixed(1)} KiB, report to ${submission.recipients} keys`,
+    );
     const load = await runSubmissionBench({
-      servers: { ours, baseline }, dataDir: database.dir, databaseUrl: database.url, submission, requests: REQUESTS, warmup: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, log,
+      servers: { ours, baseline },
+      dataDir: database.dir,
+      databaseUrl: database.url,
+      submission,
+      requests: REQUESTS,
+      warmup: WARMUP,
+      concurrency: CONCURRENCY,
+      rounds: ROUNDS,
+      log,
     });
     await stopServers();
 
@@ -69,8 +87,18 @@ async function main(): Promise<void> {
   }
 
   if (SECTIONS.includes('C')) {
-    log(`C. The case list at ${CASES.toLocaleString('en')} cases (a database of its own in the same cluster), ${LIST_RUNS} runs each…`);
-    printCaseListReport(await runCaseListBench(database, { cases: CASES, runs: LIST_RUNS, warmup: 3, log, plans: process.env.BENCH_LIST_PLANS === '1' }));
+    log(
+      `C. The case list at ${CASES.toLocaleString('en')} cases (a database of its own in the same cluster), ${LIST_RUNS} runs each…`,
+    );
+    printCaseListReport(
+      await runCaseListBench(database, {
+        cases: CASES,
+        runs: LIST_RUNS,
+        warmup: 3,
+        log,
+        plans: process.env.BENCH_LIST_PLANS === '1',
+      }),
+    );
   }
 
   if (SECTIONS.includes('D')) {
@@ -79,7 +107,9 @@ async function main(): Promise<void> {
   }
 
   if (SECTIONS.includes('E')) {
-    log(`E. /healthz while ${FOLLOWUP_ROUNDS} wrong and ${FOLLOWUP_ROUNDS} right receipts are checked on POST /followup…`);
+    log(
+      `E. /healthz while ${FOLLOWUP_ROUNDS} wrong and ${FOLLOWUP_ROUNDS} right receipts are checked on POST /followup…`,
+    );
     const server = await startServerProcess('app-server.ts', start);
     servers.push(server);
     printFollowupStall(await runFollowupStallBench(server.url, { rounds: FOLLOWUP_ROUNDS }));
@@ -112,7 +142,11 @@ async function runUploadMemory(start: { databaseUrl: string; dataDir: string }):
   const result = await runUploadMemoryBench({
     server,
     readerKeys: await fetchRecipientKeys(server.url),
-    limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxAttachments: config.maxAttachments, uploadBudgetBytes: config.uploadBudget.totalBytes },
+    limits: {
+      maxAttachmentBytes: config.maxAttachmentBytes,
+      maxAttachments: config.maxAttachments,
+      uploadBudgetBytes: config.uploadBudget.totalBytes,
+    },
     clients: UPLOAD_CLIENTS,
     retryCapMs: 1000,
     log,
@@ -125,37 +159,67 @@ function printReport(ours: SubmissionFigures, baseline: SubmissionFigures, encry
   const ratio = ours.perSecond / baseline.perSecond;
   const cpu = (x: number | undefined) => (x === undefined ? 'n/a' : ms(x));
   const row = (name: string, r: SubmissionFigures) => [
-    name, r.perSecond.toFixed(0), ms(r.p50), ms(r.p99), cpu(r.cpu?.server), cpu(r.cpu?.postgres), cpu(r.cpu?.loadGenerator),
+    name,
+    r.perSecond.toFixed(0),
+    ms(r.p50),
+    ms(r.p99),
+    cpu(r.cpu?.server),
+    cpu(r.cpu?.postgres),
+    cpu(r.cpu?.loadGenerator),
   ];
-  console.log('\nA. POST /api/reports, JavaScript path (pre-encrypted ~10 KB report); CPU time per request by process\n');
-  console.log(table(
-    ['server', 'req/s', 'p50', 'p99', 'CPU server', 'CPU postgres', 'CPU load gen'],
-    [row('baseline (express+pg)', baseline), row('ours (server/app.ts)', ours)],
-  ));
-  console.log(`\n   ours / baseline throughput = ${(ratio * 100).toFixed(0)}%  (target ≥ ${THROUGHPUT_TARGET * 100}%)  ${verdict(ratio >= THROUGHPUT_TARGET)}`);
-  for (const [name, r] of [['baseline', baseline], ['ours', ours]] as const) {
-    console.log(`   ${name}: ${r.queries.statements.toFixed(1)} SQL statements/request, ${ms(r.queries.milliseconds)} in them — ${r.queries.top}`);
+  console.log(
+    '\nA. POST /api/reports, JavaScript path (pre-encrypted ~10 KB report); CPU time per request by process\n',
+  );
+  console.log(
+    table(
+      ['server', 'req/s', 'p50', 'p99', 'CPU server', 'CPU postgres', 'CPU load gen'],
+      [row('baseline (express+pg)', baseline), row('ours (server/app.ts)', ours)],
+    ),
+  );
+  console.log(
+    `\n   ours / baseline throughput = ${(ratio * 100).toFixed(0)}%  (target ≥ ${THROUGHPUT_TARGET * 100}%)  ${verdict(ratio >= THROUGHPUT_TARGET)}`,
+  );
+  for (const [name, r] of [
+    ['baseline', baseline],
+    ['ours', ours],
+  ] as const) {
+    console.log(
+      `   ${name}: ${r.queries.statements.toFixed(1)} SQL statements/request, ${ms(r.queries.milliseconds)} in them — ${r.queries.top}`,
+    );
   }
-  console.log(`   busy database sessions (pool of 10), average while measured — baseline: ${baseline.waits}; ours: ${ours.waits}`);
+  console.log(
+    `   busy database sessions (pool of 10), average while measured — baseline: ${baseline.waits}; ours: ${ours.waits}`,
+  );
   if (ours.cpu && baseline.cpu) {
     // Less sensitive to other work on the machine than req/s: what one request costs all three processes.
     const total = (c: NonNullable<SubmissionFigures['cpu']>) => c.server + c.postgres + c.loadGenerator;
-    console.log(`   CPU per request, all three processes: ours ${ms(total(ours.cpu))}, baseline ${ms(total(baseline.cpu))}` +
-      ` → CPU-bound ratio ≈ ${((total(baseline.cpu) / total(ours.cpu)) * 100).toFixed(0)}%`);
+    console.log(
+      `   CPU per request, all three processes: ours ${ms(total(ours.cpu))}, baseline ${ms(total(baseline.cpu))}` +
+        ` → CPU-bound ratio ≈ ${((total(baseline.cpu) / total(ours.cpu)) * 100).toFixed(0)}%`,
+    );
   }
 
   console.log('\nB. Server-side encryption per report, no-JavaScript path (~10 KB)\n');
-  console.log(table(
-    ['recipients', 'ours mean', 'ours p50', 'gpg mean', 'gpg p50', 'speed-up mean', 'speed-up p50'],
-    encryption.map((e) => [
-      String(e.recipients), ms(e.ours.mean), ms(e.ours.p50), ms(e.gpg.mean), ms(e.gpg.p50),
-      `${(e.gpg.mean / e.ours.mean).toFixed(1)}×`, `${(e.gpg.p50 / e.ours.p50).toFixed(1)}×`,
-    ]),
-  ));
+  console.log(
+    table(
+      ['recipients', 'ours mean', 'ours p50', 'gpg mean', 'gpg p50', 'speed-up mean', 'speed-up p50'],
+      encryption.map((e) => [
+        String(e.recipients),
+        ms(e.ours.mean),
+        ms(e.ours.p50),
+        ms(e.gpg.mean),
+        ms(e.gpg.p50),
+        `${(e.gpg.mean / e.ours.mean).toFixed(1)}×`,
+        `${(e.gpg.p50 / e.ours.p50).toFixed(1)}×`,
+      ]),
+    ),
+  );
   const five = encryption.find((e) => e.recipients === 5);
   if (five) {
     const speedup = five.gpg.mean / five.ours.mean;
-    console.log(`\n   5 recipients: ${speedup.toFixed(1)}× faster than gpg, by mean (target ≥ ${SPEEDUP_TARGET}×)  ${verdict(speedup >= SPEEDUP_TARGET)}`);
+    console.log(
+      `\n   5 recipients: ${speedup.toFixed(1)}× faster than gpg, by mean (target ≥ ${SPEEDUP_TARGET}×)  ${verdict(speedup >= SPEEDUP_TARGET)}`,
+    );
   }
 }
 

@@ -23,8 +23,15 @@ export interface StartMessage {
  * Forks `script` (a .ts file in this folder) under tsx, sends it the database, and waits for the
  * port it listens on. BENCH_CPU_PROF=1 writes a V8 CPU profile of each child into BENCH_CPU_PROF_DIR.
  */
-export async function startServerProcess(script: string, start: StartMessage, timeoutMs = 30_000): Promise<ServerProcess> {
-  const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR ?? process.cwd()}`] : [];
+export async function startServerProcess(
+  script: string,
+  start: StartMessage,
+  timeoutMs = 30_000,
+): Promise<ServerProcess> {
+  const profile =
+    process.env.BENCH_CPU_PROF === '1'
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR ?? process.cwd()}`]
+      : [];
   const child = fork(path.join(__dirname, script), [], {
     execArgv: ['--import', 'tsx', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -46,7 +46,9 @@ export interface SmtpThroughputResult {
   sessionKeysPerMessage: number;
 }
 
-export async function runSmtpThroughputBench(options: { mails?: number; warmup?: number; concurrency?: number; log?: (line: string) => void } = {}): Promise<SmtpThroughputResult> {
+export async function runSmtpThroughputBench(
+  options: { mails?: number; warmup?: number; concurrency?: number; log?: (line: string) => void } = {},
+): Promise<SmtpThroughputResult> {
   const mails = options.mails ?? envInt('BENCH_SMTP_MAILS', 2000);
   const warmup = options.warmup ?? envInt('BENCH_SMTP_WARMUP', 200);
   const concurrency = options.concurrency ?? envInt('BENCH_SMTP_CONCURRENCY', 16);
@@ -63,13 +65,24 @@ export async function runSmtpThroughputBench(options: { mails?: number; warmup?:
     const index = await fixtureIndex();
     for (const name of READERS) {
       const key = index[name]!;
-      await addMember(handle.db, { name, email: key.email, role: 'srt', armoredKey: await fs.readFile(path.join(KEYS_DIR, key.pub), 'utf8') });
+      await addMember(handle.db, {
+        name,
+        email: key.email,
+        role: 'srt',
+        armoredKey: await fs.readFile(path.join(KEYS_DIR, key.pub), 'utf8'),
+      });
     }
     const start = { databaseUrl: cluster.url, dataDir: dir };
-    const [ours, discard] = await Promise.all([startServerProcess('smtp-intake-server.ts', start, 60_000), startServerProcess('smtp-discard-server.ts', start)]);
+    const [ours, discard] = await Promise.all([
+      startServerProcess('smtp-intake-server.ts', start, 60_000),
+      startServerProcess('smtp-discard-server.ts', start),
+    ]);
     children.push(ours, discard);
 
-    const intakeKey = await readKey({ armoredKey: (await handle.db.selectFrom('intake_keys').select('public_key').executeTakeFirstOrThrow()).public_key, config: messageConfig });
+    const intakeKey = await readKey({
+      armoredKey: (await handle.db.selectFrom('intake_keys').select('public_key').executeTakeFirstOrThrow()).public_key,
+      config: messageConfig,
+    });
     log(`  making ${Math.min(200, mails)} distinct 10 KB PGP/MIME mails to the intake key…`);
     const pool = await makeMails(intakeKey as PublicKey, Math.min(200, mails));
     const clusterDir = path.join(dir, 'postgres');
@@ -85,7 +98,14 @@ export async function runSmtpThroughputBench(options: { mails?: number; warmup?:
     const discardPhase = await measure('accept-and-discard smtp-server', discard);
     const oursPhase = await measure('our intake', ours);
 
-    const casesStored = Number((await handle.db.selectFrom('cases').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const casesStored = Number(
+      (
+        await handle.db
+          .selectFrom('cases')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     const sample = await handle.db
       .selectFrom('messages')
       .innerJoin('session_keys', 'session_keys.message_id', 'messages.id')
@@ -99,10 +119,22 @@ export async function runSmtpThroughputBench(options: { mails?: number; warmup?:
     const decrypted = await decryptSplit({
       sessionKeyPacket: alice.packet,
       body: alice.body,
-      decryptionKey: await readPrivateKey({ armoredKey: await fs.readFile(path.join(KEYS_DIR, 'alice.sec.asc'), 'utf8'), config: messageConfig }),
+      decryptionKey: await readPrivateKey({
+        armoredKey: await fs.readFile(path.join(KEYS_DIR, 'alice.sec.asc'), 'utf8'),
+        config: messageConfig,
+      }),
     });
-    if (!String(decrypted.data).includes('Bench report')) throw new Error('a stored report did not decrypt to its mail');
-    return { ours: oursPhase, discard: discardPhase, mailBytes: pool[0]!.length, readers: READERS.length, concurrency, casesStored, sessionKeysPerMessage: newest.length };
+    if (!String(decrypted.data).includes('Bench report'))
+      throw new Error('a stored report did not decrypt to its mail');
+    return {
+      ours: oursPhase,
+      discard: discardPhase,
+      mailBytes: pool[0]!.length,
+      readers: READERS.length,
+      concurrency,
+      casesStored,
+      sessionKeysPerMessage: newest.length,
+    };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await handle?.close().catch(() => undefined);
@@ -113,11 +145,30 @@ export async function runSmtpThroughputBench(options: { mails?: number; warmup?:
 
 export function printSmtpThroughput(r: SmtpThroughputResult): void {
   const cpu = (x: number | undefined) => (x === undefined ? 'n/a' : ms(x));
-  const row = (name: string, p: SmtpPhase) => [name, p.perSecond.toFixed(0), ms(p.latency.p50), ms(p.latency.p99), cpu(p.cpu?.server), cpu(p.cpu?.postgres), cpu(p.cpu?.loadGenerator)];
-  console.log(`\nSMTP intake: ${(r.mailBytes / 1024).toFixed(1)} KB PGP/MIME mails, decrypted, re-encrypted to ${r.readers} readers + the reporter key, committed; ${r.concurrency} connections\n`);
-  console.log(table(['server', 'mails/s', 'p50', 'p99', 'CPU server', 'CPU postgres', 'CPU client'], [row('accept and discard (smtp-server)', r.discard), row('our intake', r.ours)]));
-  console.log(`\n   stored ${r.casesStored} cases, ${r.sessionKeysPerMessage} session-key packets per message; ours / discard = ${((r.ours.perSecond / r.discard.perSecond) * 100).toFixed(0)}%`);
-  console.log(`   our intake: ${r.ours.perSecond.toFixed(0)} mails/s (target ≥ ${SMTP_TARGET_PER_SECOND}, ${os.cpus().length} cores)  ${verdict(r.ours.perSecond >= SMTP_TARGET_PER_SECOND)}`);
+  const row = (name: string, p: SmtpPhase) => [
+    name,
+    p.perSecond.toFixed(0),
+    ms(p.latency.p50),
+    ms(p.latency.p99),
+    cpu(p.cpu?.server),
+    cpu(p.cpu?.postgres),
+    cpu(p.cpu?.loadGenerator),
+  ];
+  console.log(
+    `\nSMTP intake: ${(r.mailBytes / 1024).toFixed(1)} KB PGP/MIME mails, decrypted, re-encrypted to ${r.readers} readers + the reporter key, committed; ${r.concurrency} connections\n`,
+  );
+  console.log(
+    table(
+      ['server', 'mails/s', 'p50', 'p99', 'CPU server', 'CPU postgres', 'CPU client'],
+      [row('accept and discard (smtp-server)', r.discard), row('our intake', r.ours)],
+    ),
+  );
+  console.log(
+    `\n   stored ${r.casesStored} cases, ${r.sessionKeysPerMessage} session-key packets per message; ours / discard = ${((r.ours.perSecond / r.discard.perSecond) * 100).toFixed(0)}%`,
+  );
+  console.log(
+    `   our intake: ${r.ours.perSecond.toFixed(0)} mails/s (target ≥ ${SMTP_TARGET_PER_SECOND}, ${os.cpus().length} cores)  ${verdict(r.ours.perSecond >= SMTP_TARGET_PER_SECOND)}`,
+  );
 }
 
 /** Distinct PGP/MIME messages of about 10 KB, each encrypted to the intake key as a reporter's mail program would. */
@@ -127,7 +178,11 @@ async function makeMails(intakeKey: PublicKey, count: number): Promise<Buffer[]>
     // ~7 KB of text: with armor and MIME the mail on the wire is about 10 KB.
     const text = `Bench report ${i}\n${crypto.randomBytes(3500).toString('hex').replace(/.{72}/g, '$&\n')}\n`;
     const entity = `Content-Type: text/plain; charset=utf-8\r\nSubject: bench ${i}\r\n\r\n${text.replace(/\n/g, '\r\n')}`;
-    const armored = (await encrypt({ message: await createMessage({ text: entity }), encryptionKeys: intakeKey, config: messageConfig })) as string;
+    const armored = (await encrypt({
+      message: await createMessage({ text: entity }),
+      encryptionKeys: intakeKey,
+      config: messageConfig,
+    })) as string;
     const boundary = `b${i}`;
     mails.push(
       Buffer.from(
@@ -157,8 +212,20 @@ async function makeMails(intakeKey: PublicKey, count: number): Promise<Buffer[]>
 }
 
 /** Sends `count` mails from the pool over `concurrency` pooled SMTP connections; every one must get 250. */
-async function sendAll(port: number, pool: Buffer[], count: number, concurrency: number): Promise<Omit<SmtpPhase, 'cpu'>> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, pool: true, maxConnections: concurrency, maxMessages: Infinity, ignoreTLS: true });
+async function sendAll(
+  port: number,
+  pool: Buffer[],
+  count: number,
+  concurrency: number,
+): Promise<Omit<SmtpPhase, 'cpu'>> {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    pool: true,
+    maxConnections: concurrency,
+    maxMessages: Infinity,
+    ignoreTLS: true,
+  });
   const latencies: number[] = [];
   let next = 0;
   let failure: string | undefined;
@@ -167,7 +234,10 @@ async function sendAll(port: number, pool: Buffer[], count: number, concurrency:
       const i = next++;
       const started = process.hrtime.bigint();
       try {
-        const info = await transport.sendMail({ envelope: { from: `finder${i}@example.net`, to: [`security@${BENCH_MAIL_DOMAIN}`] }, raw: pool[i % pool.length]! });
+        const info = await transport.sendMail({
+          envelope: { from: `finder${i}@example.net`, to: [`security@${BENCH_MAIL_DOMAIN}`] },
+          raw: pool[i % pool.length]!,
+        });
         if (!info.response.startsWith('250')) failure ??= info.response;
       } catch (error) {
         failure ??= (error as Error).message;

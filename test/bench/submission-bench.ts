@@ -38,13 +38,18 @@ export async function runSubmissionBench(options: SubmissionBenchOptions): Promi
   const names: Name[] = ['baseline', 'ours'];
   const clusterDir = path.join(options.dataDir, 'postgres');
   const post = (name: Name, count: number) =>
-    runLoad(`${options.servers[name].url}/api/reports`, options.submission.bodies(count), options.concurrency).then((r) => check(name, r));
+    runLoad(`${options.servers[name].url}/api/reports`, options.submission.bodies(count), options.concurrency).then(
+      (r) => check(name, r),
+    );
 
   for (const name of names) {
     options.log(`   ${name}: warming up (${options.warmup})…`);
     await post(name, options.warmup);
   }
-  const queriesBefore = { baseline: await options.servers.baseline.queryStats(), ours: await options.servers.ours.queryStats() };
+  const queriesBefore = {
+    baseline: await options.servers.baseline.queryStats(),
+    ours: await options.servers.ours.queryStats(),
+  };
   const rounds: Record<Name, LoadResult[]> = { baseline: [], ours: [] };
   const cpu: Record<Name, CpuSnapshot[]> = { baseline: [], ours: [] };
   // Sampled in the last round only: the sampler's own queries cost the database a little.
@@ -66,7 +71,10 @@ export async function runSubmissionBench(options: SubmissionBenchOptions): Promi
   const figures = {} as Record<Name, SubmissionFigures>;
   for (const name of names) {
     const combined = combine(rounds[name], cpu[name], waits[name]);
-    figures[name] = { ...combined, queries: queryStatsPerRequest(queriesBefore[name], await options.servers[name].queryStats(), combined.requests) };
+    figures[name] = {
+      ...combined,
+      queries: queryStatsPerRequest(queriesBefore[name], await options.servers[name].queryStats(), combined.requests),
+    };
   }
   return figures;
 }
@@ -80,7 +88,10 @@ function combine(results: LoadResult[], cpu: CpuSnapshot[], waits: string): Omit
     requests,
     perSecond: requests / seconds,
     ...summarize(results.flatMap((r) => r.latencies)),
-    cpu: cpu.length === results.length ? { server: total('server'), postgres: total('postgres'), loadGenerator: total('loadGenerator') } : null,
+    cpu:
+      cpu.length === results.length
+        ? { server: total('server'), postgres: total('postgres'), loadGenerator: total('loadGenerator') }
+        : null,
     waits,
   };
 }

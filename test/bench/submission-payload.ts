@@ -24,7 +24,9 @@ export async function fetchRecipientKeys(appUrl: string): Promise<PublicKey[]> {
   const response = await fetch(`${appUrl}/api/recipients?kind=security`);
   if (!response.ok) throw new Error(`GET /api/recipients answered ${response.status}`);
   const { recipients } = (await response.json()) as { recipients: { publicKey: string }[] };
-  return Promise.all(recipients.map(async (r) => (await readKey({ armoredKey: r.publicKey, config: messageConfig })) as PublicKey));
+  return Promise.all(
+    recipients.map(async (r) => (await readKey({ armoredKey: r.publicKey, config: messageConfig })) as PublicKey),
+  );
 }
 
 export interface SubmissionTemplate {
@@ -39,7 +41,11 @@ export interface SubmissionTemplate {
 }
 
 /** `attachments`: plaintext files, encrypted to the same recipients as the page's script does. */
-export async function buildSubmission(readerKeys: PublicKey[], text = reportText(), attachments: Uint8Array[] = []): Promise<SubmissionTemplate> {
+export async function buildSubmission(
+  readerKeys: PublicKey[],
+  text = reportText(),
+  attachments: Uint8Array[] = [],
+): Promise<SubmissionTemplate> {
   const reporterKey = await createReporterKey(generateReceipt(), BENCH_ARGON2);
   const reporterPublic = (await readKey({ armoredKey: reporterKey.publicKey, config: messageConfig })) as PublicKey;
   const recipients = [...readerKeys, reporterPublic];
@@ -48,9 +54,17 @@ export async function buildSubmission(readerKeys: PublicKey[], text = reportText
   const json = JSON.stringify({
     kind: 'security',
     involved: [],
-    reporter: { publicKey: reporterKey.publicKey, lockedPrivateKey: reporterKey.lockedPrivateKey, receiptLookup: marker },
+    reporter: {
+      publicKey: reporterKey.publicKey,
+      lockedPrivateKey: reporterKey.lockedPrivateKey,
+      receiptLookup: marker,
+    },
     report,
-    attachments: await Promise.all(attachments.map(async (data, i) => armorMessage(await encryptMessage({ data, filename: `file-${i + 1}.bin`, recipients })))),
+    attachments: await Promise.all(
+      attachments.map(async (data, i) =>
+        armorMessage(await encryptMessage({ data, filename: `file-${i + 1}.bin`, recipients })),
+      ),
+    ),
   });
   const at = json.indexOf(marker);
   const prefix = Buffer.from(json.slice(0, at));
@@ -59,7 +73,9 @@ export async function buildSubmission(readerKeys: PublicKey[], text = reportText
     size: Buffer.byteLength(json),
     recipients: recipients.length,
     bodies: (count) =>
-      Array.from({ length: count }, () => Buffer.concat([prefix, Buffer.from(crypto.randomBytes(32).toString('hex')), suffix])),
+      Array.from({ length: count }, () =>
+        Buffer.concat([prefix, Buffer.from(crypto.randomBytes(32).toString('hex')), suffix]),
+      ),
     parts: () => [prefix, Buffer.from(crypto.randomBytes(32).toString('hex')), suffix],
   };
 }

@@ -41,10 +41,17 @@ export interface UploadMemoryResult {
 
 export async function runUploadMemoryBench(options: UploadMemoryOptions): Promise<UploadMemoryResult> {
   const { limits } = options;
-  options.log(`   encrypting ${limits.maxAttachments} attachments of ${(limits.maxAttachmentBytes / 2 ** 20).toFixed(0)} MiB each…`);
-  const files = Array.from({ length: limits.maxAttachments }, () => new Uint8Array(crypto.randomBytes(limits.maxAttachmentBytes)));
+  options.log(
+    `   encrypting ${limits.maxAttachments} attachments of ${(limits.maxAttachmentBytes / 2 ** 20).toFixed(0)} MiB each…`,
+  );
+  const files = Array.from(
+    { length: limits.maxAttachments },
+    () => new Uint8Array(crypto.randomBytes(limits.maxAttachmentBytes)),
+  );
   const submission = await buildSubmission(options.readerKeys, reportText(), files);
-  options.log(`   ${options.clients} clients, each posting one ${(submission.size / 2 ** 20).toFixed(1)} MiB body at once…`);
+  options.log(
+    `   ${options.clients} clients, each posting one ${(submission.size / 2 ** 20).toFixed(1)} MiB body at once…`,
+  );
 
   const target = new URL(`${options.server.url}/api/reports`);
   const peakBeforeBytes = peakResident(options.server.pid);
@@ -62,7 +69,11 @@ export async function runUploadMemoryBench(options: UploadMemoryOptions): Promis
     const started = Date.now();
     for (let attempt = 0; attempt < 1000; attempt++) {
       inFlight++;
-      const answer = await post(target, submission.parts(), address).catch((error: Error) => ({ status: 0, retryAfter: null, text: error.message }));
+      const answer = await post(target, submission.parts(), address).catch((error: Error) => ({
+        status: 0,
+        retryAfter: null,
+        text: error.message,
+      }));
       inFlight--;
       if (answer.status === 201) {
         stored++;
@@ -106,17 +117,44 @@ const TARGET_PEAK_BYTES = 1.5 * 2 ** 30;
 export function printUploadMemory(result: UploadMemoryResult): void {
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
   const sorted = [...result.latencies].sort((a, b) => a - b);
-  console.log(`\nH. ${result.clients} concurrent maximum-size submissions (POST /api/reports, ${mib(result.bodyBytes)} each; largest accepted ${mib(result.largestBytes)})\n`);
-  console.log(table(
-    ['upload budget', 'peak RSS before', 'peak RSS', 'stored', '503 answers', '503 though fitting', 'Retry-After', 'time', 'slowest client'],
-    [[
-      mib(result.budgetBytes), mib(result.peakBeforeBytes), mib(result.peakBytes), `${result.stored}/${result.clients}`, String(result.refusals),
-      String(result.refusedThoughFitting), `${result.retryAfterSeconds} s`, `${result.seconds.toFixed(1)} s`, ms(sorted.at(-1) ?? 0),
-    ]],
-  ));
+  console.log(
+    `\nH. ${result.clients} concurrent maximum-size submissions (POST /api/reports, ${mib(result.bodyBytes)} each; largest accepted ${mib(result.largestBytes)})\n`,
+  );
+  console.log(
+    table(
+      [
+        'upload budget',
+        'peak RSS before',
+        'peak RSS',
+        'stored',
+        '503 answers',
+        '503 though fitting',
+        'Retry-After',
+        'time',
+        'slowest client',
+      ],
+      [
+        [
+          mib(result.budgetBytes),
+          mib(result.peakBeforeBytes),
+          mib(result.peakBytes),
+          `${result.stored}/${result.clients}`,
+          String(result.refusals),
+          String(result.refusedThoughFitting),
+          `${result.retryAfterSeconds} s`,
+          `${result.seconds.toFixed(1)} s`,
+          ms(sorted.at(-1) ?? 0),
+        ],
+      ],
+    ),
+  );
   const ok = result.peakBytes < TARGET_PEAK_BYTES;
-  console.log(`\n   peak resident memory of the server ${mib(result.peakBytes)} (target < ${mib(TARGET_PEAK_BYTES)})  ${verdict(ok)}`);
-  console.log(`   every submission stored in the end, none refused that fitted the budget  ${verdict(result.stored === result.clients && result.refusedThoughFitting === 0)}`);
+  console.log(
+    `\n   peak resident memory of the server ${mib(result.peakBytes)} (target < ${mib(TARGET_PEAK_BYTES)})  ${verdict(ok)}`,
+  );
+  console.log(
+    `   every submission stored in the end, none refused that fitted the budget  ${verdict(result.stored === result.clients && result.refusedThoughFitting === 0)}`,
+  );
   for (const failure of result.failures.slice(0, 3)) console.log(`   failure: ${failure}`);
 }
 
@@ -131,7 +169,11 @@ function peakResident(pid: number): number {
 }
 
 /** One POST of a body in parts; the answer may come before the body is sent (a 503), and then the rest is not. */
-function post(target: URL, parts: Buffer[], address: string): Promise<{ status: number; retryAfter: string | null; text: string }> {
+function post(
+  target: URL,
+  parts: Buffer[],
+  address: string,
+): Promise<{ status: number; retryAfter: string | null; text: string }> {
   return new Promise((resolve, reject) => {
     const length = parts.reduce((n, p) => n + p.length, 0);
     const request = http.request(
@@ -150,7 +192,11 @@ function post(target: URL, parts: Buffer[], address: string): Promise<{ status: 
         response.on('end', () => {
           request.destroy();
           const retryAfter = response.headers['retry-after'];
-          resolve({ status: response.statusCode ?? 0, retryAfter: typeof retryAfter === 'string' ? retryAfter : null, text: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status: response.statusCode ?? 0,
+            retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
         });
         response.on('error', reject);
       },

@@ -49,7 +49,11 @@ describe('the public pages have no serious or critical accessibility violations'
   test('a form that comes back with problems (no JavaScript)', async () => {
     const page = await openPage({ pageScript: false });
     await openAndFillForm(page, scenario.server.url, 'coc', { body: 'What happened.' });
-    await page.setInputFiles('#f-attachments', { name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4096) });
+    await page.setInputFiles('#f-attachments', {
+      name: 'big.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(4096),
+    });
     expect(await submitWithoutScript(page)).toBe(413);
     await expectNoSeriousViolations(page);
   });
@@ -82,7 +86,9 @@ describe('the public pages have no serious or critical accessibility violations'
   test('control: the check does catch a serious violation', async () => {
     const page = await openPage({ pageScript: true });
     await page.goto(`${scenario.server.url}/report?kind=security`);
-    await page.evaluate(() => document.querySelector('form')!.append(Object.assign(document.createElement('input'), { type: 'text' })));
+    await page.evaluate(() =>
+      document.querySelector('form')!.append(Object.assign(document.createElement('input'), { type: 'text' })),
+    );
     expect((await seriousAxeViolations(page)).map((v) => v.id)).toContain('label');
   });
 });

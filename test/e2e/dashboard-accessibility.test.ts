@@ -5,10 +5,23 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeViolations, launchChromium, seriousAxeViolations } from '../helpers/browser';
 import { submitReport } from '../helpers/dashboard';
 import { inviteMember } from '../../server/auth/invitations';
-import { enrolInBrowser, importKeyInBrowser, openCaseInBrowser, openFollowupInBrowser, protectedFixtureKey, signInInBrowser } from '../helpers/dashboard-browser';
+import {
+  enrolInBrowser,
+  importKeyInBrowser,
+  openCaseInBrowser,
+  openFollowupInBrowser,
+  protectedFixtureKey,
+  signInInBrowser,
+} from '../helpers/dashboard-browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, fixtureKey } from '../helpers/keys';
-import { STRONG_PASSWORD, enrolMember, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
+import {
+  STRONG_PASSWORD,
+  enrolMember,
+  startAuthServer,
+  type AuthTestServer,
+  type EnrolledMember,
+} from '../helpers/member-auth';
 
 const PASSPHRASE = 'an accessible passphrase 7';
 

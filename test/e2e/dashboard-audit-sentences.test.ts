@@ -69,7 +69,9 @@ test('the raw rows are one click away', async () => {
 });
 
 test('the channel is said in words, and no code or US-style date is shown anywhere on the page', async () => {
-  expect(await page.locator('dl.facts').innerText()).toMatch(/Received\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, by web form, without JavaScript/);
+  expect(await page.locator('dl.facts').innerText()).toMatch(
+    /Received\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, by web form, without JavaScript/,
+  );
   // Outside the raw rows, which show the log as it is stored.
   await page.getByText('Show the raw audit rows').click();
   await page.locator('details.raw-audit table').waitFor({ state: 'hidden' });

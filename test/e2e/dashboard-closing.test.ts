@@ -34,7 +34,8 @@ afterAll(async () => {
   await t?.destroy();
 });
 
-const statusOf = async (reference: string) => (await t.db.selectFrom('cases').select('status').where('reference', '=', reference).executeTakeFirstOrThrow()).status;
+const statusOf = async (reference: string) =>
+  (await t.db.selectFrom('cases').select('status').where('reference', '=', reference).executeTakeFirstOrThrow()).status;
 
 describe.each([
   ['with JavaScript', () => alice],
@@ -46,7 +47,9 @@ describe.each([
     await page().getByRole('button', { name: 'Closed: spam', exact: true }).click();
     await page().waitForLoadState('load');
     expect(await page().locator('h1').innerText()).toBe(`Close ${reference} as “Closed: spam”?`);
-    expect(await page().locator('[data-confirm-close]').innerText()).toContain('The reporter’s follow-up page will say: Closed');
+    expect(await page().locator('[data-confirm-close]').innerText()).toContain(
+      'The reporter’s follow-up page will say: Closed',
+    );
     await page().getByRole('link', { name: 'No, keep it open' }).click();
     await page().waitForURL(`${server.url}/dashboard/cases/${reference}`);
     expect(await page().locator('[data-status]').innerText()).toBe('New');
@@ -69,8 +72,12 @@ describe.each([
     expect(await page().inputValue('#dup-of')).toBe('not a reference!');
     await page().fill('#dup-of', 'sec-2026-0042');
     await page().getByRole('button', { name: 'Closed: duplicate', exact: true }).click();
-    expect(await page().locator('[data-confirm-close]').innerText()).toContain('Recorded as a duplicate of SEC-2026-0042.');
-    await page().getByRole('button', { name: /^Yes, close it/ }).click();
+    expect(await page().locator('[data-confirm-close]').innerText()).toContain(
+      'Recorded as a duplicate of SEC-2026-0042.',
+    );
+    await page()
+      .getByRole('button', { name: /^Yes, close it/ })
+      .click();
     await page().waitForURL(`${server.url}/dashboard/cases/${reference}`);
     expect(await statusOf(reference)).toBe('duplicate');
   });
@@ -95,7 +102,9 @@ test('with JavaScript, the reopen reason is encrypted in the browser: only ciphe
   expect(posted.map((r) => new URL(r.url).pathname)).toEqual([`/dashboard/cases/${reference}/reopen`]);
   expect(requestsContaining(requests, canary('reopen-js'))).toEqual([]);
   expect(posted[0]!.body!.toString()).toContain('BEGIN+PGP+MESSAGE');
-  expect(await alice.locator('[data-audit-sentences]').innerText()).toContain('reopened it (from Closed: not a vulnerability to Assessing) and left the reason as a note');
+  expect(await alice.locator('[data-audit-sentences]').innerText()).toContain(
+    'reopened it (from Closed: not a vulnerability to Assessing) and left the reason as a note',
+  );
 });
 
 test('without JavaScript, the reason is required, kept when refused, and then encrypted by the server', async () => {

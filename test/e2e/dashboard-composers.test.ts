@@ -32,7 +32,10 @@ afterAll(async () => {
   await t?.destroy();
 });
 
-const rolesStored = async () => (await t.db.selectFrom('messages').select('role').where('case_id', '=', security.id).orderBy('created_at').execute()).map((m) => m.role);
+const rolesStored = async () =>
+  (
+    await t.db.selectFrom('messages').select('role').where('case_id', '=', security.id).orderBy('created_at').execute()
+  ).map((m) => m.role);
 
 test('two composers, each with its own heading, box and button, the note first and the reply apart', async () => {
   const note = page.locator('form[data-composer="comment"]');
@@ -54,7 +57,9 @@ test('two composers, each with its own heading, box and button, the note first a
       return `${s.borderTopStyle} ${s.borderTopColor} ${s.backgroundColor}`;
     });
   expect(await look('form[data-composer="comment"]')).not.toBe(await look('form[data-composer="reply"]'));
-  expect(await look('form[data-composer="comment"] > button')).not.toBe(await look('form[data-composer="reply"] > button'));
+  expect(await look('form[data-composer="comment"] > button')).not.toBe(
+    await look('form[data-composer="reply"] > button'),
+  );
 });
 
 test('a reply asks first, naming the reporter and the readers; "keep editing" sends nothing and keeps the text', async () => {

@@ -78,9 +78,14 @@ afterAll(async () => {
   await t?.destroy();
 });
 
-const noneContain = (requests: readonly RecordedRequest[], secrets: readonly string[]) => expectNoneContain(requests, secrets, server.url);
+const noneContain = (requests: readonly RecordedRequest[], secrets: readonly string[]) =>
+  expectNoneContain(requests, secrets, server.url);
 const noPrivateKey = (requests: readonly RecordedRequest[]) =>
-  expectNoPrivateKey(requests, 'alice', { armoredKeys: [fixtureKey('alice').secretKey, armoredKey], passphrase: PASSPHRASE, origin: server.url });
+  expectNoPrivateKey(requests, 'alice', {
+    armoredKeys: [fixtureKey('alice').secretKey, armoredKey],
+    passphrase: PASSPHRASE,
+    origin: server.url,
+  });
 
 test('a reporter files a security report and a CoC report naming dave, with JavaScript on', async () => {
   const page = await newPage();
@@ -110,18 +115,26 @@ describe('alice handles the security report in her browser', () => {
     aliceSignIn = await enrolInBrowser(alice, t.db, server, { id: aliceId, email: fixtureKey('alice').email });
     expect(aliceSignIn.recoveryCodes.length).toBeGreaterThanOrEqual(8);
     expect(await alice.locator('h1').innerText()).toBe('Cases you may read');
-    expect(await alice.locator('tr[data-case]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case')))).toEqual([security.reference]);
+    expect(
+      await alice.locator('tr[data-case]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case'))),
+    ).toEqual([security.reference]);
   });
 
   test('"My key": her passphrase-protected private key is imported and unlocked in the browser', async () => {
     await alice.getByRole('link', { name: 'My key' }).click();
     // A passphrase that does not unlock it: nothing is imported, and after a reload the page still says so.
-    await expect(importKeyInBrowser(alice, server.url, armoredKey, `${PASSPHRASE} typo`)).rejects.toThrow('Not imported: That passphrase does not unlock your key.');
+    await expect(importKeyInBrowser(alice, server.url, armoredKey, `${PASSPHRASE} typo`)).rejects.toThrow(
+      'Not imported: That passphrase does not unlock your key.',
+    );
     await alice.reload();
-    await alice.waitForFunction(() => document.querySelector('[data-keyring-status]')?.textContent !== 'This page needs JavaScript.');
+    await alice.waitForFunction(
+      () => document.querySelector('[data-keyring-status]')?.textContent !== 'This page needs JavaScript.',
+    );
     expect(await alice.locator('[data-keyring-status]').innerText()).toBe('No key is stored in this browser yet.');
 
-    expect(await importKeyInBrowser(alice, server.url, armoredKey, PASSPHRASE)).toContain(fixtureKey('alice').fingerprint);
+    expect(await importKeyInBrowser(alice, server.url, armoredKey, PASSPHRASE)).toContain(
+      fixtureKey('alice').fingerprint,
+    );
   });
 
   test('she opens the case from the list and reads the report, decrypted in the page', async () => {
@@ -137,7 +150,10 @@ describe('alice handles the security report in her browser', () => {
   });
 
   test('she can instead download the report armored, and stock gpg decrypts it with her key', async () => {
-    const [download] = await Promise.all([alice.waitForEvent('download'), alice.getByRole('link', { name: 'Download encrypted (.asc)' }).first().click()]);
+    const [download] = await Promise.all([
+      alice.waitForEvent('download'),
+      alice.getByRole('link', { name: 'Download encrypted (.asc)' }).first().click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(new RegExp(`^${security.reference}-report-[0-9a-f]{8}\\.asc$`));
     const armored = await fs.readFile((await download.path())!, 'utf8');
     expect(armored).toMatch(/^-----BEGIN PGP MESSAGE-----/);
@@ -153,7 +169,9 @@ describe('alice handles the security report in her browser', () => {
   test('she adds a comment for responders and a reply to the reporter', async () => {
     await sendFromComposer(alice, 'comment', COMMENT);
     await sendFromComposer(alice, 'reply', REPLY);
-    expect((await caseMessages(alice)).map((m) => [m.role, m.text.includes(REPORT_CANARY) ? 'report' : m.text])).toEqual([
+    expect(
+      (await caseMessages(alice)).map((m) => [m.role, m.text.includes(REPORT_CANARY) ? 'report' : m.text]),
+    ).toEqual([
       ['report', 'report'],
       ['comment', COMMENT],
       ['reply', REPLY],
@@ -178,18 +196,23 @@ describe('alice handles the security report in her browser', () => {
 
     await alice.goto(`${server.url}/dashboard`);
     const row = alice.locator(`tr[data-case="${security.reference}"]`);
-    expect(await row.locator('td').allInnerTexts()).toEqual(expect.arrayContaining(['Assessing', '9.8 critical', fixtureKey('bob').displayName]));
+    expect(await row.locator('td').allInnerTexts()).toEqual(
+      expect.arrayContaining(['Assessing', '9.8 critical', fixtureKey('bob').displayName]),
+    );
   });
 
   test('nothing she sent carries the report, her comment, her reply or her private key', async () => {
-    const posted = aliceRequests.filter((r) => r.method === 'POST' && /\/api\/dashboard\/cases\/[^/]+\/messages$/.test(new URL(r.url).pathname));
+    const posted = aliceRequests.filter(
+      (r) => r.method === 'POST' && /\/api\/dashboard\/cases\/[^/]+\/messages$/.test(new URL(r.url).pathname),
+    );
     expect(posted).toHaveLength(2);
     // The search does see request bodies: the ciphertext is there.
     expect(requestsContaining(aliceRequests, '-----BEGIN PGP MESSAGE-----')).toEqual(posted);
     noneContain(aliceRequests, [REPORT_CANARY, COMMENT, REPLY]);
     await noPrivateKey(aliceRequests);
     // The markers are the key's own: none is in her public key, which the server does hand out.
-    for (const marker of await privateKeyMarkers('alice', [fixtureKey('alice').secretKey, armoredKey])) expect(fixtureKey('alice').publicKey).not.toContain(marker);
+    for (const marker of await privateKeyMarkers('alice', [fixtureKey('alice').secretKey, armoredKey]))
+      expect(fixtureKey('alice').publicKey).not.toContain(marker);
   });
 });
 
@@ -203,7 +226,9 @@ describe('the reporter follows up with the receipt', () => {
   });
 
   test('a receipt of the right shape that matches no case opens nothing', async () => {
-    await expect(openFollowupInBrowser(reporter, server.url, generateReceipt())).rejects.toThrow(`The follow-up page said: ${NO_MATCH}`);
+    await expect(openFollowupInBrowser(reporter, server.url, generateReceipt())).rejects.toThrow(
+      `The follow-up page said: ${NO_MATCH}`,
+    );
   });
 
   test('sees the status, reads the reply decrypted in the browser, not the comment, and answers', async () => {
@@ -224,7 +249,9 @@ describe('the reporter follows up with the receipt', () => {
 
   test('no request from the reporter’s page carries the receipt, the answer or the reply', async () => {
     const posted = reporterRequests.filter((r) => r.method === 'POST');
-    expect(posted.map((r) => new URL(r.url).pathname)).toEqual([expect.stringMatching(/^\/api\/followup\/[0-9a-f]{64}\/replies$/)]);
+    expect(posted.map((r) => new URL(r.url).pathname)).toEqual([
+      expect.stringMatching(/^\/api\/followup\/[0-9a-f]{64}\/replies$/),
+    ]);
     expect(requestsContaining(reporterRequests, '-----BEGIN PGP MESSAGE-----')).toEqual(posted);
     noneContain(reporterRequests, [...receiptForms(security.receipt), ANSWER, REPLY, REPORT_CANARY]);
   });
@@ -268,7 +295,9 @@ describe('dave, named in the CoC report, sees no trace of it', () => {
   test('the list shows only the CoC case he may read, and its counts leave the other out', async () => {
     for (const query of ['', '?kind=coc', '?status=new', '?assigned=none&sort=oldest']) {
       await page.goto(`${server.url}/dashboard${query}`);
-      const rows = await page.locator('tr[data-case]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case')));
+      const rows = await page
+        .locator('tr[data-case]')
+        .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case')));
       expect(rows).toEqual([otherCoc.reference]);
       const counts = await page.locator('[data-count]').allInnerTexts();
       expect(counts.reduce((sum, n) => sum + Number(n), 0)).toBe(1);
@@ -289,11 +318,18 @@ describe('dave, named in the CoC report, sees no trace of it', () => {
     expect(await visit(coc.reference.toLowerCase())).toEqual(missing);
     // The markup too, but for the CSRF token of the sign-out form.
     const markup = async (reference: string) =>
-      (await (await page.request.get(`${server.url}/dashboard/cases/${reference}`)).text()).replace(/name="_csrf" value="[^"]*"/g, '');
+      (await (await page.request.get(`${server.url}/dashboard/cases/${reference}`)).text()).replace(
+        /name="_csrf" value="[^"]*"/g,
+        '',
+      );
     expect(await markup(coc.reference)).toBe(await markup(NONEXISTENT));
 
     for (const suffix of ['/messages', '/recipients?role=reply']) {
-      const [h, m] = await Promise.all([coc.reference, NONEXISTENT].map((ref) => page.request.get(`${server.url}/api/dashboard/cases/${ref}${suffix}`)));
+      const [h, m] = await Promise.all(
+        [coc.reference, NONEXISTENT].map((ref) =>
+          page.request.get(`${server.url}/api/dashboard/cases/${ref}${suffix}`),
+        ),
+      );
       expect({ status: h!.status(), body: await h!.text() }).toEqual({ status: m!.status(), body: await m!.text() });
       expect(h!.status()).toBe(404);
     }
@@ -315,7 +351,9 @@ describe('a reporter whose network guessed too often', () => {
 
     await page.fill('#receipt', security.receipt);
     await page.getByRole('button', { name: 'Open' }).click();
-    await page.waitForFunction(() => /^(?!Looking|Unlocking)./.test(document.querySelector('[data-status]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /^(?!Looking|Unlocking)./.test(document.querySelector('[data-status]')?.textContent ?? ''),
+    );
     expect(await page.locator('[data-status]').innerText()).toMatch(/^Too many attempts/);
     expect(await page.locator('[data-followup-view]').isVisible()).toBe(false);
   });

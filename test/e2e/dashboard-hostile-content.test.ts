@@ -5,7 +5,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { submitReport } from '../helpers/dashboard';
-import { caseMessages, importKeyInBrowser, openCaseInBrowser, openFollowupInBrowser, sendFromComposer, signInInBrowser } from '../helpers/dashboard-browser';
+import {
+  caseMessages,
+  importKeyInBrowser,
+  openCaseInBrowser,
+  openFollowupInBrowser,
+  sendFromComposer,
+  signInInBrowser,
+} from '../helpers/dashboard-browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { fixtureKey } from '../helpers/keys';
 import { enrolMember, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
@@ -28,7 +35,8 @@ const HOSTILE = [
   '**bold** _em_ `code` <b>bold</b> <u>underline</u>',
 ].join('\n');
 /** The elements the text names, which must not appear in the page because of it. */
-const INJECTABLE = 'script, img, svg, iframe, style, details, b, u, a[href^="javascript:" i], [onerror], [onload], [ontoggle]';
+const INJECTABLE =
+  'script, img, svg, iframe, style, details, b, u, a[href^="javascript:" i], [onerror], [onload], [ontoggle]';
 
 let t: TestDatabase;
 let server: AuthTestServer;
@@ -134,4 +142,3 @@ test('without JavaScript, the follow-up page the server decrypts shows them as t
   await page.waitForTimeout(300);
   expect(dialogs).toEqual([]);
 });
-

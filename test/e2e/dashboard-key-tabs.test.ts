@@ -5,7 +5,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, recordRequests } from '../helpers/browser';
 import { submitReport } from '../helpers/dashboard';
-import { caseMessages, memberInBrowser, openCaseInBrowser, signInInBrowser, unlockKeyInBrowser } from '../helpers/dashboard-browser';
+import {
+  caseMessages,
+  memberInBrowser,
+  openCaseInBrowser,
+  signInInBrowser,
+  unlockKeyInBrowser,
+} from '../helpers/dashboard-browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { fixtureKey } from '../helpers/keys';
 import { startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
@@ -52,7 +58,11 @@ beforeAll(async () => {
   t = await createTestDatabase();
   server = await startAuthServer(t.db, { SESSION_IDLE_MINUTES: '30' });
   browser = await launchChromium();
-  ({ context, page: first, member: alice } = await memberInBrowser(browser, t.db, server, 'alice', 'srt', { passphrase: PASSPHRASE }));
+  ({
+    context,
+    page: first,
+    member: alice,
+  } = await memberInBrowser(browser, t.db, server, 'alice', 'srt', { passphrase: PASSPHRASE }));
   requests.push(recordRequests(first));
   security = await submitReport(t.db, 'security', REPORT);
 });
@@ -81,10 +91,17 @@ test('what the tabs keep is wrapped: no private key in the clear in sessionStora
   const stored = await storedText(tab);
   expect(stored).toContain('"intake.unlocked-key"');
   // The fixture's unprotected secret key: no line of its armored body is stored anywhere.
-  const secretLines = fixtureKey('alice').secretKey.split('\n').filter((line) => line.length >= 60);
+  const secretLines = fixtureKey('alice')
+    .secretKey.split('\n')
+    .filter((line) => line.length >= 60);
   expect(secretLines.length).toBeGreaterThan(0);
   for (const line of secretLines) expect(stored).not.toContain(line);
-  for (const recorded of requests) await expectNoPrivateKey(recorded, 'alice', { armoredKeys: [fixtureKey('alice').secretKey], passphrase: PASSPHRASE, origin: server.url });
+  for (const recorded of requests)
+    await expectNoPrivateKey(recorded, 'alice', {
+      armoredKeys: [fixtureKey('alice').secretKey],
+      passphrase: PASSPHRASE,
+      origin: server.url,
+    });
 });
 
 test('a tab that opened while the key was locked reads the case once it is unlocked in another tab', async () => {
@@ -105,7 +122,9 @@ test('signing out in one tab locks the key in every tab, and a new session must 
   await other.getByRole('button', { name: 'Sign out' }).click();
   await other.waitForURL(`${server.url}/signin?signed-out=1`);
   await reading.locator('[data-key-status]', { hasText: 'locked' }).waitFor();
-  expect(new Set(await reading.locator('[data-content]').allInnerTexts())).toEqual(new Set(['Locked: your key was locked in another tab.']));
+  expect(new Set(await reading.locator('[data-content]').allInnerTexts())).toEqual(
+    new Set(['Locked: your key was locked in another tab.']),
+  );
 
   await signInInBrowser(other, server, alice);
   const fresh = await newTab();

@@ -34,7 +34,12 @@ afterAll(async () => {
   await t?.destroy();
 });
 
-const caseRow = (id: string) => t.db.selectFrom('cases').select(['severity_vector', 'cwe', 'affected_versions', 'embargo_until']).where('id', '=', id).executeTakeFirstOrThrow();
+const caseRow = (id: string) =>
+  t.db
+    .selectFrom('cases')
+    .select(['severity_vector', 'cwe', 'affected_versions', 'embargo_until'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 
 describe.each(['with JavaScript', 'without JavaScript'])('%s', (how) => {
   const page = () => pages[how]!;
@@ -63,7 +68,12 @@ describe.each(['with JavaScript', 'without JavaScript'])('%s', (how) => {
     expect(await page().inputValue('#affected')).toBe('>= 1.2, < 1.4.3');
     // The summary links to the field.
     expect(await page().locator('[data-problems] a').getAttribute('href')).toBe('#vector');
-    expect(await caseRow(c.id)).toEqual({ severity_vector: null, cwe: null, affected_versions: null, embargo_until: null });
+    expect(await caseRow(c.id)).toEqual({
+      severity_vector: null,
+      cwe: null,
+      affected_versions: null,
+      embargo_until: null,
+    });
 
     // Corrected in place, it saves.
     await page().fill('#vector', GOOD_VECTOR);

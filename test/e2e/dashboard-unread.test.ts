@@ -4,7 +4,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { submitReport } from '../helpers/dashboard';
-import { memberInBrowser, openCaseInBrowser, openFollowupInBrowser, sendFromComposer } from '../helpers/dashboard-browser';
+import {
+  memberInBrowser,
+  openCaseInBrowser,
+  openFollowupInBrowser,
+  sendFromComposer,
+} from '../helpers/dashboard-browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { startAuthServer, type AuthTestServer } from '../helpers/member-auth';
 import { openAndFillForm, submitAndReadConfirmation, fieldText, type Confirmation } from '../helpers/report-page';
@@ -43,9 +48,17 @@ afterAll(async () => {
 
 async function listNotes(page: Page): Promise<{ count: string; rows: Record<string, string[]> }> {
   await page.goto(`${server.url}/dashboard`);
-  const rows = await page.locator('tr[data-case]').evaluateAll((trs) =>
-    trs.map((tr) => [tr.getAttribute('data-case')!, [...tr.querySelectorAll('[data-unread]')].map((n) => n.textContent ?? '')] as const),
-  );
+  const rows = await page
+    .locator('tr[data-case]')
+    .evaluateAll((trs) =>
+      trs.map(
+        (tr) =>
+          [
+            tr.getAttribute('data-case')!,
+            [...tr.querySelectorAll('[data-unread]')].map((n) => n.textContent ?? ''),
+          ] as const,
+      ),
+    );
   return { count: await page.locator('[data-unread-count]').innerText(), rows: Object.fromEntries(rows) };
 }
 
@@ -70,9 +83,15 @@ test('bob’s note is new to alice, marked on the case page, and never new to bo
   expect((await listNotes(alice)).rows[security.reference]).toEqual(['New comment']);
 
   await openCaseInBrowser(alice, server.url, security.reference);
-  expect(await alice.locator('[data-unread-notice]').innerText()).toBe('New since you last looked: 1 message, marked “New” below.');
+  expect(await alice.locator('[data-unread-notice]').innerText()).toBe(
+    'New since you last looked: 1 message, marked “New” below.',
+  );
   const marked = alice.locator('[data-message][data-new]');
-  expect(await marked.evaluateAll((items) => items.map((i) => [i.getAttribute('data-role'), i.querySelector('.new-mark')?.textContent]))).toEqual([['comment', 'New']]);
+  expect(
+    await marked.evaluateAll((items) =>
+      items.map((i) => [i.getAttribute('data-role'), i.querySelector('.new-mark')?.textContent]),
+    ),
+  ).toEqual([['comment', 'New']]);
   expect(await marked.locator('[data-content]').innerText()).toBe('I can reproduce this.');
 
   // Seen now: the mark is gone from the list and from the page.

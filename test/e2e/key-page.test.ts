@@ -41,17 +41,33 @@ afterAll(async () => {
 });
 
 const status = () => page.locator('[data-keyring-status]').innerText();
-const keyOnFile = async () => (await t.db.selectFrom('member_keys').select('fingerprint').where('member_id', '=', aliceId).where('retired_at', 'is', null).executeTakeFirstOrThrow()).fingerprint;
+const keyOnFile = async () =>
+  (
+    await t.db
+      .selectFrom('member_keys')
+      .select('fingerprint')
+      .where('member_id', '=', aliceId)
+      .where('retired_at', 'is', null)
+      .executeTakeFirstOrThrow()
+  ).fingerprint;
 
 test("another member's private key is refused, saying whose key is on file, and nothing of it is kept", async () => {
   await page.goto(`${server.url}/dashboard/key`);
   await page.locator('form[data-import]').waitFor({ state: 'visible' });
-  await page.setInputFiles('#key-file', { name: 'bob.asc', mimeType: 'application/pgp-keys', buffer: Buffer.from(await protectedFixtureKey('bob', PASSPHRASE)) });
+  await page.setInputFiles('#key-file', {
+    name: 'bob.asc',
+    mimeType: 'application/pgp-keys',
+    buffer: Buffer.from(await protectedFixtureKey('bob', PASSPHRASE)),
+  });
   await page.fill('#key-pass', PASSPHRASE);
   await page.getByRole('button', { name: 'Import and unlock' }).click();
-  await page.waitForFunction(() => /Not imported/.test(document.querySelector('[data-keyring-status]')?.textContent ?? ''));
+  await page.waitForFunction(() =>
+    /Not imported/.test(document.querySelector('[data-keyring-status]')?.textContent ?? ''),
+  );
   const said = await status();
-  expect(said).toContain(`This key (${fixtureKey('bob').fingerprint}) is not your key on file (${fixtureKey('alice').fingerprint})`);
+  expect(said).toContain(
+    `This key (${fixtureKey('bob').fingerprint}) is not your key on file (${fixtureKey('alice').fingerprint})`,
+  );
   // What was typed stays; the page still offers the import.
   expect(await page.inputValue('#key-pass')).toBe(PASSPHRASE);
   await page.reload();
@@ -60,8 +76,10 @@ test("another member's private key is refused, saying whose key is on file, and 
   expect(await keyOnFile()).toBe(fixtureKey('alice').fingerprint);
 });
 
-test('the member\'s own key is imported and unlocked', async () => {
-  expect(await importKeyInBrowser(page, server.url, await protectedFixtureKey('alice', PASSPHRASE), PASSPHRASE)).toContain(fixtureKey('alice').fingerprint);
+test("the member's own key is imported and unlocked", async () => {
+  expect(
+    await importKeyInBrowser(page, server.url, await protectedFixtureKey('alice', PASSPHRASE), PASSPHRASE),
+  ).toContain(fixtureKey('alice').fingerprint);
   await page.getByRole('button', { name: 'Forget the key in this browser' }).click();
   await page.locator('form[data-import]').waitFor({ state: 'visible' });
 });
@@ -86,9 +104,15 @@ test('a key made on the page goes on file when asked; gpg imports its backup and
 
   await page.getByRole('button', { name: 'use it: replace my key on file' }).click();
   await page.locator('[data-keyring-status]', { hasText: `Your key on file is now ${fingerprint}` }).waitFor();
-  expect(await status()).toContain('Cases filed before stay readable with your old key until another reader re-wraps them');
+  expect(await status()).toContain(
+    'Cases filed before stay readable with your old key until another reader re-wraps them',
+  );
   expect(await keyOnFile()).toBe(fingerprint);
-  const audit = await t.db.selectFrom('audit_log').select(['actor_label', 'actor_member_id']).where('action', '=', 'member.key-changed').execute();
+  const audit = await t.db
+    .selectFrom('audit_log')
+    .select(['actor_label', 'actor_member_id'])
+    .where('action', '=', 'member.key-changed')
+    .execute();
   expect(audit).toEqual([{ actor_label: 'member', actor_member_id: aliceId }]);
 
   const text = 'Token reuse in the webhook handler.';

@@ -71,7 +71,12 @@ test('every recovery code and its number stay inside the box, at 1280 and at 320
     expect({ width, numbersInside: layout.numbersInside }).toEqual({ width, numbersInside: true });
     expect(layout.items).toHaveLength(10);
     for (const item of layout.items) {
-      expect({ width, item: item.text, inside: item.left >= layout.box.left - 0.5 && item.right <= layout.box.right + 0.5, overflows: item.overflows }).toEqual({
+      expect({
+        width,
+        item: item.text,
+        inside: item.left >= layout.box.left - 0.5 && item.right <= layout.box.right + 0.5,
+        overflows: item.overflows,
+      }).toEqual({
         width,
         item: item.text,
         inside: true,

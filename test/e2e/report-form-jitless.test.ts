@@ -5,11 +5,23 @@
 import crypto from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isLockedWithArgon2 } from '../../crypto/reporter-key';
-import { describeViolations, launchChromium, recordRequests, seriousAxeViolations, type RecordedRequest } from '../helpers/browser';
+import {
+  describeViolations,
+  launchChromium,
+  recordRequests,
+  seriousAxeViolations,
+  type RecordedRequest,
+} from '../helpers/browser';
 import { attachFile, fieldText, openAndFillForm, submitAndReadConfirmation } from '../helpers/report-page';
 import { expectNoneContain, receiptForms } from '../helpers/request-leaks';
 import { submitThroughApi } from '../helpers/report-client';
-import { RECEIPT_SHAPE, canary, decryptCaseWithGpg, startReportScenario, type ReportScenario } from '../helpers/report-scenario';
+import {
+  RECEIPT_SHAPE,
+  canary,
+  decryptCaseWithGpg,
+  startReportScenario,
+  type ReportScenario,
+} from '../helpers/report-scenario';
 
 let browser: Browser;
 let context: BrowserContext | undefined;
@@ -37,7 +49,11 @@ async function openPage(initScript?: string, on: Browser = browser): Promise<Pag
 const notice = (page: Page) => page.locator('[data-handover]');
 
 async function lockedKeyOf(reference: string): Promise<string> {
-  const row = await scenario!.db.selectFrom('cases').select('reporter_locked_key').where('reference', '=', reference).executeTakeFirstOrThrow();
+  const row = await scenario!.db
+    .selectFrom('cases')
+    .select('reporter_locked_key')
+    .where('reference', '=', reference)
+    .executeTakeFirstOrThrow();
   return row.reporter_locked_key;
 }
 
@@ -97,7 +113,9 @@ describe('where it cannot, it says so before anything typed is sent, and the ser
 
     await openAndFillForm(page, scenario.server.url, 'security', typed);
     await expect(notice(page).isVisible()).resolves.toBe(true);
-    expect(await notice(page).innerText()).toMatch(/cannot encrypt your report here[\s\S]*Web Cryptography API[\s\S]*encrypts your report on arrival/);
+    expect(await notice(page).innerText()).toMatch(
+      /cannot encrypt your report here[\s\S]*Web Cryptography API[\s\S]*encrypts your report on arrival/,
+    );
     expect(await page.locator('button[type=submit]').innerText()).toBe('Send to be encrypted on arrival');
     const shownAt = requests.length;
     const violations = await seriousAxeViolations(page);
@@ -155,10 +173,15 @@ describe('where it cannot, it says so before anything typed is sent, and the ser
     await page.fill('#receipt', receipt);
     await page.click('button[type=submit]');
     await notice(page).waitFor({ timeout: 20_000 });
-    expect(await notice(page).innerText()).toMatch(/Argon2[\s\S]*WebAssembly switched off[\s\S]*receipt goes to our server/);
+    expect(await notice(page).innerText()).toMatch(
+      /Argon2[\s\S]*WebAssembly switched off[\s\S]*receipt goes to our server/,
+    );
     expectNoneContain(requests, receiptForms(receipt), scenario.server.url);
 
-    await Promise.all([page.waitForURL(`${scenario.server.url}/followup`), page.getByRole('button', { name: 'Open on the server' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${scenario.server.url}/followup`),
+      page.getByRole('button', { name: 'Open on the server' }).click(),
+    ]);
     await page.getByRole('heading', { name: `Your report ${reference}` }).waitFor();
     expect(await page.locator('pre.content').first().innerText()).toContain(textCanary);
     expect(posts(requests, '/followup')).toHaveLength(1);
@@ -176,7 +199,9 @@ describe('with JIT, where WebAssembly is there but never answers', () => {
 
   test('Argon2 that hangs gives way to the lock that needs no WebAssembly, and the report is still encrypted here', async () => {
     scenario = await startReportScenario();
-    const hang = ['instantiate', 'instantiateStreaming', 'compile', 'compileStreaming'].map((name) => `WebAssembly.${name} = () => new Promise(() => {});`);
+    const hang = ['instantiate', 'instantiateStreaming', 'compile', 'compileStreaming'].map(
+      (name) => `WebAssembly.${name} = () => new Promise(() => {});`,
+    );
     const page = await openPage(hang.join('\n'), withJit);
     // An hour behind, so that the fast-forwarded clock never makes a key the server sees as not yet valid.
     await page.clock.install({ time: Date.now() - 3_600_000 });
@@ -189,7 +214,10 @@ describe('with JIT, where WebAssembly is there but never answers', () => {
     const answer = page.locator('[data-reference], #problems, [data-handover]:visible');
     for (let i = 0; i < 10 && !(await answer.count()); i++) {
       await page.clock.fastForward(11_000);
-      await answer.first().waitFor({ timeout: 1_000 }).catch(() => undefined);
+      await answer
+        .first()
+        .waitFor({ timeout: 1_000 })
+        .catch(() => undefined);
     }
     expect(await page.locator('main').innerText()).toContain('Your report was received');
     const reference = (await page.locator('[data-reference]').innerText()).trim();

@@ -4,8 +4,20 @@ import crypto from 'node:crypto';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { countCaseRows } from '../helpers/db';
 import { launchChromium } from '../helpers/browser';
-import { attachFile, fieldText, openAndFillForm, submitAndReadConfirmation, submitWithoutScript } from '../helpers/report-page';
-import { RECEIPT_SHAPE, canary, decryptCaseWithGpg, startReportScenario, type ReportScenario } from '../helpers/report-scenario';
+import {
+  attachFile,
+  fieldText,
+  openAndFillForm,
+  submitAndReadConfirmation,
+  submitWithoutScript,
+} from '../helpers/report-page';
+import {
+  RECEIPT_SHAPE,
+  canary,
+  decryptCaseWithGpg,
+  startReportScenario,
+  type ReportScenario,
+} from '../helpers/report-scenario';
 import { newReferenceShape } from '../helpers/stored-case';
 
 let browser: Browser;

@@ -46,7 +46,11 @@ describe('with JavaScript on, the browser encrypts the report', () => {
     const textCanary = canary('text');
     const fileCanary = canary('file');
     // Bytes that are not UTF-8 as well, so that a text round trip would show.
-    const attachment = Buffer.concat([Buffer.from(`crash log ${fileCanary}\n`), crypto.randomBytes(64), Buffer.from([0, 0xff, 0xfe])]);
+    const attachment = Buffer.concat([
+      Buffer.from(`crash log ${fileCanary}\n`),
+      crypto.randomBytes(64),
+      Buffer.from([0, 0xff, 0xfe]),
+    ]);
 
     const typed = fieldText('security', textCanary);
     await openAndFillForm(page, scenario.server.url, 'security', typed);

@@ -48,9 +48,15 @@ describe('the Code of Conduct form', () => {
     expect(lead).toContain('the approvers, the people who govern Kmesh (Carol Approver, Dave Approver)');
     expect(lead).toContain('The person you report is not told who reported them.');
     expect(lead).toContain('we acknowledge your report within 4 business days');
-    expect(await page.getByRole('link', { name: 'Code of Conduct', exact: true }).getAttribute('href')).toBe(ENV.CODE_OF_CONDUCT_URL);
-    expect(await page.getByRole('link', { name: ENV.COC_COMMITTEE_EMAIL }).getAttribute('href')).toBe(`mailto:${ENV.COC_COMMITTEE_EMAIL}`);
-    expect(await page.getByRole('link', { name: 'about the committee' }).getAttribute('href')).toBe(ENV.COC_COMMITTEE_URL);
+    expect(await page.getByRole('link', { name: 'Code of Conduct', exact: true }).getAttribute('href')).toBe(
+      ENV.CODE_OF_CONDUCT_URL,
+    );
+    expect(await page.getByRole('link', { name: ENV.COC_COMMITTEE_EMAIL }).getAttribute('href')).toBe(
+      `mailto:${ENV.COC_COMMITTEE_EMAIL}`,
+    );
+    expect(await page.getByRole('link', { name: 'about the committee' }).getAttribute('href')).toBe(
+      ENV.COC_COMMITTEE_URL,
+    );
 
     const technical = page.getByText('It is encrypted with OpenPGP');
     expect(await technical.isVisible()).toBe(false);
@@ -63,7 +69,9 @@ describe('the Code of Conduct form', () => {
     await page.goto(`${scenario.server.url}/report?kind=coc`);
     const firstField = await page.locator('form[data-report-form] :is(fieldset, .field)').first();
     expect(await firstField.locator('legend').innerText()).toBe('Is any approver involved?');
-    expect(await page.locator('form[data-report-form] :is(input:not([type=hidden]), textarea)').first().getAttribute('name')).toBe('involved');
+    expect(
+      await page.locator('form[data-report-form] :is(input:not([type=hidden]), textarea)').first().getAttribute('name'),
+    ).toBe('involved');
     const top = (await firstField.boundingBox())!.y;
     expect(top).toBeLessThan(844 * 1.5);
   });
@@ -75,7 +83,9 @@ test('the security form gives its scope, the safe harbour and what to include, w
   for (const heading of ['What to report here', 'Safe harbour', 'What to include']) {
     expect(await page.getByRole('heading', { name: heading }).isVisible()).toBe(true);
   }
-  expect(await page.getByText('we will not pursue or support legal action against you', { exact: false }).isVisible()).toBe(true);
+  expect(
+    await page.getByText('we will not pursue or support legal action against you', { exact: false }).isVisible(),
+  ).toBe(true);
   expect(await page.locator('main').innerText()).toContain('We acknowledge it within 5 business days');
   expect(await page.getByText('It is encrypted with OpenPGP').isVisible()).toBe(false);
 });
@@ -96,7 +106,11 @@ test('the confirmations with and without JavaScript say the same things, the ack
 });
 
 test('the follow-up page calls the reporter\'s own message "Your message", with and without JavaScript', async () => {
-  const report = await submitThroughForm(scenario.server.url, { kind: 'security', fields: { body: 'Initial report' }, attachments: [] });
+  const report = await submitThroughForm(scenario.server.url, {
+    kind: 'security',
+    fields: { body: 'Initial report' },
+    attachments: [],
+  });
   const message = `A further detail ${canary('msg')}`;
 
   const plain = await openPage({ javaScriptEnabled: false });
@@ -121,7 +135,9 @@ test('at 1280 px every header link, "Follow up on a report" included, stays on o
   const page = await openPage({ viewport: { width: 1280, height: 800 } });
   for (const path of ['/report', '/report?kind=coc', '/followup']) {
     await page.goto(`${scenario.server.url}${path}`);
-    const lines = await page.locator('header.site a').evaluateAll((links) => links.map((a) => [a.textContent, a.getClientRects().length]));
+    const lines = await page
+      .locator('header.site a')
+      .evaluateAll((links) => links.map((a) => [a.textContent, a.getClientRects().length]));
     expect(lines).toContainEqual(['Follow up on a report', 1]);
     for (const [, count] of lines) expect(count).toBe(1);
   }

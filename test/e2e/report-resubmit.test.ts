@@ -33,7 +33,11 @@ async function noScriptPage(): Promise<Page> {
 const cases = async (): Promise<number> => (await countCaseRows(scenario.db)).cases ?? 0;
 
 async function receiptOpens(reference: string, receipt: string): Promise<boolean> {
-  const row = await scenario.db.selectFrom('cases').select('receipt_lookup').where('reference', '=', reference).executeTakeFirstOrThrow();
+  const row = await scenario.db
+    .selectFrom('cases')
+    .select('receipt_lookup')
+    .where('reference', '=', reference)
+    .executeTakeFirstOrThrow();
   return Buffer.from(row.receipt_lookup).equals(Buffer.from(await receiptLookupHash(receipt)));
 }
 

@@ -21,7 +21,11 @@ export interface AppProcess {
  * Starts the server on a free loopback port with the SMTP intake off; `env` adds to its config
  * (rate limits, TRUST_PROXY, …). Resolves once it logs that it listens.
  */
-export async function startAppProcess(databaseUrl: string, env: Record<string, string> = {}, timeoutMs = 90_000): Promise<AppProcess> {
+export async function startAppProcess(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  timeoutMs = 90_000,
+): Promise<AppProcess> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'intake-app-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
@@ -48,7 +52,10 @@ export async function startAppProcess(databaseUrl: string, env: Record<string, s
   );
   let partial = '';
   const listening = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not listen within ${timeoutMs} ms:\n${logLines.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not listen within ${timeoutMs} ms:\n${logLines.join('\n')}`)),
+      timeoutMs,
+    );
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
@@ -63,7 +70,9 @@ export async function startAppProcess(databaseUrl: string, env: Record<string, s
     });
     void exited.then(() => {
       clearTimeout(timer);
-      reject(new Error(`the server exited (${JSON.stringify(ended)}) before listening:\n${logLines.join('\n')}${partial}`));
+      reject(
+        new Error(`the server exited (${JSON.stringify(ended)}) before listening:\n${logLines.join('\n')}${partial}`),
+      );
     });
   });
   const stop = async () => {

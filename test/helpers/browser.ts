@@ -50,7 +50,9 @@ export function recordRequests(page: Page): RecordedRequest[] {
 /** The requests whose URL or body contains `needle` (UTF-8), to assert that there are none. */
 export function requestsContaining(requests: readonly RecordedRequest[], needle: string): RecordedRequest[] {
   const bytes = Buffer.from(needle, 'utf8');
-  return requests.filter((r) => r.url.includes(needle) || r.url.includes(encodeURIComponent(needle)) || (r.body?.includes(bytes) ?? false));
+  return requests.filter(
+    (r) => r.url.includes(needle) || r.url.includes(encodeURIComponent(needle)) || (r.body?.includes(bytes) ?? false),
+  );
 }
 
 const AXE_PATH = path.join(__dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js');
@@ -68,6 +70,9 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
 /** One readable paragraph per violation, for a failing assertion's message. */
 export function describeViolations(violations: readonly AxeViolation[]): string {
   return violations
-    .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')} — ${n.failureSummary ?? ''}`).join('\n')}`)
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')} — ${n.failureSummary ?? ''}`).join('\n')}`,
+    )
     .join('\n\n');
 }

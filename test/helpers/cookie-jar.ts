@@ -23,7 +23,8 @@ export class CookieJar {
       const value = decodeURIComponent(pair.slice(eq + 1).trim());
       const attrs = attributes.map((a) => a.trim().toLowerCase());
       const expires = attrs.find((a) => a.startsWith('expires='));
-      const gone = attrs.includes('max-age=0') || (expires !== undefined && new Date(expires.slice(8)).getTime() <= Date.now());
+      const gone =
+        attrs.includes('max-age=0') || (expires !== undefined && new Date(expires.slice(8)).getTime() <= Date.now());
       if (gone || value === '') this.values.delete(name);
       else this.values.set(name, value);
     }
@@ -83,11 +84,21 @@ export class WebClient {
     const response = await fetch(`${this.baseUrl}${path}`, {
       ...init,
       redirect: 'manual',
-      headers: { ...this.headers, ...(init.headers as Record<string, string> | undefined), ...(cookie ? { cookie } : {}) },
+      headers: {
+        ...this.headers,
+        ...(init.headers as Record<string, string> | undefined),
+        ...(cookie ? { cookie } : {}),
+      },
     });
     const setCookies = response.headers.getSetCookie();
     this.jar.store(setCookies);
-    return { status: response.status, location: response.headers.get('location'), html: await response.text(), setCookies, headers: response.headers };
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      html: await response.text(),
+      setCookies,
+      headers: response.headers,
+    };
   }
 }
 
@@ -102,7 +113,14 @@ export function csrfTokenIn(html: string, action: string): string {
 /** The texts of the page's error summary (role=alert), tags stripped. */
 export function alertText(html: string): string {
   const alerts = [...html.matchAll(/role="alert"[^>]*>([\s\S]*?)<\/div>/g)].map((m) => m[1]!);
-  return alerts.join(' ').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
+  return alerts
+    .join(' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The Set-Cookie header of one cookie, by name. */

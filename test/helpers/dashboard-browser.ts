@@ -44,7 +44,8 @@ export async function enrolInBrowser(
   await secretCode.waitFor();
   // The secret is shown as text too, in groups of four, for typing in by hand.
   const totpSecret = (await secretCode.innerText()).replace(/\s+/g, '');
-  if (totpSecret !== (await secretCode.getAttribute('data-totp-secret'))) throw new Error('The TOTP secret shown differs from the one enrolled');
+  if (totpSecret !== (await secretCode.getAttribute('data-totp-secret')))
+    throw new Error('The TOTP secret shown differs from the one enrolled');
   await atEachStep('authenticator');
 
   await page.fill('#f-code', await nextTotpCode(server, totpSecret));
@@ -59,7 +60,11 @@ export async function enrolInBrowser(
 }
 
 /** Signs in on the sign-in page with the password and a fresh TOTP code; the page ends where sign-in leads. */
-export async function signInInBrowser(page: Page, server: AuthTestServer, member: Pick<BrowserMember, 'email' | 'password' | 'totpSecret'>): Promise<void> {
+export async function signInInBrowser(
+  page: Page,
+  server: AuthTestServer,
+  member: Pick<BrowserMember, 'email' | 'password' | 'totpSecret'>,
+): Promise<void> {
   await page.goto(`${server.url}/signin`);
   await page.fill('#f-email', member.email);
   await page.fill('#f-password', member.password);
@@ -75,15 +80,26 @@ export async function protectedFixtureKey(name: GoodKeyName, passphrase: string)
 }
 
 /** On "My key": chooses the armored key as a file, types its passphrase, and waits until it is unlocked. */
-export async function importKeyInBrowser(page: Page, baseUrl: string, armoredKey: string, passphrase: string): Promise<string> {
+export async function importKeyInBrowser(
+  page: Page,
+  baseUrl: string,
+  armoredKey: string,
+  passphrase: string,
+): Promise<string> {
   await page.goto(`${baseUrl}/dashboard/key`);
   const importForm = page.locator('form[data-import]');
   await importForm.waitFor({ state: 'visible' });
-  await page.setInputFiles('#key-file', { name: 'private-key.asc', mimeType: 'application/pgp-keys', buffer: Buffer.from(armoredKey) });
+  await page.setInputFiles('#key-file', {
+    name: 'private-key.asc',
+    mimeType: 'application/pgp-keys',
+    buffer: Buffer.from(armoredKey),
+  });
   await page.fill('#key-pass', passphrase);
   await importForm.getByRole('button', { name: 'Import and unlock' }).click();
   const status = page.locator('[data-keyring-status]');
-  await page.waitForFunction(() => /imported and unlocked|Not imported/.test(document.querySelector('[data-keyring-status]')?.textContent ?? ''));
+  await page.waitForFunction(() =>
+    /imported and unlocked|Not imported/.test(document.querySelector('[data-keyring-status]')?.textContent ?? ''),
+  );
   const said = await status.innerText();
   if (!said.includes('imported and unlocked')) throw new Error(`The key page said: ${said}`);
   return said;
@@ -109,14 +125,22 @@ export async function openCaseInBrowser(page: Page, baseUrl: string, reference: 
 }
 
 export async function waitForCaseDecrypted(page: Page): Promise<void> {
-  await page.locator('form[data-composer]:visible, [data-key-status]:has-text("locked")').first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('form[data-composer]:visible, [data-key-status]:has-text("locked")')
+    .first()
+    .waitFor({ timeout: 30_000 });
 }
 
 /** The decrypted text of each message on the case page, by role, in timeline order. */
 export async function caseMessages(page: Page): Promise<{ role: string; text: string }[]> {
-  return page.locator('[data-message]').evaluateAll((items) =>
-    items.map((item) => ({ role: item.getAttribute('data-role') ?? '', text: item.querySelector('[data-content]')?.textContent ?? '' })),
-  );
+  return page
+    .locator('[data-message]')
+    .evaluateAll((items) =>
+      items.map((item) => ({
+        role: item.getAttribute('data-role') ?? '',
+        text: item.querySelector('[data-content]')?.textContent ?? '',
+      })),
+    );
 }
 
 /**
@@ -127,13 +151,24 @@ export async function sendFromComposer(page: Page, role: 'comment' | 'reply', te
   const composer = page.locator(`form[data-composer="${role}"]`);
   await composer.locator('textarea').fill(text);
   const reloaded = page.waitForEvent('load');
-  await composer.getByRole('button', { name: role === 'comment' ? 'Add internal note' : 'Send to the reporter…' }).click();
-  if (role === 'reply') await composer.getByRole('dialog').getByRole('button', { name: 'Yes, send it to the reporter' }).click();
+  await composer
+    .getByRole('button', { name: role === 'comment' ? 'Add internal note' : 'Send to the reporter…' })
+    .click();
+  if (role === 'reply')
+    await composer.getByRole('dialog').getByRole('button', { name: 'Yes, send it to the reporter' }).click();
   await Promise.race([
     reloaded,
-    page.waitForFunction((r) => /^Not sent/.test(document.querySelector(`form[data-composer="${r}"] [data-composer-status]`)?.textContent ?? ''), role).then(async () => {
-      throw new Error(await composer.locator('[data-composer-status]').innerText());
-    }),
+    page
+      .waitForFunction(
+        (r) =>
+          /^Not sent/.test(
+            document.querySelector(`form[data-composer="${r}"] [data-composer-status]`)?.textContent ?? '',
+          ),
+        role,
+      )
+      .then(async () => {
+        throw new Error(await composer.locator('[data-composer-status]').innerText());
+      }),
   ]);
   await waitForCaseDecrypted(page);
 }
@@ -184,5 +219,6 @@ export async function openFollowupInBrowser(page: Page, baseUrl: string, receipt
     undefined,
     { timeout: 30_000 },
   );
-  if (!(await view.isVisible())) throw new Error(`The follow-up page said: ${await page.locator('[data-status]').innerText()}`);
+  if (!(await view.isVisible()))
+    throw new Error(`The follow-up page said: ${await page.locator('[data-status]').innerText()}`);
 }

@@ -14,7 +14,13 @@ import { testArgon2Cost } from './keys';
 
 /** The member as the session middleware would hand it to a route. */
 export function signedIn(member: MemberWithKey): SignedInMember {
-  return { id: member.id, name: member.name, email: member.email, role: member.role, sessionId: `test-session-${member.id}` };
+  return {
+    id: member.id,
+    name: member.name,
+    email: member.email,
+    role: member.role,
+    sessionId: `test-session-${member.id}`,
+  };
 }
 
 export interface RecordedEvents extends CaseEvents {
@@ -24,20 +30,36 @@ export interface RecordedEvents extends CaseEvents {
 /** CaseEvents that remember each call as "event:arg:arg" (null written as "null"), whatever events there are. */
 export function recordingEvents(): RecordedEvents {
   const calls: string[] = [];
-  const record = (name: string) => async (...args: unknown[]) => void calls.push([name, ...args.map(String)].join(':'));
-  return Object.assign(Object.fromEntries(Object.keys(silentCaseEvents).map((name) => [name, record(name)])) as unknown as CaseEvents, { calls });
+  const record =
+    (name: string) =>
+    async (...args: unknown[]) =>
+      void calls.push([name, ...args.map(String)].join(':'));
+  return Object.assign(
+    Object.fromEntries(Object.keys(silentCaseEvents).map((name) => [name, record(name)])) as unknown as CaseEvents,
+    { calls },
+  );
 }
 
 /** Encrypts `text` to these armored public keys, armored, as the dashboard's bundle posts it. */
 export async function encryptArmored(text: string, armoredKeys: string[]): Promise<string> {
-  const recipients = await Promise.all(armoredKeys.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey));
+  const recipients = await Promise.all(
+    armoredKeys.map(async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey),
+  );
   return armorMessage(await encryptMessage({ data: text, recipients }));
 }
 
 /** A report through the no-JavaScript path (the server encrypts); returns reference, id and receipt. */
 export async function submitReport(db: Kysely<Database>, kind: CaseKind, document: string, involvedIds: string[] = []) {
-  const submitted = await submitPlaintextReport(db, { kind, involvedIds, document, attachments: [] }, { channel: 'web-no-js', argon2: testArgon2Cost });
-  const { id } = await db.selectFrom('cases').select('id').where('reference', '=', submitted.reference).executeTakeFirstOrThrow();
+  const submitted = await submitPlaintextReport(
+    db,
+    { kind, involvedIds, document, attachments: [] },
+    { channel: 'web-no-js', argon2: testArgon2Cost },
+  );
+  const { id } = await db
+    .selectFrom('cases')
+    .select('id')
+    .where('reference', '=', submitted.reference)
+    .executeTakeFirstOrThrow();
   return { ...submitted, id };
 }
 

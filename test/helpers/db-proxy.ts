@@ -5,7 +5,9 @@ import net from 'node:net';
  * A TCP proxy to PostgreSQL that can be unplugged (every connection dropped, new ones refused) or
  * stalled (every connection dropped, new ones accepted and never answered: a hung database).
  */
-export async function startDatabaseProxy(target: URL): Promise<{ url: string; unplug(): void; stall(): void; plug(): void; close(): Promise<void> }> {
+export async function startDatabaseProxy(
+  target: URL,
+): Promise<{ url: string; unplug(): void; stall(): void; plug(): void; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let down = false;
   let stalled = false;

@@ -22,7 +22,8 @@ export interface TestDatabase {
 /** Clones the migrated template into a database of its own, with a unique name. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const server = process.env[TEST_PG_URL_ENV];
-  if (!server) throw new Error(`${TEST_PG_URL_ENV} is not set: run the tests through jest, whose global setup starts PostgreSQL.`);
+  if (!server)
+    throw new Error(`${TEST_PG_URL_ENV} is not set: run the tests through jest, whose global setup starts PostgreSQL.`);
   const name = `intake_test_${crypto.randomBytes(6).toString('hex')}`;
   await adminQuery(server, `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
   const url = `${server}/${name}`;
@@ -41,7 +42,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export async function countCaseRows(db: Kysely<Database>): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of ['cases', 'case_readers', 'messages', 'session_keys'] as const) {
-    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
   return counts;

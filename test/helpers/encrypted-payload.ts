@@ -36,7 +36,8 @@ export async function buildEncryptedPayload(options: {
       async (armoredKey) => (await readKey({ armoredKey, config: messageConfig })) as PublicKey,
     ),
   );
-  const encrypt = async (data: string | Uint8Array, filename?: string) => armorMessage(await encryptMessage({ data, filename, recipients: keys }));
+  const encrypt = async (data: string | Uint8Array, filename?: string) =>
+    armorMessage(await encryptMessage({ data, filename, recipients: keys }));
   const lookup = Buffer.from(await receiptLookupHash(receipt)).toString('hex');
   return {
     receipt,
@@ -51,6 +52,10 @@ export async function buildEncryptedPayload(options: {
 }
 
 export async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }

@@ -16,7 +16,8 @@ export async function openReportForm(baseUrl: string, kind: string): Promise<For
   const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
   const submission = /name="submission" value="([^"]+)"/.exec(html)?.[1];
   const cookie = cookiesOf(response);
-  if (!csrf || !cookie || !submission) throw new Error(`The form page gave no CSRF or submission token (status ${response.status})`);
+  if (!csrf || !cookie || !submission)
+    throw new Error(`The form page gave no CSRF or submission token (status ${response.status})`);
   return { cookie, csrf, submission, html };
 }
 
@@ -32,15 +33,21 @@ export interface FormAnswer {
 /** Posts the form; a session's submission token is sent unless `fields` names one (or is `submission: []`). */
 export async function postReportForm(
   baseUrl: string,
-  session: Pick<FormSession, 'cookie'> & { submission?: string } | null,
+  session: (Pick<FormSession, 'cookie'> & { submission?: string }) | null,
   fields: Record<string, string | string[]>,
   files: { name: string; data: Uint8Array }[] = [],
 ): Promise<FormAnswer> {
   const form = new FormData();
   const all = { ...(session?.submission ? { submission: session.submission } : {}), ...fields };
-  for (const [name, value] of Object.entries(all)) for (const v of Array.isArray(value) ? value : [value]) form.append(name, v);
+  for (const [name, value] of Object.entries(all))
+    for (const v of Array.isArray(value) ? value : [value]) form.append(name, v);
   for (const file of files) form.append('attachments', new Blob([Buffer.from(file.data)]), file.name);
-  const response = await fetch(`${baseUrl}/report?kind=${encodeURIComponent(String(fields.kind ?? ''))}`, { method: 'POST', body: form, headers: session ? { cookie: session.cookie } : {}, redirect: 'manual' });
+  const response = await fetch(`${baseUrl}/report?kind=${encodeURIComponent(String(fields.kind ?? ''))}`, {
+    method: 'POST',
+    body: form,
+    headers: session ? { cookie: session.cookie } : {},
+    redirect: 'manual',
+  });
   return followToConfirmation(baseUrl, session?.cookie ?? '', response);
 }
 
@@ -48,7 +55,9 @@ export async function postReportForm(
 export async function followToConfirmation(baseUrl: string, cookie: string, response: Response): Promise<FormAnswer> {
   const location = response.headers.get('location') ?? undefined;
   if (response.status !== 303 || !location) return { status: response.status, html: await response.text() };
-  const confirmation = await fetch(new URL(location, baseUrl), { headers: { cookie: [cookie, cookiesOf(response)].filter(Boolean).join('; ') } });
+  const confirmation = await fetch(new URL(location, baseUrl), {
+    headers: { cookie: [cookie, cookiesOf(response)].filter(Boolean).join('; ') },
+  });
   return { status: response.status, html: await confirmation.text(), location };
 }
 

@@ -13,7 +13,11 @@ export interface GnupgHome {
   /** `gpg --decrypt` without throwing, to check that it fails. */
   tryDecrypt(message: string | Uint8Array): Promise<ProcessResult>;
   /** `gpg --encrypt --armor -r ...` with the recipients' fingerprints (their public keys imported first), and any extra options. */
-  encrypt(data: string | Uint8Array, recipientFingerprints: readonly string[], extraArgs?: readonly string[]): Promise<string>;
+  encrypt(
+    data: string | Uint8Array,
+    recipientFingerprints: readonly string[],
+    extraArgs?: readonly string[],
+  ): Promise<string>;
   /** Stops the agent this home started and removes the folder. */
   destroy(): Promise<void>;
 }
@@ -27,10 +31,19 @@ export async function createGnupgHome(): Promise<GnupgHome> {
     importKey: async (armored) => {
       await gpg(['--import'], armored);
     },
-    decrypt: (message, passphrase) => gpg([...(passphrase === undefined ? [] : ['--pinentry-mode', 'loopback', '--passphrase', passphrase]), '--decrypt'], message),
+    decrypt: (message, passphrase) =>
+      gpg(
+        [...(passphrase === undefined ? [] : ['--pinentry-mode', 'loopback', '--passphrase', passphrase]), '--decrypt'],
+        message,
+      ),
     tryDecrypt: (message) => runProcess('gpg', [...base, '--decrypt'], { input: message }),
     encrypt: async (data, recipients, extraArgs = []) =>
-      (await gpg([...extraArgs, '--armor', '--encrypt', ...recipients.flatMap((fingerprint) => ['-r', fingerprint])], data)).toString('utf8'),
+      (
+        await gpg(
+          [...extraArgs, '--armor', '--encrypt', ...recipients.flatMap((fingerprint) => ['-r', fingerprint])],
+          data,
+        )
+      ).toString('utf8'),
     destroy: async () => {
       await runProcess('gpgconf', ['--homedir', home, '--kill', 'all']).catch(() => undefined);
       await fs.rm(home, { recursive: true, force: true });

@@ -54,7 +54,9 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 30_000
   const headers: [string, string][] = [
     ...(named('host') ? [] : [['Host', `${hostname}:${port}`] as [string, string]]),
     ...request.headers,
-    ...(named('content-length') || named('transfer-encoding') || body.length === 0 ? [] : [['Content-Length', String(body.length)] as [string, string]]),
+    ...(named('content-length') || named('transfer-encoding') || body.length === 0
+      ? []
+      : [['Content-Length', String(body.length)] as [string, string]]),
     ['Connection', 'close'],
   ];
   const head = `${request.method} ${request.target} HTTP/1.1\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
@@ -80,5 +82,7 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 30_000
 
 /** Signs of an internal error shown to a client: a stack frame, a source path, an exception's name. */
 export function showsInternals(text: string): boolean {
-  return /\bat [\w$.<>]+ \(|\(\/[^)]*:\d+:\d+\)|node_modules|\.ts:\d+|(TypeError|ReferenceError|RangeError): /.test(text);
+  return /\bat [\w$.<>]+ \(|\(\/[^)]*:\d+:\d+\)|node_modules|\.ts:\d+|(TypeError|ReferenceError|RangeError): /.test(
+    text,
+  );
 }

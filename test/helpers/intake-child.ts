@@ -23,9 +23,17 @@ async function main(): Promise<void> {
   });
   const db = createKysely(url, 4);
   const log = createLogger((line) => process.stderr.write(`${line}\n`));
-  const instance = await startMailInstance({ config, database: { db, url }, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
+  const instance = await startMailInstance({
+    config,
+    database: { db, url },
+    log,
+    argon2: testArgon2Cost,
+    queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 },
+  });
   const key = instance.intakeKeys.current();
-  process.stdout.write(`${JSON.stringify({ port: instance.smtp.port, armored: key.armored, fingerprint: key.fingerprint })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ port: instance.smtp.port, armored: key.armored, fingerprint: key.fingerprint })}\n`,
+  );
   process.on('SIGTERM', () => {
     void instance
       .stop()

@@ -21,7 +21,9 @@ interface IndexEntry {
   sec: string | null;
 }
 
-const index: Record<string, IndexEntry> = JSON.parse(fs.readFileSync(path.join(FIXTURE_KEYS_DIR, 'index.json'), 'utf8'));
+const index: Record<string, IndexEntry> = JSON.parse(
+  fs.readFileSync(path.join(FIXTURE_KEYS_DIR, 'index.json'), 'utf8'),
+);
 
 /** Members with a secret key, which tests can decrypt as. */
 export type GoodKeyName = 'alice' | 'bob' | 'carol' | 'dave' | 'erin' | 'frank' | 'gina';
@@ -70,7 +72,11 @@ export async function fixturePrivateKey(name: GoodKeyName): Promise<PrivateKey> 
 }
 
 /** Adds a fixture key's owner as a member, through the same workflow function the CLI uses. */
-export async function addFixtureMember(db: Kysely<Database>, name: GoodKeyName, role: MemberRole): Promise<MemberWithKey> {
+export async function addFixtureMember(
+  db: Kysely<Database>,
+  name: GoodKeyName,
+  role: MemberRole,
+): Promise<MemberWithKey> {
   const key = fixtureKey(name);
   return addMember(db, { name: key.displayName, email: key.email, role, armoredKey: key.publicKey });
 }

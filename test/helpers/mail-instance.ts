@@ -27,7 +27,14 @@ export async function startMailInstance(deps: {
   const { config, database, log } = deps;
   const intakeKeys = await unlockIntakeKeys({ db: database.db, config, log, argon2: deps.argon2 });
   const mail = await startMailService({ config, database, log, queue: deps.queue });
-  const smtp = await startSmtpIntake({ config, database, intakeKeys, events: mail.events, acknowledge: mail.acknowledge, log });
+  const smtp = await startSmtpIntake({
+    config,
+    database,
+    intakeKeys,
+    events: mail.events,
+    acknowledge: mail.acknowledge,
+    log,
+  });
   return {
     intakeKeys: intakeKeys.keyring,
     mail,

@@ -47,7 +47,11 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+          messages.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks),
+          });
           callback();
         });
       },
@@ -108,7 +112,8 @@ export async function startMailScenario(
 ): Promise<MailScenario> {
   const database = await createTestDatabase();
   const members: MailScenario['members'] = {};
-  for (const [name, role] of options.members ?? DEFAULT_MAIL_MEMBERS) members[name] = await addFixtureMember(database.db, name, role);
+  for (const [name, role] of options.members ?? DEFAULT_MAIL_MEMBERS)
+    members[name] = await addFixtureMember(database.db, name, role);
   const sink = options.relay === false ? null : await startSmtpSink();
   const config = loadConfig({
     DATA_DIR: '/nonexistent',
@@ -122,7 +127,13 @@ export async function startMailScenario(
   });
   const logLines: string[] = [];
   const log = createLogger((line) => logLines.push(line));
-  const instance = await startMailInstance({ config, database, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
+  const instance = await startMailInstance({
+    config,
+    database,
+    log,
+    argon2: testArgon2Cost,
+    queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 },
+  });
   const { intakeKeys, mail, smtp } = instance;
   const app = await createApp({
     db: database.db,
@@ -170,14 +181,36 @@ export interface SmtpResult {
 }
 
 /** Sends with nodemailer as an ordinary SMTP client; resolves with the final answer, accepted or not. */
-export async function sendMail(port: number, mail: { from?: string; to: string | string[]; subject?: string; text?: string; raw?: string | Buffer; attachments?: { filename: string; content: Buffer | string }[] }): Promise<SmtpResult> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 10_000 });
+export async function sendMail(
+  port: number,
+  mail: {
+    from?: string;
+    to: string | string[];
+    subject?: string;
+    text?: string;
+    raw?: string | Buffer;
+    attachments?: { filename: string; content: Buffer | string }[];
+  },
+): Promise<SmtpResult> {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    ignoreTLS: true,
+    connectionTimeout: 10_000,
+  });
   try {
     const to = Array.isArray(mail.to) ? mail.to : [mail.to];
     const info =
       mail.raw !== undefined
         ? await transport.sendMail({ envelope: { from: mail.from ?? 'reporter@example.net', to }, raw: mail.raw })
-        : await transport.sendMail({ from: mail.from ?? 'reporter@example.net', to, subject: mail.subject, text: mail.text, attachments: mail.attachments });
+        : await transport.sendMail({
+            from: mail.from ?? 'reporter@example.net',
+            to,
+            subject: mail.subject,
+            text: mail.text,
+            attachments: mail.attachments,
+          });
     return { code: Number(info.response.slice(0, 3)), response: info.response };
   } catch (error) {
     const e = error as { responseCode?: number; response?: string; message: string };
@@ -189,7 +222,13 @@ export async function sendMail(port: number, mail: { from?: string; to: string |
 }
 
 /** A PGP/MIME (RFC 3156) message around an armored OpenPGP message, as a mail program sends it. */
-export function pgpMimeMail(options: { from: string; to: string; subject: string; armored: string; headers?: string[] }): string {
+export function pgpMimeMail(options: {
+  from: string;
+  to: string;
+  subject: string;
+  armored: string;
+  headers?: string[];
+}): string {
   const boundary = 'pgpmime-boundary-3156';
   return [
     `From: ${options.from}`,
@@ -221,7 +260,10 @@ export function pgpMimeMail(options: { from: string; to: string; subject: string
 
 /** A MIME entity with a text part and one attachment: what goes inside a PGP/MIME message. */
 export function mimeEntity(text: string, attachment?: { filename: string; data: Buffer }, subject?: string): string {
-  if (!attachment) return [`Content-Type: text/plain; charset=utf-8`, ...(subject ? [`Subject: ${subject}`] : []), '', text, ''].join('\r\n');
+  if (!attachment)
+    return [`Content-Type: text/plain; charset=utf-8`, ...(subject ? [`Subject: ${subject}`] : []), '', text, ''].join(
+      '\r\n',
+    );
   const b = 'inner-boundary-42';
   return [
     `Content-Type: multipart/mixed; boundary="${b}"`,

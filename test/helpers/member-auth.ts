@@ -31,7 +31,11 @@ export interface AuthTestServer {
  * Like startTestServer, with the test's clock; `env` sets the config (SIGNIN_CLIENT_LIMIT, PUBLIC_URL, …).
  * Instances that share a database should share a clock too, as real ones share the time.
  */
-export async function startAuthServer(db: Kysely<Database>, env: Record<string, string> = {}, clock = new TestClock()): Promise<AuthTestServer> {
+export async function startAuthServer(
+  db: Kysely<Database>,
+  env: Record<string, string> = {},
+  clock = new TestClock(),
+): Promise<AuthTestServer> {
   return { ...(await startTestServer(db, env, { clock: clock.now })), clock };
 }
 
@@ -71,18 +75,33 @@ export async function openInvitationLink(client: WebClient, link: string): Promi
 }
 
 /** Adds the fixture member, invites it and enrols it over HTTP; the member ends signed in. */
-export async function enrolMember(db: Kysely<Database>, server: AuthTestServer, name: GoodKeyName, role: MemberRole = 'srt'): Promise<EnrolledMember> {
+export async function enrolMember(
+  db: Kysely<Database>,
+  server: AuthTestServer,
+  name: GoodKeyName,
+  role: MemberRole = 'srt',
+): Promise<EnrolledMember> {
   const member = await addFixtureMember(db, name, role);
   const { link } = await inviteMember(db, member.email, { publicUrl: server.url });
   const client = new WebClient(server.url);
   const passwordPage = await openInvitationLink(client, link);
-  const chosen = await client.submit(passwordPage, '/invite/password', { password: STRONG_PASSWORD, confirmation: STRONG_PASSWORD });
+  const chosen = await client.submit(passwordPage, '/invite/password', {
+    password: STRONG_PASSWORD,
+    confirmation: STRONG_PASSWORD,
+  });
   if (chosen.status !== 303) throw new Error(`Password step failed with ${chosen.status}`);
   const totpPage = await client.follow(chosen);
   const totpSecret = totpSecretIn(totpPage.html);
   const done = await client.submit(totpPage, '/invite/authenticator', { code: await nextTotpCode(server, totpSecret) });
   if (done.status !== 200) throw new Error(`Authenticator step failed with ${done.status}`);
-  return { id: member.id, email: fixtureKey(name).email, password: STRONG_PASSWORD, totpSecret, recoveryCodes: recoveryCodesIn(done.html), client };
+  return {
+    id: member.id,
+    email: fixtureKey(name).email,
+    password: STRONG_PASSWORD,
+    totpSecret,
+    recoveryCodes: recoveryCodesIn(done.html),
+    client,
+  };
 }
 
 /** Signs in from `client` (a new browser by default) with the member's password and a fresh TOTP code unless `code` is given. */

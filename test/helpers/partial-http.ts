@@ -56,7 +56,11 @@ export function startPartly(baseUrl: string, request: PartialRequest): HeldUploa
       reject(new Error(`no answer within ${request.waitMs ?? 10_000} ms while the body was still owed`));
     }, request.waitMs ?? 10_000);
     socket.on('connect', () => {
-      const head = [`${request.method ?? 'POST'} ${request.path} HTTP/1.1`, `Host: ${url.host}`, ...Object.entries(request.headers).map(([k, v]) => `${k}: ${v}`)];
+      const head = [
+        `${request.method ?? 'POST'} ${request.path} HTTP/1.1`,
+        `Host: ${url.host}`,
+        ...Object.entries(request.headers).map(([k, v]) => `${k}: ${v}`),
+      ];
       socket.write(`${head.join('\r\n')}\r\n\r\n`);
       socket.write(request.part);
     });
@@ -84,7 +88,9 @@ function parseAnswer(data: Buffer, closed: boolean): PartialAnswer | null {
   const end = data.indexOf('\r\n\r\n');
   if (end < 0) return null;
   const [statusLine, ...lines] = data.subarray(0, end).toString('latin1').split('\r\n');
-  const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const headers = new Map(
+    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
   const body = data.subarray(end + 4);
   const length = Number(headers.get('content-length') ?? NaN);
   if (Number.isFinite(length) ? body.length < length : !closed) return null;

@@ -9,12 +9,17 @@ export interface RawResponse {
   body: Buffer;
 }
 
-export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
       response.on('error', reject);
     });
     request.on('error', reject);
@@ -38,7 +43,10 @@ export function decodedBody(response: RawResponse): Buffer {
 /** The assets an HTML page loads before it is usable: stylesheets, module preloads and scripts, in order. */
 export function pageAssetUrls(html: string): string[] {
   const urls: string[] = [];
-  for (const match of html.matchAll(/<link rel="(?:stylesheet|modulepreload)" href="([^"]+)"|<script[^>]* src="([^"]+)"/g)) urls.push((match[1] ?? match[2])!);
+  for (const match of html.matchAll(
+    /<link rel="(?:stylesheet|modulepreload)" href="([^"]+)"|<script[^>]* src="([^"]+)"/g,
+  ))
+    urls.push((match[1] ?? match[2])!);
   return urls;
 }
 

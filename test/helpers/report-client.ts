@@ -34,8 +34,14 @@ export async function submitThroughForm(baseUrl: string, content: ReportContent)
 }
 
 /** Fetches the recipients' keys for this report, encrypts `document` and the attachments here, POSTs only ciphertext. */
-export async function submitThroughApi(baseUrl: string, content: ReportContent & { document: string; reporterKeyCost?: Argon2Cost }): Promise<SubmittedReport> {
-  const query = new URLSearchParams([['kind', content.kind], ...(content.involved ?? []).map((id) => ['involved', id])]);
+export async function submitThroughApi(
+  baseUrl: string,
+  content: ReportContent & { document: string; reporterKeyCost?: Argon2Cost },
+): Promise<SubmittedReport> {
+  const query = new URLSearchParams([
+    ['kind', content.kind],
+    ...(content.involved ?? []).map((id) => ['involved', id]),
+  ]);
   const response = await fetch(`${baseUrl}/api/recipients?${query}`);
   if (!response.ok) throw new Error(`GET /api/recipients answered ${response.status}`);
   const { recipients } = (await response.json()) as { recipients: { publicKey: string }[] };
@@ -49,6 +55,7 @@ export async function submitThroughApi(baseUrl: string, content: ReportContent &
     reporterKeyCost: content.reporterKeyCost,
   });
   const { status, json } = await postJson(`${baseUrl}/api/reports`, payload.body);
-  if (status !== 201 || typeof json.reference !== 'string') throw new Error(`The API refused the report (${status}): ${JSON.stringify(json)}`);
+  if (status !== 201 || typeof json.reference !== 'string')
+    throw new Error(`The API refused the report (${status}): ${JSON.stringify(json)}`);
   return { reference: json.reference, receipt: payload.receipt };
 }

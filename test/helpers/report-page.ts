@@ -5,11 +5,18 @@ import { REPORT_FIELDS } from '../../server/intake/report-form';
 
 /** The text a test types into each field: the canary and the field's name, so each is found on its own. */
 export function fieldText(kind: CaseKind, marker: string): Record<string, string> {
-  return Object.fromEntries(REPORT_FIELDS[kind].map((field) => [field.name, `${field.label}: ${marker}-${field.name}`]));
+  return Object.fromEntries(
+    REPORT_FIELDS[kind].map((field) => [field.name, `${field.label}: ${marker}-${field.name}`]),
+  );
 }
 
 /** Opens the form of this kind and types `values` into the fields they name. */
-export async function openAndFillForm(page: Page, baseUrl: string, kind: CaseKind, values: Record<string, string>): Promise<void> {
+export async function openAndFillForm(
+  page: Page,
+  baseUrl: string,
+  kind: CaseKind,
+  values: Record<string, string>,
+): Promise<void> {
   const response = await page.goto(`${baseUrl}/report?kind=${kind}`);
   if (response?.status() !== 200) throw new Error(`GET /report?kind=${kind} answered ${response?.status()}`);
   for (const [name, value] of Object.entries(values)) await page.fill(`#f-${name}`, value);
@@ -31,7 +38,8 @@ export interface Confirmation {
 export async function submitAndReadConfirmation(page: Page): Promise<Confirmation> {
   await page.click('button[type=submit]');
   await page.locator('[data-reference], #problems').first().waitFor({ timeout: 45_000 });
-  if (await page.locator('#problems').count()) throw new Error(`The page refused the report:\n${await page.locator('#problems').innerText()}`);
+  if (await page.locator('#problems').count())
+    throw new Error(`The page refused the report:\n${await page.locator('#problems').innerText()}`);
   return {
     reference: (await page.locator('[data-reference]').innerText()).trim(),
     receipt: (await page.locator('[data-receipt]').innerText()).trim(),

@@ -32,7 +32,8 @@ export async function startReportScenario(
   const database = await createTestDatabase();
   const members: ReportScenario['members'] = {};
   try {
-    for (const [name, role] of options.members ?? DEFAULT_MEMBERS) members[name] = await addFixtureMember(database.db, name, role);
+    for (const [name, role] of options.members ?? DEFAULT_MEMBERS)
+      members[name] = await addFixtureMember(database.db, name, role);
     const server = await startTestServer(database.db, options.env);
     return {
       database,
@@ -64,7 +65,11 @@ export interface DecryptedMessage {
  * Exports the case for a member (its session-key packets + the bodies) and decrypts every message
  * with `gpg --decrypt` in a throw-away GnuPG home holding only that member's secret key.
  */
-export async function decryptCaseWithGpg(db: Kysely<Database>, reference: string, name: GoodKeyName): Promise<DecryptedMessage[]> {
+export async function decryptCaseWithGpg(
+  db: Kysely<Database>,
+  reference: string,
+  name: GoodKeyName,
+): Promise<DecryptedMessage[]> {
   const key = fixtureKey(name);
   const exported = await exportCaseForMember(db, reference, key.email);
   const gpg = await createGnupgHome();
@@ -77,7 +82,6 @@ export async function decryptCaseWithGpg(db: Kysely<Database>, reference: string
     await gpg.destroy();
   }
 }
-
 
 /** Eight lower-case words separated by single spaces: the shape of a receipt. */
 export const RECEIPT_SHAPE = /^[a-z]+( [a-z]+){7}$/;

@@ -6,9 +6,16 @@ import { requestsContaining, type RecordedRequest } from './browser';
 import { fixtureKey, type GoodKeyName } from './keys';
 
 /** Nothing in `requests` carries any of `secrets`, and every request went to `origin`. */
-export function expectNoneContain(requests: readonly RecordedRequest[], secrets: readonly string[], origin: string): void {
+export function expectNoneContain(
+  requests: readonly RecordedRequest[],
+  secrets: readonly string[],
+  origin: string,
+): void {
   for (const secret of secrets) {
-    expect({ secret, found: requestsContaining(requests, secret).map((r) => `${r.method} ${r.url}`) }).toEqual({ secret, found: [] });
+    expect({ secret, found: requestsContaining(requests, secret).map((r) => `${r.method} ${r.url}`) }).toEqual({
+      secret,
+      found: [],
+    });
   }
   expect(requests.filter((r) => new URL(r.url).origin !== new URL(origin).origin).map((r) => r.url)).toEqual([]);
 }
@@ -39,7 +46,8 @@ export async function expectNoPrivateKey(
 export async function privateKeyMarkers(name: GoodKeyName, armoredKeys: string[]): Promise<string[]> {
   const markers = ['BEGIN PGP PRIVATE KEY'];
   for (const armored of armoredKeys) markers.push(await secretPartOfArmor(armored));
-  for (const bytes of await rawSecrets(name)) markers.push(bytes.toString('hex'), bytes.toString('base64').replace(/=+$/, ''));
+  for (const bytes of await rawSecrets(name))
+    markers.push(bytes.toString('hex'), bytes.toString('base64').replace(/=+$/, ''));
   return markers;
 }
 
@@ -47,7 +55,9 @@ export async function privateKeyMarkers(name: GoodKeyName, armoredKeys: string[]
 async function rawSecrets(name: GoodKeyName): Promise<Buffer[]> {
   const key = await readPrivateKey({ armoredKey: fixtureKey(name).secretKey, config: messageConfig });
   return [key.keyPacket, ...key.subkeys.map((s) => s.keyPacket)].flatMap((packet) =>
-    Object.values((packet as unknown as { privateParams?: Record<string, Uint8Array> }).privateParams ?? {}).map((value) => Buffer.from(value)),
+    Object.values((packet as unknown as { privateParams?: Record<string, Uint8Array> }).privateParams ?? {}).map(
+      (value) => Buffer.from(value),
+    ),
   );
 }
 

@@ -29,7 +29,9 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') }));
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') }),
+    );
     child.stdin.on('error', () => undefined); // the process may exit before reading all of its input
     child.stdin.end(options.input ?? '');
   });

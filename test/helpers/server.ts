@@ -23,7 +23,13 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const config = loadConfig({ DATA_DIR: '/nonexistent', ...env });
   const logLines: string[] = [];
-  const app = await createApp({ db, config, log: createLogger((line) => logLines.push(line)), argon2: testArgon2Cost, ...deps });
+  const app = await createApp({
+    db,
+    config,
+    log: createLogger((line) => logLines.push(line)),
+    argon2: testArgon2Cost,
+    ...deps,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -77,7 +77,10 @@ export function connectSmtp(port: number, host = '127.0.0.1'): Promise<RawSmtpCl
       close: () => socket.destroy(),
     };
     socket.once('connect', () => {
-      replies(1).then((greeting) => (greeting[0]!.code === 220 ? resolve(client) : reject(new Error(greeting[0]!.text))), reject);
+      replies(1).then(
+        (greeting) => (greeting[0]!.code === 220 ? resolve(client) : reject(new Error(greeting[0]!.text))),
+        reject,
+      );
     });
     socket.once('error', reject);
   });

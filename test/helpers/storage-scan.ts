@@ -54,7 +54,10 @@ export interface FileHit {
  * Every file under `dir` that holds one of the needles' UTF-8 bytes. Values above ~2 kB may be
  * compressed in TOAST, where a grep cannot see them; the dump above covers those.
  */
-export async function filesContaining(dir: string, needles: readonly string[]): Promise<{ hits: FileHit[]; filesRead: number }> {
+export async function filesContaining(
+  dir: string,
+  needles: readonly string[],
+): Promise<{ hits: FileHit[]; filesRead: number }> {
   const patterns = needles.map((needle) => ({ needle, bytes: Buffer.from(needle, 'utf8') }));
   const hits: FileHit[] = [];
   let filesRead = 0;

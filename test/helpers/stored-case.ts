@@ -32,7 +32,13 @@ export async function storedCase(db: Kysely<Database>, reference: string): Promi
     .where('case_readers.case_id', '=', row.id)
     .execute();
   // One transaction stores a case, so its messages share created_at: the report ('report' > 'attachment') first.
-  const messages = await db.selectFrom('messages').select(['id', 'role']).where('case_id', '=', row.id).orderBy('created_at').orderBy('role', 'desc').execute();
+  const messages = await db
+    .selectFrom('messages')
+    .select(['id', 'role'])
+    .where('case_id', '=', row.id)
+    .orderBy('created_at')
+    .orderBy('role', 'desc')
+    .execute();
   const keys = await db
     .selectFrom('session_keys')
     .innerJoin('messages', 'messages.id', 'session_keys.message_id')
@@ -48,7 +54,10 @@ export async function storedCase(db: Kysely<Database>, reference: string): Promi
     readerEmails: readers.map((r) => r.email).sort(),
     messages: messages.map((m) => ({
       role: m.role,
-      recipientFingerprints: keys.filter((k) => k.message_id === m.id).map((k) => k.recipient_fingerprint).sort(),
+      recipientFingerprints: keys
+        .filter((k) => k.message_id === m.id)
+        .map((k) => k.recipient_fingerprint)
+        .sort(),
     })),
   };
 }
@@ -68,7 +77,8 @@ export async function addCast(
   cast: Partial<Record<GoodKeyName, MemberRole>>,
 ): Promise<Partial<Record<GoodKeyName, MemberWithKey>>> {
   const members: Partial<Record<GoodKeyName, MemberWithKey>> = {};
-  for (const [name, role] of Object.entries(cast) as [GoodKeyName, MemberRole][]) members[name] = await addFixtureMember(db, name, role);
+  for (const [name, role] of Object.entries(cast) as [GoodKeyName, MemberRole][])
+    members[name] = await addFixtureMember(db, name, role);
   return members;
 }
 

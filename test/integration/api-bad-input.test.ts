@@ -47,17 +47,29 @@ test('an unknown kind is refused', async () => {
 
 test('garbage instead of ciphertext is refused', async () => {
   const { body } = await buildEncryptedPayload({ kind: 'security', recipientKeys: srtKeys(), text: 'x' });
-  await expectRefused({ ...body, report: '-----BEGIN PGP MESSAGE-----\n\nbm90IGEgbWVzc2FnZQ==\n-----END PGP MESSAGE-----' }, 400, /OpenPGP/);
+  await expectRefused(
+    { ...body, report: '-----BEGIN PGP MESSAGE-----\n\nbm90IGEgbWVzc2FnZQ==\n-----END PGP MESSAGE-----' },
+    400,
+    /OpenPGP/,
+  );
   await expectRefused({ ...body, report: 'plain text report' }, 400, /OpenPGP/);
 });
 
 test('ciphertext missing a routed reader is refused', async () => {
-  const { body } = await buildEncryptedPayload({ kind: 'security', recipientKeys: [fixtureKey('alice').publicKey], text: 'x' });
+  const { body } = await buildEncryptedPayload({
+    kind: 'security',
+    recipientKeys: [fixtureKey('alice').publicKey],
+    text: 'x',
+  });
   await expectRefused(body, 400, /not encrypted to every routed reader/);
 });
 
 test('ciphertext also readable by someone not routed is refused', async () => {
-  const { body } = await buildEncryptedPayload({ kind: 'security', recipientKeys: [...srtKeys(), fixtureKey('carol').publicKey], text: 'x' });
+  const { body } = await buildEncryptedPayload({
+    kind: 'security',
+    recipientKeys: [...srtKeys(), fixtureKey('carol').publicKey],
+    text: 'x',
+  });
   await expectRefused(body, 400, /may not read this case/);
 });
 
@@ -68,26 +80,48 @@ test('a CoC report encrypted to the approver it names as involved is refused', a
 });
 
 test('an involved id that is not an approver is refused', async () => {
-  const { body } = await buildEncryptedPayload({ kind: 'coc', recipientKeys: [fixtureKey('carol').publicKey], text: 'x', involved: ['00000000-0000-0000-0000-000000000000'] });
+  const { body } = await buildEncryptedPayload({
+    kind: 'coc',
+    recipientKeys: [fixtureKey('carol').publicKey],
+    text: 'x',
+    involved: ['00000000-0000-0000-0000-000000000000'],
+  });
   await expectRefused(body, 400, /not one of this project's approvers/);
 });
 
 test('a report the reporter key cannot read is refused', async () => {
-  const { body } = await buildEncryptedPayload({ kind: 'security', recipientKeys: srtKeys(), text: 'x', omitReporter: true });
+  const { body } = await buildEncryptedPayload({
+    kind: 'security',
+    recipientKeys: srtKeys(),
+    text: 'x',
+    omitReporter: true,
+  });
   await expectRefused(body, 400, /reporter key/);
 });
 
 test('an unlocked reporter private key is refused', async () => {
   const { body } = await buildEncryptedPayload({ kind: 'security', recipientKeys: srtKeys(), text: 'x' });
   const { generateKey } = await import('openpgp');
-  const { privateKey, publicKey } = await generateKey({ type: 'curve25519', userIDs: [{ name: 'r' }], format: 'armored' });
-  await expectRefused({ ...body, reporter: { ...body.reporter, publicKey, lockedPrivateKey: privateKey } }, 400, /locked|reporter/);
+  const { privateKey, publicKey } = await generateKey({
+    type: 'curve25519',
+    userIDs: [{ name: 'r' }],
+    format: 'armored',
+  });
+  await expectRefused(
+    { ...body, reporter: { ...body.reporter, publicKey, lockedPrivateKey: privateKey } },
+    400,
+    /locked|reporter/,
+  );
 });
 
 test('a reporter key pair that does not match is refused', async () => {
   const { body } = await buildEncryptedPayload({ kind: 'security', recipientKeys: srtKeys(), text: 'x' });
   const other = await createReporterKey('other receipt words', testArgon2Cost);
-  await expectRefused({ ...body, reporter: { ...body.reporter, lockedPrivateKey: other.lockedPrivateKey } }, 400, /does not belong/);
+  await expectRefused(
+    { ...body, reporter: { ...body.reporter, lockedPrivateKey: other.lockedPrivateKey } },
+    400,
+    /does not belong/,
+  );
 });
 
 test('a receipt lookup used twice is refused the second time', async () => {
@@ -98,10 +132,17 @@ test('a receipt lookup used twice is refused the second time', async () => {
 
 test('a body that is not JSON, or not sent as JSON, is refused', async () => {
   const before = await countCaseRows(tdb.db);
-  const broken = await fetch(`${server.url}/api/reports`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"kind":' });
+  const broken = await fetch(`${server.url}/api/reports`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{"kind":',
+  });
   expect(broken.status).toBe(400);
   expect(((await broken.json()) as { error: string }).error).toMatch(/JSON/);
-  const form = await fetch(`${server.url}/api/reports`, { method: 'POST', body: new URLSearchParams({ kind: 'security' }) });
+  const form = await fetch(`${server.url}/api/reports`, {
+    method: 'POST',
+    body: new URLSearchParams({ kind: 'security' }),
+  });
   expect(form.status).toBe(400);
   expect(await countCaseRows(tdb.db)).toEqual(before);
 });
@@ -110,6 +151,10 @@ test('recipients are listed per routing, without the involved approver', async (
   const response = await fetch(`${server.url}/api/recipients?kind=coc&involved=${daveId}`);
   const json = (await response.json()) as { recipients: { fingerprint: string }[] };
   expect(json.recipients.map((r) => r.fingerprint)).toEqual([fixtureKey('carol').fingerprint]);
-  const security = (await (await fetch(`${server.url}/api/recipients?kind=security`)).json()) as { recipients: { fingerprint: string }[] };
-  expect(security.recipients.map((r) => r.fingerprint).sort()).toEqual([fixtureKey('alice').fingerprint, fixtureKey('bob').fingerprint].sort());
+  const security = (await (await fetch(`${server.url}/api/recipients?kind=security`)).json()) as {
+    recipients: { fingerprint: string }[];
+  };
+  expect(security.recipients.map((r) => r.fingerprint).sort()).toEqual(
+    [fixtureKey('alice').fingerprint, fixtureKey('bob').fingerprint].sort(),
+  );
 });

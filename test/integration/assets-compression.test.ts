@@ -4,7 +4,14 @@
 import crypto from 'node:crypto';
 import { openReportForm } from '../helpers/form-client';
 import { startReportScenario, type ReportScenario } from '../helpers/report-scenario';
-import { decodedBody, pageAssetUrls, rawGet, rawRequest, staticModuleImports, type RawResponse } from '../helpers/raw-http';
+import {
+  decodedBody,
+  pageAssetUrls,
+  rawGet,
+  rawRequest,
+  staticModuleImports,
+  type RawResponse,
+} from '../helpers/raw-http';
 
 let scenario: ReportScenario;
 let base: string;
@@ -41,7 +48,11 @@ describe('assets', () => {
       const br = await rawGet(`${base}${url}`, BR);
       const gzip = await rawGet(`${base}${url}`, { 'Accept-Encoding': 'gzip, deflate' });
       expect([plain.status, br.status, gzip.status]).toEqual([200, 200, 200]);
-      expect([plain.headers['content-encoding'], br.headers['content-encoding'], gzip.headers['content-encoding']]).toEqual([undefined, 'br', 'gzip']);
+      expect([
+        plain.headers['content-encoding'],
+        br.headers['content-encoding'],
+        gzip.headers['content-encoding'],
+      ]).toEqual([undefined, 'br', 'gzip']);
       expect(decodedBody(br).equals(plain.body)).toBe(true);
       expect(decodedBody(gzip).equals(plain.body)).toBe(true);
       if (plain.body.length > 1000) expect(br.body.length).toBeLessThan(plain.body.length / 2);
@@ -51,7 +62,9 @@ describe('assets', () => {
         expect(response.headers.vary).toMatch(/Accept-Encoding/i);
         expect(Number(response.headers['content-length'])).toBe(response.body.length);
       }
-      expect(plain.headers['content-type']).toMatch(url.endsWith('.css') ? /^text\/css; charset=utf-8/ : /^text\/javascript; charset=utf-8/);
+      expect(plain.headers['content-type']).toMatch(
+        url.endsWith('.css') ? /^text\/css; charset=utf-8/ : /^text\/javascript; charset=utf-8/,
+      );
     }
   });
 
@@ -74,7 +87,13 @@ describe('assets', () => {
   test('a hash that was never built is a 404, never cached; the plain names are revalidated', async () => {
     const [script] = (await assetsOf(await formPath('security'))).filter((u) => /\/report-[A-Z0-9]{8}\.js$/.test(u));
     const wrongHash = script!.replace(/-[A-Z0-9]{8}\.js$/, '-AAAAAAAA.js');
-    for (const url of [wrongHash, `${script}.map`, '/assets/style-000000000000.css', '/assets/nothing.js', '/assets/..%2Fapp.ts']) {
+    for (const url of [
+      wrongHash,
+      `${script}.map`,
+      '/assets/style-000000000000.css',
+      '/assets/nothing.js',
+      '/assets/..%2Fapp.ts',
+    ]) {
       const response = await rawGet(`${base}${url}`, BR);
       expect({ url, status: response.status }).toEqual({ url, status: 404 });
       expect(response.headers['cache-control'] ?? '').not.toMatch(/immutable/);
@@ -91,7 +110,8 @@ describe('assets', () => {
 
   test('Accept-Encoding is read with its weights', async () => {
     const [url] = await assetsOf('/followup');
-    const encodingFor = async (accept: string) => (await rawGet(`${base}${url}`, { 'Accept-Encoding': accept })).headers['content-encoding'];
+    const encodingFor = async (accept: string) =>
+      (await rawGet(`${base}${url}`, { 'Accept-Encoding': accept })).headers['content-encoding'];
     expect(await encodingFor('gzip;q=1, br;q=0.5')).toBe('gzip');
     expect(await encodingFor('br;q=0, gzip')).toBe('gzip');
     expect(await encodingFor('identity')).toBeUndefined();

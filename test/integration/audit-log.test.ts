@@ -36,7 +36,11 @@ async function seed() {
     { channel: 'web-no-js', argon2: testArgon2Cost },
   );
   await exportCaseForMember(t.db, reference, fixtureKey('alice').email);
-  const { id: caseId } = await t.db.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirstOrThrow();
+  const { id: caseId } = await t.db
+    .selectFrom('cases')
+    .select('id')
+    .where('reference', '=', reference)
+    .executeTakeFirstOrThrow();
   return { alice, reference, caseId };
 }
 
@@ -78,13 +82,24 @@ describe('appending', () => {
     // Metadata only: no content, no e-mail address, no armored key anywhere in the log.
     const dump = JSON.stringify(rows.map((r) => r.details));
     expect(dump).not.toMatch(/AUDIT-CANARY|@example|BEGIN PGP/);
-    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 5, headId: rows[4]!.id, headHash: rows[4]!.hash!.toString('hex') });
+    expect(await verifyAuditChain(t.db)).toMatchObject({
+      ok: true,
+      rows: 5,
+      headId: rows[4]!.id,
+      headHash: rows[4]!.hash!.toString('hex'),
+    });
   });
 
   test("listCaseAudit gives one case's trail, oldest first, with the acting member's name", async () => {
     const { alice, caseId } = await seed();
     await appendAudit(t.db, { caseId, actorMemberId: alice.id, action: 'case.viewed', details: {} });
-    await appendAudit(t.db, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'member.invited', details: { memberId: alice.id } });
+    await appendAudit(t.db, {
+      caseId: null,
+      actorMemberId: null,
+      actorLabel: 'system',
+      action: 'member.invited',
+      details: { memberId: alice.id },
+    });
     const trail = await listCaseAudit(t.db, caseId);
     expect(trail.map((e) => [e.action, e.actorLabel, e.actorName])).toEqual([
       ['case.created', 'reporter', null],
@@ -95,20 +110,44 @@ describe('appending', () => {
   });
 
   test('an append inside a transaction that rolls back leaves no row and no break in the chain', async () => {
-    await appendAudit(t.db, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'case.escalated', details: { n: 1 } });
+    await appendAudit(t.db, {
+      caseId: null,
+      actorMemberId: null,
+      actorLabel: 'system',
+      action: 'case.escalated',
+      details: { n: 1 },
+    });
     const failed = t.db.transaction().execute(async (trx) => {
-      await appendAudit(trx, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'case.escalated', details: { n: 2 } });
+      await appendAudit(trx, {
+        caseId: null,
+        actorMemberId: null,
+        actorLabel: 'system',
+        action: 'case.escalated',
+        details: { n: 2 },
+      });
       throw new Error('the action failed');
     });
     await expect(failed).rejects.toThrow('the action failed');
-    await appendAudit(t.db, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'case.escalated', details: { n: 3 } });
+    await appendAudit(t.db, {
+      caseId: null,
+      actorMemberId: null,
+      actorLabel: 'system',
+      action: 'case.escalated',
+      details: { n: 3 },
+    });
     expect((await allRows()).map((r) => r.details)).toEqual([{ n: 1 }, { n: 3 }]);
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 2 });
   });
 
   test('details that jsonb normalizes (key order, number forms, unicode) still verify', async () => {
     const details = { z: 1, a: [1.5, 'é ✓ 𝄞', null, true], nested: { b: 1e21, a: -0, c: 5e-324, d: 0.1 + 0.2 } };
-    await appendAudit(t.db, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'case.escalated', details });
+    await appendAudit(t.db, {
+      caseId: null,
+      actorMemberId: null,
+      actorLabel: 'system',
+      action: 'case.escalated',
+      details,
+    });
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 1 });
   });
 
@@ -117,7 +156,9 @@ describe('appending', () => {
       appendAudit(t.db, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'case.escalated', details });
     await expect(append({ body: 'x' })).rejects.toThrow(/never content/);
     await expect(append({ note: 'x'.repeat(513) })).rejects.toThrow(/longer than 512/);
-    await expect(appendAudit(t.db, { caseId: null, actorMemberId: null, action: 'case.viewed', details: {} })).rejects.toThrow(/needs an actor/);
+    await expect(
+      appendAudit(t.db, { caseId: null, actorMemberId: null, action: 'case.viewed', details: {} }),
+    ).rejects.toThrow(/needs an actor/);
     expect(await allRows()).toEqual([]);
   });
 });
@@ -130,7 +171,13 @@ describe('several app instances appending at once', () => {
         Array.from({ length: 50 }, (_, n) =>
           pools[n % pools.length]!.transaction().execute(async (trx) => {
             await sql`SELECT pg_sleep(0.002)`.execute(trx); // the caller's own work before it audits
-            await appendAudit(trx, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'case.escalated', details: { n } });
+            await appendAudit(trx, {
+              caseId: null,
+              actorMemberId: null,
+              actorLabel: 'system',
+              action: 'case.escalated',
+              details: { n },
+            });
           }),
         ),
       );
@@ -139,14 +186,28 @@ describe('several app instances appending at once', () => {
     }
     const rows = await allRows();
     expect(rows).toHaveLength(50);
-    expect(rows.map((r) => (r.details as { n: number }).n).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, n) => n));
+    expect(rows.map((r) => (r.details as { n: number }).n).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 50 }, (_, n) => n),
+    );
     expect(new Set(rows.map((r) => r.prevHash?.toString('hex') ?? 'genesis')).size).toBe(50);
     expect(await verifyAuditChain(t.db, { batchSize: 7 })).toMatchObject({ ok: true, rows: 50 });
   });
 
   test('the database refuses a fork: a second row naming the same predecessor', async () => {
-    await appendAudit(t.db, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'case.escalated', details: {} });
-    await appendAudit(t.db, { caseId: null, actorMemberId: null, actorLabel: 'system', action: 'case.escalated', details: {} });
+    await appendAudit(t.db, {
+      caseId: null,
+      actorMemberId: null,
+      actorLabel: 'system',
+      action: 'case.escalated',
+      details: {},
+    });
+    await appendAudit(t.db, {
+      caseId: null,
+      actorMemberId: null,
+      actorLabel: 'system',
+      action: 'case.escalated',
+      details: {},
+    });
     const [first] = await allRows();
     const fork = sql`INSERT INTO audit_log (actor_label, action, prev_hash, hash) VALUES ('system', 'case.escalated', ${first!.hash}, ${Buffer.alloc(32, 1)})`;
     await expect(fork.execute(t.db)).rejects.toMatchObject({ code: '23505' });
@@ -165,7 +226,10 @@ describe('the database refuses to change the log', () => {
     ['DELETE', sql`DELETE FROM audit_log`],
     ['TRUNCATE', sql`TRUNCATE audit_log`],
   ])('%s is refused', async (operation, statement) => {
-    await expect(statement.execute(t.db)).rejects.toMatchObject({ code: '42501', message: `audit_log is append-only: ${operation} refused` });
+    await expect(statement.execute(t.db)).rejects.toMatchObject({
+      code: '42501',
+      message: `audit_log is append-only: ${operation} refused`,
+    });
     expect(await allRows()).toHaveLength(4);
   });
 
@@ -196,8 +260,7 @@ describe('tampering is caught', () => {
   afterAll(async () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
-  const intakeAuditVerify = () =>
-runIntakeCli(['audit', 'verify'], { DATABASE_URL: t.url, DATA_DIR: dataDir });
+  const intakeAuditVerify = () => runIntakeCli(['audit', 'verify'], { DATABASE_URL: t.url, DATA_DIR: dataDir });
 
   test('a row whose details were altered is named by verifyAuditChain and by `intake audit verify`', async () => {
     const { reference } = await seed();
@@ -209,7 +272,9 @@ runIntakeCli(['audit', 'verify'], { DATABASE_URL: t.url, DATA_DIR: dataDir });
     });
 
     const created = (await allRows()).find((r) => r.action === 'case.created')!;
-    await tamper(sql`UPDATE audit_log SET details = jsonb_set(details, '{channel}', '"email"') WHERE id = ${created.id}`);
+    await tamper(
+      sql`UPDATE audit_log SET details = jsonb_set(details, '{channel}', '"email"') WHERE id = ${created.id}`,
+    );
     expect(await verifyAuditChain(t.db)).toEqual({
       ok: false,
       rows: 2,
@@ -221,21 +286,30 @@ runIntakeCli(['audit', 'verify'], { DATABASE_URL: t.url, DATA_DIR: dataDir });
 
     const broken = await intakeAuditVerify();
     expect(broken.code).toBe(1);
-    expect(broken.stdout.toString()).toContain(`audit chain BROKEN at row ${created.id} (case ${reference}): its hash does not match`);
+    expect(broken.stdout.toString()).toContain(
+      `audit chain BROKEN at row ${created.id} (case ${reference}): its hash does not match`,
+    );
   });
 
   test('a removed row is caught at the row after it', async () => {
     await seed();
     const rows = await allRows();
     await tamper(sql`DELETE FROM audit_log WHERE id = ${rows[1]!.id}`);
-    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, rows: 1, firstBrokenId: rows[2]!.id, reason: expect.stringMatching(/does not link to row/) });
+    expect(await verifyAuditChain(t.db)).toMatchObject({
+      ok: false,
+      rows: 1,
+      firstBrokenId: rows[2]!.id,
+      reason: expect.stringMatching(/does not link to row/),
+    });
   });
 
   test('a row rewritten with a recomputed hash is caught at the row after it', async () => {
     await seed();
     const rows = await allRows();
     const forged = { ...rows[1]!, actorLabel: 'system', details: rows[1]!.details as never };
-    await tamper(sql`UPDATE audit_log SET actor_label = 'system', hash = ${hashAuditRow(forged)} WHERE id = ${rows[1]!.id}`);
+    await tamper(
+      sql`UPDATE audit_log SET actor_label = 'system', hash = ${hashAuditRow(forged)} WHERE id = ${rows[1]!.id}`,
+    );
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, rows: 2, firstBrokenId: rows[2]!.id });
   });
 
@@ -243,6 +317,11 @@ runIntakeCli(['audit', 'verify'], { DATABASE_URL: t.url, DATA_DIR: dataDir });
     await seed();
     const rows = await allRows();
     await tamper(sql`DELETE FROM audit_log WHERE id = ${rows[0]!.id}`);
-    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, rows: 0, firstBrokenId: rows[1]!.id, reason: expect.stringMatching(/first row/) });
+    expect(await verifyAuditChain(t.db)).toMatchObject({
+      ok: false,
+      rows: 0,
+      firstBrokenId: rows[1]!.id,
+      reason: expect.stringMatching(/first row/),
+    });
   });
 });

@@ -104,14 +104,21 @@ describe('intake member reset-auth', () => {
     for (let i = 0; i < 5; i++) await signIn(server, frank, { password: `wrong password ${i}` });
     expect((await signIn(server, frank)).page.status).toBe(429);
     expect((await intake('member', 'reset-auth', frank.email)).code).toBe(0);
-    const locks = await t.db.selectFrom('sign_in_throttle').select('failures').where('account_hash', '=', accountHash(frank.email)).execute();
+    const locks = await t.db
+      .selectFrom('sign_in_throttle')
+      .select('failures')
+      .where('account_hash', '=', accountHash(frank.email))
+      .execute();
     expect(locks).toEqual([]);
   });
 });
 
 describe('the mail hook', () => {
   /** Runs one command in this process, with a mail hook that keeps what it is handed; returns that and what was printed. */
-  async function withMailHook(argv: string[], settings: Record<string, string>): Promise<{ mailed: IssuedInvitation[]; printed: string[] }> {
+  async function withMailHook(
+    argv: string[],
+    settings: Record<string, string>,
+  ): Promise<{ mailed: IssuedInvitation[]; printed: string[] }> {
     const mailed: IssuedInvitation[] = [];
     const printed: string[] = [];
     const program = new Command('intake').exitOverride();
@@ -140,8 +147,13 @@ describe('the mail hook', () => {
 
   test('mailInvite, when given, receives the same invitation whose link is printed', async () => {
     const gina = await addFixtureMember(t.db, 'gina', 'liaison');
-    const { mailed, printed } = await withMailHook(['member', 'invite', gina.email], { DATABASE_URL: t.url, PUBLIC_URL: 'https://intake.example.org' });
-    expect(mailed).toEqual([expect.objectContaining({ memberId: gina.id, email: gina.email, link: printed[0], purpose: 'invitation' })]);
+    const { mailed, printed } = await withMailHook(['member', 'invite', gina.email], {
+      DATABASE_URL: t.url,
+      PUBLIC_URL: 'https://intake.example.org',
+    });
+    expect(mailed).toEqual([
+      expect.objectContaining({ memberId: gina.id, email: gina.email, link: printed[0], purpose: 'invitation' }),
+    ]);
     expect(printed[0]).toMatch(/^https:\/\/intake\.example\.org\/invite\//);
   });
 

@@ -52,22 +52,39 @@ describe('following an invitation', () => {
     expect(passwordPage.html).toContain('Welcome, Alice');
     expect(passwordPage.html).not.toContain(token);
 
-    const tooShort = await client.submit(passwordPage, '/invite/password', { password: 'short', confirmation: 'short' });
+    const tooShort = await client.submit(passwordPage, '/invite/password', {
+      password: 'short',
+      confirmation: 'short',
+    });
     expect(tooShort.status).toBe(400);
     expect(alertText(tooShort.html)).toMatch(/at least 12 characters/);
 
-    const weak = await client.submit(passwordPage, '/invite/password', { password: 'password1234', confirmation: 'password1234' });
+    const weak = await client.submit(passwordPage, '/invite/password', {
+      password: 'password1234',
+      confirmation: 'password1234',
+    });
     expect(weak.status).toBe(400);
     expect(alertText(weak.html)).toMatch(/too easy to guess.*commonly used password/);
 
-    const personal = await client.submit(passwordPage, '/invite/password', { password: 'alice@example.org', confirmation: 'alice@example.org' });
+    const personal = await client.submit(passwordPage, '/invite/password', {
+      password: 'alice@example.org',
+      confirmation: 'alice@example.org',
+    });
     expect(personal.status).toBe(400);
 
-    const mismatch = await client.submit(passwordPage, '/invite/password', { password: STRONG_PASSWORD, confirmation: `${STRONG_PASSWORD}!` });
+    const mismatch = await client.submit(passwordPage, '/invite/password', {
+      password: STRONG_PASSWORD,
+      confirmation: `${STRONG_PASSWORD}!`,
+    });
     expect(alertText(mismatch.html)).toMatch(/not the same/);
-    expect(await t.db.selectFrom('invitations').select('pending_password_hash').executeTakeFirstOrThrow()).toEqual({ pending_password_hash: null });
+    expect(await t.db.selectFrom('invitations').select('pending_password_hash').executeTakeFirstOrThrow()).toEqual({
+      pending_password_hash: null,
+    });
 
-    const chosen = await client.submit(passwordPage, '/invite/password', { password: STRONG_PASSWORD, confirmation: STRONG_PASSWORD });
+    const chosen = await client.submit(passwordPage, '/invite/password', {
+      password: STRONG_PASSWORD,
+      confirmation: STRONG_PASSWORD,
+    });
     expect(chosen.status).toBe(303);
     const totpPage = await client.follow(chosen);
     expect(totpPage.html).toContain('Step 2 of 2');
@@ -97,7 +114,10 @@ describe('following an invitation', () => {
     expect(account.html).toContain('Recovery codes left: 10');
 
     // Stored: argon2id for the password, hashes for the codes, no invitation left.
-    const credentials = await t.db.selectFrom('member_credentials').select(['password_hash', 'totp_secret']).executeTakeFirstOrThrow();
+    const credentials = await t.db
+      .selectFrom('member_credentials')
+      .select(['password_hash', 'totp_secret'])
+      .executeTakeFirstOrThrow();
     expect(credentials.password_hash).toMatch(/^\$argon2id\$/);
     expect(credentials.totp_secret).toBe(secret);
     const codeRows = await t.db.selectFrom('recovery_codes').select('code_hash').execute();
@@ -115,7 +135,11 @@ describe('following an invitation', () => {
   test('an expired invitation is refused', async () => {
     const bob = await addFixtureMember(t.db, 'bob', 'srt');
     const { link } = await inviteMember(t.db, bob.email, { publicUrl: server.url });
-    await t.db.updateTable('invitations').set({ expires_at: new Date(Date.now() - 1000) }).where('member_id', '=', bob.id).execute();
+    await t.db
+      .updateTable('invitations')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('member_id', '=', bob.id)
+      .execute();
     const page = await openInvitationLink(new WebClient(server.url), link);
     expect(page.status).toBe(404);
     expect(page.html).toMatch(INVALID);
@@ -142,7 +166,13 @@ describe('following an invitation', () => {
     const forged = await client.post('/invite/password', { password: STRONG_PASSWORD, confirmation: STRONG_PASSWORD });
     expect(forged.status).toBe(403);
     expect(page.status).toBe(200);
-    expect(await t.db.selectFrom('invitations').select('pending_password_hash').where('member_id', '=', dave.id).executeTakeFirstOrThrow()).toEqual({
+    expect(
+      await t.db
+        .selectFrom('invitations')
+        .select('pending_password_hash')
+        .where('member_id', '=', dave.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({
       pending_password_hash: null,
     });
   });

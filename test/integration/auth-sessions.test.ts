@@ -23,7 +23,11 @@ afterAll(async () => {
 
 const COOKIE = 'intake.session';
 const sessionRow = (token: string) =>
-  t.db.selectFrom('member_sessions').select(['member_id', 'created_at', 'last_seen_at', 'expires_at']).where('id_hash', '=', sha256(token)).executeTakeFirst();
+  t.db
+    .selectFrom('member_sessions')
+    .select(['member_id', 'created_at', 'last_seen_at', 'expires_at'])
+    .where('id_hash', '=', sha256(token))
+    .executeTakeFirst();
 
 /** Whether this browser is signed in: /account answers, or sends it to the sign-in page. */
 async function signedIn(client: WebClient): Promise<boolean> {
@@ -92,7 +96,11 @@ describe('expiry', () => {
     const { client } = await signIn(server, alice);
     const token = client.jar.get(COOKIE)!;
     const idle = new Date(server.clock.now().getTime() - 31 * 60_000);
-    await t.db.updateTable('member_sessions').set({ last_seen_at: idle }).where('id_hash', '=', sha256(token)).execute();
+    await t.db
+      .updateTable('member_sessions')
+      .set({ last_seen_at: idle })
+      .where('id_hash', '=', sha256(token))
+      .execute();
     const page = await client.get('/account');
     expect(page.status).toBe(303);
     expect(setCookieFor(page, COOKIE)).toMatch(/Expires=Thu, 01 Jan 1970/);
@@ -157,7 +165,11 @@ describe('signing out', () => {
     expect(await signedIn(phone.client)).toBe(false);
     expect(await signedIn(laptop.client)).toBe(false);
     expect(await sessionRow(token)).toBeUndefined();
-    const left = await t.db.selectFrom('member_sessions').select('member_id').where('member_id', '=', alice.id).execute();
+    const left = await t.db
+      .selectFrom('member_sessions')
+      .select('member_id')
+      .where('member_id', '=', alice.id)
+      .execute();
     expect(left).toEqual([]);
     expect(await signedIn(other.client)).toBe(true);
   });

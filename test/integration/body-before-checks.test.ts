@@ -32,7 +32,11 @@ const formHeaders = (session: FormSession | null, length: number, extra: Record<
 beforeAll(async () => {
   tdb = await createTestDatabase();
   await addFixtureMember(tdb.db, 'carol', 'approver');
-  server = await startTestServer(tdb.db, { SUBMISSION_RATE_LIMIT: '1000', MAX_ATTACHMENT_BYTES: String(2 * MB), MAX_ATTACHMENTS: '2' });
+  server = await startTestServer(tdb.db, {
+    SUBMISSION_RATE_LIMIT: '1000',
+    MAX_ATTACHMENT_BYTES: String(2 * MB),
+    MAX_ATTACHMENTS: '2',
+  });
   limited = await startTestServer(tdb.db, { SUBMISSION_RATE_LIMIT: '1' });
   auth = await startAuthServer(tdb.db);
 });
@@ -45,7 +49,11 @@ test('a form over the size limit is refused at once by its Content-Length, with 
   const session = await openReportForm(server.url, 'coc');
   const before = await countCaseRows(tdb.db);
   // 2 files of 2 MB and the text fields fit in 12.2 MB; 77 MB do not.
-  const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(session, 77 * MB), part: formStart(session) });
+  const answer = await sendPartly(server.url, {
+    path: '/report?kind=coc',
+    headers: formHeaders(session, 77 * MB),
+    part: formStart(session),
+  });
   expect(answer.status).toBe(413);
   expect(answer.body).toContain('larger than');
   expect(answer.body).toContain('at most 2 files of 2 MB each');
@@ -55,9 +63,13 @@ test('a form over the size limit is refused at once by its Content-Length, with 
   expect(await countCaseRows(tdb.db)).toEqual(before);
 });
 
-test('a post without the form\'s CSRF cookie is refused before its body is read', async () => {
+test("a post without the form's CSRF cookie is refused before its body is read", async () => {
   const session = await openReportForm(server.url, 'coc');
-  const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(null, 5 * MB), part: formStart(session) });
+  const answer = await sendPartly(server.url, {
+    path: '/report?kind=coc',
+    headers: formHeaders(null, 5 * MB),
+    part: formStart(session),
+  });
   expect(answer.status).toBe(403);
   expect(answer.body).toContain('This form expired, or was not sent from this site');
   expect(answer.body).toContain('was not read');
@@ -65,8 +77,15 @@ test('a post without the form\'s CSRF cookie is refused before its body is read'
 
 test('a post the browser marks as cross-site is refused before its body is read, even with the cookie', async () => {
   const session = await openReportForm(server.url, 'coc');
-  for (const extra of [{ 'Sec-Fetch-Site': 'cross-site' }, { Origin: 'https://attacker.example' }] as Record<string, string>[]) {
-    const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(session, 5 * MB, extra), part: formStart(session) });
+  for (const extra of [{ 'Sec-Fetch-Site': 'cross-site' }, { Origin: 'https://attacker.example' }] as Record<
+    string,
+    string
+  >[]) {
+    const answer = await sendPartly(server.url, {
+      path: '/report?kind=coc',
+      headers: formHeaders(session, 5 * MB, extra),
+      part: formStart(session),
+    });
     expect(answer.status).toBe(403);
   }
 });
@@ -74,7 +93,11 @@ test('a post the browser marks as cross-site is refused before its body is read,
 test('a forged cookie is no cookie', async () => {
   const session = await openReportForm(server.url, 'coc');
   const forged = { cookie: session.cookie.replace(/=([0-9a-f])/, (_m, c: string) => `=${c === '0' ? '1' : '0'}`) };
-  const answer = await sendPartly(server.url, { path: '/report?kind=coc', headers: formHeaders(forged as FormSession, 5 * MB), part: formStart(session) });
+  const answer = await sendPartly(server.url, {
+    path: '/report?kind=coc',
+    headers: formHeaders(forged as FormSession, 5 * MB),
+    part: formStart(session),
+  });
   expect(answer.status).toBe(403);
 });
 
@@ -92,9 +115,17 @@ test('a same-origin post with a null Origin (our no-referrer policy) is read as 
 test('a rate-limited client is refused before its body is read', async () => {
   const session = await openReportForm(limited.url, 'coc');
   const whole = `${formStart(session)}\r\n--${BOUNDARY}--\r\n`;
-  const first = await sendPartly(limited.url, { path: '/report?kind=coc', headers: formHeaders(session, Buffer.byteLength(whole)), part: whole });
+  const first = await sendPartly(limited.url, {
+    path: '/report?kind=coc',
+    headers: formHeaders(session, Buffer.byteLength(whole)),
+    part: whole,
+  });
   expect(first.status).toBe(303);
-  const answer = await sendPartly(limited.url, { path: '/report?kind=coc', headers: formHeaders(session, 5 * MB), part: formStart(session) });
+  const answer = await sendPartly(limited.url, {
+    path: '/report?kind=coc',
+    headers: formHeaders(session, 5 * MB),
+    part: formStart(session),
+  });
   expect(answer.status).toBe(429);
   expect(answer.body).toContain('Too many submissions');
   expect(answer.body).toContain('was not read');
@@ -119,11 +150,15 @@ test('an anonymous dashboard write is told 401 before its 39 MB body is read', a
   expect(answer.status).toBe(401);
 });
 
-test('a signed-in member\'s write without the CSRF header is refused before its body is read', async () => {
+test("a signed-in member's write without the CSRF header is refused before its body is read", async () => {
   const member = await enrolMember(tdb.db, auth, 'alice', 'srt');
   const answer = await sendPartly(auth.url, {
     path: '/api/dashboard/key',
-    headers: { 'Content-Type': 'application/json', 'Content-Length': String(39 * MB), Cookie: member.client.jar.header() },
+    headers: {
+      'Content-Type': 'application/json',
+      'Content-Length': String(39 * MB),
+      Cookie: member.client.jar.header(),
+    },
     part: '{"publicKey":"',
   });
   expect(answer.status).toBe(403);

@@ -8,7 +8,12 @@ import { fixtureKey, type GoodKeyName } from '../helpers/keys';
 import { submitThroughApi, submitThroughForm, type ReportContent } from '../helpers/report-client';
 import { fieldText } from '../helpers/report-page';
 import { canary, decryptCaseWithGpg, startReportScenario, type ReportScenario } from '../helpers/report-scenario';
-import { checkpointAndFindDataDirectory, dumpDatabaseText, filesContaining, foundInDump } from '../helpers/storage-scan';
+import {
+  checkpointAndFindDataDirectory,
+  dumpDatabaseText,
+  filesContaining,
+  foundInDump,
+} from '../helpers/storage-scan';
 
 interface Stored {
   reference: string;
@@ -40,7 +45,10 @@ beforeAll(async () => {
       const submitted =
         channel === 'form'
           ? await submitThroughForm(scenario.server.url, content)
-          : await submitThroughApi(scenario.server.url, { ...content, document: composeReportDocument(kind, content.fields, kind === 'coc' ? [dave.name] : []) });
+          : await submitThroughApi(scenario.server.url, {
+              ...content,
+              document: composeReportDocument(kind, content.fields, kind === 'coc' ? [dave.name] : []),
+            });
       stored.push({ ...submitted, reader: kind === 'security' ? 'alice' : 'carol', textCanary, fileCanary });
     }
   }
@@ -61,9 +69,16 @@ async function submitRefused(): Promise<void> {
   form.append('contact', noCsrf);
   expect((await fetch(`${scenario.server.url}/report`, { method: 'POST', body: form })).status).toBe(403);
 
-  const post = (body: string) => fetch(`${scenario.server.url}/api/reports`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  const post = (body: string) =>
+    fetch(`${scenario.server.url}/api/reports`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    });
   const fakeReporter = { publicKey: notEncrypted, lockedPrivateKey: notEncrypted, receiptLookup: 'a'.repeat(64) };
-  expect((await post(JSON.stringify({ kind: 'security', reporter: fakeReporter, report: notEncrypted }))).status).toBe(400);
+  expect((await post(JSON.stringify({ kind: 'security', reporter: fakeReporter, report: notEncrypted }))).status).toBe(
+    400,
+  );
   expect((await post(`{"kind":"security","report":"${brokenJson}`)).status).toBe(400);
 }
 
@@ -81,11 +96,17 @@ describe('canaries sent through every server path stay encrypted', () => {
   test('a dump of the database holds no canary and no receipt', async () => {
     const dump = await dumpDatabaseText(scenario.database.url);
     expect(foundInDump(dump, canaries)).toEqual([]);
-    expect(foundInDump(dump, stored.map((s) => s.receipt))).toEqual([]);
+    expect(
+      foundInDump(
+        dump,
+        stored.map((s) => s.receipt),
+      ),
+    ).toEqual([]);
 
     // Controls: the search finds text columns (an e-mail) and bytea columns (each receipt's lookup hash).
     expect(foundInDump(dump, [fixtureKey('alice').email])).toEqual([fixtureKey('alice').email]);
-    for (const { receipt } of stored) expect(dump).toContain(Buffer.from(await receiptLookupHash(receipt)).toString('hex'));
+    for (const { receipt } of stored)
+      expect(dump).toContain(Buffer.from(await receiptLookupHash(receipt)).toString('hex'));
   });
 
   test("the server's log holds no canary and no receipt", () => {

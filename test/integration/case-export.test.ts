@@ -16,19 +16,44 @@ const attachmentBytes = new Uint8Array(crypto.randomBytes(3000));
 // Every byte value, including NUL, CR, LF and bytes that are not UTF-8.
 attachmentBytes.set(Uint8Array.from({ length: 256 }, (_, i) => i));
 // As the form path builds it (CRLF from the browser becomes LF): OpenPGP text messages do not keep line endings.
-const securityDocument = composeReportDocument('security', pickReportFields('security', { body: 'Heap overflow — see poc ✓\r\nline 2', component: 'daemon' }));
+const securityDocument = composeReportDocument(
+  'security',
+  pickReportFields('security', { body: 'Heap overflow — see poc ✓\r\nline 2', component: 'daemon' }),
+);
 const cocDocument = composeReportDocument('coc', { body: 'Dave said something.' }, ['Dave Approver']);
 let securityRef: string;
 let cocRef: string;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  members = await addCast(t.db, { alice: 'srt', bob: 'srt', carol: 'approver', dave: 'approver', erin: 'approver', frank: 'liaison' });
+  members = await addCast(t.db, {
+    alice: 'srt',
+    bob: 'srt',
+    carol: 'approver',
+    dave: 'approver',
+    erin: 'approver',
+    frank: 'liaison',
+  });
   const options = { channel: 'web-no-js' as const, argon2: testArgon2Cost };
   securityRef = (
-    await submitPlaintextReport(t.db, { kind: 'security', involvedIds: [], document: securityDocument, attachments: [{ filename: 'poc.bin', data: attachmentBytes }] }, options)
+    await submitPlaintextReport(
+      t.db,
+      {
+        kind: 'security',
+        involvedIds: [],
+        document: securityDocument,
+        attachments: [{ filename: 'poc.bin', data: attachmentBytes }],
+      },
+      options,
+    )
   ).reference;
-  cocRef = (await submitPlaintextReport(t.db, { kind: 'coc', involvedIds: [members.dave!.id], document: cocDocument, attachments: [] }, options)).reference;
+  cocRef = (
+    await submitPlaintextReport(
+      t.db,
+      { kind: 'coc', involvedIds: [members.dave!.id], document: cocDocument, attachments: [] },
+      options,
+    )
+  ).reference;
 });
 
 afterAll(async () => {
@@ -52,18 +77,28 @@ async function refusal(reference: string, email: string): Promise<DomainErrorKin
 }
 
 describe('exportCaseForMember for a reader', () => {
-  test.each<GoodKeyName>(['alice', 'bob'])('%s decrypts the security report and its binary attachment with gpg', async (name) => {
-    const exported = await exportCaseForMember(t.db, securityRef, fixtureKey(name).email);
-    expect(exported.map((m) => m.role)).toEqual(['report', 'attachment']);
-    for (const message of exported) expect(message.armored).toMatch(/^-----BEGIN PGP MESSAGE-----\n[\s\S]+-----END PGP MESSAGE-----\n$/);
-    const [report, attachment] = await decryptWithGpg(name, exported.map((m) => m.armored));
-    expect(report!.toString('utf8')).toBe(securityDocument);
-    expect(attachment!.equals(Buffer.from(attachmentBytes))).toBe(true);
-  });
+  test.each<GoodKeyName>(['alice', 'bob'])(
+    '%s decrypts the security report and its binary attachment with gpg',
+    async (name) => {
+      const exported = await exportCaseForMember(t.db, securityRef, fixtureKey(name).email);
+      expect(exported.map((m) => m.role)).toEqual(['report', 'attachment']);
+      for (const message of exported)
+        expect(message.armored).toMatch(/^-----BEGIN PGP MESSAGE-----\n[\s\S]+-----END PGP MESSAGE-----\n$/);
+      const [report, attachment] = await decryptWithGpg(
+        name,
+        exported.map((m) => m.armored),
+      );
+      expect(report!.toString('utf8')).toBe(securityDocument);
+      expect(attachment!.equals(Buffer.from(attachmentBytes))).toBe(true);
+    },
+  );
 
   test.each<GoodKeyName>(['carol', 'erin'])('%s decrypts the CoC report with gpg', async (name) => {
     const exported = await exportCaseForMember(t.db, cocRef, fixtureKey(name).email);
-    const [report] = await decryptWithGpg(name, exported.map((m) => m.armored));
+    const [report] = await decryptWithGpg(
+      name,
+      exported.map((m) => m.armored),
+    );
     expect(report!.toString('utf8')).toBe(cocDocument);
   });
 
@@ -95,9 +130,12 @@ describe('exportCaseForMember refuses', () => {
     expect(await refusal(cocRef, fixtureKey(name).email)).toBe('forbidden');
   });
 
-  test.each<GoodKeyName>(['carol', 'dave', 'erin'])('approver %s on a security case with a delegated SRT → forbidden', async (name) => {
-    expect(await refusal(securityRef, fixtureKey(name).email)).toBe('forbidden');
-  });
+  test.each<GoodKeyName>(['carol', 'dave', 'erin'])(
+    'approver %s on a security case with a delegated SRT → forbidden',
+    async (name) => {
+      expect(await refusal(securityRef, fixtureKey(name).email)).toBe('forbidden');
+    },
+  );
 
   test('a liaison who was not appointed → forbidden', async () => {
     expect(await refusal(cocRef, fixtureKey('frank').email)).toBe('forbidden');

@@ -3,7 +3,12 @@
 // before keep working.
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { insertCaseWithMessages, ReceiptInUseError, RecipientsChangedError, type NewCaseWithMessages } from '../../db/new-case.queries';
+import {
+  insertCaseWithMessages,
+  ReceiptInUseError,
+  RecipientsChangedError,
+  type NewCaseWithMessages,
+} from '../../db/new-case.queries';
 import { newCaseReference, parseCaseReference } from '../../server/cases/case-reference';
 import { listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
 import { CASE_NOT_FOUND, openCase } from '../../server/cases/case-work';
@@ -20,7 +25,11 @@ let cast: Awaited<ReturnType<typeof addCast>>;
 let carol: MemberWithKey;
 const year = new Date().getUTCFullYear();
 const submit = (kind: 'security' | 'coc') =>
-  submitPlaintextReport(t.db, { kind, involvedIds: [], document: 'x', attachments: [] }, { channel: 'web-no-js', argon2: testArgon2Cost });
+  submitPlaintextReport(
+    t.db,
+    { kind, involvedIds: [], document: 'x', attachments: [] },
+    { channel: 'web-no-js', argon2: testArgon2Cost },
+  );
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -57,19 +66,28 @@ describe('the form of a reference', () => {
     expect(parseCaseReference(typed)).toBe(stored);
   });
 
-  test.each(['', 'COC', 'COC-2026', 'COC-2026-7K3M-9QX', 'COC-2026-7K3M-9QXDA', 'COC-2026-7K3U-9QXD', 'ABC-2026-7K3M-9QXD', 'COC-26-7K3M-9QXD', 'COC-2026-001', "COC-2026-7K3M-9QX'"])(
-    '%j is no reference',
-    (typed) => {
-      expect(parseCaseReference(typed)).toBeNull();
-    },
-  );
+  test.each([
+    '',
+    'COC',
+    'COC-2026',
+    'COC-2026-7K3M-9QX',
+    'COC-2026-7K3M-9QXDA',
+    'COC-2026-7K3U-9QXD',
+    'ABC-2026-7K3M-9QXD',
+    'COC-26-7K3M-9QXD',
+    'COC-2026-001',
+    "COC-2026-7K3M-9QX'",
+  ])('%j is no reference', (typed) => {
+    expect(parseCaseReference(typed)).toBeNull();
+  });
 });
 
 describe('stored cases', () => {
   test('a report is told a random reference of its kind and year; in order of arrival they are in no order', async () => {
     const told: string[] = [];
     for (let i = 0; i < 12; i += 1) told.push((await submit(i % 3 === 0 ? 'security' : 'coc')).reference);
-    for (const [i, reference] of told.entries()) expect(reference).toMatch(newReferenceShape(i % 3 === 0 ? 'SEC' : 'COC'));
+    for (const [i, reference] of told.entries())
+      expect(reference).toMatch(newReferenceShape(i % 3 === 0 ? 'SEC' : 'COC'));
     const coc = told.filter((r) => r.startsWith('COC'));
     // Eight random references in ascending (or descending) order by chance: 2 in 40,320.
     expect([[...coc].sort(), [...coc].sort().reverse()]).not.toContainEqual(coc);
@@ -131,13 +149,23 @@ describe('stored cases', () => {
     const again = { ...(await newCase(() => newCaseReference('coc', year))), receiptLookup: first.receiptLookup };
     expect(await insertCaseWithMessages(t.db, again).catch((e: unknown) => e)).toBeInstanceOf(ReceiptInUseError);
     const goneReader = { ...(await newCase(() => newCaseReference('coc', year))), readerIds: [crypto.randomUUID()] };
-    expect(await insertCaseWithMessages(t.db, goneReader).catch((e: unknown) => e)).toBeInstanceOf(RecipientsChangedError);
+    expect(await insertCaseWithMessages(t.db, goneReader).catch((e: unknown) => e)).toBeInstanceOf(
+      RecipientsChangedError,
+    );
     expect(await counts()).toEqual({ cases: before.cases + 1, audit: before.audit + 1 });
   });
 });
 
 async function counts(): Promise<{ cases: number; audit: number }> {
-  const n = async (table: 'cases' | 'audit_log') => Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const n = async (table: 'cases' | 'audit_log') =>
+    Number(
+      (
+        await t.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return { cases: await n('cases'), audit: await n('audit_log') };
 }
 
@@ -155,7 +183,16 @@ async function newCase(newReference: () => string): Promise<NewCaseWithMessages>
     acknowledgeDueAt: now,
     triageDueAt: now,
     readerIds: [carol.id],
-    messages: [{ role: 'report', authorMemberId: null, body: crypto.randomBytes(16), sessionKeys: [{ recipientFingerprint: carol.fingerprint, memberKeyId: carol.memberKeyId, packet: crypto.randomBytes(16) }] }],
+    messages: [
+      {
+        role: 'report',
+        authorMemberId: null,
+        body: crypto.randomBytes(16),
+        sessionKeys: [
+          { recipientFingerprint: carol.fingerprint, memberKeyId: carol.memberKeyId, packet: crypto.randomBytes(16) },
+        ],
+      },
+    ],
     audit: { action: 'case.created', details: { kind: 'coc', channel: 'web-no-js' } },
   };
 }

@@ -38,13 +38,33 @@ afterAll(async () => {
 /** The CLI with none of the settings in its environment: they come from intake.env in its working directory. */
 function intake(args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
   const inherited = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATA_DIR', 'PUBLIC_URL', 'MAIL_DOMAIN', 'SMTP_URL', 'INTAKE_KEY_PASSPHRASE', 'INTAKE_ENV_FILE']) delete inherited[name];
+  for (const name of [
+    'DATABASE_URL',
+    'DATA_DIR',
+    'PUBLIC_URL',
+    'MAIL_DOMAIN',
+    'SMTP_URL',
+    'INTAKE_KEY_PASSPHRASE',
+    'INTAKE_ENV_FILE',
+  ])
+    delete inherited[name];
   return runIntakeCli(args, env, { cwd, env: inherited });
 }
 
 test('member add takes the role in any case; invite links use PUBLIC_URL from intake.env and say so', async () => {
   const alice = fixtureKey('alice');
-  const added = await intake(['member', 'add', '--name', 'Alice', '--email', alice.email, '--role', 'SRT', '--key', path.join(FIXTURE_KEYS_DIR, 'alice.pub.asc')]);
+  const added = await intake([
+    'member',
+    'add',
+    '--name',
+    'Alice',
+    '--email',
+    alice.email,
+    '--role',
+    'SRT',
+    '--key',
+    path.join(FIXTURE_KEYS_DIR, 'alice.pub.asc'),
+  ]);
   expect(added.code).toBe(0);
   expect(added.stdout.toString()).toContain('as srt');
   expect(added.stdout.toString()).toContain('(Ed25519 / Curve25519)');
@@ -80,7 +100,10 @@ describe('intake-key reissue', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toContain('MAIL_DOMAIN=example.org (from intake.env)');
 
-    const keys = await t.db.selectFrom('intake_keys').select(['fingerprint', 'public_key', 'retired_at', 'locked_private_key']).execute();
+    const keys = await t.db
+      .selectFrom('intake_keys')
+      .select(['fingerprint', 'public_key', 'retired_at', 'locked_private_key'])
+      .execute();
     const old = keys.find((k) => k.fingerprint === wrong)!;
     const active = keys.find((k) => k.retired_at === null)!;
     expect(old.retired_at).not.toBeNull();
@@ -92,14 +115,20 @@ describe('intake-key reissue', () => {
   });
 
   test('is refused once mail has arrived since the key was made (rotate instead), unless forced', async () => {
-    await submitPlaintextReport(t.db, { kind: 'security', involvedIds: [], document: 'by mail\n', attachments: [] }, { channel: 'email', argon2: testArgon2Cost });
+    await submitPlaintextReport(
+      t.db,
+      { kind: 'security', involvedIds: [], document: 'by mail\n', attachments: [] },
+      { channel: 'email', argon2: testArgon2Cost },
+    );
     const refused = await intake(['intake-key', 'reissue']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/Mail has arrived since the intake key .* intake-key rotate/);
     expect((await t.db.selectFrom('intake_keys').select('id').execute()).length).toBe(2);
 
     expect((await intake(['intake-key', 'reissue', '--force'])).code).toBe(0);
-    expect((await t.db.selectFrom('intake_keys').select('id').where('retired_at', 'is', null).execute()).length).toBe(1);
+    expect((await t.db.selectFrom('intake_keys').select('id').where('retired_at', 'is', null).execute()).length).toBe(
+      1,
+    );
     expect((await t.db.selectFrom('intake_keys').select('id').execute()).length).toBe(3);
   });
 });

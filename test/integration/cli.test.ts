@@ -22,7 +22,8 @@ afterAll(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-const intake = (...args: string[]): Promise<ProcessResult> => runIntakeCli(args, { DATABASE_URL: t.url, DATA_DIR: dataDir });
+const intake = (...args: string[]): Promise<ProcessResult> =>
+  runIntakeCli(args, { DATABASE_URL: t.url, DATA_DIR: dataDir });
 
 const keyFile = (name: GoodKeyName | BadKeyName) => path.join(FIXTURE_KEYS_DIR, `${name}.pub.asc`);
 const addMember = (name: GoodKeyName | BadKeyName, role: string, email = fixtureKey(name as GoodKeyName).email) =>
@@ -48,7 +49,18 @@ describe('intake member', () => {
   });
 
   test('add refuses an unknown role before it touches the key', async () => {
-    const result = await intake('member', 'add', '--name', 'X', '--email', 'x@example.org', '--role', 'king', '--key', keyFile('alice'));
+    const result = await intake(
+      'member',
+      'add',
+      '--name',
+      'X',
+      '--email',
+      'x@example.org',
+      '--role',
+      'king',
+      '--key',
+      keyFile('alice'),
+    );
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/role must be one of approver, srt, liaison/);
   });
@@ -72,7 +84,11 @@ describe('intake case', () => {
   const document = 'CLI export test: a report only carol can read.\n';
 
   beforeAll(async () => {
-    const erin = await t.db.selectFrom('members').select('id').where('email', '=', fixtureKey('erin').email).executeTakeFirstOrThrow();
+    const erin = await t.db
+      .selectFrom('members')
+      .select('id')
+      .where('email', '=', fixtureKey('erin').email)
+      .executeTakeFirstOrThrow();
     // A CoC report naming erin as involved: carol is its only reader.
     ({ reference } = await submitPlaintextReport(
       t.db,
@@ -86,7 +102,12 @@ describe('intake case', () => {
     expect(result.code).toBe(0);
     const rows = JSON.parse(result.stdout.toString()) as Record<string, unknown>[];
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ reference, kind: 'coc', channel: 'web-no-js', created: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(rows[0]).toMatchObject({
+      reference,
+      kind: 'coc',
+      channel: 'web-no-js',
+      created: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(result.stdout.toString()).not.toContain('CLI export test');
   });
 
@@ -106,14 +127,22 @@ describe('intake case', () => {
     const bytes = Uint8Array.from({ length: 512 }, (_, i) => (i * 7) % 256);
     const { reference: securityRef } = await submitPlaintextReport(
       t.db,
-      { kind: 'security', involvedIds: [], document: 'with a file\n', attachments: [{ filename: 'dump.bin', data: bytes }] },
+      {
+        kind: 'security',
+        involvedIds: [],
+        document: 'with a file\n',
+        attachments: [{ filename: 'dump.bin', data: bytes }],
+      },
       { channel: 'web-no-js', argon2: testArgon2Cost },
     );
     const out = path.join(dataDir, 'export');
     const result = await intake('case', 'export', securityRef, '--for', fixtureKey('alice').email, '--out', out);
     expect(result.code).toBe(0);
     const files = result.stdout.toString().trim().split('\n');
-    expect(files.map((f) => path.basename(f))).toEqual([`${securityRef}-01-report.asc`, `${securityRef}-02-attachment.asc`]);
+    expect(files.map((f) => path.basename(f))).toEqual([
+      `${securityRef}-01-report.asc`,
+      `${securityRef}-02-attachment.asc`,
+    ]);
     const gpg = await createGnupgHome();
     try {
       await gpg.importKey(fixtureKey('alice').secretKey);
@@ -124,10 +153,13 @@ describe('intake case', () => {
     }
   });
 
-  test.each<GoodKeyName>(['erin', 'alice'])('export for a non-reader (%s) exits non-zero and prints nothing', async (name) => {
-    const result = await intake('case', 'export', reference, '--for', fixtureKey(name).email);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/has no access/);
-    expect(result.stdout.toString()).toBe('');
-  });
+  test.each<GoodKeyName>(['erin', 'alice'])(
+    'export for a non-reader (%s) exits non-zero and prints nothing',
+    async (name) => {
+      const result = await intake('case', 'export', reference, '--for', fixtureKey(name).email);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/has no access/);
+      expect(result.stdout.toString()).toBe('');
+    },
+  );
 });

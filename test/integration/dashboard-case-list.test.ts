@@ -5,7 +5,13 @@ import crypto from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { CaseKind, CasesTable } from '../../db/database';
 import type { MemberWithKey } from '../../db/members.queries';
-import { PAGE_SIZE, decodeCursor, encodeCursor, listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
+import {
+  PAGE_SIZE,
+  decodeCursor,
+  encodeCursor,
+  listCasesForMember,
+  parseCaseListQuery,
+} from '../../server/cases/case-list';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { signedIn, submitReport } from '../helpers/dashboard';
 import { addCast } from '../helpers/stored-case';
@@ -36,10 +42,20 @@ beforeAll(async () => {
   const ids = { carol: members.carol!.id, dave: members.dave!.id };
 
   // A handful through the real submission path (created now, new, unassigned, due in the future).
-  for (const [kind, involved] of [['security', []], ['coc', []], ['coc', [ids.carol]], ['security', []], ['coc', [ids.dave]]] as const) {
+  for (const [kind, involved] of [
+    ['security', []],
+    ['coc', []],
+    ['coc', [ids.carol]],
+    ['security', []],
+    ['coc', [ids.dave]],
+  ] as const) {
     const { reference, id } = await submitReport(t.db, kind, 'A report.', [...involved]);
     const readers = (['carol', 'dave'] as const).filter((name) => !involved.includes(ids[name] as never));
-    const { created_at } = await t.db.selectFrom('cases').select('created_at').where('id', '=', id).executeTakeFirstOrThrow();
+    const { created_at } = await t.db
+      .selectFrom('cases')
+      .select('created_at')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     model.push({ id, reference, kind, status: 'new', createdAt: created_at, assignee: null, overdue: false, readers });
   }
 
@@ -79,7 +95,10 @@ beforeAll(async () => {
   for (const fact of facts) {
     const id = inserted.find((r) => r.reference === fact.reference)!.id;
     model.push({ ...fact, id });
-    await t.db.insertInto('case_readers').values(fact.readers.map((name) => ({ case_id: id, member_id: ids[name] }))).execute();
+    await t.db
+      .insertInto('case_readers')
+      .values(fact.readers.map((name) => ({ case_id: id, member_id: ids[name] })))
+      .execute();
   }
 });
 afterAll(async () => {
@@ -87,8 +106,10 @@ afterAll(async () => {
 });
 
 const carol = () => signedIn(members.carol as MemberWithKey);
-const newestFirst = (a: ModelCase, b: ModelCase) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-const readable = (filter: (c: ModelCase) => boolean = () => true) => model.filter((c) => c.readers.includes('carol') && filter(c));
+const newestFirst = (a: ModelCase, b: ModelCase) =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+const readable = (filter: (c: ModelCase) => boolean = () => true) =>
+  model.filter((c) => c.readers.includes('carol') && filter(c));
 
 /** Every page of carol's list for this query string, following nextCursor as the page's links do. */
 async function walk(query: Record<string, string>): Promise<{ ids: string[]; pages: number[] }> {
@@ -96,7 +117,12 @@ async function walk(query: Record<string, string>): Promise<{ ids: string[]; pag
   const pages: number[] = [];
   let after: string | undefined;
   for (let n = 0; n < 10; n += 1) {
-    const page = await listCasesForMember(t.db, carol(), parseCaseListQuery({ ...query, ...(after ? { after } : {}) }), NOW);
+    const page = await listCasesForMember(
+      t.db,
+      carol(),
+      parseCaseListQuery({ ...query, ...(after ? { after } : {}) }),
+      NOW,
+    );
     ids.push(...page.rows.map((r) => r.id));
     pages.push(page.rows.length);
     if (!page.nextCursor) return { ids, pages };
@@ -111,24 +137,33 @@ test('the model holds over a hundred cases, and shared timestamps', () => {
   expect(new Set(model.map((c) => c.createdAt.getTime())).size).toBeLessThan(model.length - 60);
 });
 
-test.each(['newest', 'oldest'])('sorted %s, the pages hold every readable case exactly once, in order', async (sort) => {
-  const expected = readable().sort(newestFirst).map((c) => c.id);
-  if (sort === 'oldest') expected.reverse();
-  const { ids, pages } = await walk({ sort });
-  expect(new Set(ids).size).toBe(ids.length);
-  expect(ids).toEqual(expected);
-  expect(pages).toEqual([PAGE_SIZE, PAGE_SIZE, expected.length - 2 * PAGE_SIZE]);
-  // A page boundary falls inside a run of equal timestamps: only the id tells the pages apart there.
-  const at = (i: number) => model.find((c) => c.id === ids[i])!.createdAt.getTime();
-  expect([PAGE_SIZE, 2 * PAGE_SIZE].some((i) => at(i - 1) === at(i))).toBe(true);
-});
+test.each(['newest', 'oldest'])(
+  'sorted %s, the pages hold every readable case exactly once, in order',
+  async (sort) => {
+    const expected = readable()
+      .sort(newestFirst)
+      .map((c) => c.id);
+    if (sort === 'oldest') expected.reverse();
+    const { ids, pages } = await walk({ sort });
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expected);
+    expect(pages).toEqual([PAGE_SIZE, PAGE_SIZE, expected.length - 2 * PAGE_SIZE]);
+    // A page boundary falls inside a run of equal timestamps: only the id tells the pages apart there.
+    const at = (i: number) => model.find((c) => c.id === ids[i])!.createdAt.getTime();
+    expect([PAGE_SIZE, 2 * PAGE_SIZE].some((i) => at(i - 1) === at(i))).toBe(true);
+  },
+);
 
 test('a cursor survives the query string, and a forged one is ignored rather than an error', async () => {
   const first = await listCasesForMember(t.db, carol(), parseCaseListQuery({}), NOW);
   const cursor = decodeCursor(first.nextCursor!);
   expect(cursor).toEqual({ createdAt: first.rows[PAGE_SIZE - 1]!.createdAt, id: first.rows[PAGE_SIZE - 1]!.id });
   expect(encodeCursor(cursor!)).toBe(first.nextCursor);
-  for (const forged of ["2026-01-01T00:00:00.000Z_1' OR '1'='1", 'yesterday', '2026-13-45T99:99:99.000Z_00000000-0000-0000-0000-000000000000']) {
+  for (const forged of [
+    "2026-01-01T00:00:00.000Z_1' OR '1'='1",
+    'yesterday',
+    '2026-13-45T99:99:99.000Z_00000000-0000-0000-0000-000000000000',
+  ]) {
     expect(parseCaseListQuery({ after: forged }).after).toBeUndefined();
   }
 });
@@ -140,10 +175,20 @@ test.each<[string, Record<string, string>, (c: ModelCase) => boolean]>([
   ['assigned=me', { assigned: 'me' }, (c) => c.assignee === 'carol'],
   ['assigned=none', { assigned: 'none' }, (c) => c.assignee === null],
   ['overdue=1', { overdue: '1' }, (c) => c.overdue],
-  ['kind, status and unassigned at once', { kind: 'security', status: 'new', assigned: 'none' }, (c) => c.kind === 'security' && c.status === 'new' && c.assignee === null],
-  ['an unknown kind, status or assignment is ignored', { kind: 'bogus', status: 'deleted', assigned: 'someone' }, () => true],
+  [
+    'kind, status and unassigned at once',
+    { kind: 'security', status: 'new', assigned: 'none' },
+    (c) => c.kind === 'security' && c.status === 'new' && c.assignee === null,
+  ],
+  [
+    'an unknown kind, status or assignment is ignored',
+    { kind: 'bogus', status: 'deleted', assigned: 'someone' },
+    () => true,
+  ],
 ])('filter %s', async (_name, query, filter) => {
-  const expected = readable(filter).sort(newestFirst).map((c) => c.id);
+  const expected = readable(filter)
+    .sort(newestFirst)
+    .map((c) => c.id);
   expect(expected.length).toBeGreaterThan(0);
   const { ids } = await walk(query);
   expect(ids).toEqual(expected);
@@ -173,7 +218,10 @@ test('counts per status cover every readable case, whatever the status filter', 
 
 test('dave, named in other CoC cases, gets his own list; a liaison none', async () => {
   const dave = signedIn(members.dave as MemberWithKey);
-  const daves = model.filter((c) => c.readers.includes('dave')).sort(newestFirst).map((c) => c.id);
+  const daves = model
+    .filter((c) => c.readers.includes('dave'))
+    .sort(newestFirst)
+    .map((c) => c.id);
   const first = await listCasesForMember(t.db, dave, parseCaseListQuery({}), NOW);
   const second = await listCasesForMember(t.db, dave, parseCaseListQuery({ after: first.nextCursor }), NOW);
   const third = await listCasesForMember(t.db, dave, parseCaseListQuery({ after: second.nextCursor }), NOW);

@@ -16,7 +16,6 @@ import { EXPECTED_MOVES as EXPECTED } from '../helpers/expected-workflow';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-
 let t: TestDatabase;
 let cast: Awaited<ReturnType<typeof addCast>>;
 let sec: { reference: string; id: string };
@@ -38,12 +37,25 @@ const carol = () => signedIn(cast.carol as MemberWithKey);
 const caseRow = (id: string) =>
   t.db
     .selectFrom('cases')
-    .select(['status', 'acknowledged_at', 'triaged_at', 'duplicate_of', 'resolution', 'assignee_id', 'expedited', 'embargo_until'])
+    .select([
+      'status',
+      'acknowledged_at',
+      'triaged_at',
+      'duplicate_of',
+      'resolution',
+      'assignee_id',
+      'expedited',
+      'embargo_until',
+    ])
     .select(['severity_vector', 'severity_score', 'severity_rating', 'cwe', 'affected_versions'])
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
 const reset = (id: string, status: string) =>
-  t.db.updateTable('cases').set({ status, acknowledged_at: null, triaged_at: null, resolution: null, duplicate_of: null }).where('id', '=', id).execute();
+  t.db
+    .updateTable('cases')
+    .set({ status, acknowledged_at: null, triaged_at: null, resolution: null, duplicate_of: null })
+    .where('id', '=', id)
+    .execute();
 
 describe.each<[CaseKind, () => { reference: string; id: string }, () => ReturnType<typeof alice>]>([
   ['security', () => sec, alice],
@@ -54,7 +66,8 @@ describe.each<[CaseKind, () => { reference: string; id: string }, () => ReturnTy
     const { reference, id } = target();
     for (const [from, to] of pairs) {
       await reset(id, from);
-      const details = to === 'duplicate' ? { duplicateOf: 'sec-2026-0042 ' } : to === 'resolved' ? { resolution: 'warning' } : {};
+      const details =
+        to === 'duplicate' ? { duplicateOf: 'sec-2026-0042 ' } : to === 'resolved' ? { resolution: 'warning' } : {};
       const audit = await auditRowCount(t.db, id);
       const allowed = EXPECTED[kind][from]?.includes(to) ?? false;
       if (allowed) {
@@ -97,24 +110,39 @@ test('a duplicate must name the other case by reference; a CoC resolution record
   const audit = await auditRowCount(t.db, sec.id);
   // Kept in the clear and in the append-only audit log: a reference, never prose (nor a 500 for a long one).
   for (const duplicateOf of [undefined, '', '   ', 'the parser report Alice sent last week', 'X'.repeat(600)]) {
-    expect((await domainErrorOf(moveCase(t.db, alice(), sec.reference, 'duplicate', { duplicateOf }))).kind).toBe('bad-input');
+    expect((await domainErrorOf(moveCase(t.db, alice(), sec.reference, 'duplicate', { duplicateOf }))).kind).toBe(
+      'bad-input',
+    );
   }
   expect(await auditRowCount(t.db, sec.id)).toBe(audit);
   await moveCase(t.db, alice(), sec.reference, 'duplicate', { duplicateOf: ' sec-2026-0007', resolution: 'warning' });
   expect(await caseRow(sec.id)).toMatchObject({ status: 'duplicate', duplicate_of: 'SEC-2026-0007', resolution: null });
-  expect((await listCaseAudit(t.db, sec.id)).at(-1)!.details).toEqual({ from: 'assessing', to: 'duplicate', duplicateOf: 'SEC-2026-0007' });
+  expect((await listCaseAudit(t.db, sec.id)).at(-1)!.details).toEqual({
+    from: 'assessing',
+    to: 'duplicate',
+    duplicateOf: 'SEC-2026-0007',
+  });
 
   await reset(coc.id, 'acknowledged');
-  await moveCase(t.db, carol(), coc.reference, 'investigating', { resolution: 'permanent-ban', duplicateOf: 'free text' });
+  await moveCase(t.db, carol(), coc.reference, 'investigating', {
+    resolution: 'permanent-ban',
+    duplicateOf: 'free text',
+  });
   expect(await caseRow(coc.id)).toMatchObject({ status: 'investigating', resolution: null, duplicate_of: null });
   expect((await listCaseAudit(t.db, coc.id)).at(-1)!.details).toEqual({ from: 'acknowledged', to: 'investigating' });
 
   for (const resolution of [undefined, '', 'banished']) {
-    expect((await domainErrorOf(moveCase(t.db, carol(), coc.reference, 'resolved', { resolution }))).kind).toBe('bad-input');
+    expect((await domainErrorOf(moveCase(t.db, carol(), coc.reference, 'resolved', { resolution }))).kind).toBe(
+      'bad-input',
+    );
   }
   await moveCase(t.db, carol(), coc.reference, 'resolved', { resolution: 'temporary-ban' });
   expect(await caseRow(coc.id)).toMatchObject({ status: 'resolved', resolution: 'temporary-ban' });
-  expect((await listCaseAudit(t.db, coc.id)).at(-1)!.details).toEqual({ from: 'investigating', to: 'resolved', resolution: 'temporary-ban' });
+  expect((await listCaseAudit(t.db, coc.id)).at(-1)!.details).toEqual({
+    from: 'investigating',
+    to: 'resolved',
+    resolution: 'temporary-ban',
+  });
 });
 
 test('a case is assigned only to one of its readers, or to nobody', async () => {
@@ -123,7 +151,10 @@ test('a case is assigned only to one of its readers, or to nobody', async () => 
   expect(events.calls).toEqual([`assigned:${sec.id}:${cast.bob!.id}`]);
   for (const outsider of [cast.carol!.id, '00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
     const error = await domainErrorOf(assignCase(t.db, alice(), sec.reference, outsider, events));
-    expect([error.kind, error.message]).toEqual(['bad-input', 'A case can only be assigned to someone who may read it.']);
+    expect([error.kind, error.message]).toEqual([
+      'bad-input',
+      'A case can only be assigned to someone who may read it.',
+    ]);
   }
   expect((await caseRow(sec.id)).assignee_id).toBe(cast.bob!.id);
   await assignCase(t.db, alice(), sec.reference, alice().id, events);
@@ -133,17 +164,29 @@ test('a case is assigned only to one of its readers, or to nobody', async () => 
 });
 
 describe('severity', () => {
-  const set = (vector: string, cwe = '', affectedVersions = '') => setSeverity(t.db, alice(), sec.reference, { vector, cwe, affectedVersions });
+  const set = (vector: string, cwe = '', affectedVersions = '') =>
+    setSeverity(t.db, alice(), sec.reference, { vector, cwe, affectedVersions });
 
   test('a CVSS 3.1 vector scores 9.8, critical; a 4.0 vector scores too; CWE and versions are kept', async () => {
     await set('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', ' cwe-787 ', '< 1.4.2');
-    expect(await caseRow(sec.id)).toMatchObject({ severity_score: '9.8', severity_rating: 'critical', cwe: 'CWE-787', affected_versions: '< 1.4.2' });
+    expect(await caseRow(sec.id)).toMatchObject({
+      severity_score: '9.8',
+      severity_rating: 'critical',
+      cwe: 'CWE-787',
+      affected_versions: '< 1.4.2',
+    });
     await set('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:L/VA:N/SC:N/SI:N/SA:N');
     const row = await caseRow(sec.id);
-    expect(row).toMatchObject({ severity_vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:L/VA:N/SC:N/SI:N/SA:N', cwe: null });
+    expect(row).toMatchObject({
+      severity_vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:L/VA:N/SC:N/SI:N/SA:N',
+      cwe: null,
+    });
     expect(Number(row.severity_score)).toBeGreaterThan(7);
     expect(['high', 'critical']).toContain(row.severity_rating);
-    expect((await listCaseAudit(t.db, sec.id)).at(-1)).toMatchObject({ action: 'case.severity-set', details: { score: Number(row.severity_score) } });
+    expect((await listCaseAudit(t.db, sec.id)).at(-1)).toMatchObject({
+      action: 'case.severity-set',
+      details: { score: Number(row.severity_score) },
+    });
   });
 
   test.each([
@@ -161,7 +204,17 @@ describe('severity', () => {
   });
 
   test('a CoC case has no severity and is never expedited', async () => {
-    expect((await domainErrorOf(setSeverity(t.db, carol(), coc.reference, { vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', cwe: '', affectedVersions: '' }))).kind).toBe('bad-input');
+    expect(
+      (
+        await domainErrorOf(
+          setSeverity(t.db, carol(), coc.reference, {
+            vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+            cwe: '',
+            affectedVersions: '',
+          }),
+        )
+      ).kind,
+    ).toBe('bad-input');
     expect((await domainErrorOf(setExpedited(t.db, carol(), coc.reference, true))).kind).toBe('bad-input');
     expect(await caseRow(coc.id)).toMatchObject({ severity_score: null, expedited: false });
   });
@@ -180,19 +233,33 @@ describe('embargo date', () => {
       .then(({ detail }) => process.stdout.write(detail.embargoUntil.toISOString().slice(0, 10)))
       .finally(() => db.destroy());`;
 
-  test.each(['UTC', 'America/Los_Angeles', 'Asia/Tokyo'])('YYYY-MM-DD is stored and shown as that day (server time zone %s)', async (zone) => {
-    const env = { ...process.env, TZ: zone, DATABASE_URL: t.url, MEMBER: JSON.stringify(alice()), REFERENCE: sec.reference, DAY: ' 2027-03-01 ' };
-    const result = await runProcess(process.execPath, ['--import', 'tsx', '-e', IN_ZONE], { cwd: ROOT, env });
-    expect(result.stderr).toBe('');
-    expect(result.stdout.toString()).toBe('2027-03-01');
-    const { rows } = await sql<{ day: string }>`SELECT to_char(embargo_until, 'YYYY-MM-DD') AS day FROM cases WHERE id = ${sec.id}`.execute(t.db);
-    expect(rows[0]!.day).toBe('2027-03-01');
-    await setEmbargo(t.db, alice(), sec.reference, '');
-  });
+  test.each(['UTC', 'America/Los_Angeles', 'Asia/Tokyo'])(
+    'YYYY-MM-DD is stored and shown as that day (server time zone %s)',
+    async (zone) => {
+      const env = {
+        ...process.env,
+        TZ: zone,
+        DATABASE_URL: t.url,
+        MEMBER: JSON.stringify(alice()),
+        REFERENCE: sec.reference,
+        DAY: ' 2027-03-01 ',
+      };
+      const result = await runProcess(process.execPath, ['--import', 'tsx', '-e', IN_ZONE], { cwd: ROOT, env });
+      expect(result.stderr).toBe('');
+      expect(result.stdout.toString()).toBe('2027-03-01');
+      const { rows } = await sql<{
+        day: string;
+      }>`SELECT to_char(embargo_until, 'YYYY-MM-DD') AS day FROM cases WHERE id = ${sec.id}`.execute(t.db);
+      expect(rows[0]!.day).toBe('2027-03-01');
+      await setEmbargo(t.db, alice(), sec.reference, '');
+    },
+  );
 
   test('an impossible or loosely written date is refused; an empty one clears it', async () => {
     for (const bad of ['2027-02-30', '2027-3-1', '01/03/2027', 'next week']) {
-      expect((await domainErrorOf(setEmbargo(t.db, alice(), sec.reference, bad))).message).toBe('Give the date as YYYY-MM-DD.');
+      expect((await domainErrorOf(setEmbargo(t.db, alice(), sec.reference, bad))).message).toBe(
+        'Give the date as YYYY-MM-DD.',
+      );
     }
     await setEmbargo(t.db, alice(), sec.reference, '');
     expect((await caseRow(sec.id)).embargo_until).toBeNull();
@@ -203,10 +270,22 @@ test('expediting, and every action above, left an audit row in one intact chain'
   await setExpedited(t.db, alice(), sec.reference, true);
   expect((await caseRow(sec.id)).expedited).toBe(true);
   const actions = new Set((await listCaseAudit(t.db, sec.id)).map((a) => a.action));
-  for (const action of ['case.created', 'case.viewed', 'case.status-changed', 'case.assigned', 'case.severity-set', 'case.embargo-set', 'case.expedited']) {
+  for (const action of [
+    'case.created',
+    'case.viewed',
+    'case.status-changed',
+    'case.assigned',
+    'case.severity-set',
+    'case.embargo-set',
+    'case.expedited',
+  ]) {
     expect(actions).toContain(action);
   }
-  expect((await listCaseAudit(t.db, sec.id)).at(-1)).toMatchObject({ action: 'case.expedited', actorMemberId: alice().id, details: { expedited: true } });
+  expect((await listCaseAudit(t.db, sec.id)).at(-1)).toMatchObject({
+    action: 'case.expedited',
+    actorMemberId: alice().id,
+    details: { expedited: true },
+  });
   // Every row the actions wrote is sealed into the chain and verifies.
   expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: await auditRowCount(t.db) });
 });

@@ -21,7 +21,9 @@ afterAll(async () => {
 async function dashboardWith(status: { relayConfigured: boolean; waiting: number }): Promise<string> {
   const server = await startTestServer(t.db, {}, { mailStatus: async () => status });
   servers.push(server);
-  const member = (await t.db.selectFrom('members').select('id').executeTakeFirst()) ?? (await addFixtureMember(t.db, 'alice', 'srt'));
+  const member =
+    (await t.db.selectFrom('members').select('id').executeTakeFirst()) ??
+    (await addFixtureMember(t.db, 'alice', 'srt'));
   const settings = authSettings(loadConfig({ DATA_DIR: '/nonexistent' }));
   const token = await startSession(t.db, member.id, settings);
   const response = await fetch(`${server.url}/dashboard`, {

@@ -32,7 +32,11 @@ const keysOf = (...names: GoodKeyName[]) => names.map((name) => fixtureKey(name)
 
 /** The recipients' fingerprints and member-key ids of a stored message's session-key packets. */
 async function packetsOf(messageId: string) {
-  return t.db.selectFrom('session_keys').select(['recipient_fingerprint', 'member_key_id']).where('message_id', '=', messageId).execute();
+  return t.db
+    .selectFrom('session_keys')
+    .select(['recipient_fingerprint', 'member_key_id'])
+    .where('message_id', '=', messageId)
+    .execute();
 }
 
 test('the recipients of a comment are the readers; of a reply, the readers and the reporter key', async () => {
@@ -43,7 +47,11 @@ test('the recipients of a comment are the readers; of a reply, the readers and t
   const reply = await messageRecipients(t.db, alice(), report.reference, 'reply');
   expect(reply.readers).toEqual(comment.readers);
   expect(reply.reporter!.publicKey).toContain('BEGIN PGP PUBLIC KEY BLOCK');
-  const { reporter_fingerprint } = await t.db.selectFrom('cases').select('reporter_fingerprint').where('id', '=', report.id).executeTakeFirstOrThrow();
+  const { reporter_fingerprint } = await t.db
+    .selectFrom('cases')
+    .select('reporter_fingerprint')
+    .where('id', '=', report.id)
+    .executeTakeFirstOrThrow();
   expect(reply.reporter!.fingerprint).toBe(reporter_fingerprint);
 });
 
@@ -55,48 +63,103 @@ test('a comment encrypted to every reader is stored with one packet per reader a
   expect(packets.map((p) => p.member_key_id).sort()).toEqual([cast.alice!.memberKeyId, cast.bob!.memberKeyId].sort());
   expect(packets.map((p) => p.recipient_fingerprint)).not.toContain(reporter.fingerprint);
   expect(events.calls.at(-1)).toBe(`messageAdded:${report.id}:${cast.alice!.id}`);
-  expect((await listCaseAudit(t.db, report.id)).at(-1)).toMatchObject({ action: 'case.comment-added', actorMemberId: cast.alice!.id, details: { messageId: id } });
+  expect((await listCaseAudit(t.db, report.id)).at(-1)).toMatchObject({
+    action: 'case.comment-added',
+    actorMemberId: cast.alice!.id,
+    details: { messageId: id },
+  });
 
   // The other reader decrypts it with the key in their own hands; the body is stored once, not in the clear.
   const entry = (await caseTimeline(t.db, report.id, cast.bob!.id)).find((m) => m.id === id)!;
   expect(entry).toMatchObject({ role: 'comment', authorName: cast.alice!.name });
   expect(entry.body.toString('latin1')).not.toContain('Reproduced');
-  const { data } = await decryptSplit({ sessionKeyPacket: entry.packet!, body: entry.body, decryptionKey: await fixturePrivateKey('bob') });
+  const { data } = await decryptSplit({
+    sessionKeyPacket: entry.packet!,
+    body: entry.body,
+    decryptionKey: await fixturePrivateKey('bob'),
+  });
   expect(data).toBe('Reproduced on 1.4.1; CVSS draft in the tracker.');
   // carol cannot, with her own key, even given the body.
   const alicesPacket = (await caseTimeline(t.db, report.id, cast.alice!.id)).find((m) => m.id === id)!.packet!;
-  await expect(decryptSplit({ sessionKeyPacket: alicesPacket, body: entry.body, decryptionKey: await fixturePrivateKey('carol') })).rejects.toThrow();
+  await expect(
+    decryptSplit({ sessionKeyPacket: alicesPacket, body: entry.body, decryptionKey: await fixturePrivateKey('carol') }),
+  ).rejects.toThrow();
 });
 
 describe('refused, and nothing stored', () => {
   test.each<[string, 'comment' | 'reply', () => Promise<string>, RegExp]>([
-    ['a comment that includes the reporter key', 'comment', async () => encryptArmored('Hi', [...keysOf('alice', 'bob'), reporter.publicKey]), /may not read this case/],
-    ['a comment missing a reader', 'comment', async () => encryptArmored('Hi', keysOf('alice')), /not encrypted to every routed reader/],
-    ['a comment to a member who is not a reader', 'comment', async () => encryptArmored('Hi', keysOf('alice', 'bob', 'carol')), /may not read this case/],
-    ['a reply without the reporter', 'reply', async () => encryptArmored('Hi', keysOf('alice', 'bob')), /not encrypted to the reporter key/],
-    ['a reply missing a reader', 'reply', async () => encryptArmored('Hi', [...keysOf('bob'), reporter.publicKey]), /not encrypted to every routed reader/],
+    [
+      'a comment that includes the reporter key',
+      'comment',
+      async () => encryptArmored('Hi', [...keysOf('alice', 'bob'), reporter.publicKey]),
+      /may not read this case/,
+    ],
+    [
+      'a comment missing a reader',
+      'comment',
+      async () => encryptArmored('Hi', keysOf('alice')),
+      /not encrypted to every routed reader/,
+    ],
+    [
+      'a comment to a member who is not a reader',
+      'comment',
+      async () => encryptArmored('Hi', keysOf('alice', 'bob', 'carol')),
+      /may not read this case/,
+    ],
+    [
+      'a reply without the reporter',
+      'reply',
+      async () => encryptArmored('Hi', keysOf('alice', 'bob')),
+      /not encrypted to the reporter key/,
+    ],
+    [
+      'a reply missing a reader',
+      'reply',
+      async () => encryptArmored('Hi', [...keysOf('bob'), reporter.publicKey]),
+      /not encrypted to every routed reader/,
+    ],
     ['plaintext', 'comment', async () => 'Reproduced on 1.4.1.', /not a usable OpenPGP message/],
     ['an armored public key', 'reply', async () => fixtureKey('alice').publicKey, /not a usable OpenPGP message/],
   ])('%s', async (_what, role, build, reason) => {
     const message = await build();
-    const before = { rows: await countCaseRows(t.db), audit: (await listCaseAudit(t.db, report.id)).length, events: events.calls.length };
+    const before = {
+      rows: await countCaseRows(t.db),
+      audit: (await listCaseAudit(t.db, report.id)).length,
+      events: events.calls.length,
+    };
     const error = await domainErrorOf(addCaseMessage(t.db, alice(), report.reference, role, message, events));
     expect(error.kind).toBe('bad-input');
     expect(error.message).toMatch(reason);
-    expect({ rows: await countCaseRows(t.db), audit: (await listCaseAudit(t.db, report.id)).length, events: events.calls.length }).toEqual(before);
+    expect({
+      rows: await countCaseRows(t.db),
+      audit: (await listCaseAudit(t.db, report.id)).length,
+      events: events.calls.length,
+    }).toEqual(before);
   });
 });
 
 test('a reply to the readers and the reporter is stored with a packet for each; the reporter key has no member key', async () => {
-  const message = await encryptArmored('Thanks — can you share the exact request?', [...keysOf('alice', 'bob'), reporter.publicKey]);
+  const message = await encryptArmored('Thanks — can you share the exact request?', [
+    ...keysOf('alice', 'bob'),
+    reporter.publicKey,
+  ]);
   const { id } = await addCaseMessage(t.db, alice(), report.reference, 'reply', message, events);
   const packets = await packetsOf(id);
-  expect(packets.map((p) => p.recipient_fingerprint).sort()).toEqual(fingerprintsOf(['alice', 'bob'], reporter.fingerprint));
+  expect(packets.map((p) => p.recipient_fingerprint).sort()).toEqual(
+    fingerprintsOf(['alice', 'bob'], reporter.fingerprint),
+  );
   expect(packets.find((p) => p.recipient_fingerprint === reporter.fingerprint)!.member_key_id).toBeNull();
   const entry = (await caseTimeline(t.db, report.id, cast.alice!.id)).find((m) => m.id === id)!;
-  const { data } = await decryptSplit({ sessionKeyPacket: entry.packet!, body: entry.body, decryptionKey: await fixturePrivateKey('alice') });
+  const { data } = await decryptSplit({
+    sessionKeyPacket: entry.packet!,
+    body: entry.body,
+    decryptionKey: await fixturePrivateKey('alice'),
+  });
   expect(data).toBe('Thanks — can you share the exact request?');
-  expect((await listCaseAudit(t.db, report.id)).at(-1)).toMatchObject({ action: 'case.reply-added', details: { messageId: id } });
+  expect((await listCaseAudit(t.db, report.id)).at(-1)).toMatchObject({
+    action: 'case.reply-added',
+    details: { messageId: id },
+  });
   expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
 });
 

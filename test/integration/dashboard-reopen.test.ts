@@ -9,7 +9,14 @@ import { reopenCase } from '../../server/cases/case-reopen';
 import { FieldError } from '../../server/field-errors';
 import { STATES } from '../../server/cases/workflow';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { auditRowCount, domainErrorOf, encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
+import {
+  auditRowCount,
+  domainErrorOf,
+  encryptArmored,
+  recordingEvents,
+  signedIn,
+  submitReport,
+} from '../helpers/dashboard';
 import { EXPECTED_REOPEN } from '../helpers/expected-workflow';
 import { fixtureKey, fixturePrivateKey } from '../helpers/keys';
 import { enrolMember, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
@@ -34,14 +41,27 @@ afterAll(async () => {
 
 const alice = () => signedIn(cast.alice as MemberWithKey);
 const carol = () => signedIn(cast.carol as MemberWithKey);
-const statusOf = async (id: string) => (await t.db.selectFrom('cases').select(['status', 'duplicate_of', 'resolution']).where('id', '=', id).executeTakeFirstOrThrow());
+const statusOf = async (id: string) =>
+  await t.db
+    .selectFrom('cases')
+    .select(['status', 'duplicate_of', 'resolution'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 const setStatus = (id: string, status: string, extra: { duplicate_of?: string; resolution?: string } = {}) =>
-  t.db.updateTable('cases').set({ status, ...extra }).where('id', '=', id).execute();
+  t.db
+    .updateTable('cases')
+    .set({ status, ...extra })
+    .where('id', '=', id)
+    .execute();
 
 async function noteText(caseId: string, messageId: string, reader: 'alice' | 'bob' | 'carol'): Promise<string> {
   const member = cast[reader]!;
   const entry = (await caseTimeline(t.db, caseId, member.id)).find((m) => m.id === messageId)!;
-  const { data } = await decryptSplit({ sessionKeyPacket: entry.packet!, body: entry.body, decryptionKey: await fixturePrivateKey(reader) });
+  const { data } = await decryptSplit({
+    sessionKeyPacket: entry.packet!,
+    body: entry.body,
+    decryptionKey: await fixturePrivateKey(reader),
+  });
   return data as string;
 }
 
@@ -68,7 +88,11 @@ describe.each([
     for (const reader of readers) expect(await noteText(id, noteId, reader)).toBe(reason);
     const allAudit = await t.db.selectFrom('audit_log').select('details').execute();
     expect(JSON.stringify(allAudit)).not.toContain(canary(`reopen-${from}`));
-    const { body } = await t.db.selectFrom('messages').select('body').where('id', '=', noteId).executeTakeFirstOrThrow();
+    const { body } = await t.db
+      .selectFrom('messages')
+      .select('body')
+      .where('id', '=', noteId)
+      .executeTakeFirstOrThrow();
     expect(body.includes(Buffer.from(canary(`reopen-${from}`)))).toBe(false);
     expect(events.calls.at(-1)).toBe(`messageAdded:${id}:${member().id}`);
   });
@@ -76,11 +100,22 @@ describe.each([
 
 test('a reason encrypted in the browser is taken as it is; one not addressed to every reader is refused', async () => {
   await setStatus(sec.id, 'spam');
-  const refused = await domainErrorOf(reopenCase(t.db, alice(), sec.reference, { message: await encryptArmored('only for alice', [fixtureKey('alice').publicKey]) }, events));
+  const refused = await domainErrorOf(
+    reopenCase(
+      t.db,
+      alice(),
+      sec.reference,
+      { message: await encryptArmored('only for alice', [fixtureKey('alice').publicKey]) },
+      events,
+    ),
+  );
   expect(refused.kind).toBe('bad-input');
   expect((await statusOf(sec.id)).status).toBe('spam');
 
-  const message = await encryptArmored('Reopened: not spam after all.', [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey]);
+  const message = await encryptArmored('Reopened: not spam after all.', [
+    fixtureKey('alice').publicKey,
+    fixtureKey('bob').publicKey,
+  ]);
   await reopenCase(t.db, alice(), sec.reference, { message }, events);
   expect((await statusOf(sec.id)).status).toBe('assessing');
   const noteId = (await listCaseAudit(t.db, sec.id)).at(-1)!.details.noteId as string;
@@ -102,10 +137,14 @@ test('no reason, a NUL byte or an overlong reason is refused beside the reason f
 test('an open case cannot be reopened; a member who may not read the case finds nothing', async () => {
   await setStatus(sec.id, 'assessing');
   const before = await auditRowCount(t.db, sec.id);
-  expect((await domainErrorOf(reopenCase(t.db, alice(), sec.reference, { text: 'why not' }, events))).kind).toBe('bad-input');
+  expect((await domainErrorOf(reopenCase(t.db, alice(), sec.reference, { text: 'why not' }, events))).kind).toBe(
+    'bad-input',
+  );
   await setStatus(sec.id, 'closed');
   // carol (an approver) does not read security cases while the SRT has two members.
-  expect((await domainErrorOf(reopenCase(t.db, carol(), sec.reference, { text: 'let me in' }, events))).kind).toBe('not-found');
+  expect((await domainErrorOf(reopenCase(t.db, carol(), sec.reference, { text: 'let me in' }, events))).kind).toBe(
+    'not-found',
+  );
   expect(await auditRowCount(t.db, sec.id)).toBe(before);
   expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
 });
@@ -141,13 +180,17 @@ describe('over HTTP, as the case page posts its forms', () => {
   test('a move that does not close the case needs no confirmation', async () => {
     await setStatus(c.id, 'new');
     const page = await dave.client.get(`/dashboard/cases/${c.reference}`);
-    expect((await dave.client.submit(page, `/dashboard/cases/${c.reference}/status`, { to: 'acknowledged' })).status).toBe(303);
+    expect(
+      (await dave.client.submit(page, `/dashboard/cases/${c.reference}/status`, { to: 'acknowledged' })).status,
+    ).toBe(303);
     expect((await statusOf(c.id)).status).toBe('acknowledged');
   });
 
   test('a field sent twice is refused on the case page (400), not with a server error', async () => {
     const page = await dave.client.get(`/dashboard/cases/${c.reference}`);
-    const token = /action="\/dashboard\/cases\/[^"]+\/severity"[\s\S]*?name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const token = /action="\/dashboard\/cases\/[^"]+\/severity"[\s\S]*?name="_csrf" value="([^"]+)"/.exec(
+      page.html,
+    )![1]!;
     const response = await fetch(`${server.url}/dashboard/cases/${c.reference}/severity`, {
       method: 'POST',
       redirect: 'manual',

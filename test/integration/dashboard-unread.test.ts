@@ -50,13 +50,24 @@ test('opening a case marks it read for that member only', async () => {
   await openCase(t.db, as('alice'), sec.reference);
   expect(await unreadOf('alice')).toEqual({ count: 0, rows: { [sec.reference]: [] } });
   expect(await unreadOf('bob')).toEqual({ count: 1, rows: { [sec.reference]: ['New case: not opened yet'] } });
-  expect(await findCaseRead(t.db, cast.bob!.id, sec.id)).toEqual({ seenMessageAt: null, seenMessageId: null, openedAt: null });
+  expect(await findCaseRead(t.db, cast.bob!.id, sec.id)).toEqual({
+    seenMessageAt: null,
+    seenMessageId: null,
+    openedAt: null,
+  });
   expect((await findCaseRead(t.db, cast.alice!.id, sec.id))!.openedAt).toBeInstanceOf(Date);
 });
 
 test('a comment is new to the other readers, never to its author; the case page marks it new', async () => {
   await openCase(t.db, as('bob'), sec.reference);
-  const { id } = await addCaseMessage(t.db, as('bob'), sec.reference, 'comment', await encryptArmored('Confirmed on 2.1.', srtKeys()), events);
+  const { id } = await addCaseMessage(
+    t.db,
+    as('bob'),
+    sec.reference,
+    'comment',
+    await encryptArmored('Confirmed on 2.1.', srtKeys()),
+    events,
+  );
   expect(await unreadOf('alice')).toEqual({ count: 1, rows: { [sec.reference]: ['New comment'] } });
   expect(await unreadOf('bob')).toEqual({ count: 0, rows: { [sec.reference]: [] } });
 
@@ -69,12 +80,29 @@ test('a comment is new to the other readers, never to its author; the case page 
 });
 
 test('a message from the reporter is new to every reader, and said so', async () => {
-  const found = { id: sec.id, ...(await t.db.selectFrom('cases').select(['reporter_fingerprint as reporterFingerprint', 'reporter_public_key as reporterPublicKey']).where('id', '=', sec.id).executeTakeFirstOrThrow()) };
+  const found = {
+    id: sec.id,
+    ...(await t.db
+      .selectFrom('cases')
+      .select(['reporter_fingerprint as reporterFingerprint', 'reporter_public_key as reporterPublicKey'])
+      .where('id', '=', sec.id)
+      .executeTakeFirstOrThrow()),
+  };
   const message = await encryptArmored('Here is a proof of concept.', [...srtKeys(), found.reporterPublicKey]);
   await storeCaseMessage(t.db, found, { role: 'reporter-reply', authorMemberId: null, message, withReporter: true });
-  await addCaseMessage(t.db, as('alice'), sec.reference, 'reply', await encryptArmored('Thanks, we will look.', [...srtKeys(), found.reporterPublicKey]), events);
+  await addCaseMessage(
+    t.db,
+    as('alice'),
+    sec.reference,
+    'reply',
+    await encryptArmored('Thanks, we will look.', [...srtKeys(), found.reporterPublicKey]),
+    events,
+  );
   expect(await unreadOf('alice')).toEqual({ count: 1, rows: { [sec.reference]: ['New message from the reporter'] } });
-  expect(await unreadOf('bob')).toEqual({ count: 1, rows: { [sec.reference]: ['New message from the reporter', 'New reply to the reporter'] } });
+  expect(await unreadOf('bob')).toEqual({
+    count: 1,
+    rows: { [sec.reference]: ['New message from the reporter', 'New reply to the reporter'] },
+  });
 });
 
 test('the page shown again after a refused form neither counts as a view nor marks anything read', async () => {
@@ -105,16 +133,45 @@ test('a member who loses access loses the case from the figure, and their read m
 test('upgrading a database that has cases: every reader starts with nothing new, and down undoes it all', async () => {
   const migration = migrations['2026-12-01-05-case-reads']!;
   await migration.down!(t.db as never);
-  expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_proc WHERE proname IN ('message_news_flag', 'messages_mark_news', 'case_readers_start_reads')`.execute(t.db)).rows[0]!.n).toBe(0);
+  expect(
+    (
+      await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM pg_proc WHERE proname IN ('message_news_flag', 'messages_mark_news', 'case_readers_start_reads')`.execute(
+        t.db,
+      )
+    ).rows[0]!.n,
+  ).toBe(0);
   await migration.up(t.db as never);
-  const readers = await t.db.selectFrom('case_readers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  const reads = await t.db.selectFrom('case_reads').select(['news', 'opened_at', 'seen_message_id', 'case_id']).execute();
+  const readers = await t.db
+    .selectFrom('case_readers')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  const reads = await t.db
+    .selectFrom('case_reads')
+    .select(['news', 'opened_at', 'seen_message_id', 'case_id'])
+    .execute();
   expect(reads).toHaveLength(Number(readers.n));
   expect(reads.every((r) => r.news === 0 && r.opened_at instanceof Date)).toBe(true);
-  const newest = await t.db.selectFrom('messages').select('id').where('case_id', '=', sec.id).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow();
-  expect(reads.filter((r) => r.case_id === sec.id).map((r) => r.seen_message_id)).toEqual(expect.arrayContaining([newest.id]));
+  const newest = await t.db
+    .selectFrom('messages')
+    .select('id')
+    .where('case_id', '=', sec.id)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  expect(reads.filter((r) => r.case_id === sec.id).map((r) => r.seen_message_id)).toEqual(
+    expect.arrayContaining([newest.id]),
+  );
   expect((await unreadOf('alice')).count).toBe(0);
   // The triggers are back: a new comment is news again.
-  await addCaseMessage(t.db, as('bob'), sec.reference, 'comment', await encryptArmored('After the upgrade.', [fixtureKey('bob').publicKey, fixtureKey('alice').publicKey]), events);
+  await addCaseMessage(
+    t.db,
+    as('bob'),
+    sec.reference,
+    'comment',
+    await encryptArmored('After the upgrade.', [fixtureKey('bob').publicKey, fixtureKey('alice').publicKey]),
+    events,
+  );
   expect((await unreadOf('alice')).rows[sec.reference]).toEqual(['New comment']);
 });

@@ -5,10 +5,25 @@
 import type { MemberWithKey } from '../../db/members.queries';
 import { listCasesForMember, parseCaseListQuery } from '../../server/cases/case-list';
 import { addCaseMessage, messageRecipients } from '../../server/cases/case-messages';
-import { CASE_NOT_FOUND, assignCase, moveCase, openCase, setEmbargo, setExpedited, setSeverity } from '../../server/cases/case-work';
+import {
+  CASE_NOT_FOUND,
+  assignCase,
+  moveCase,
+  openCase,
+  setEmbargo,
+  setExpedited,
+  setSeverity,
+} from '../../server/cases/case-work';
 import type { SignedInMember } from '../../server/auth/signed-in-member';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { auditRowCount, domainErrorOf, encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
+import {
+  auditRowCount,
+  domainErrorOf,
+  encryptArmored,
+  recordingEvents,
+  signedIn,
+  submitReport,
+} from '../helpers/dashboard';
 import { fixtureKey } from '../helpers/keys';
 import { addCast } from '../helpers/stored-case';
 
@@ -21,7 +36,14 @@ const NONEXISTENT = 'COC-2099-9999';
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  cast = await addCast(t.db, { alice: 'srt', bob: 'srt', carol: 'approver', dave: 'approver', erin: 'approver', frank: 'liaison' });
+  cast = await addCast(t.db, {
+    alice: 'srt',
+    bob: 'srt',
+    carol: 'approver',
+    dave: 'approver',
+    erin: 'approver',
+    frank: 'liaison',
+  });
   involving = await submitReport(t.db, 'coc', 'Dave shouted at a newcomer.', [cast.dave!.id]);
   other = await submitReport(t.db, 'coc', 'A spam bot in the chat.');
   security = await submitReport(t.db, 'security', 'Path traversal in the archive reader.');
@@ -68,7 +90,15 @@ describe('every action of the named approver on its reference fails like a refer
     ['addCaseMessage with garbage', (ref) => addCaseMessage(t.db, as('dave'), ref, 'comment', 'not a message', events)],
     [
       'addCaseMessage encrypted to the readers',
-      async (ref) => addCaseMessage(t.db, as('dave'), ref, 'comment', await encryptArmored('I was not there.', [fixtureKey('carol').publicKey, fixtureKey('erin').publicKey]), events),
+      async (ref) =>
+        addCaseMessage(
+          t.db,
+          as('dave'),
+          ref,
+          'comment',
+          await encryptArmored('I was not there.', [fixtureKey('carol').publicKey, fixtureKey('erin').publicKey]),
+          events,
+        ),
     ],
   ];
 
@@ -92,7 +122,9 @@ describe('every action of the named approver on its reference fails like a refer
       .where('id', '=', involving.id)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'new', assignee_id: null, expedited: false, embargo_until: null });
-    expect(await t.db.selectFrom('messages').select('role').where('case_id', '=', involving.id).execute()).toEqual([{ role: 'report' }]);
+    expect(await t.db.selectFrom('messages').select('role').where('case_id', '=', involving.id).execute()).toEqual([
+      { role: 'report' },
+    ]);
   });
 });
 
@@ -103,7 +135,9 @@ test('an SRT member sees the security case and no CoC case at all', async () => 
   expect((await listCasesForMember(t.db, as('alice'), parseCaseListQuery({ kind: 'coc' }))).rows).toEqual([]);
   for (const reference of [involving.reference, other.reference]) {
     expect((await domainErrorOf(openCase(t.db, as('alice'), reference))).message).toBe(CASE_NOT_FOUND);
-    expect((await domainErrorOf(messageRecipients(t.db, as('alice'), reference, 'reply'))).message).toBe(CASE_NOT_FOUND);
+    expect((await domainErrorOf(messageRecipients(t.db, as('alice'), reference, 'reply'))).message).toBe(
+      CASE_NOT_FOUND,
+    );
   }
 });
 

@@ -30,8 +30,22 @@ beforeAll(async () => {
   const alice = signedIn(cast.alice as MemberWithKey);
   const readers = [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey];
   const reporterKey = (await messageRecipients(t.db, alice, report.reference, 'reply')).reporter!.publicKey;
-  await addCaseMessage(t.db, alice, report.reference, 'reply', await encryptArmored(REPLY, [...readers, reporterKey]), recordingEvents());
-  await addCaseMessage(t.db, alice, report.reference, 'comment', await encryptArmored(COMMENT, readers), recordingEvents());
+  await addCaseMessage(
+    t.db,
+    alice,
+    report.reference,
+    'reply',
+    await encryptArmored(REPLY, [...readers, reporterKey]),
+    recordingEvents(),
+  );
+  await addCaseMessage(
+    t.db,
+    alice,
+    report.reference,
+    'comment',
+    await encryptArmored(COMMENT, readers),
+    recordingEvents(),
+  );
   server = await startTestServer(t.db);
 });
 afterAll(async () => {
@@ -56,29 +70,46 @@ test('the receipt opens the case: status, report and reply as escaped text, no c
   expect(page.headers.get('cache-control')).toBe('no-store');
   expect(page.html).toContain(report.reference);
   expect(page.html).toContain(STATES.security.new!.reporterLabel);
-  expect(page.html).toContain('Thanks! &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;a href=&quot;javascript:alert(&#39;y&#39;)&quot;&gt;details&lt;/a&gt; &amp; **bold**');
+  expect(page.html).toContain(
+    'Thanks! &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;a href=&quot;javascript:alert(&#39;y&#39;)&quot;&gt;details&lt;/a&gt; &amp; **bold**',
+  );
   expect(page.html).toContain('Report &lt;img src=x onerror=alert(1)&gt;');
   expect(page.html).not.toMatch(/<script>alert|<a href="javascript:|<img src=x/);
   expect(page.html).not.toContain(COMMENT);
 });
 
-test('an answer posted with the page\'s token is encrypted to the readers', async () => {
+test("an answer posted with the page's token is encrypted to the readers", async () => {
   const client = new WebClient(server.url);
   const casePage = await client.submit(await client.get('/followup'), '/followup', { receipt: report.receipt });
-  const sent = await client.submit(casePage, '/followup/reply', { receipt: report.receipt, answer: 'It is 1.4.1 <exactly>.' });
+  const sent = await client.submit(casePage, '/followup/reply', {
+    receipt: report.receipt,
+    answer: 'It is 1.4.1 <exactly>.',
+  });
   expect(sent.status).toBe(200);
   expect(sent.html).toContain('Your message was encrypted and sent.');
   expect(sent.html).toContain('It is 1.4.1 &lt;exactly&gt;.');
   const latest = (await caseTimeline(t.db, report.id, cast.bob!.id)).at(-1)!;
   expect(latest.role).toBe('reporter-reply');
-  expect((await decryptSplit({ sessionKeyPacket: latest.packet!, body: latest.body, decryptionKey: await fixturePrivateKey('bob') })).data).toBe('It is 1.4.1 <exactly>.');
+  expect(
+    (
+      await decryptSplit({
+        sessionKeyPacket: latest.packet!,
+        body: latest.body,
+        decryptionKey: await fixturePrivateKey('bob'),
+      })
+    ).data,
+  ).toBe('It is 1.4.1 <exactly>.');
 });
 
 test('an answer posted without the token is not sent and opens no case, but is carried over to the next opening', async () => {
   const client = new WebClient(server.url);
   await client.get('/followup');
   const before = await countCaseRows(t.db);
-  const forged = await client.post('/followup/reply', { receipt: report.receipt, answer: 'Kept <b>answer</b>', _csrf: 'forged' });
+  const forged = await client.post('/followup/reply', {
+    receipt: report.receipt,
+    answer: 'Kept <b>answer</b>',
+    _csrf: 'forged',
+  });
   expect(forged.status).toBe(403);
   expect(alertText(forged.html)).toContain('This page expired');
   expect(forged.html).not.toContain(report.reference);
@@ -89,16 +120,22 @@ test('an answer posted without the token is not sent and opens no case, but is c
   expect(reopened.html).toMatch(/<textarea[^>]*name="answer"[^>]*>Kept &lt;b&gt;answer&lt;\/b&gt;<\/textarea>/);
 });
 
-test('a receipt posted without the page\'s CSRF token opens nothing (another site cannot open its case in the reporter\'s browser)', async () => {
+test("a receipt posted without the page's CSRF token opens nothing (another site cannot open its case in the reporter's browser)", async () => {
   const client = new WebClient(server.url);
   await client.get('/followup');
-  for (const fields of [{ receipt: report.receipt }, { receipt: report.receipt, _csrf: 'forged' }] as Record<string, string>[]) {
+  for (const fields of [{ receipt: report.receipt }, { receipt: report.receipt, _csrf: 'forged' }] as Record<
+    string,
+    string
+  >[]) {
     const page = await client.post('/followup', fields);
     expect(page.status).toBe(403);
     expect(alertText(page.html)).toContain('This page expired');
     expect(page.html).not.toContain(report.reference);
   }
-  const stranger = await fetch(`${server.url}/followup`, { method: 'POST', body: new URLSearchParams({ receipt: report.receipt }) });
+  const stranger = await fetch(`${server.url}/followup`, {
+    method: 'POST',
+    body: new URLSearchParams({ receipt: report.receipt }),
+  });
   expect(stranger.status).toBe(403);
 });
 

@@ -80,7 +80,11 @@ test('a wrong receipt costs a lookup: no key is unlocked, and the answer is the 
 
 test('a receipt whose lookup matches but does not unlock the key gets the same answer from both no-JavaScript paths', async () => {
   // A client may send any lookup hash with its key: here one of another receipt than the key is locked under.
-  const payload = await buildEncryptedPayload({ kind: 'security', recipientKeys: [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey], text: 'Mismatched.' });
+  const payload = await buildEncryptedPayload({
+    kind: 'security',
+    recipientKeys: [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey],
+    text: 'Mismatched.',
+  });
   const other = generateReceipt();
   payload.body.reporter.receiptLookup = Buffer.from(await receiptLookupHash(other)).toString('hex');
   expect((await postJson(`${server.url}/api/reports`, payload.body)).status).toBe(201);

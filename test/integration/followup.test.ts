@@ -10,7 +10,13 @@ import { decryptSplit } from '../../crypto/split-message';
 import { listCaseAudit, verifyAuditChain } from '../../server/audit/audit-log';
 import { addCaseMessage, messageRecipients } from '../../server/cases/case-messages';
 import { moveCase } from '../../server/cases/case-work';
-import { NO_MATCH, addReporterReply, followupForBrowser, openFollowupWithReceipt, replyWithReceipt } from '../../server/intake/followup';
+import {
+  NO_MATCH,
+  addReporterReply,
+  followupForBrowser,
+  openFollowupWithReceipt,
+  replyWithReceipt,
+} from '../../server/intake/followup';
 import { STATES } from '../../server/cases/workflow';
 import { countCaseRows, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { domainErrorOf, encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
@@ -37,7 +43,14 @@ beforeAll(async () => {
   await moveCase(t.db, alice, report.reference, 'acknowledged');
   const readers = [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey];
   reporterKey = (await messageRecipients(t.db, alice, report.reference, 'reply')).reporter!.publicKey;
-  await addCaseMessage(t.db, alice, report.reference, 'reply', await encryptArmored(REPLY, [...readers, reporterKey]), events);
+  await addCaseMessage(
+    t.db,
+    alice,
+    report.reference,
+    'reply',
+    await encryptArmored(REPLY, [...readers, reporterKey]),
+    events,
+  );
   await addCaseMessage(t.db, alice, report.reference, 'comment', await encryptArmored(COMMENT, readers), events);
 });
 afterAll(async () => {
@@ -50,7 +63,13 @@ async function readInBrowser(followup: Awaited<ReturnType<typeof followupForBrow
   return Promise.all(
     followup.messages.map(async (m) => ({
       role: m.role,
-      text: (await decryptSplit({ sessionKeyPacket: Buffer.from(m.packet, 'base64'), body: Buffer.from(m.body, 'base64'), decryptionKey: key })).data,
+      text: (
+        await decryptSplit({
+          sessionKeyPacket: Buffer.from(m.packet, 'base64'),
+          body: Buffer.from(m.body, 'base64'),
+          decryptionKey: key,
+        })
+      ).data,
     })),
   );
 }
@@ -58,7 +77,11 @@ async function readInBrowser(followup: Awaited<ReturnType<typeof followupForBrow
 describe('with JavaScript (the lookup hash)', () => {
   test('the browser gets the reporter-facing status and ciphertext it can read: the report and the reply, not the comment', async () => {
     const followup = await followupForBrowser(t.db, lookup);
-    expect(followup).toMatchObject({ reference: report.reference, kind: 'security', status: STATES.security.acknowledged!.reporterLabel });
+    expect(followup).toMatchObject({
+      reference: report.reference,
+      kind: 'security',
+      status: STATES.security.acknowledged!.reporterLabel,
+    });
     expect(await readInBrowser(followup, report.receipt)).toEqual([
       { role: 'report', text: REPORT },
       { role: 'reply', text: REPLY },
@@ -77,19 +100,43 @@ describe('with JavaScript (the lookup hash)', () => {
 
   test('an answer must be encrypted to every reader and the reporter key; nothing is stored otherwise', async () => {
     const before = await countCaseRows(t.db);
-    for (const keys of [[fixtureKey('alice').publicKey, reporterKey], [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey]]) {
-      const error = await domainErrorOf(addReporterReply(t.db, lookup, await encryptArmored('More detail.', keys), events));
+    for (const keys of [
+      [fixtureKey('alice').publicKey, reporterKey],
+      [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey],
+    ]) {
+      const error = await domainErrorOf(
+        addReporterReply(t.db, lookup, await encryptArmored('More detail.', keys), events),
+      );
       expect(error.kind).toBe('bad-input');
     }
-    const wrongLookup = await domainErrorOf(addReporterReply(t.db, crypto.randomBytes(32).toString('hex'), 'anything', events));
+    const wrongLookup = await domainErrorOf(
+      addReporterReply(t.db, crypto.randomBytes(32).toString('hex'), 'anything', events),
+    );
     expect([wrongLookup.kind, wrongLookup.message]).toEqual(['not-found', NO_MATCH]);
     expect(await countCaseRows(t.db)).toEqual(before);
 
-    await addReporterReply(t.db, lookup, await encryptArmored('Version 1.4.1, on Linux.', [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey, reporterKey]), events);
+    await addReporterReply(
+      t.db,
+      lookup,
+      await encryptArmored('Version 1.4.1, on Linux.', [
+        fixtureKey('alice').publicKey,
+        fixtureKey('bob').publicKey,
+        reporterKey,
+      ]),
+      events,
+    );
     expect(events.calls.at(-1)).toBe(`messageAdded:${report.id}:null`);
     const latest = (await caseTimeline(t.db, report.id, cast.bob!.id)).at(-1)!;
     expect(latest.role).toBe('reporter-reply');
-    expect((await decryptSplit({ sessionKeyPacket: latest.packet!, body: latest.body, decryptionKey: await fixturePrivateKey('bob') })).data).toBe('Version 1.4.1, on Linux.');
+    expect(
+      (
+        await decryptSplit({
+          sessionKeyPacket: latest.packet!,
+          body: latest.body,
+          decryptionKey: await fixturePrivateKey('bob'),
+        })
+      ).data,
+    ).toBe('Version 1.4.1, on Linux.');
   });
 });
 
@@ -110,7 +157,8 @@ describe('without JavaScript (the receipt, in memory)', () => {
     const wellFormed = await domainErrorOf(openFollowupWithReceipt(t.db, generateReceipt()));
     const malformed = await domainErrorOf(openFollowupWithReceipt(t.db, 'not a receipt at all'));
     const empty = await domainErrorOf(openFollowupWithReceipt(t.db, ''));
-    for (const error of [wellFormed, malformed, empty]) expect([error.kind, error.message]).toEqual(['not-found', NO_MATCH]);
+    for (const error of [wellFormed, malformed, empty])
+      expect([error.kind, error.message]).toEqual(['not-found', NO_MATCH]);
   });
 
   test('an answer is encrypted to the readers and the reporter key, and a reader decrypts it', async () => {
@@ -118,11 +166,33 @@ describe('without JavaScript (the receipt, in memory)', () => {
     await replyWithReceipt(t.db, report.receipt, answer, events);
     const latest = (await caseTimeline(t.db, report.id, cast.alice!.id)).at(-1)!;
     expect(latest).toMatchObject({ role: 'reporter-reply', authorName: null });
-    expect((await decryptSplit({ sessionKeyPacket: latest.packet!, body: latest.body, decryptionKey: await fixturePrivateKey('alice') })).data).toBe(answer);
-    const packets = await t.db.selectFrom('session_keys').select('recipient_fingerprint').where('message_id', '=', latest.id).execute();
-    const { reporter_fingerprint } = await t.db.selectFrom('cases').select('reporter_fingerprint').where('id', '=', report.id).executeTakeFirstOrThrow();
-    expect(packets.map((p) => p.recipient_fingerprint).sort()).toEqual(fingerprintsOf(['alice', 'bob'], reporter_fingerprint));
-    expect((await listCaseAudit(t.db, report.id)).at(-1)).toMatchObject({ action: 'case.reporter-replied', actorLabel: 'reporter', actorMemberId: null });
+    expect(
+      (
+        await decryptSplit({
+          sessionKeyPacket: latest.packet!,
+          body: latest.body,
+          decryptionKey: await fixturePrivateKey('alice'),
+        })
+      ).data,
+    ).toBe(answer);
+    const packets = await t.db
+      .selectFrom('session_keys')
+      .select('recipient_fingerprint')
+      .where('message_id', '=', latest.id)
+      .execute();
+    const { reporter_fingerprint } = await t.db
+      .selectFrom('cases')
+      .select('reporter_fingerprint')
+      .where('id', '=', report.id)
+      .executeTakeFirstOrThrow();
+    expect(packets.map((p) => p.recipient_fingerprint).sort()).toEqual(
+      fingerprintsOf(['alice', 'bob'], reporter_fingerprint),
+    );
+    expect((await listCaseAudit(t.db, report.id)).at(-1)).toMatchObject({
+      action: 'case.reporter-replied',
+      actorLabel: 'reporter',
+      actorMemberId: null,
+    });
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
   });
 

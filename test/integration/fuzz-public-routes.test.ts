@@ -19,7 +19,15 @@ const CONCURRENCY = 4;
 // Failed sign-ins are counted per account by design (the lock-out); the rows hold a hash and a count.
 const TABLES_FAILED_REQUESTS_MAY_WRITE = new Set(['sign_in_throttle']);
 // What one stored case writes besides its own row.
-const TABLES_A_CASE_WRITES = new Set(['cases', 'case_readers', 'case_reads', 'messages', 'session_keys', 'audit_log', 'submission_tokens']);
+const TABLES_A_CASE_WRITES = new Set([
+  'cases',
+  'case_readers',
+  'case_reads',
+  'messages',
+  'session_keys',
+  'audit_log',
+  'submission_tokens',
+]);
 
 let tdb: TestDatabase;
 let app: AppProcess;
@@ -30,7 +38,11 @@ beforeAll(async () => {
   await addFixtureMember(tdb.db, 'bob', 'srt');
   await addFixtureMember(tdb.db, 'carol', 'approver');
   await addFixtureMember(tdb.db, 'dave', 'approver');
-  app = await startAppProcess(tdb.url, { TRUST_PROXY: 'loopback', SUBMISSION_RATE_LIMIT: '100000', SIGNIN_CLIENT_LIMIT: '10000' });
+  app = await startAppProcess(tdb.url, {
+    TRUST_PROXY: 'loopback',
+    SUBMISSION_RATE_LIMIT: '100000',
+    SIGNIN_CLIENT_LIMIT: '10000',
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -39,7 +51,11 @@ afterAll(async () => {
 });
 
 async function rowCounts(): Promise<Map<string, number>> {
-  const tables = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(tdb.db);
+  const tables = await sql<{
+    name: string;
+  }>`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(
+    tdb.db,
+  );
   const counts = new Map<string, number>();
   for (const { name } of tables.rows) {
     const row = await sql<{ n: string }>`select count(*) as n from ${sql.table(name)}`.execute(tdb.db);
@@ -56,9 +72,17 @@ interface Finding {
 
 test(`${CASES} generated hostile requests (seed ${SEED}): no 5xx, no crash, no stack trace, no rows left by failures`, async () => {
   const session = await openReportForm(app.url, 'security');
-  const { body: encryptedReport } = await buildEncryptedPayload({ kind: 'security', recipientKeys: [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey], text: 'fuzz' });
+  const { body: encryptedReport } = await buildEncryptedPayload({
+    kind: 'security',
+    recipientKeys: [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey],
+    text: 'fuzz',
+  });
   const { reference } = await submitReport(tdb.db, 'security', 'A case for the paths.');
-  const cases = fuzzCases(SEED, CASES, { csrf: { cookie: session.cookie, token: session.csrf }, encryptedReport, reference });
+  const cases = fuzzCases(SEED, CASES, {
+    csrf: { cookie: session.cookie, token: session.csrf },
+    encryptedReport,
+    reference,
+  });
   const before = await rowCounts();
 
   const findings: Finding[] = [];
@@ -70,9 +94,17 @@ test(`${CASES} generated hostile requests (seed ${SEED}): no 5xx, no crash, no s
       const fuzz = cases[next++]!;
       const answer = await sendRaw(app.url, fuzz).catch((error: Error) => ({ status: -1, text: error.message }));
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-      const problem = answer.status >= 500 ? `answered ${answer.status}` : answer.status <= 0 ? `no answer (${answer.text.slice(0, 80)})` : showsInternals(answer.text) ? 'shows internals' : null;
+      const problem =
+        answer.status >= 500
+          ? `answered ${answer.status}`
+          : answer.status <= 0
+            ? `no answer (${answer.text.slice(0, 80)})`
+            : showsInternals(answer.text)
+              ? 'shows internals'
+              : null;
       if (problem) findings.push({ route: fuzz.route, request: describe(fuzz), problem });
-      if (fuzz.method === 'POST' && ['/report', '/api/reports'].includes(fuzz.route) && answer.status === 201) stored += 1;
+      if (fuzz.method === 'POST' && ['/report', '/api/reports'].includes(fuzz.route) && answer.status === 201)
+        stored += 1;
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -82,7 +114,9 @@ test(`${CASES} generated hostile requests (seed ${SEED}): no 5xx, no crash, no s
   expect(findings.slice(0, 20)).toEqual([]);
 
   const after = await rowCounts();
-  const changed = [...after].filter(([table, n]) => n !== before.get(table) && !TABLES_FAILED_REQUESTS_MAY_WRITE.has(table));
+  const changed = [...after].filter(
+    ([table, n]) => n !== before.get(table) && !TABLES_FAILED_REQUESTS_MAY_WRITE.has(table),
+  );
   const unexplained = changed.filter(([table]) => !(stored > 0 && TABLES_A_CASE_WRITES.has(table)));
   expect(unexplained).toEqual([]);
   expect((after.get('cases') ?? 0) - (before.get('cases') ?? 0)).toBe(stored);
@@ -91,7 +125,9 @@ test(`${CASES} generated hostile requests (seed ${SEED}): no 5xx, no crash, no s
   expect(app.logLines.filter((line) => /"level":"error"/.test(line))).toEqual([]);
   // Every line is our logger's JSON: a library's own warning could quote a request.
   expect(app.logLines.filter((line) => line !== '' && !line.startsWith('{"time":'))).toEqual([]);
-  process.stdout.write(`fuzz seed ${SEED}: ${CASES} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${stored} reports stored\n`);
+  process.stdout.write(
+    `fuzz seed ${SEED}: ${CASES} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${stored} reports stored\n`,
+  );
 }, 240_000);
 
 function describe(fuzz: FuzzCase): string {

@@ -54,7 +54,9 @@ beforeAll(async () => {
   const gpg = await createGnupgHome();
   try {
     await gpg.importKey(started.armored);
-    armoredForIntake = await gpg.encrypt('Content-Type: text/plain\r\n\r\nan encrypted report, to be damaged\r\n', [started.fingerprint]);
+    armoredForIntake = await gpg.encrypt('Content-Type: text/plain\r\n\r\nan encrypted report, to be damaged\r\n', [
+      started.fingerprint,
+    ]);
   } finally {
     await gpg.destroy();
   }
@@ -81,7 +83,12 @@ async function deliver(to: string, raw: Buffer): Promise<SmtpReply | null> {
     const go = await client.command('DATA');
     if (go.code !== 354) return go;
     const stuffed = Buffer.from(raw.toString('latin1').replace(/(^|\r\n)\./g, '$1..'), 'latin1');
-    client.write(Buffer.concat([stuffed, Buffer.from(stuffed.length === 0 || stuffed.toString('latin1').endsWith('\r\n') ? '.\r\n' : '\r\n.\r\n')]));
+    client.write(
+      Buffer.concat([
+        stuffed,
+        Buffer.from(stuffed.length === 0 || stuffed.toString('latin1').endsWith('\r\n') ? '.\r\n' : '\r\n.\r\n'),
+      ]),
+    );
     return (await client.replies(1, 30_000))[0]!;
   } catch {
     return null;
@@ -102,7 +109,10 @@ async function replyAddressOf(reference: string): Promise<string> {
 
 test('hostile mail and commands: no unexpected answer, no exit, no wedge, no row from a refused mail', async () => {
   const random = seededRandom(SEED);
-  const first = await deliver(SECURITY, Buffer.from('From: fuzz@example.net\r\nSubject: the case replies go to\r\n\r\nfirst\r\n'));
+  const first = await deliver(
+    SECURITY,
+    Buffer.from('From: fuzz@example.net\r\nSubject: the case replies go to\r\n\r\nfirst\r\n'),
+  );
   expect(first?.code).toBe(250);
   const replyCase = /Report received as (\S+)/.exec(first!.text)![1]!;
   const replyAddress = await replyAddressOf(replyCase);
@@ -116,8 +126,12 @@ test('hostile mail and commands: no unexpected answer, no exit, no wedge, no row
     const to = [SECURITY, CONDUCT, replyAddress][i % 3]!;
     const answer = await deliver(to, raw);
     const text = answer?.text ?? '(connection dropped)';
-    outcomes.set(`${kind} → ${answer?.code ?? 'dropped'}`, (outcomes.get(`${kind} → ${answer?.code ?? 'dropped'}`) ?? 0) + 1);
-    if (!answer || ![250, 550, 552, 554].includes(answer.code) || STACK_TRACE.test(text)) unexpected.push({ kind, to, answer: text.slice(0, 200) });
+    outcomes.set(
+      `${kind} → ${answer?.code ?? 'dropped'}`,
+      (outcomes.get(`${kind} → ${answer?.code ?? 'dropped'}`) ?? 0) + 1,
+    );
+    if (!answer || ![250, 550, 552, 554].includes(answer.code) || STACK_TRACE.test(text))
+      unexpected.push({ kind, to, answer: text.slice(0, 200) });
     if (answer?.code === 250) {
       const reference = /Report received as (\S+)/.exec(text)?.[1];
       if (reference) accepted.add(reference);
@@ -136,8 +150,10 @@ test('hostile mail and commands: no unexpected answer, no exit, no wedge, no row
         client.write(`${line}\r\n`);
         const replies = await client.replies(1, 15_000).catch(() => []);
         for (const reply of replies) {
-          if (reply.code === 451 || STACK_TRACE.test(reply.text)) unexpected.push({ kind: 'commands', to: line.slice(0, 60), answer: reply.text.slice(0, 200) });
-          if (/^RCPT/i.test(line) && reply.code === 250 && ++recipients > RECIPIENT_CAP) unexpected.push({ kind: 'recipients', to: line.slice(0, 60), answer: `${recipients} accepted` });
+          if (reply.code === 451 || STACK_TRACE.test(reply.text))
+            unexpected.push({ kind: 'commands', to: line.slice(0, 60), answer: reply.text.slice(0, 200) });
+          if (/^RCPT/i.test(line) && reply.code === 250 && ++recipients > RECIPIENT_CAP)
+            unexpected.push({ kind: 'recipients', to: line.slice(0, 60), answer: `${recipients} accepted` });
         }
       }
     } finally {
@@ -145,7 +161,12 @@ test('hostile mail and commands: no unexpected answer, no exit, no wedge, no row
     }
   }
 
-  process.stdout.write(`fuzz-smtp-intake seed ${SEED}: ${[...outcomes].sort().map(([k, n]) => `${k}: ${n}`).join('; ')}\n`);
+  process.stdout.write(
+    `fuzz-smtp-intake seed ${SEED}: ${[...outcomes]
+      .sort()
+      .map(([k, n]) => `${k}: ${n}`)
+      .join('; ')}\n`,
+  );
   expect(unexpected).toEqual([]);
   expect(exits).toEqual([]);
   // Not wedged: a plain report still goes through.
@@ -161,7 +182,12 @@ test('hostile mail and commands: no unexpected answer, no exit, no wedge, no row
   const replyRows = await database.db.selectFrom('case_reply_addresses').select('case_id').execute();
   expect(replyRows).toHaveLength(accepted.size);
   const target = cases.find((c) => c.reference === replyCase)!;
-  const replies = await database.db.selectFrom('messages').select('id').where('case_id', '=', target.id).where('role', '=', 'reporter-reply').execute();
+  const replies = await database.db
+    .selectFrom('messages')
+    .select('id')
+    .where('case_id', '=', target.id)
+    .where('role', '=', 'reporter-reply')
+    .execute();
   expect(replies).toHaveLength(threaded);
   const orphans = await database.db
     .selectFrom('messages')

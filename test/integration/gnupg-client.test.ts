@@ -44,7 +44,10 @@ async function reportFrom(armoredMessage: string): Promise<EncryptedReport> {
   };
 }
 
-const recipients = (...names: GoodKeyName[]) => [...names.map((name) => fixtureKey(name).fingerprint), reporter.fingerprint];
+const recipients = (...names: GoodKeyName[]) => [
+  ...names.map((name) => fixtureKey(name).fingerprint),
+  reporter.fingerprint,
+];
 
 test('a gpg message that names a non-routed member besides the SRT and the reporter is refused, and stores nothing', async () => {
   const armored = await client.encrypt(text, recipients('alice', 'bob', 'frank'));
@@ -68,7 +71,9 @@ test('a message encrypted by gpg to exactly the SRT and the reporter is accepted
 
   const stored = await storedCase(t.db, submitted.reference);
   expect(stored.reporterFingerprint).toBe(reporter.fingerprint);
-  expect(stored.messages).toEqual([{ role: 'report', recipientFingerprints: fingerprintsOf(['alice', 'bob'], reporter.fingerprint) }]);
+  expect(stored.messages).toEqual([
+    { role: 'report', recipientFingerprints: fingerprintsOf(['alice', 'bob'], reporter.fingerprint) },
+  ]);
 
   // A responder exports it and decrypts with gpg.
   const [exported] = await exportCaseForMember(t.db, submitted.reference, fixtureKey('bob').email);
@@ -81,13 +86,21 @@ test('a message encrypted by gpg to exactly the SRT and the reporter is accepted
   }
 
   // The reporter unlocks its key with the receipt and reads its own copy.
-  const message = await t.db.selectFrom('messages').select(['id', 'body']).where('case_id', '=', stored.id).executeTakeFirstOrThrow();
+  const message = await t.db
+    .selectFrom('messages')
+    .select(['id', 'body'])
+    .where('case_id', '=', stored.id)
+    .executeTakeFirstOrThrow();
   const { packet } = await t.db
     .selectFrom('session_keys')
     .select('packet')
     .where('message_id', '=', message.id)
     .where('recipient_fingerprint', '=', reporter.fingerprint)
     .executeTakeFirstOrThrow();
-  const decrypted = await decryptSplit({ sessionKeyPacket: packet, body: message.body, decryptionKey: await unlockReporterKey(reporter.lockedPrivateKey, receipt) });
+  const decrypted = await decryptSplit({
+    sessionKeyPacket: packet,
+    body: message.body,
+    decryptionKey: await unlockReporterKey(reporter.lockedPrivateKey, receipt),
+  });
   expect(decrypted.data).toBe(text);
 });

@@ -57,7 +57,9 @@ describe('/healthz', () => {
 test('a 5xx on /api/followup/:lookup logs the route pattern, never the lookup, the query or the cookie', async () => {
   const lookup = 'ab'.repeat(32);
   proxy.unplug();
-  const response = await fetch(`${server.url}/api/followup/${lookup}?q=QUERY-CANARY`, { headers: { cookie: 'intake.session=COOKIE-CANARY' } });
+  const response = await fetch(`${server.url}/api/followup/${lookup}?q=QUERY-CANARY`, {
+    headers: { cookie: 'intake.session=COOKIE-CANARY' },
+  });
   expect(response.status).toBe(500);
   const lines = server.logLines.filter((line) => line.includes('request failed'));
   expect(lines.length).toBeGreaterThan(0);

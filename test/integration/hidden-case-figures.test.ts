@@ -37,7 +37,11 @@ beforeAll(async () => {
     cookies.set(name, `${sessionCookieName(settings)}=${await startSession(s.database.db, member(name).id, settings)}`);
   }
   // dave's own case: a CoC report every approver reads.
-  visible = await submitThroughForm(s.webUrl, { kind: 'coc', fields: fieldText('coc', 'Spam in the community chat.'), attachments: [] });
+  visible = await submitThroughForm(s.webUrl, {
+    kind: 'coc',
+    fields: fieldText('coc', 'Spam in the community chat.'),
+    attachments: [],
+  });
 });
 afterAll(() => s?.close());
 
@@ -77,9 +81,17 @@ test('a hidden case arrives and is worked on: the excluded approver sees every f
   const queuedBefore = await waitingInQueue();
 
   // The report that names dave, then its readers at work.
-  const hidden = await submitThroughForm(s.webUrl, { kind: 'coc', fields: fieldText('coc', 'Dave was abusive in review.'), attachments: [], involved: [member('dave').id] });
+  const hidden = await submitThroughForm(s.webUrl, {
+    kind: 'coc',
+    fields: fieldText('coc', 'Dave was abusive in review.'),
+    attachments: [],
+    involved: [member('dave').id],
+  });
   const carol = signedIn(member('carol'));
-  const comment = await encryptArmored('Talk to the reporter first.', [fixtureKey('carol').publicKey, fixtureKey('erin').publicKey]);
+  const comment = await encryptArmored('Talk to the reporter first.', [
+    fixtureKey('carol').publicKey,
+    fixtureKey('erin').publicKey,
+  ]);
   await addCaseMessage(s.database.db, carol, hidden.reference, 'comment', comment, s.mail.events);
   await moveCase(s.database.db, carol, hidden.reference, 'acknowledged');
   await assignCase(s.database.db, carol, hidden.reference, member('erin').id, s.mail.events);

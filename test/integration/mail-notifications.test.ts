@@ -24,13 +24,19 @@ beforeEach(() => {
 });
 
 const caseId = async (reference: string) =>
-  (await s.database.db.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirstOrThrow()).id;
+  (await s.database.db.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirstOrThrow())
+    .id;
 const recipients = () => s.sink!.messages.flatMap((m) => m.to).sort();
 const settle = (ms = 2500) => new Promise((r) => setTimeout(r, ms));
 
 test('a Code of Conduct report from the web form notifies the approvers it is routed to, never the excluded one', async () => {
   const secret = canary('web-coc');
-  const submitted = await submitThroughForm(s.webUrl, { kind: 'coc', fields: fieldText('coc', secret), attachments: [], involved: [s.members.dave!.id] });
+  const submitted = await submitThroughForm(s.webUrl, {
+    kind: 'coc',
+    fields: fieldText('coc', secret),
+    attachments: [],
+    involved: [s.members.dave!.id],
+  });
   await s.sink!.waitFor(1);
   await settle();
   expect(recipients()).toEqual([fixtureKey('carol').email]);
@@ -42,18 +48,30 @@ test('a Code of Conduct report from the web form notifies the approvers it is ro
 });
 
 test('a security report through the JSON API (encrypted in the client) notifies the SRT', async () => {
-  const submitted = await submitThroughApi(s.webUrl, { kind: 'security', fields: {}, attachments: [], document: canary('api') });
+  const submitted = await submitThroughApi(s.webUrl, {
+    kind: 'security',
+    fields: {},
+    attachments: [],
+    document: canary('api'),
+  });
   await s.sink!.waitFor(2);
   await settle(1500);
   expect(recipients()).toEqual(['alice@example.org', 'bob@example.org']);
-  expect((await simpleParser(s.sink!.messages[0]!.raw)).subject).toBe(`[Kmesh] New security report ${submitted.reference}`);
+  expect((await simpleParser(s.sink!.messages[0]!.raw)).subject).toBe(
+    `[Kmesh] New security report ${submitted.reference}`,
+  );
 });
 
 test('an e-mail report notifies the SRT; an opted-in member gets the report attached as PGP/MIME, encrypted to its key', async () => {
   await setDeliverContent(s.database.db, s.members.alice!.id, true);
   try {
     const secret = canary('mailed-content');
-    const result = await sendMail(s.smtp.port!, { from: 'finder@example.net', to: SECURITY, subject: 'bug', text: `Steps: ${secret}` });
+    const result = await sendMail(s.smtp.port!, {
+      from: 'finder@example.net',
+      to: SECURITY,
+      subject: 'bug',
+      text: `Steps: ${secret}`,
+    });
     expect(result.code).toBe(250);
     // The notifications to alice and bob, and the acknowledgement to the reporter.
     await s.sink!.waitFor(3);
@@ -70,14 +88,18 @@ test('an e-mail report notifies the SRT; an opted-in member gets the report atta
     expect(control?.content.toString()).toContain('Version: 1');
     expect(encrypted?.content.toString()).toMatch(/^-----BEGIN PGP MESSAGE-----/);
     expect(await decryptAs('alice', encrypted!.content)).toContain(`Steps: ${secret}`);
-    expect((await decryptAs('bob', encrypted!.content).catch((e: Error) => e.message))).toMatch(/decrypt|secret key/i);
+    expect(await decryptAs('bob', encrypted!.content).catch((e: Error) => e.message)).toMatch(/decrypt|secret key/i);
   } finally {
     await setDeliverContent(s.database.db, s.members.alice!.id, false);
   }
 });
 
 test('new messages, assignment and overdue reminders go to readers only, and a repeated event mails once', async () => {
-  const submitted = await submitPlaintextReport(s.database.db, { kind: 'security', involvedIds: [], document: 'x', attachments: [] }, { channel: 'web-no-js', argon2: testArgon2Cost });
+  const submitted = await submitPlaintextReport(
+    s.database.db,
+    { kind: 'security', involvedIds: [], document: 'x', attachments: [] },
+    { channel: 'web-no-js', argon2: testArgon2Cost },
+  );
   const id = await caseId(submitted.reference);
   await s.mail.events.messageAdded(id, s.members.alice!.id);
   await s.sink!.waitFor(1);
@@ -95,13 +117,21 @@ test('new messages, assignment and overdue reminders go to readers only, and a r
   await settle();
   expect(recipients()).toEqual(['alice@example.org', 'bob@example.org', 'bob@example.org']);
   const subjects = await Promise.all(s.sink!.messages.map(async (m) => (await simpleParser(m.raw)).subject));
-  expect(subjects.sort()).toEqual([`[Kmesh] ${submitted.reference} is assigned to you`, `[Kmesh] ${submitted.reference} is overdue`, `[Kmesh] ${submitted.reference} is overdue`]);
+  expect(subjects.sort()).toEqual([
+    `[Kmesh] ${submitted.reference} is assigned to you`,
+    `[Kmesh] ${submitted.reference} is overdue`,
+    `[Kmesh] ${submitted.reference} is overdue`,
+  ]);
 });
 
 test('a relay that is down loses nothing: the queue delivers once it is back', async () => {
   await s.sink!.stop();
   try {
-    const submitted = await submitPlaintextReport(s.database.db, { kind: 'security', involvedIds: [], document: 'y', attachments: [] }, { channel: 'web-no-js', argon2: testArgon2Cost });
+    const submitted = await submitPlaintextReport(
+      s.database.db,
+      { kind: 'security', involvedIds: [], document: 'y', attachments: [] },
+      { channel: 'web-no-js', argon2: testArgon2Cost },
+    );
     await s.mail.events.caseStored(await caseId(submitted.reference));
     await settle(3000); // at least one failed attempt
   } finally {
@@ -113,11 +143,21 @@ test('a relay that is down loses nothing: the queue delivers once it is back', a
 
 test('two instances on one database send each notification exactly once', async () => {
   const log = createLogger(() => undefined);
-  const second = await startMailInstance({ config: s.config, database: s.database, log, argon2: testArgon2Cost, queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 } });
+  const second = await startMailInstance({
+    config: s.config,
+    database: s.database,
+    log,
+    argon2: testArgon2Cost,
+    queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 },
+  });
   try {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const submitted = await submitPlaintextReport(s.database.db, { kind: 'security', involvedIds: [], document: `z${i}`, attachments: [] }, { channel: 'web-no-js', argon2: testArgon2Cost });
+      const submitted = await submitPlaintextReport(
+        s.database.db,
+        { kind: 'security', involvedIds: [], document: `z${i}`, attachments: [] },
+        { channel: 'web-no-js', argon2: testArgon2Cost },
+      );
       ids.push(await caseId(submitted.reference));
     }
     // Both instances are told (as two dashboards' overdue sweeps would be); each reader hears once per case.
@@ -132,10 +172,18 @@ test('two instances on one database send each notification exactly once', async 
 
 test('the invitation link is mailed at once, not queued', async () => {
   const link = `http://report.intake.test/invite/${canary('token')}`;
-  await sendInviteMail(s.config, { name: 'Carol', email: 'carol@example.org', link, expiresAt: new Date(Date.now() + 72 * 3_600_000) });
+  await sendInviteMail(s.config, {
+    name: 'Carol',
+    email: 'carol@example.org',
+    link,
+    expiresAt: new Date(Date.now() + 72 * 3_600_000),
+  });
   await s.sink!.waitFor(1);
   expect(s.sink!.messages[0]!.raw.toString()).toContain(link);
-  const jobs = await s.database.db.selectFrom('pgboss.job' as never).select('data' as never).execute();
+  const jobs = await s.database.db
+    .selectFrom('pgboss.job' as never)
+    .select('data' as never)
+    .execute();
   expect(JSON.stringify(jobs)).not.toContain(link);
 });
 

@@ -42,20 +42,40 @@ async function postKey(body: Record<string, unknown>): Promise<{ status: number;
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-const keyOnFile = async () => (await t.db.selectFrom('member_keys').select('fingerprint').where('member_id', '=', alice.id).where('retired_at', 'is', null).executeTakeFirstOrThrow()).fingerprint;
+const keyOnFile = async () =>
+  (
+    await t.db
+      .selectFrom('member_keys')
+      .select('fingerprint')
+      .where('member_id', '=', alice.id)
+      .where('retired_at', 'is', null)
+      .executeTakeFirstOrThrow()
+  ).fingerprint;
 const keyChanges = () =>
-  t.db.selectFrom('audit_log').select(['actor_label', 'actor_member_id', 'details']).where('action', '=', 'member.key-changed').orderBy('id').execute();
+  t.db
+    .selectFrom('audit_log')
+    .select(['actor_label', 'actor_member_id', 'details'])
+    .where('action', '=', 'member.key-changed')
+    .orderBy('id')
+    .execute();
 
 describe.each<[MemberKeyAlgorithm, string]>([
   ['curve25519', 'Ed25519 / Curve25519'],
   ['rsa3072', 'RSA-3072 / RSA-3072'],
 ])('a %s key made as the page makes it', (algorithm, stored) => {
   test('is a v4 key with algorithms GnuPG 2.2 knows, which gpg imports', async () => {
-    const made = await generateMemberKey({ name: 'Alice', email: fixtureKey('alice').email, passphrase: PASSPHRASE, algorithm });
+    const made = await generateMemberKey({
+      name: 'Alice',
+      email: fixtureKey('alice').email,
+      passphrase: PASSPHRASE,
+      algorithm,
+    });
     const key = await readKey({ armoredKey: made.publicKey, config: messageConfig });
     for (const packet of [key.keyPacket, ...key.subkeys.map((s) => s.keyPacket)]) {
       expect(packet.version).toBe(4);
-      expect([enums.publicKey.eddsaLegacy, enums.publicKey.ecdh, enums.publicKey.rsaEncryptSign]).toContain(packet.algorithm);
+      expect([enums.publicKey.eddsaLegacy, enums.publicKey.ecdh, enums.publicKey.rsaEncryptSign]).toContain(
+        packet.algorithm,
+      );
     }
     const gpg = await createGnupgHome();
     try {
@@ -69,7 +89,12 @@ describe.each<[MemberKeyAlgorithm, string]>([
   });
 
   test('goes on file only when asked; gpg then decrypts a case message encrypted to it with its passphrase', async () => {
-    const made = await generateMemberKey({ name: 'Alice', email: fixtureKey('alice').email, passphrase: PASSPHRASE, algorithm });
+    const made = await generateMemberKey({
+      name: 'Alice',
+      email: fixtureKey('alice').email,
+      passphrase: PASSPHRASE,
+      algorithm,
+    });
     const before = await keyOnFile();
     const unasked = await postKey({ publicKey: made.publicKey });
     expect(unasked.status).toBe(400);
@@ -79,7 +104,11 @@ describe.each<[MemberKeyAlgorithm, string]>([
     const asked = await postKey({ publicKey: made.publicKey, replace: true });
     expect(asked).toEqual({ status: 200, json: { fingerprint: made.fingerprint } });
     expect(await keyOnFile()).toBe(made.fingerprint);
-    const algorithmRow = await t.db.selectFrom('member_keys').select('algorithm').where('fingerprint', '=', made.fingerprint).executeTakeFirstOrThrow();
+    const algorithmRow = await t.db
+      .selectFrom('member_keys')
+      .select('algorithm')
+      .where('fingerprint', '=', made.fingerprint)
+      .executeTakeFirstOrThrow();
     expect(algorithmRow.algorithm).toBe(stored);
 
     const text = `Heap overflow in the parser (${algorithm}).`;
@@ -100,18 +129,25 @@ describe.each<[MemberKeyAlgorithm, string]>([
 test("a member's own key change names the member in the audit log; the operator's names the operator", async () => {
   const rows = await keyChanges();
   expect(rows.length).toBeGreaterThanOrEqual(2);
-  for (const row of rows) expect(row).toMatchObject({ actor_label: 'member', actor_member_id: alice.id, details: { memberId: alice.id } });
+  for (const row of rows)
+    expect(row).toMatchObject({ actor_label: 'member', actor_member_id: alice.id, details: { memberId: alice.id } });
 
   await setMemberKey(t.db, fixtureKey('alice').email, fixtureKey('alice').publicKey, { by: 'operator' });
-  expect((await keyChanges()).at(-1)).toMatchObject({ actor_label: 'operator', actor_member_id: null, details: { fingerprint: fixtureKey('alice').fingerprint } });
+  expect((await keyChanges()).at(-1)).toMatchObject({
+    actor_label: 'operator',
+    actor_member_id: null,
+    details: { fingerprint: fixtureKey('alice').fingerprint },
+  });
 });
 
-test("the key check of \"My key\": another member's private key is refused, naming both fingerprints; the own one is taken", async () => {
+test('the key check of "My key": another member\'s private key is refused, naming both fingerprints; the own one is taken', async () => {
   const onFile = fixtureKey('alice').fingerprint;
   const refused = await readMemberPrivateKey(fixtureKey('bob').secretKey, '', onFile).catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(InvalidKeyError);
   expect(refused).toMatchObject({ reason: 'not-on-file' });
   expect((refused as Error).message).toContain(fixtureKey('bob').fingerprint);
   expect((refused as Error).message).toContain(`not your key on file (${onFile})`);
-  expect((await readMemberPrivateKey(fixtureKey('alice').secretKey, '', onFile.toLowerCase())).fingerprint).toBe(onFile);
+  expect((await readMemberPrivateKey(fixtureKey('alice').secretKey, '', onFile.toLowerCase())).fingerprint).toBe(
+    onFile,
+  );
 });

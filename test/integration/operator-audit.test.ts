@@ -6,7 +6,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { verifyAuditChain } from '../../server/audit/audit-log';
-import { createIntakeKeyIfNone, importAsIntakeKey, reissueIntakeKey, rotateIntakeKey } from '../../server/intake-key/intake-keys';
+import {
+  createIntakeKeyIfNone,
+  importAsIntakeKey,
+  reissueIntakeKey,
+  rotateIntakeKey,
+} from '../../server/intake-key/intake-keys';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, fixtureKey, testArgon2Cost } from '../helpers/keys';
 import { runIntakeCli } from '../helpers/cli';
@@ -28,7 +33,12 @@ afterAll(async () => {
 });
 
 const intake = (...args: string[]): Promise<ProcessResult> =>
-  runIntakeCli(args, { DATABASE_URL: t.url, DATA_DIR: dataDir, PUBLIC_URL: 'https://intake.example.org/', SMTP_URL: '' });
+  runIntakeCli(args, {
+    DATABASE_URL: t.url,
+    DATA_DIR: dataDir,
+    PUBLIC_URL: 'https://intake.example.org/',
+    SMTP_URL: '',
+  });
 
 async function rowsOf(action: string) {
   return t.db
@@ -47,10 +57,20 @@ test('an invitation and an auth reset from the CLI each append an operator row n
   expect(reset.code).toBe(0);
 
   const [invitation] = await rowsOf('member.invited');
-  expect(invitation).toMatchObject({ case_id: null, actor_member_id: null, actor_label: 'operator', details: { memberId: carol.id } });
+  expect(invitation).toMatchObject({
+    case_id: null,
+    actor_member_id: null,
+    actor_label: 'operator',
+    details: { memberId: carol.id },
+  });
   expect(Date.parse((invitation!.details as { expiresAt: string }).expiresAt)).toBeGreaterThan(Date.now());
   const [resetRow] = await rowsOf('member.auth-reset');
-  expect(resetRow).toMatchObject({ case_id: null, actor_member_id: null, actor_label: 'operator', details: { memberId: carol.id, sessionsEnded: 0 } });
+  expect(resetRow).toMatchObject({
+    case_id: null,
+    actor_member_id: null,
+    actor_label: 'operator',
+    details: { memberId: carol.id, sessionsEnded: 0 },
+  });
 
   const written = JSON.stringify([invitation, resetRow]);
   expect(written).not.toContain(carol.email);
@@ -59,22 +79,58 @@ test('an invitation and an auth reset from the CLI each append an operator row n
 });
 
 test('rotating, importing and reissuing the intake key each append an operator row with the fingerprints', async () => {
-  const first = (await createIntakeKeyIfNone(t.db, { identities: IDENTITIES, passphrase: PASSPHRASE, argon2: testArgon2Cost }))!;
-  const rotated = await rotateIntakeKey(t.db, { identities: IDENTITIES, passphrase: PASSPHRASE, graceDays: 30, argon2: testArgon2Cost });
+  const first = (await createIntakeKeyIfNone(t.db, {
+    identities: IDENTITIES,
+    passphrase: PASSPHRASE,
+    argon2: testArgon2Cost,
+  }))!;
+  const rotated = await rotateIntakeKey(t.db, {
+    identities: IDENTITIES,
+    passphrase: PASSPHRASE,
+    graceDays: 30,
+    argon2: testArgon2Cost,
+  });
   const frank = fixtureKey('frank');
-  const imported = await importAsIntakeKey(t.db, { armoredKey: frank.secretKey, passphrase: PASSPHRASE, graceDays: 0, argon2: testArgon2Cost });
-  const reissued = await reissueIntakeKey(t.db, { identities: IDENTITIES, passphrase: PASSPHRASE, force: true, argon2: testArgon2Cost });
+  const imported = await importAsIntakeKey(t.db, {
+    armoredKey: frank.secretKey,
+    passphrase: PASSPHRASE,
+    graceDays: 0,
+    argon2: testArgon2Cost,
+  });
+  const reissued = await reissueIntakeKey(t.db, {
+    identities: IDENTITIES,
+    passphrase: PASSPHRASE,
+    force: true,
+    argon2: testArgon2Cost,
+  });
 
   const operator = { case_id: null, actor_member_id: null, actor_label: 'operator' };
   expect(await rowsOf('intake-key.rotated')).toEqual([
-    { ...operator, details: { fingerprint: rotated.fingerprint, retiredFingerprint: first, decryptUntil: rotated.decryptUntil.toISOString() } },
+    {
+      ...operator,
+      details: {
+        fingerprint: rotated.fingerprint,
+        retiredFingerprint: first,
+        decryptUntil: rotated.decryptUntil.toISOString(),
+      },
+    },
   ]);
   expect(imported.fingerprint).toBe(frank.fingerprint);
   expect(await rowsOf('intake-key.imported')).toEqual([
-    { ...operator, details: { fingerprint: frank.fingerprint, retiredFingerprint: rotated.fingerprint, decryptUntil: imported.decryptUntil.toISOString() } },
+    {
+      ...operator,
+      details: {
+        fingerprint: frank.fingerprint,
+        retiredFingerprint: rotated.fingerprint,
+        decryptUntil: imported.decryptUntil.toISOString(),
+      },
+    },
   ]);
   expect(await rowsOf('intake-key.reissued')).toEqual([
-    { ...operator, details: { fingerprint: reissued.fingerprint, retiredFingerprint: frank.fingerprint, forced: true } },
+    {
+      ...operator,
+      details: { fingerprint: reissued.fingerprint, retiredFingerprint: frank.fingerprint, forced: true },
+    },
   ]);
 
   expect((await verifyAuditChain(t.db)).ok).toBe(true);

@@ -14,12 +14,25 @@ afterEach(async () => {
   await t.destroy();
 });
 
-const submit = (kind: 'security' | 'coc', document: string, involvedIds: string[] = [], attachments: { filename: string; data: Uint8Array }[] = []) =>
-  submitPlaintextReport(t.db, { kind, involvedIds, document, attachments }, { channel: 'web-no-js', argon2: testArgon2Cost });
+const submit = (
+  kind: 'security' | 'coc',
+  document: string,
+  involvedIds: string[] = [],
+  attachments: { filename: string; data: Uint8Array }[] = [],
+) =>
+  submitPlaintextReport(
+    t.db,
+    { kind, involvedIds, document, attachments },
+    { channel: 'web-no-js', argon2: testArgon2Cost },
+  );
 
 describe.each<[string, Partial<Record<GoodKeyName, MemberRole>>, GoodKeyName[]]>([
   ['no delegated SRT', { carol: 'approver', dave: 'approver', frank: 'liaison' }, ['carol', 'dave']],
-  ['a delegated SRT of two', { alice: 'srt', bob: 'srt', carol: 'approver', dave: 'approver', frank: 'liaison' }, ['alice', 'bob']],
+  [
+    'a delegated SRT of two',
+    { alice: 'srt', bob: 'srt', carol: 'approver', dave: 'approver', frank: 'liaison' },
+    ['alice', 'bob'],
+  ],
   ['an SRT of one', { alice: 'srt', carol: 'approver', dave: 'approver' }, ['alice', 'carol', 'dave']],
 ])('a security report, with %s', (_what, cast, routed) => {
   beforeEach(async () => {
@@ -36,7 +49,8 @@ describe.each<[string, Partial<Record<GoodKeyName, MemberRole>>, GoodKeyName[]]>
     expect(stored).toMatchObject({ kind: 'security', channel: 'web-no-js' });
     expect(stored.readerEmails).toEqual(emailsOf(routed));
     expect(stored.messages.map((m) => m.role)).toEqual(['report', 'attachment']);
-    for (const message of stored.messages) expect(message.recipientFingerprints).toEqual(fingerprintsOf(routed, stored.reporterFingerprint));
+    for (const message of stored.messages)
+      expect(message.recipientFingerprints).toEqual(fingerprintsOf(routed, stored.reporterFingerprint));
   });
 });
 
@@ -46,12 +60,21 @@ describe('a Code of Conduct report', () => {
   });
 
   test('goes to the approvers minus the involved one, never to the SRT or a liaison', async () => {
-    const members = await addCast(t.db, { alice: 'srt', bob: 'srt', carol: 'approver', dave: 'approver', erin: 'approver', frank: 'liaison' });
+    const members = await addCast(t.db, {
+      alice: 'srt',
+      bob: 'srt',
+      carol: 'approver',
+      dave: 'approver',
+      erin: 'approver',
+      frank: 'liaison',
+    });
     const submitted = await submit('coc', 'It happened in the community call.', [members.dave!.id]);
     expect(submitted.reference).toMatch(newReferenceShape('COC'));
     const stored = await storedCase(t.db, submitted.reference);
     expect(stored.readerEmails).toEqual(emailsOf(['carol', 'erin']));
-    expect(stored.messages).toEqual([{ role: 'report', recipientFingerprints: fingerprintsOf(['carol', 'erin'], stored.reporterFingerprint) }]);
+    expect(stored.messages).toEqual([
+      { role: 'report', recipientFingerprints: fingerprintsOf(['carol', 'erin'], stored.reporterFingerprint) },
+    ]);
   });
 });
 
@@ -67,16 +90,28 @@ describe('the reporter', () => {
     const stored = await storedCase(t.db, ref);
     expect(stored.receiptLookupHex).toBe(Buffer.from(await receiptLookupHash(receipt)).toString('hex'));
 
-    const row = await t.db.selectFrom('cases').select('reporter_locked_key').where('id', '=', stored.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('cases')
+      .select('reporter_locked_key')
+      .where('id', '=', stored.id)
+      .executeTakeFirstOrThrow();
     const reporterKey = await unlockReporterKey(row.reporter_locked_key, receipt);
-    const message = await t.db.selectFrom('messages').select(['id', 'body']).where('case_id', '=', stored.id).executeTakeFirstOrThrow();
+    const message = await t.db
+      .selectFrom('messages')
+      .select(['id', 'body'])
+      .where('case_id', '=', stored.id)
+      .executeTakeFirstOrThrow();
     const packet = await t.db
       .selectFrom('session_keys')
       .select('packet')
       .where('message_id', '=', message.id)
       .where('recipient_fingerprint', '=', stored.reporterFingerprint)
       .executeTakeFirstOrThrow();
-    const decrypted = await decryptSplit({ sessionKeyPacket: packet.packet, body: message.body, decryptionKey: reporterKey });
+    const decrypted = await decryptSplit({
+      sessionKeyPacket: packet.packet,
+      body: message.body,
+      decryptionKey: reporterKey,
+    });
     expect(decrypted.data).toBe('My own words.');
   });
 

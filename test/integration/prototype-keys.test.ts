@@ -45,7 +45,12 @@ test('a form field named after an Object.prototype member is ignored: the report
     expect(confirmationOf((await followToConfirmation(app.url, cookieOf(session), urlencoded)).html)).not.toBeNull();
 
     const another = await openReportForm(app.url, 'security');
-    const multipart = await postReportForm(app.url, another, { [name]: 'x', kind: 'security', body: `multipart with ${name}`, _csrf: another.csrf });
+    const multipart = await postReportForm(app.url, another, {
+      [name]: 'x',
+      kind: 'security',
+      body: `multipart with ${name}`,
+      _csrf: another.csrf,
+    });
     expect({ name, status: multipart.status }).toEqual({ name, status: 303 });
   }
   expect((await countCaseRows(tdb.db)).cases).toBe(2 * PROTOTYPE_NAMES.length);
@@ -54,7 +59,12 @@ test('a form field named after an Object.prototype member is ignored: the report
 test('a prototype-named field with a forged form token is refused with 403, the text kept', async () => {
   const session = await openReportForm(app.url, 'coc');
   for (const name of PROTOTYPE_NAMES) {
-    const answer = await postReportForm(app.url, session, { [name]: 'x', kind: 'coc', body: 'kept text', _csrf: 'forged' });
+    const answer = await postReportForm(app.url, session, {
+      [name]: 'x',
+      kind: 'coc',
+      body: 'kept text',
+      _csrf: 'forged',
+    });
     expect({ name, status: answer.status }).toEqual({ name, status: 403 });
     expect(answer.html).toContain('kept text');
   }
@@ -62,25 +72,51 @@ test('a prototype-named field with a forged form token is refused with 403, the 
 
 test('JSON keys named after prototype members are unknown keys: ignored beside a valid report, refused in place of one', async () => {
   const before = await countCaseRows(tdb.db);
-  const { body } = await buildEncryptedPayload({ kind: 'security', recipientKeys: [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey], text: 'x' });
+  const { body } = await buildEncryptedPayload({
+    kind: 'security',
+    recipientKeys: [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey],
+    text: 'x',
+  });
   const extras = Object.fromEntries(PROTOTYPE_NAMES.map((name) => [name, { kind: 'coc', length: 1 }]));
   // JSON.stringify drops an own "__proto__" only when it was set as the prototype; written by hand it is a key.
   const json = `{"__proto__":{"kind":"coc"},${JSON.stringify({ ...extras, ...body, reporter: { ...extras, ...body.reporter } }).slice(1)}`;
-  const accepted = await fetch(`${app.url}/api/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
+  const accepted = await fetch(`${app.url}/api/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: json,
+  });
   expect(accepted.status).toBe(201);
 
   for (const name of PROTOTYPE_NAMES) {
     const wrapped = `{${JSON.stringify(name)}:${JSON.stringify(body)}}`;
-    const refused = await fetch(`${app.url}/api/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: wrapped });
+    const refused = await fetch(`${app.url}/api/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: wrapped,
+    });
     expect({ name, status: refused.status }).toEqual({ name, status: 400 });
-    const dashboard = await fetch(`${app.url}/api/dashboard/key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{${JSON.stringify(name)}:{"publicKey":"x"}}` });
+    const dashboard = await fetch(`${app.url}/api/dashboard/key`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{${JSON.stringify(name)}:{"publicKey":"x"}}`,
+    });
     expect({ name, status: dashboard.status }).toEqual({ name, status: 401 });
   }
   expect((await countCaseRows(tdb.db)).cases).toBe((before.cases ?? 0) + 1);
 });
 
 test('query keys, cookie names and header names named after prototype members change nothing', async () => {
-  const paths = ['/report', '/report?kind=security', '/api/recipients?kind=coc', '/api/approvers', '/signin', '/followup', '/dashboard', '/invite', '/security-policy'];
+  const paths = [
+    '/report',
+    '/report?kind=security',
+    '/api/recipients?kind=coc',
+    '/api/approvers',
+    '/signin',
+    '/followup',
+    '/dashboard',
+    '/invite',
+    '/security-policy',
+  ];
   for (const path of paths) {
     for (const name of PROTOTYPE_NAMES) {
       const query = `${path}${path.includes('?') ? '&' : '?'}${encodeURIComponent(name)}=x&${encodeURIComponent(name)}=y`;
@@ -112,6 +148,10 @@ test('a cookie holding JSON ("j:" values) is not read as an object: sign-in and 
   });
   expect(post.status).toBe(403);
   const session = await openReportForm(app.url, 'coc');
-  const stored = await postReportForm(app.url, session, { kind: 'coc', body: 'after the hostile cookies', _csrf: session.csrf });
+  const stored = await postReportForm(app.url, session, {
+    kind: 'coc',
+    body: 'after the hostile cookies',
+    _csrf: session.csrf,
+  });
   expect(stored.status).toBe(303);
 });

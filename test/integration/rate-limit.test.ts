@@ -26,14 +26,22 @@ test('the third submission in the window is refused with 429, on the form and on
   }
   const before = await countCaseRows(tdb.db);
   const session = await openReportForm(server.url, 'coc');
-  const limited = await postReportForm(server.url, session, { kind: 'coc', _csrf: session.csrf, body: 'third one, unread' });
+  const limited = await postReportForm(server.url, session, {
+    kind: 'coc',
+    _csrf: session.csrf,
+    body: 'third one, unread',
+  });
   expect(limited.status).toBe(429);
   expect(limited.html).toContain('Too many submissions');
   // Refused before reading, and honest about it: the reporter's text is in the browser's history, not here.
   expect(limited.html).toContain('was not read, so your text cannot be shown here');
   expect(limited.html).not.toContain('third one, unread');
 
-  const { body } = await buildEncryptedPayload({ kind: 'coc', recipientKeys: [fixtureKey('carol').publicKey], text: 'api' });
+  const { body } = await buildEncryptedPayload({
+    kind: 'coc',
+    recipientKeys: [fixtureKey('carol').publicKey],
+    text: 'api',
+  });
   const api = await postJson(`${server.url}/api/reports`, body);
   expect(api.status).toBe(429);
   expect(String(api.json.error)).toContain('Too many submissions');

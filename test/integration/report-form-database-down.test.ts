@@ -32,7 +32,13 @@ afterAll(async () => {
 
 test('the report is refused with 503 and the typed text and choices come back; the retry is stored', async () => {
   const session = await openReportForm(server.url, 'coc');
-  const fields = { kind: 'coc', _csrf: session.csrf, body: 'What happened, typed with care', where: 'the community call', involved: daveId };
+  const fields = {
+    kind: 'coc',
+    _csrf: session.csrf,
+    body: 'What happened, typed with care',
+    where: 'the community call',
+    involved: daveId,
+  };
 
   proxy.unplug();
   const refused = await postReportForm(server.url, session, fields);

@@ -34,7 +34,11 @@ test('the form page is served with a strict CSP, no inline script and no third-p
 
 test('a form posted without its CSRF cookie is not read, and says so with a fresh form', async () => {
   const before = await countCaseRows(tdb.db);
-  const answer = await postReportForm(server.url, null, { kind: 'coc', body: 'Unread text & <b>markup</b>', contact: 'me@example.net' });
+  const answer = await postReportForm(server.url, null, {
+    kind: 'coc',
+    body: 'Unread text & <b>markup</b>',
+    contact: 'me@example.net',
+  });
   expect(answer.status).toBe(403);
   expect(answer.html).toContain('This form expired');
   expect(answer.html).toContain('was not read, so your text cannot be shown here');
@@ -46,7 +50,11 @@ test('a form posted without its CSRF cookie is not read, and says so with a fres
 test('a form posted with its cookie but without its token is read, and comes back with the text kept', async () => {
   const session = await openReportForm(server.url, 'coc');
   const before = await countCaseRows(tdb.db);
-  const answer = await postReportForm(server.url, session, { kind: 'coc', body: 'Kept text & <b>markup</b>', contact: 'me@example.net' });
+  const answer = await postReportForm(server.url, session, {
+    kind: 'coc',
+    body: 'Kept text & <b>markup</b>',
+    contact: 'me@example.net',
+  });
   expect(answer.status).toBe(403);
   expect(answer.html).toContain('This form expired');
   expect(answer.html).toContain('Kept text &amp; &lt;b&gt;markup&lt;/b&gt;');
@@ -66,7 +74,13 @@ test('an urlencoded submission (the stable field contract) is encrypted and conf
   const response = await fetch(`${server.url}/report`, {
     method: 'POST',
     headers: { cookie: session.cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ kind: 'coc', _csrf: session.csrf, submission: session.submission, body: 'urlencoded report', contact: 'x@example.net' }),
+    body: new URLSearchParams({
+      kind: 'coc',
+      _csrf: session.csrf,
+      submission: session.submission,
+      body: 'urlencoded report',
+      contact: 'x@example.net',
+    }),
     redirect: 'manual',
   });
   expect(response.status).toBe(303);
@@ -81,9 +95,12 @@ test('an urlencoded submission (the stable field contract) is encrypted and conf
 test('an attachment over the limit is refused by name, nothing is stored, the text is kept', async () => {
   const before = await countCaseRows(tdb.db);
   const session = await openReportForm(server.url, 'coc');
-  const answer = await postReportForm(server.url, session, { kind: 'coc', _csrf: session.csrf, body: 'My long account', when: 'Tuesday' }, [
-    { name: 'huge.log', data: new Uint8Array(10_000) },
-  ]);
+  const answer = await postReportForm(
+    server.url,
+    session,
+    { kind: 'coc', _csrf: session.csrf, body: 'My long account', when: 'Tuesday' },
+    [{ name: 'huge.log', data: new Uint8Array(10_000) }],
+  );
   expect(answer.status).toBe(413);
   expect(answer.html).toContain('The file &quot;huge.log&quot; is larger than');
   expect(answer.html).toContain('My long account</textarea>');
@@ -95,21 +112,36 @@ test('more files than MAX_ATTACHMENTS refuse the whole submission, name the limi
   const session = await openReportForm(server.url, 'security');
   const before = await countCaseRows(tdb.db);
   const files = Array.from({ length: 7 }, (_, i) => ({ name: `shot-${i + 1}.png`, data: new Uint8Array(100).fill(i) }));
-  const answer = await postReportForm(server.url, session, { kind: 'security', _csrf: session.csrf, body: 'Seven screenshots of the bug', component: 'cni' }, files);
+  const answer = await postReportForm(
+    server.url,
+    session,
+    { kind: 'security', _csrf: session.csrf, body: 'Seven screenshots of the bug', component: 'cni' },
+    files,
+  );
   expect(answer.status).toBe(413);
   expect(answer.html).toContain('At most 5 files can be attached, and 7 were, so nothing was sent.');
   expect(answer.html).toContain('Seven screenshots of the bug</textarea>');
   expect(answer.html).toContain('value="cni"');
   expect(await countCaseRows(tdb.db)).toEqual(before);
 
-  const five = await postReportForm(server.url, session, { kind: 'security', _csrf: session.csrf, body: 'Five are fine' }, files.slice(0, 5));
+  const five = await postReportForm(
+    server.url,
+    session,
+    { kind: 'security', _csrf: session.csrf, body: 'Five are fine' },
+    files.slice(0, 5),
+  );
   expect(five.status).toBe(303);
 });
 
 test('a missing required field is named and nothing is stored', async () => {
   const session = await openReportForm(server.url, 'security');
   const before = await countCaseRows(tdb.db);
-  const answer = await postReportForm(server.url, session, { kind: 'security', _csrf: session.csrf, component: 'cni', body: '   ' });
+  const answer = await postReportForm(server.url, session, {
+    kind: 'security',
+    _csrf: session.csrf,
+    component: 'cni',
+    body: '   ',
+  });
   expect(answer.status).toBe(400);
   expect(answer.html).toContain('is required');
   expect(answer.html).toContain('value="cni"');

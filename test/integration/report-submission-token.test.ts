@@ -34,7 +34,11 @@ test('a stored report redirects to a confirmation that shows the receipt once; a
   expect(answer.location).not.toContain(session.submission);
 
   // The receipt's lookup is the case's, and nothing readable of it is left in the database.
-  const row = await tdb.db.selectFrom('cases').select('receipt_lookup').where('reference', '=', confirmed!.reference).executeTakeFirstOrThrow();
+  const row = await tdb.db
+    .selectFrom('cases')
+    .select('receipt_lookup')
+    .where('reference', '=', confirmed!.reference)
+    .executeTakeFirstOrThrow();
   expect(Buffer.from(row.receipt_lookup).equals(Buffer.from(await receiptLookupHash(confirmed!.receipt)))).toBe(true);
   const tokens = await tdb.db.selectFrom('submission_tokens').select(['sealed_receipt', 'seal_until']).execute();
   expect(tokens).toEqual([{ sealed_receipt: null, seal_until: null }]);
@@ -54,7 +58,10 @@ test('two concurrent posts of one form make exactly one case, and only one page 
   const session = await openReportForm(server.url, 'coc');
   const before = await caseCount();
   const fields = { kind: 'coc', _csrf: session.csrf, body: 'posted twice at once' };
-  const answers: FormAnswer[] = await Promise.all([postReportForm(server.url, session, fields), postReportForm(server.url, session, fields)]);
+  const answers: FormAnswer[] = await Promise.all([
+    postReportForm(server.url, session, fields),
+    postReportForm(server.url, session, fields),
+  ]);
   expect(await caseCount()).toBe(before + 1);
 
   const receipts = answers.map((a) => confirmationOf(a.html)).filter((c) => c !== null);
@@ -84,28 +91,47 @@ test('a receipt nobody came for is dropped when its seal expires, and is then ne
   const response = await fetch(`${server.url}/report`, {
     method: 'POST',
     headers: { cookie: session.cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ kind: 'coc', _csrf: session.csrf, submission: session.submission, body: 'never picked up' }),
+    body: new URLSearchParams({
+      kind: 'coc',
+      _csrf: session.csrf,
+      submission: session.submission,
+      body: 'never picked up',
+    }),
     redirect: 'manual',
   });
   expect(response.status).toBe(303);
-  const waiting = await tdb.db.selectFrom('submission_tokens').select('sealed_receipt').where('sealed_receipt', 'is not', null).execute();
+  const waiting = await tdb.db
+    .selectFrom('submission_tokens')
+    .select('sealed_receipt')
+    .where('sealed_receipt', 'is not', null)
+    .execute();
   expect(waiting).toHaveLength(1);
-  await tdb.db.updateTable('submission_tokens').set({ seal_until: new Date(Date.now() - 1000) }).where('sealed_receipt', 'is not', null).execute();
+  await tdb.db
+    .updateTable('submission_tokens')
+    .set({ seal_until: new Date(Date.now() - 1000) })
+    .where('sealed_receipt', 'is not', null)
+    .execute();
 
   const cookie = [session.cookie, ...response.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
-  const html = await (await fetch(new URL(response.headers.get('location')!, server.url), { headers: { cookie } })).text();
+  const html = await (
+    await fetch(new URL(response.headers.get('location')!, server.url), { headers: { cookie } })
+  ).text();
   expect(html).toContain('is not shown again');
   expect(html).not.toContain('data-receipt');
 });
 
-test('a forged, altered, missing or another browser\'s token is refused like an expired form, with the text kept and nothing stored', async () => {
+test("a forged, altered, missing or another browser's token is refused like an expired form, with the text kept and nothing stored", async () => {
   const session = await openReportForm(server.url, 'coc');
   const elsewhere = await openReportForm(server.url, 'coc');
   const before = await countCaseRows(tdb.db);
   const [random, expiry, mac] = session.submission.split('.');
   const later = (parseInt(expiry!, 36) + 86_400_000).toString(36);
   for (const submission of [`${random}.${later}.${mac}`, 'x'.repeat(40), [], elsewhere.submission]) {
-    const answer = await postReportForm(server.url, { cookie: session.cookie }, { kind: 'coc', _csrf: session.csrf, submission, body: 'kept <text>' });
+    const answer = await postReportForm(
+      server.url,
+      { cookie: session.cookie },
+      { kind: 'coc', _csrf: session.csrf, submission, body: 'kept <text>' },
+    );
     expect(answer.status).toBe(403);
     expect(answer.html).toContain('This form expired');
     expect(answer.html).toContain('kept &lt;text&gt;</textarea>');
@@ -117,7 +143,11 @@ test('a forged, altered, missing or another browser\'s token is refused like an 
 
 test('the API: a retry of the same request with the token gets the same case; another report with it is refused', async () => {
   const { submission, cookie } = await openReportForm(server.url, 'coc');
-  const payload = await buildEncryptedPayload({ kind: 'coc', recipientKeys: [fixtureKey('carol').publicKey], text: 'api report' });
+  const payload = await buildEncryptedPayload({
+    kind: 'coc',
+    recipientKeys: [fixtureKey('carol').publicKey],
+    text: 'api report',
+  });
   const before = await caseCount();
   // The page's script sends the form's token; the browser sends the cookie it is bound to.
   const postJson = async (body: unknown, withCookie = true) => {
@@ -128,17 +158,27 @@ test('the API: a retry of the same request with the token gets the same case; an
     });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   };
-  const [first, retry] = await Promise.all([postJson({ ...payload.body, submissionToken: submission }), postJson({ ...payload.body, submissionToken: submission })]);
+  const [first, retry] = await Promise.all([
+    postJson({ ...payload.body, submissionToken: submission }),
+    postJson({ ...payload.body, submissionToken: submission }),
+  ]);
   expect(first.status).toBe(201);
   expect(retry.status).toBe(201);
   expect(retry.json.reference).toBe(first.json.reference);
   expect(await caseCount()).toBe(before + 1);
 
-  const other = await buildEncryptedPayload({ kind: 'coc', recipientKeys: [fixtureKey('carol').publicKey], text: 'a different report' });
+  const other = await buildEncryptedPayload({
+    kind: 'coc',
+    recipientKeys: [fixtureKey('carol').publicKey],
+    text: 'a different report',
+  });
   const refused = await postJson({ ...other.body, submissionToken: submission });
   expect(refused.status).toBe(409);
   expect(String(refused.json.error)).toContain(String(first.json.reference));
-  for (const [token, withCookie] of [['not-a-token', true], [submission, false]] as const) {
+  for (const [token, withCookie] of [
+    ['not-a-token', true],
+    [submission, false],
+  ] as const) {
     const forged = await postJson({ ...other.body, submissionToken: token }, withCookie);
     expect(forged.status).toBe(400);
   }

@@ -15,12 +15,20 @@ interface Child {
 }
 
 function start(env: Record<string, string> = {}): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').once('data', (port: string) => resolve({ process: child, url: `http://127.0.0.1:${port.trim()}`, stderr: () => stderr, exited }));
+    child
+      .stdout!.setEncoding('utf8')
+      .once('data', (port: string) =>
+        resolve({ process: child, url: `http://127.0.0.1:${port.trim()}`, stderr: () => stderr, exited }),
+      );
     void exited.then((code) => reject(new Error(`exited with ${code} before listening: ${stderr}`)));
   });
 }
@@ -45,7 +53,10 @@ test.each([
   expect(text).not.toMatch(/threw|rejected|at \w+ \(/);
   expect(await (await fetch(`${child.url}/ok`)).text()).toBe('ok');
   expect(child.process.exitCode).toBeNull();
-  const logged = child.stderr().split('\n').filter((line) => line.includes('request failed outside its handler'));
+  const logged = child
+    .stderr()
+    .split('\n')
+    .filter((line) => line.includes('request failed outside its handler'));
   expect(logged.at(-1)).toContain(`"route":"${route}"`);
 });
 

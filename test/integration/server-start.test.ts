@@ -29,11 +29,30 @@ function freePort(): Promise<number> {
 
 test('reads intake.env, listens on loopback, warns about MAIL_DOMAIN, and stops on Ctrl-C without a warning', async () => {
   const port = await freePort();
-  await fs.writeFile(path.join(cwd, 'intake.env'), `PORT=${port}\nSMTP_PORT=0\nDATA_DIR=${path.join(cwd, 'data')}\nPROJECT_NAME=Demo\n`);
+  await fs.writeFile(
+    path.join(cwd, 'intake.env'),
+    `PORT=${port}\nSMTP_PORT=0\nDATA_DIR=${path.join(cwd, 'data')}\nPROJECT_NAME=Demo\n`,
+  );
   const env = { ...process.env };
-  for (const name of ['PORT', 'HOST', 'PUBLIC_URL', 'MAIL_DOMAIN', 'DATABASE_URL', 'DATA_DIR', 'SMTP_PORT', 'SMTP_HOST', 'INTAKE_ENV_FILE']) delete env[name];
+  for (const name of [
+    'PORT',
+    'HOST',
+    'PUBLIC_URL',
+    'MAIL_DOMAIN',
+    'DATABASE_URL',
+    'DATA_DIR',
+    'SMTP_PORT',
+    'SMTP_HOST',
+    'INTAKE_ENV_FILE',
+  ])
+    delete env[name];
   // detached: its own process group, as a terminal's foreground job.
-  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'server', 'main.ts')], { cwd, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'server', 'main.ts')], {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const lines: { level: string; message: string; [field: string]: unknown }[] = [];
   let buffered = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -57,9 +76,17 @@ test('reads intake.env, listens on loopback, warns about MAIL_DOMAIN, and stops 
   try {
     await listening;
     expect(lines.find((l) => l.message === 'settings')).toMatchObject({ file: path.join(cwd, 'intake.env') });
-    expect(lines.find((l) => l.message === 'listening')).toMatchObject({ host: '127.0.0.1', port, url: `http://localhost:${port}` });
-    expect(lines.find((l) => l.message === 'SMTP intake listening')).toMatchObject({ addresses: ['security@localhost', 'conduct@localhost'] });
-    expect(lines.some((l) => l.level === 'warn' && /^MAIL_DOMAIN is not set.*intake-key reissue/.test(l.message))).toBe(true);
+    expect(lines.find((l) => l.message === 'listening')).toMatchObject({
+      host: '127.0.0.1',
+      port,
+      url: `http://localhost:${port}`,
+    });
+    expect(lines.find((l) => l.message === 'SMTP intake listening')).toMatchObject({
+      addresses: ['security@localhost', 'conduct@localhost'],
+    });
+    expect(lines.some((l) => l.level === 'warn' && /^MAIL_DOMAIN is not set.*intake-key reissue/.test(l.message))).toBe(
+      true,
+    );
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
   } finally {

@@ -22,9 +22,20 @@ beforeAll(async () => {
   await addFixtureMember(database.db, 'alice', 'srt');
   await addFixtureMember(database.db, 'bob', 'srt');
   proxy = await startDatabaseProxy(new URL(database.url));
-  const config = loadConfig({ DATA_DIR: '/nonexistent', MAIL_DOMAIN: 'intake.test', SMTP_PORT: '0', SMTP_HOST: '127.0.0.1', INTAKE_KEY_PASSPHRASE: TEST_PASSPHRASE });
+  const config = loadConfig({
+    DATA_DIR: '/nonexistent',
+    MAIL_DOMAIN: 'intake.test',
+    SMTP_PORT: '0',
+    SMTP_HOST: '127.0.0.1',
+    INTAKE_KEY_PASSPHRASE: TEST_PASSPHRASE,
+  });
   const db = createKysely(proxy.url, 4);
-  mail = await startMailInstance({ config, database: { db, url: proxy.url }, log: createLogger((line) => logLines.push(line)), argon2: testArgon2Cost });
+  mail = await startMailInstance({
+    config,
+    database: { db, url: proxy.url },
+    log: createLogger((line) => logLines.push(line)),
+    argon2: testArgon2Cost,
+  });
 });
 
 afterAll(async () => {
@@ -53,19 +64,38 @@ test('451 while the database is unreachable, then the retry is stored', async ()
 });
 
 test("a case's reply address is deferred (451), not bounced, while the database is unreachable", async () => {
-  const accepted = await sendMail(mail.smtp.port!, { from: 'reporter@example.net', to: SECURITY, subject: 'first', text: 'first' });
+  const accepted = await sendMail(mail.smtp.port!, {
+    from: 'reporter@example.net',
+    to: SECURITY,
+    subject: 'first',
+    text: 'first',
+  });
   const reference = /Report received as (\S+)/.exec(accepted.response)![1]!;
-  const { id } = await database.db.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirstOrThrow();
+  const { id } = await database.db
+    .selectFrom('cases')
+    .select('id')
+    .where('reference', '=', reference)
+    .executeTakeFirstOrThrow();
   const replyAddress = await createReplyAddress(database.db, id, SECURITY);
   const before = await countCaseRows(database.db);
 
   proxy.unplug();
-  const refused = await sendMail(mail.smtp.port!, { from: 'reporter@example.net', to: replyAddress, subject: 'Re: first', text: 'an answer' });
+  const refused = await sendMail(mail.smtp.port!, {
+    from: 'reporter@example.net',
+    to: replyAddress,
+    subject: 'Re: first',
+    text: 'an answer',
+  });
   proxy.plug();
   expect(refused.code).toBe(451);
   expect(await countCaseRows(database.db)).toEqual(before);
 
-  const retried = await sendMail(mail.smtp.port!, { from: 'reporter@example.net', to: replyAddress, subject: 'Re: first', text: 'an answer' });
+  const retried = await sendMail(mail.smtp.port!, {
+    from: 'reporter@example.net',
+    to: replyAddress,
+    subject: 'Re: first',
+    text: 'an answer',
+  });
   expect(retried.code).toBe(250);
   expect(retried.response).toContain(`added to ${reference}`);
 });

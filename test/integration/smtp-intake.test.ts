@@ -3,7 +3,15 @@
 // routed members with `gpg --decrypt`. The reporter's address and subject are never in the clear.
 import { countCaseRows } from '../helpers/db';
 import { fixtureKey } from '../helpers/keys';
-import { CONDUCT, mimeEntity, pgpMimeMail, SECURITY, sendMail, startMailScenario, type MailScenario } from '../helpers/mail-scenario';
+import {
+  CONDUCT,
+  mimeEntity,
+  pgpMimeMail,
+  SECURITY,
+  sendMail,
+  startMailScenario,
+  type MailScenario,
+} from '../helpers/mail-scenario';
 import { canary, decryptCaseWithGpg } from '../helpers/report-scenario';
 import { emailsOf, storedCase } from '../helpers/stored-case';
 import { dumpDatabaseText, foundInDump } from '../helpers/storage-scan';
@@ -17,10 +25,15 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const referenceOf = (response: string) => new RegExp(`Report received as (${REFERENCE_PATTERN})`).exec(response)?.[1] ?? '';
+const referenceOf = (response: string) =>
+  new RegExp(`Report received as (${REFERENCE_PATTERN})`).exec(response)?.[1] ?? '';
 
 test('a plain mail to conduct@ becomes a Code of Conduct case that the approvers decrypt with gpg', async () => {
-  const [body, subject, sender] = [canary('plain-body'), canary('plain-subject'), `${canary('sender').toLowerCase()}@example.net`];
+  const [body, subject, sender] = [
+    canary('plain-body'),
+    canary('plain-subject'),
+    `${canary('sender').toLowerCase()}@example.net`,
+  ];
   const result = await sendMail(port, { from: sender, to: CONDUCT, subject, text: `What happened: ${body}` });
   expect(result.code).toBe(250);
   const reference = referenceOf(result.response);
@@ -64,7 +77,10 @@ test('an inline-PGP mail encrypted by gpg to the intake key is decrypted on arri
 test('a PGP/MIME mail with an attachment keeps every part: the text, the file, and the whole decrypted message', async () => {
   const [secret, subject] = [canary('pgpmime-body'), canary('protected-subject')];
   const file = Buffer.from(`proof of concept ${canary('pgpmime-file')}\n\u0000\u00ff binary`, 'latin1');
-  const armored = await s.reporter.encrypt(mimeEntity(`Details: ${secret}`, { filename: 'poc.bin', data: file }, subject), [s.intakeFingerprint]);
+  const armored = await s.reporter.encrypt(
+    mimeEntity(`Details: ${secret}`, { filename: 'poc.bin', data: file }, subject),
+    [s.intakeFingerprint],
+  );
   const raw = pgpMimeMail({ from: 'researcher@example.net', to: SECURITY, subject: '...', armored });
   const result = await sendMail(port, { from: 'researcher@example.net', to: SECURITY, raw });
   expect(result.code).toBe(250);
@@ -102,7 +118,9 @@ describe('refused cleanly, with nothing stored', () => {
     await s.reporter.importKey(fixtureKey('alice').publicKey);
     const armored = await s.reporter.encrypt('for alice only', [fixtureKey('alice').fingerprint]);
     for (const raw of [pgpMimeMail({ from: 'r@example.net', to: SECURITY, subject: 'x', armored }), undefined]) {
-      const result = raw ? await sendMail(port, { to: SECURITY, raw }) : await sendMail(port, { to: SECURITY, subject: 'x', text: armored });
+      const result = raw
+        ? await sendMail(port, { to: SECURITY, raw })
+        : await sendMail(port, { to: SECURITY, subject: 'x', text: armored });
       expect(result.code).toBe(550);
       expect(result.response).toContain(s.intakeFingerprint);
       expect(result.response).toContain('https://report.intake.test/.well-known/security.txt');
@@ -113,13 +131,21 @@ describe('refused cleanly, with nothing stored', () => {
     const armored = await s.reporter.encrypt('x'.repeat(4000), [s.intakeFingerprint]);
     const lines = armored.trim().split('\n');
     const truncated = [...lines.slice(0, lines.length - 6), '-----END PGP MESSAGE-----'].join('\n');
-    const noPart = 'From: a@example.net\r\nTo: security@intake.test\r\nSubject: x\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n--b--\r\n';
+    const noPart =
+      'From: a@example.net\r\nTo: security@intake.test\r\nSubject: x\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n--b--\r\n';
     let nested = 'Content-Type: text/plain\r\n\r\ndeep\r\n';
-    for (let i = 0; i < 3000; i++) nested = `Content-Type: multipart/mixed; boundary="n${i}"\r\n\r\n--n${i}\r\n${nested}\r\n--n${i}--\r\n`;
+    for (let i = 0; i < 3000; i++)
+      nested = `Content-Type: multipart/mixed; boundary="n${i}"\r\n\r\n--n${i}\r\n${nested}\r\n--n${i}--\r\n`;
     const cases = [
       { text: `see\n${truncated}\n` },
       { raw: noPart },
-      { raw: Buffer.concat([Buffer.from('From: a@example.net\r\nSubject: nul\r\n\r\n'), Buffer.alloc(5000, 0), Buffer.from('\r\n')]) },
+      {
+        raw: Buffer.concat([
+          Buffer.from('From: a@example.net\r\nSubject: nul\r\n\r\n'),
+          Buffer.alloc(5000, 0),
+          Buffer.from('\r\n'),
+        ]),
+      },
       { raw: `From: a@example.net\r\nSubject: deep\r\n${nested}` },
     ];
     for (const mail of cases) {

@@ -8,7 +8,10 @@ import { connectSmtp, type RawSmtpClient } from '../helpers/smtp-socket';
 
 let s: MailScenario;
 beforeAll(async () => {
-  s = await startMailScenario({ relay: false, env: { INTAKE_SECURITY_ADDRESSES: `security@${MAIL_DOMAIN},psirt@${MAIL_DOMAIN}` } });
+  s = await startMailScenario({
+    relay: false,
+    env: { INTAKE_SECURITY_ADDRESSES: `security@${MAIL_DOMAIN},psirt@${MAIL_DOMAIN}` },
+  });
 });
 afterAll(() => s?.close());
 

@@ -7,7 +7,14 @@ import crypto from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { openFollowupWithReceipt } from '../../server/intake/followup';
 import { countCaseRows } from '../helpers/db';
-import { mimeEntity, pgpMimeMail, SECURITY, sendMail, startMailScenario, type MailScenario } from '../helpers/mail-scenario';
+import {
+  mimeEntity,
+  pgpMimeMail,
+  SECURITY,
+  sendMail,
+  startMailScenario,
+  type MailScenario,
+} from '../helpers/mail-scenario';
 import { testArgon2Cost } from '../helpers/keys';
 import { canary, decryptCaseWithGpg } from '../helpers/report-scenario';
 import { connectSmtp } from '../helpers/smtp-socket';
@@ -45,12 +52,22 @@ async function fileReport(from: string): Promise<Filed> {
 }
 
 async function caseRow(reference: string) {
-  return s.database.db.selectFrom('cases').select(['id', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow();
+  return s.database.db
+    .selectFrom('cases')
+    .select(['id', 'status'])
+    .where('reference', '=', reference)
+    .executeTakeFirstOrThrow();
 }
 
 async function messageRoles(reference: string): Promise<string[]> {
   const { id } = await caseRow(reference);
-  const rows = await s.database.db.selectFrom('messages').select('role').where('case_id', '=', id).orderBy('created_at').orderBy('id').execute();
+  const rows = await s.database.db
+    .selectFrom('messages')
+    .select('role')
+    .where('case_id', '=', id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.role);
 }
 
@@ -67,7 +84,9 @@ test('the acknowledgement carries an unguessable per-case Reply-To, stored only 
   expect(dump).not.toContain(token.toUpperCase());
   const rows = await s.database.db.selectFrom('case_reply_addresses').select('address_hash').execute();
   expect(rows).toHaveLength(2);
-  expect(rows.some((r) => r.address_hash.equals(crypto.createHash('sha256').update(`reply-address:${token}`).digest()))).toBe(true);
+  expect(
+    rows.some((r) => r.address_hash.equals(crypto.createHash('sha256').update(`reply-address:${token}`).digest())),
+  ).toBe(true);
 });
 
 test("a reply lands on the case as the reporter's message: readers and the reporter decrypt it, the quoted receipt is removed, no new case", async () => {
@@ -75,7 +94,10 @@ test("a reply lands on the case as the reporter's message: readers and the repor
   const before = await countCaseRows(s.database.db);
   s.sink!.messages.length = 0;
   const text = canary('threaded reply');
-  const quoted = filed.ackText.split('\n').map((line) => `> ${line}`).join('\n');
+  const quoted = filed.ackText
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
   const result = await sendMail(s.smtp.port!, {
     from: 'reply@example.net',
     to: filed.replyTo,
@@ -106,10 +128,16 @@ test("a reply lands on the case as the reporter's message: readers and the repor
 
   // The readers are told as for a follow-up message: the SRT, not the approvers; no acknowledgement to the reporter.
   const told = async () => {
-    const subjects = await Promise.all(s.sink!.messages.map(async (m) => ({ to: m.to, subject: (await simpleParser(m.raw)).subject ?? '' })));
-    return subjects.filter((m) => m.subject.includes(`message from the reporter on ${filed.reference}`)).flatMap((m) => m.to).sort();
+    const subjects = await Promise.all(
+      s.sink!.messages.map(async (m) => ({ to: m.to, subject: (await simpleParser(m.raw)).subject ?? '' })),
+    );
+    return subjects
+      .filter((m) => m.subject.includes(`message from the reporter on ${filed.reference}`))
+      .flatMap((m) => m.to)
+      .sort();
   };
-  for (const until = Date.now() + 15_000; (await told()).length < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 200));
+  for (const until = Date.now() + 15_000; (await told()).length < 2 && Date.now() < until;)
+    await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 1000));
   expect(await told()).toEqual(['alice@example.org', 'bob@example.org']);
   expect(s.sink!.messages.some((m) => m.to.includes('reply@example.net'))).toBe(false);
@@ -119,7 +147,11 @@ test('a reply encrypted to the intake key (PGP/MIME) is decrypted on arrival and
   const filed = await fileReport('secret@example.net');
   const text = canary('encrypted reply');
   const armored = await s.reporter.encrypt(mimeEntity(text), [s.intakeFingerprint]);
-  const result = await sendMail(s.smtp.port!, { from: 'secret@example.net', to: filed.replyTo, raw: pgpMimeMail({ from: 'secret@example.net', to: filed.replyTo, subject: '...', armored }) });
+  const result = await sendMail(s.smtp.port!, {
+    from: 'secret@example.net',
+    to: filed.replyTo,
+    raw: pgpMimeMail({ from: 'secret@example.net', to: filed.replyTo, subject: '...', armored }),
+  });
   expect(result.code).toBe(250);
   const messages = await decryptCaseWithGpg(s.database.db, filed.reference, 'alice');
   const reply = messages.find((m) => m.role === 'reporter-reply')!.data.toString();
@@ -133,7 +165,12 @@ test('unknown, malformed and expired reply addresses are refused at RCPT with 55
   const before = await countCaseRows(s.database.db);
   const forged = `security+${'0123456789abcdefghjkmnpqrs'}@intake.test`;
   const token = filed.replyTo.slice(9, 35);
-  const candidates = [forged, 'security+short@intake.test', `conduct+${token}@intake.test`, `nobody+${token}@intake.test`];
+  const candidates = [
+    forged,
+    'security+short@intake.test',
+    `conduct+${token}@intake.test`,
+    `nobody+${token}@intake.test`,
+  ];
   for (const to of candidates) {
     const client = await connectSmtp(s.smtp.port!);
     await client.command('EHLO x.example.net');
@@ -146,15 +183,42 @@ test('unknown, malformed and expired reply addresses are refused at RCPT with 55
 
   const { id } = await caseRow(filed.reference);
   // Closed a week ago: replies still arrive. Closed longer than REPLY_ADDRESS_DAYS_AFTER_CLOSE (30) ago, or as spam: refused.
-  await s.database.db.updateTable('cases').set({ status: 'closed', updated_at: new Date(Date.now() - 7 * 86_400_000) }).where('id', '=', id).execute();
-  expect((await sendMail(s.smtp.port!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'still here' })).code).toBe(250);
+  await s.database.db
+    .updateTable('cases')
+    .set({ status: 'closed', updated_at: new Date(Date.now() - 7 * 86_400_000) })
+    .where('id', '=', id)
+    .execute();
+  expect(
+    (await sendMail(s.smtp.port!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'still here' }))
+      .code,
+  ).toBe(250);
   const stored = await countCaseRows(s.database.db);
-  await s.database.db.updateTable('cases').set({ updated_at: new Date(Date.now() - 31 * 86_400_000) }).where('id', '=', id).execute();
-  const expired = await sendMail(s.smtp.port!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'too late' });
+  await s.database.db
+    .updateTable('cases')
+    .set({ updated_at: new Date(Date.now() - 31 * 86_400_000) })
+    .where('id', '=', id)
+    .execute();
+  const expired = await sendMail(s.smtp.port!, {
+    from: 'closed@example.net',
+    to: filed.replyTo,
+    subject: 'x',
+    text: 'too late',
+  });
   expect(expired.code).toBe(550);
-  await s.database.db.updateTable('cases').set({ status: 'spam', updated_at: new Date() }).where('id', '=', id).execute();
-  expect((await sendMail(s.smtp.port!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'spam' })).code).toBe(550);
-  const forgedResult = await sendMail(s.smtp.port!, { from: 'closed@example.net', to: forged, subject: 'x', text: 'forged' });
+  await s.database.db
+    .updateTable('cases')
+    .set({ status: 'spam', updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+  expect(
+    (await sendMail(s.smtp.port!, { from: 'closed@example.net', to: filed.replyTo, subject: 'x', text: 'spam' })).code,
+  ).toBe(550);
+  const forgedResult = await sendMail(s.smtp.port!, {
+    from: 'closed@example.net',
+    to: forged,
+    subject: 'x',
+    text: 'forged',
+  });
   expect(forgedResult.code).toBe(550);
 
   const after = await countCaseRows(s.database.db);
@@ -166,7 +230,11 @@ test('unknown, malformed and expired reply addresses are refused at RCPT with 55
 test('a reply the intake would refuse is refused the same way and leaves no row; reply-all to the intake address too goes to the case', async () => {
   const filed = await fileReport('careful@example.net');
   const before = await countCaseRows(s.database.db);
-  const nul = await sendMail(s.smtp.port!, { from: 'careful@example.net', to: filed.replyTo, raw: Buffer.from('Subject: nul\r\n\r\nbad \u0000 byte\r\n') });
+  const nul = await sendMail(s.smtp.port!, {
+    from: 'careful@example.net',
+    to: filed.replyTo,
+    raw: Buffer.from('Subject: nul\r\n\r\nbad \u0000 byte\r\n'),
+  });
   expect(nul.code).toBe(554);
   const garbled = await sendMail(s.smtp.port!, {
     from: 'careful@example.net',
@@ -177,7 +245,12 @@ test('a reply the intake would refuse is refused the same way and leaves no row;
   expect(garbled.code).toBe(554);
   expect(await countCaseRows(s.database.db)).toEqual(before);
 
-  const both = await sendMail(s.smtp.port!, { from: 'careful@example.net', to: [SECURITY, filed.replyTo], subject: 'Re: all', text: 'to both' });
+  const both = await sendMail(s.smtp.port!, {
+    from: 'careful@example.net',
+    to: [SECURITY, filed.replyTo],
+    subject: 'Re: all',
+    text: 'to both',
+  });
   expect(both.code).toBe(250);
   expect(both.response).toContain(`added to ${filed.reference}`);
   expect((await countCaseRows(s.database.db)).cases).toBe(before.cases);
@@ -187,7 +260,12 @@ test('a reply the intake would refuse is refused the same way and leaves no row;
 test('no acknowledgement to a +tagged intake address: it would file itself on a case', async () => {
   const filed = await fileReport('loop@example.net');
   s.sink!.messages.length = 0;
-  const result = await sendMail(s.smtp.port!, { from: filed.replyTo, to: SECURITY, subject: 'loop', text: 'from a reply address' });
+  const result = await sendMail(s.smtp.port!, {
+    from: filed.replyTo,
+    to: SECURITY,
+    subject: 'loop',
+    text: 'from a reply address',
+  });
   expect(result.code).toBe(250);
   await new Promise((r) => setTimeout(r, 1500));
   expect(s.sink!.messages.flatMap((m) => m.to).filter((to) => !to.endsWith('@example.org'))).toEqual([]);

@@ -33,9 +33,34 @@ let dir: string;
 let tls: MailScenario;
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'intake-smtp-tls-'));
-  await runOrThrow('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=intake.test', '-addext', 'subjectAltName=DNS:intake.test', '-keyout', 'key.pem', '-out', 'cert.pem'], { cwd: dir });
+  await runOrThrow(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=intake.test',
+      '-addext',
+      'subjectAltName=DNS:intake.test',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+    ],
+    { cwd: dir },
+  );
   // In the main thread (SMTP_WORKERS=0): the other intake tests run the default worker threads.
-  tls = await startMailScenario({ relay: false, env: { SMTP_TLS_CERT: path.join(dir, 'cert.pem'), SMTP_TLS_KEY: path.join(dir, 'key.pem'), SMTP_WORKERS: '0' } });
+  tls = await startMailScenario({
+    relay: false,
+    env: { SMTP_TLS_CERT: path.join(dir, 'cert.pem'), SMTP_TLS_KEY: path.join(dir, 'key.pem'), SMTP_WORKERS: '0' },
+  });
 });
 afterAll(async () => {
   await tls?.close();
@@ -66,7 +91,12 @@ test('a report sent under STARTTLS says so in its document', async () => {
     requireTLS: true,
     tls: { ca: await fs.readFile(path.join(dir, 'cert.pem')), servername: 'intake.test' },
   });
-  const info = await transport.sendMail({ from: 'tls@example.net', to: SECURITY, subject: 'over tls', text: 'encrypted in transit' });
+  const info = await transport.sendMail({
+    from: 'tls@example.net',
+    to: SECURITY,
+    subject: 'over tls',
+    text: 'encrypted in transit',
+  });
   transport.close();
   const reference = new RegExp(`(${REFERENCE_PATTERN})`).exec(info.response)![1]!;
   const [report] = await decryptCaseWithGpg(tls.database.db, reference, 'alice');

@@ -10,7 +10,13 @@ import { alertText, WebClient } from '../helpers/cookie-jar';
 import { submitReport } from '../helpers/dashboard';
 import { buildEncryptedPayload, postJson } from '../helpers/encrypted-payload';
 import { addFixtureMember, FIXTURE_KEYS_DIR, fixtureKey } from '../helpers/keys';
-import { enrolMember, openInvitationLink, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
+import {
+  enrolMember,
+  openInvitationLink,
+  startAuthServer,
+  type AuthTestServer,
+  type EnrolledMember,
+} from '../helpers/member-auth';
 import { runProcess } from '../helpers/run-process';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -52,7 +58,11 @@ describe('sign-in', () => {
   });
 
   test('an over-long e-mail is refused before it is looked up', async () => {
-    const answer = await signInWith({ email: `${'a'.repeat(400)}@example.org`, password: 'whatever it is', code: '123456' });
+    const answer = await signInWith({
+      email: `${'a'.repeat(400)}@example.org`,
+      password: 'whatever it is',
+      code: '123456',
+    });
     expect(answer.status).toBe(400);
     expect(alertText(answer.html)).toMatch(/longer than 320 characters/);
     expect(server.logLines.join('\n')).not.toMatch(/request failed/);
@@ -64,10 +74,16 @@ test('an invitation password with a NUL is refused on the page, and the invitati
   const { link } = await inviteMember(t.db, carol.email, { publicUrl: server.url });
   const client = new WebClient(server.url);
   const page = await openInvitationLink(client, link);
-  const refused = await client.submit(page, '/invite/password', { password: `quartz lantern${NUL} orbit 71`, confirmation: `quartz lantern${NUL} orbit 71` });
+  const refused = await client.submit(page, '/invite/password', {
+    password: `quartz lantern${NUL} orbit 71`,
+    confirmation: `quartz lantern${NUL} orbit 71`,
+  });
   expect(refused.status).toBe(400);
   expect(alertText(refused.html)).toMatch(/The password contains a NUL character/);
-  const accepted = await client.submit(refused, '/invite/password', { password: 'quartz lantern orbit meadow 71', confirmation: 'quartz lantern orbit meadow 71' });
+  const accepted = await client.submit(refused, '/invite/password', {
+    password: 'quartz lantern orbit meadow 71',
+    confirmation: 'quartz lantern orbit meadow 71',
+  });
   expect(accepted.status).toBe(303);
 });
 
@@ -97,9 +113,15 @@ describe('the dashboard', () => {
     const withNul = await post(`vector=${vector}&cwe=&affectedVersions=1.0${encodeURIComponent(NUL)}`);
     expect(withNul.status).toBe(400);
     expect(await withNul.text()).toMatch(/The affected versions contains a NUL character/);
-    const twice = await post(`vector=${vector}&vector=${vector}&cwe=CWE-79&cwe=CWE-80&affectedVersions=1.0&affectedVersions=2.0`);
+    const twice = await post(
+      `vector=${vector}&vector=${vector}&cwe=CWE-79&cwe=CWE-80&affectedVersions=1.0&affectedVersions=2.0`,
+    );
     expect(twice.status).toBe(400);
-    const row = await t.db.selectFrom('cases').select(['severity_vector', 'affected_versions']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('cases')
+      .select(['severity_vector', 'affected_versions'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ severity_vector: null, affected_versions: null });
     const stored = await post(`vector=${vector}&cwe=CWE-79&affectedVersions=1.0`);
     expect(stored.status).toBe(303);
@@ -114,7 +136,11 @@ describe('the dashboard', () => {
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, cookie: alice.client.jar.header() },
         body: JSON.stringify(body),
       });
-    for (const body of [{ role: 'comment', message: `-----BEGIN PGP MESSAGE-----${NUL}` }, { role: 'comment', message: ['x'] }, { role: ['comment'], message: 'x' }]) {
+    for (const body of [
+      { role: 'comment', message: `-----BEGIN PGP MESSAGE-----${NUL}` },
+      { role: 'comment', message: ['x'] },
+      { role: ['comment'], message: 'x' },
+    ]) {
       expect((await send(body)).status).toBe(400);
     }
   });
@@ -122,9 +148,16 @@ describe('the dashboard', () => {
 
 test('the JSON API refuses a reporter key with a NUL or a broken surrogate, and stores nothing', async () => {
   const before = await countCaseRows(t.db);
-  const { body } = await buildEncryptedPayload({ kind: 'security', recipientKeys: [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey], text: 'x' });
+  const { body } = await buildEncryptedPayload({
+    kind: 'security',
+    recipientKeys: [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey],
+    text: 'x',
+  });
   for (const suffix of [NUL, '\uD800']) {
-    const answer = await postJson(`${server.url}/api/reports`, { ...body, reporter: { ...body.reporter, publicKey: `${body.reporter.publicKey}${suffix}` } });
+    const answer = await postJson(`${server.url}/api/reports`, {
+      ...body,
+      reporter: { ...body.reporter, publicKey: `${body.reporter.publicKey}${suffix}` },
+    });
     expect(answer.status).toBe(400);
     expect(String(answer.json.error)).toMatch(/reporter\.publicKey contains/);
   }
@@ -153,17 +186,47 @@ describe('the CLI', () => {
     await fs.writeFile(file, contents);
     return file;
   };
-  const memberCount = async () => Number((await t.db.selectFrom('members').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const memberCount = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('members')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   test('a key file with a NUL, or not UTF-8 at all (a binary export), is refused with what to do', async () => {
     const before = await memberCount();
     const withNul = await keyFile('nul.asc', Buffer.from(`${erin.publicKey}${NUL}`));
-    const nul = await intake('member', 'add', '--name', 'Erin', '--email', erin.email, '--role', 'approver', '--key', withNul);
+    const nul = await intake(
+      'member',
+      'add',
+      '--name',
+      'Erin',
+      '--email',
+      erin.email,
+      '--role',
+      'approver',
+      '--key',
+      withNul,
+    );
     expect(nul.code).toBe(1);
     expect(nul.stderr).toMatch(/contains a NUL character/);
 
     const binary = await keyFile('binary.gpg', Buffer.from([0x99, 0x01, 0xff, 0xfe, 0x80, 0x00]));
-    const notText = await intake('member', 'add', '--name', 'Erin', '--email', erin.email, '--role', 'approver', '--key', binary);
+    const notText = await intake(
+      'member',
+      'add',
+      '--name',
+      'Erin',
+      '--email',
+      erin.email,
+      '--role',
+      'approver',
+      '--key',
+      binary,
+    );
     expect(notText.code).toBe(1);
     expect(notText.stderr).toMatch(/is not UTF-8 text/);
     expect(notText.stderr).toMatch(/gpg --armor --export/);
@@ -171,7 +234,18 @@ describe('the CLI', () => {
   });
 
   test('an over-long name or e-mail is refused before any query', async () => {
-    const tooLong = await intake('member', 'add', '--name', 'E'.repeat(300), '--email', erin.email, '--role', 'approver', '--key', path.join(FIXTURE_KEYS_DIR, 'erin.pub.asc'));
+    const tooLong = await intake(
+      'member',
+      'add',
+      '--name',
+      'E'.repeat(300),
+      '--email',
+      erin.email,
+      '--role',
+      'approver',
+      '--key',
+      path.join(FIXTURE_KEYS_DIR, 'erin.pub.asc'),
+    );
     expect(tooLong.code).toBe(1);
     expect(tooLong.stderr).toMatch(/The name is longer than 200 characters/);
     const invite = await intake('member', 'invite', `${'x'.repeat(400)}@example.org`);

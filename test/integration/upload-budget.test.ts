@@ -9,7 +9,12 @@ import { sendPartly, startPartly, type HeldUpload } from '../helpers/partial-htt
 
 const MB = 1024 * 1024;
 // Largest submission with 2 × 64 KB attachments: the form's 8.25 MB (text fields included).
-const LIMITS = { MAX_ATTACHMENT_BYTES: String(64 * 1024), MAX_ATTACHMENTS: '2', SUBMISSION_RATE_LIMIT: '1000', TRUST_PROXY: 'loopback' };
+const LIMITS = {
+  MAX_ATTACHMENT_BYTES: String(64 * 1024),
+  MAX_ATTACHMENTS: '2',
+  SUBMISSION_RATE_LIMIT: '1000',
+  TRUST_PROXY: 'loopback',
+};
 
 let tdb: TestDatabase;
 let carolKey: string;
@@ -37,14 +42,22 @@ function holdApiUpload(server: TestServer, client: string, bytes: number): HeldU
   return upload;
 }
 
-async function postReport(server: TestServer, client: string, text: string): Promise<{ status: number; retryAfter: string | null; json: Record<string, unknown> }> {
+async function postReport(
+  server: TestServer,
+  client: string,
+  text: string,
+): Promise<{ status: number; retryAfter: string | null; json: Record<string, unknown> }> {
   const { body } = await buildEncryptedPayload({ kind: 'coc', recipientKeys: [carolKey], text });
   const response = await fetch(`${server.url}/api/reports`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client },
     body: JSON.stringify(body),
   });
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), json: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    json: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 /** Whether the server has taken `bytes` into its budget: held uploads are counted once the server has seen their heads. */
@@ -65,7 +78,11 @@ async function untilRefused(server: TestServer, client: string, bytes: number): 
 describe('the whole budget', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(tdb.db, { ...LIMITS, UPLOAD_BUDGET_BYTES: String(12 * MB), UPLOAD_CLIENT_BYTES: String(8.5 * MB) });
+    server = await startTestServer(tdb.db, {
+      ...LIMITS,
+      UPLOAD_BUDGET_BYTES: String(12 * MB),
+      UPLOAD_CLIENT_BYTES: String(8.5 * MB),
+    });
     // Three clients take all but 64 KB of it (an API body is at most 5.8 MB here).
     holdApiUpload(server, '10.0.0.1', 5 * MB);
     holdApiUpload(server, '10.0.0.2', 5 * MB);
@@ -107,9 +124,19 @@ describe('the whole budget', () => {
     const session = await openReportForm(server.url, 'coc');
     const before = await countCaseRows(tdb.db);
     const form = new FormData();
-    for (const [name, value] of Object.entries({ kind: 'coc', _csrf: session.csrf, body: 'Kept while the server was busy & full', when: 'Monday' })) form.append(name, value);
+    for (const [name, value] of Object.entries({
+      kind: 'coc',
+      _csrf: session.csrf,
+      body: 'Kept while the server was busy & full',
+      when: 'Monday',
+    }))
+      form.append(name, value);
     for (const name of ['one.png', 'two.png']) form.append('attachments', new Blob([Buffer.alloc(40 * 1024, 1)]), name);
-    const response = await fetch(`${server.url}/report?kind=coc`, { method: 'POST', body: form, headers: { cookie: session.cookie, 'X-Forwarded-For': '10.0.0.6' } });
+    const response = await fetch(`${server.url}/report?kind=coc`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie: session.cookie, 'X-Forwarded-For': '10.0.0.6' },
+    });
     const html = await response.text();
     expect(response.status).toBe(503);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -123,7 +150,11 @@ describe('the whole budget', () => {
 describe('the cap per client', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(tdb.db, { ...LIMITS, UPLOAD_BUDGET_BYTES: String(40 * MB), UPLOAD_CLIENT_BYTES: String(8.5 * MB) });
+    server = await startTestServer(tdb.db, {
+      ...LIMITS,
+      UPLOAD_BUDGET_BYTES: String(40 * MB),
+      UPLOAD_CLIENT_BYTES: String(8.5 * MB),
+    });
     holdApiUpload(server, '10.0.1.1', 5 * MB);
     await untilRefused(server, '10.0.1.1', 4 * MB);
   });

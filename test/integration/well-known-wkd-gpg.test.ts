@@ -33,14 +33,75 @@ beforeAll(async () => {
   s = await startMailScenario({ relay: false });
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'intake-wkd-'));
   const openssl = (...args: string[]) => runOrThrow('openssl', args, { cwd: dir });
-  await openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=Intake test CA', '-keyout', 'ca.key', '-out', 'ca.pem', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-  await openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=intake.test', '-keyout', 'server.key', '-out', 'server.csr');
-  await fs.writeFile(path.join(dir, 'ext.cnf'), 'subjectAltName=DNS:intake.test,DNS:openpgpkey.intake.test\nextendedKeyUsage=serverAuth\n');
-  await openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'ext.cnf', '-out', 'server.pem');
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=Intake test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  );
+  await openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    '/CN=intake.test',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+  );
+  await fs.writeFile(
+    path.join(dir, 'ext.cnf'),
+    'subjectAltName=DNS:intake.test,DNS:openpgpkey.intake.test\nextendedKeyUsage=serverAuth\n',
+  );
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+    '-out',
+    'server.pem',
+  );
   ca = await fs.readFile(path.join(dir, 'ca.pem'), 'utf8');
 
-  const app = await createApp({ db: s.database.db, config: s.config, log: createLogger(() => undefined), events: s.mail.events, intakeKeys: s.intakeKeys });
-  tlsServer = https.createServer({ key: await fs.readFile(path.join(dir, 'server.key')), cert: await fs.readFile(path.join(dir, 'server.pem')) }, app);
+  const app = await createApp({
+    db: s.database.db,
+    config: s.config,
+    log: createLogger(() => undefined),
+    events: s.mail.events,
+    intakeKeys: s.intakeKeys,
+  });
+  tlsServer = https.createServer(
+    { key: await fs.readFile(path.join(dir, 'server.key')), cert: await fs.readFile(path.join(dir, 'server.pem')) },
+    app,
+  );
   await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
   const tlsPort = (tlsServer.address() as AddressInfo).port;
 
@@ -66,8 +127,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
 
   gpg = await createGnupgHome();
-  await fs.writeFile(path.join(gpg.home, 'dirmngr.conf'), `http-proxy http://127.0.0.1:${(proxy.address() as AddressInfo).port}\n`);
-  await fs.writeFile(path.join(dir, 'bundle.pem'), `${await fs.readFile(SYSTEM_BUNDLE, 'utf8').catch(() => '')}\n${ca}`);
+  await fs.writeFile(
+    path.join(gpg.home, 'dirmngr.conf'),
+    `http-proxy http://127.0.0.1:${(proxy.address() as AddressInfo).port}\n`,
+  );
+  await fs.writeFile(
+    path.join(dir, 'bundle.pem'),
+    `${await fs.readFile(SYSTEM_BUNDLE, 'utf8').catch(() => '')}\n${ca}`,
+  );
 });
 
 afterAll(async () => {
@@ -80,7 +147,13 @@ afterAll(async () => {
 });
 
 test('gpg --locate-keys with WKD finds the intake key', async () => {
-  const probe = await runProcess('unshare', ['--mount', '--', 'sh', '-c', `mount --bind ${path.join(dir, 'bundle.pem')} ${SYSTEM_BUNDLE} && true`]);
+  const probe = await runProcess('unshare', [
+    '--mount',
+    '--',
+    'sh',
+    '-c',
+    `mount --bind ${path.join(dir, 'bundle.pem')} ${SYSTEM_BUNDLE} && true`,
+  ]);
   if (probe.code === 0) {
     const script = `mount --bind ${path.join(dir, 'bundle.pem')} ${SYSTEM_BUNDLE} && exec gpg --homedir ${gpg.home} --batch --with-colons --auto-key-locate clear,wkd --locate-keys ${SECURITY}`;
     const located = await runProcess('unshare', ['--mount', '--', 'sh', '-c', script], { timeoutMs: 60_000 });
@@ -88,13 +161,20 @@ test('gpg --locate-keys with WKD finds the intake key', async () => {
     expect(located.code).toBe(0);
     expect(located.stdout.toString()).toContain(`fpr:::::::::${s.intakeFingerprint}:`);
   } else {
-    process.stderr.write('well-known-wkd-gpg: unshare is not permitted here; checked the URL gpg-wks-client prints instead of a full dirmngr lookup\n');
+    process.stderr.write(
+      'well-known-wkd-gpg: unshare is not permitted here; checked the URL gpg-wks-client prints instead of a full dirmngr lookup\n',
+    );
     const url = (await runOrThrow('/usr/lib/gnupg/gpg-wks-client', ['--print-wkd-url', SECURITY])).toString().trim();
-    const direct = url.replace('https://openpgpkey.intake.test/.well-known/openpgpkey/intake.test/', 'https://intake.test/.well-known/openpgpkey/');
+    const direct = url.replace(
+      'https://openpgpkey.intake.test/.well-known/openpgpkey/intake.test/',
+      'https://intake.test/.well-known/openpgpkey/',
+    );
     const key = await fetchOverTls(direct);
     await runOrThrow('gpg', ['--homedir', gpg.home, '--batch', '--import'], { input: key });
   }
-  const listed = (await runOrThrow('gpg', ['--homedir', gpg.home, '--batch', '--with-colons', '--list-keys', SECURITY])).toString();
+  const listed = (
+    await runOrThrow('gpg', ['--homedir', gpg.home, '--batch', '--with-colons', '--list-keys', SECURITY])
+  ).toString();
   expect(listed).toContain(s.intakeFingerprint);
 });
 
@@ -103,11 +183,23 @@ function fetchOverTls(url: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     https
-      .get({ host: '127.0.0.1', port, path: u.pathname + u.search, servername: u.hostname, headers: { host: u.hostname }, ca }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${res.statusCode}`))));
-      })
+      .get(
+        {
+          host: '127.0.0.1',
+          port,
+          path: u.pathname + u.search,
+          servername: u.hostname,
+          headers: { host: u.hostname },
+          ca,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${res.statusCode}`)),
+          );
+        },
+      )
       .on('error', reject);
   });
 }

@@ -15,7 +15,10 @@ afterAll(() => s?.close());
 
 /** RFC 9116 §2.3–2.5: the signed body, then "Name: value" fields and comments, one per line. */
 function parseSecurityTxt(signed: string): { fields: [string, string][]; body: string } {
-  const match = /^-----BEGIN PGP SIGNED MESSAGE-----\r?\nHash: [A-Z0-9]+\r?\n\r?\n([\s\S]*?)\r?\n-----BEGIN PGP SIGNATURE-----/.exec(signed);
+  const match =
+    /^-----BEGIN PGP SIGNED MESSAGE-----\r?\nHash: [A-Z0-9]+\r?\n\r?\n([\s\S]*?)\r?\n-----BEGIN PGP SIGNATURE-----/.exec(
+      signed,
+    );
   if (!match) throw new Error('security.txt is not a cleartext-signed OpenPGP message');
   const body = match[1]!.replace(/^- /gm, '');
   const fields: [string, string][] = [];
@@ -37,7 +40,8 @@ test('security.txt follows RFC 9116 and is signed by the intake key', async () =
   const all = (name: string) => fields.filter(([n]) => n === name).map(([, v]) => v);
 
   expect(all('contact')).toEqual([`mailto:${SECURITY}`, 'https://report.intake.test/report?kind=security']);
-  for (const uri of [...all('contact'), ...all('encryption'), ...all('canonical'), ...all('policy')]) expect(() => new URL(uri)).not.toThrow();
+  for (const uri of [...all('contact'), ...all('encryption'), ...all('canonical'), ...all('policy')])
+    expect(() => new URL(uri)).not.toThrow();
   expect(all('expires')).toHaveLength(1);
   const expires = all('expires')[0]!;
   expect(expires).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/); // RFC 3339 (RFC 9116 §2.5.5)
@@ -47,13 +51,18 @@ test('security.txt follows RFC 9116 and is signed by the intake key', async () =
   expect(all('preferred-languages')).toEqual(['en']);
   expect(all('canonical')).toEqual(['https://report.intake.test/.well-known/security.txt']);
   expect(all('policy')).toEqual(['https://report.intake.test/security-policy']);
-  expect(all('encryption')).toEqual(['https://report.intake.test/intake-key.asc', `openpgp4fpr:${s.intakeFingerprint.toLowerCase()}`]);
+  expect(all('encryption')).toEqual([
+    'https://report.intake.test/intake-key.asc',
+    `openpgp4fpr:${s.intakeFingerprint.toLowerCase()}`,
+  ]);
 
   // The signature, checked by stock gpg against the published key.
   const gpg = await createGnupgHome();
   try {
     await gpg.importKey(await (await fetch(`${s.webUrl}/intake-key.asc`)).text());
-    const verified = await runProcess('gpg', ['--homedir', gpg.home, '--batch', '--status-fd', '1', '--verify'], { input: signed });
+    const verified = await runProcess('gpg', ['--homedir', gpg.home, '--batch', '--status-fd', '1', '--verify'], {
+      input: signed,
+    });
     expect(verified.code).toBe(0);
     expect(verified.stdout.toString()).toContain(`VALIDSIG ${s.intakeFingerprint}`);
   } finally {
@@ -71,7 +80,10 @@ test('the key at the Encryption URL and in the WKD is the intake key, for every 
 
   for (const address of [SECURITY, CONDUCT]) {
     const local = address.split('@')[0]!;
-    for (const path of [`/.well-known/openpgpkey/hu/${wkdHash(local)}?l=${local}`, `/.well-known/openpgpkey/intake.test/hu/${wkdHash(local)}?l=${local}`]) {
+    for (const path of [
+      `/.well-known/openpgpkey/hu/${wkdHash(local)}?l=${local}`,
+      `/.well-known/openpgpkey/intake.test/hu/${wkdHash(local)}?l=${local}`,
+    ]) {
       const response = await fetch(`${s.webUrl}${path}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/octet-stream');

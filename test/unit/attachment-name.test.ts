@@ -8,11 +8,14 @@ describe('safeAttachmentName, the one rule for web and mail attachments', () => 
   });
 
   test('never a dot name, never empty', () => {
-    for (const name of ['..', '.', 'dir/..', '', '   ', '\u0007', undefined]) expect(safeAttachmentName(name)).toBe('attachment');
+    for (const name of ['..', '.', 'dir/..', '', '   ', '\u0007', undefined])
+      expect(safeAttachmentName(name)).toBe('attachment');
   });
 
   test('at most MAX_ATTACHMENT_NAME characters, with no space left at the cut', () => {
     expect(safeAttachmentName('x'.repeat(300))).toHaveLength(MAX_ATTACHMENT_NAME);
-    expect(safeAttachmentName(`${'y'.repeat(MAX_ATTACHMENT_NAME - 1)} tail.txt`)).toBe('y'.repeat(MAX_ATTACHMENT_NAME - 1));
+    expect(safeAttachmentName(`${'y'.repeat(MAX_ATTACHMENT_NAME - 1)} tail.txt`)).toBe(
+      'y'.repeat(MAX_ATTACHMENT_NAME - 1),
+    );
   });
 });

@@ -7,7 +7,10 @@ import { AUDIT_ACTIONS } from '../../server/audit/audit-log';
 
 const ROOT = path.join(__dirname, '..', '..');
 /** The list itself, and the sentences that put a recorded action into words: neither emits anything. */
-const NOT_EMITTERS = new Set([path.join('server', 'audit', 'audit-log.ts'), path.join('server', 'audit', 'audit-sentences.ts')]);
+const NOT_EMITTERS = new Set([
+  path.join('server', 'audit', 'audit-log.ts'),
+  path.join('server', 'audit', 'audit-sentences.ts'),
+]);
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {

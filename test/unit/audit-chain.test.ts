@@ -20,7 +20,9 @@ describe('hashAuditRow', () => {
 
   test('is SHA-256 (32 bytes) and stable for the same row', () => {
     expect(hashAuditRow(ROW)).toHaveLength(32);
-    expect(hashAuditRow({ ...ROW, details: { kind: 'security', reference: 'SEC-2026-0001' } })).toEqual(hashAuditRow(ROW));
+    expect(hashAuditRow({ ...ROW, details: { kind: 'security', reference: 'SEC-2026-0001' } })).toEqual(
+      hashAuditRow(ROW),
+    );
   });
 
   test.each([
@@ -58,22 +60,39 @@ describe('canonicalJson', () => {
 
 describe('checkAuditDetails keeps content out of the log', () => {
   test('accepts small metadata', () => {
-    const details = { reference: 'SEC-2026-0001', from: 'new', to: 'acknowledged', memberIds: ['a', 'b'], score: 9.8, expedited: true };
+    const details = {
+      reference: 'SEC-2026-0001',
+      from: 'new',
+      to: 'acknowledged',
+      memberIds: ['a', 'b'],
+      score: 9.8,
+      expedited: true,
+    };
     expect(checkAuditDetails(details)).toEqual(details);
   });
 
-  test.each(['body', 'content', 'plaintext', 'armored', 'receipt', 'passphrase', 'email', 'private_key', 'privateKey', 'Title'])(
-    'refuses the key "%s"',
-    (key) => {
-      expect(() => checkAuditDetails({ [key]: 'x' })).toThrow(/never content or personal data/);
-    },
-  );
+  test.each([
+    'body',
+    'content',
+    'plaintext',
+    'armored',
+    'receipt',
+    'passphrase',
+    'email',
+    'private_key',
+    'privateKey',
+    'Title',
+  ])('refuses the key "%s"', (key) => {
+    expect(() => checkAuditDetails({ [key]: 'x' })).toThrow(/never content or personal data/);
+  });
 
   test('refuses long strings, deep nesting, long arrays and oversized details', () => {
     expect(() => checkAuditDetails({ note: 'x'.repeat(513) })).toThrow(/longer than 512/);
     expect(() => checkAuditDetails({ a: { b: { c: { d: { e: 1 } } } } })).toThrow(/nests too deeply/);
     expect(() => checkAuditDetails({ ids: Array.from({ length: 65 }, () => 'id') })).toThrow(/more than 64/);
-    expect(() => checkAuditDetails(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(200)])))).toThrow(/exceed 4096/);
+    expect(() =>
+      checkAuditDetails(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(200)]))),
+    ).toThrow(/exceed 4096/);
   });
 
   test('refuses values jsonb would change or that are not plain JSON', () => {

@@ -11,9 +11,23 @@ const names = new Map([
 ]);
 let clock = Date.UTC(2026, 11, 1, 9, 0);
 let position = 0;
-function row(action: string, actor: string | null, details: Record<string, unknown> = {}, label = 'member'): AuditEntry {
+function row(
+  action: string,
+  actor: string | null,
+  details: Record<string, unknown> = {},
+  label = 'member',
+): AuditEntry {
   clock += 60_000;
-  return { position: ++position, action, actorMemberId: actor, actorName: actor ? (names.get(actor) ?? null) : null, actorLabel: label, details, createdAt: new Date(clock), hash: null };
+  return {
+    position: ++position,
+    action,
+    actorMemberId: actor,
+    actorName: actor ? (names.get(actor) ?? null) : null,
+    actorLabel: label,
+    details,
+    createdAt: new Date(clock),
+    hash: null,
+  };
 }
 
 test('each action reads as a sentence, with state labels and names', () => {
@@ -46,7 +60,13 @@ test('each action reads as a sentence, with state labels and names', () => {
 });
 
 test('consecutive views by one person fold into one sentence spanning their times; another person breaks the run', () => {
-  const trail = [row('case.viewed', ALICE), row('case.viewed', ALICE), row('case.viewed', ALICE), row('case.viewed', BOB), row('case.viewed', ALICE)];
+  const trail = [
+    row('case.viewed', ALICE),
+    row('case.viewed', ALICE),
+    row('case.viewed', ALICE),
+    row('case.viewed', BOB),
+    row('case.viewed', ALICE),
+  ];
   const sentences = auditSentences('coc', trail, names);
   expect(sentences.map((s) => s.text)).toEqual(['Alice viewed it 3 times.', 'Bob viewed it.', 'Alice viewed it.']);
   expect(sentences[0]!.positions).toEqual(trail.slice(0, 3).map((r) => r.position));
@@ -55,8 +75,20 @@ test('consecutive views by one person fold into one sentence spanning their time
 
 test('a removed member, an unknown assignee, and an action with no sentence yet', () => {
   const gone = row('case.viewed', '00000000-0000-4000-8000-0000000000ff');
-  const sentences = auditSentences('coc', [gone, row('case.assigned', ALICE, { assigneeId: '00000000-0000-4000-8000-0000000000ff' }), row('case.vote-opened', ALICE, {})], names);
-  expect(sentences.map((s) => s.text)).toEqual(['A former member viewed it.', 'Alice assigned it to someone who no longer reads it.', 'Alice: vote opened.']);
+  const sentences = auditSentences(
+    'coc',
+    [
+      gone,
+      row('case.assigned', ALICE, { assigneeId: '00000000-0000-4000-8000-0000000000ff' }),
+      row('case.vote-opened', ALICE, {}),
+    ],
+    names,
+  );
+  expect(sentences.map((s) => s.text)).toEqual([
+    'A former member viewed it.',
+    'Alice assigned it to someone who no longer reads it.',
+    'Alice: vote opened.',
+  ]);
 });
 
 test('every channel has words', () => {

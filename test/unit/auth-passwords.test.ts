@@ -1,7 +1,13 @@
 // Password rules (length, confirmation, zxcvbn) and argon2id hashing.
 import { parseOptions } from '@node-rs/argon2';
 import { loadConfig } from '../../server/config';
-import { hashPassword, needsRehash, OWASP_PASSWORD_COST, passwordProblems, verifyPassword } from '../../server/auth/passwords';
+import {
+  hashPassword,
+  needsRehash,
+  OWASP_PASSWORD_COST,
+  passwordProblems,
+  verifyPassword,
+} from '../../server/auth/passwords';
 import { authSettings } from '../../server/auth/settings';
 
 const known = ['Alice SRT', 'alice@example.org', 'Kmesh confidential reports'];
@@ -13,7 +19,9 @@ describe('passwordProblems', () => {
   });
 
   test('refuses short passwords with the count, whatever their strength', () => {
-    expect(passwordProblems('Xq9!vT2#', 'Xq9!vT2#', known)).toEqual([expect.stringMatching(/at least 12 characters \(yours has 8\)/)]);
+    expect(passwordProblems('Xq9!vT2#', 'Xq9!vT2#', known)).toEqual([
+      expect.stringMatching(/at least 12 characters \(yours has 8\)/),
+    ]);
   });
 
   test('refuses common passwords, keyboard walks and the member’s own name or e-mail, with zxcvbn’s advice', () => {
@@ -56,10 +64,18 @@ describe('hashing', () => {
 
 describe('configuration', () => {
   test('defaults: 30 idle minutes, 12 hours, 5 failures, 15 minutes, 20 failures per client', () => {
-    expect(loadConfig({}).auth).toEqual({ sessionIdleMinutes: 30, sessionMaxHours: 12, maxFailures: 5, lockoutMinutes: 15, clientFailureLimit: 20 });
+    expect(loadConfig({}).auth).toEqual({
+      sessionIdleMinutes: 30,
+      sessionMaxHours: 12,
+      maxFailures: 5,
+      lockoutMinutes: 15,
+      clientFailureLimit: 20,
+    });
   });
 
   test('every bad value is reported at once', () => {
-    expect(() => loadConfig({ SESSION_IDLE_MINUTES: '0', SIGNIN_MAX_FAILURES: 'many' })).toThrow(/SESSION_IDLE_MINUTES[\s\S]*SIGNIN_MAX_FAILURES/);
+    expect(() => loadConfig({ SESSION_IDLE_MINUTES: '0', SIGNIN_MAX_FAILURES: 'many' })).toThrow(
+      /SESSION_IDLE_MINUTES[\s\S]*SIGNIN_MAX_FAILURES/,
+    );
   });
 });

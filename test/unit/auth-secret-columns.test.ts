@@ -4,8 +4,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const SECRET_COLUMNS = ['password_hash', 'totp_secret', 'pending_totp_secret', 'pending_password_hash', 'token_hash', 'code_hash', 'id_hash'];
-const AUTH_TABLES = ['member_credentials', 'recovery_codes', 'invitations', 'member_sessions', 'sign_in_throttle', 'sign_in_client_throttle'];
+const SECRET_COLUMNS = [
+  'password_hash',
+  'totp_secret',
+  'pending_totp_secret',
+  'pending_password_hash',
+  'token_hash',
+  'code_hash',
+  'id_hash',
+];
+const AUTH_TABLES = [
+  'member_credentials',
+  'recovery_codes',
+  'invitations',
+  'member_sessions',
+  'sign_in_throttle',
+  'sign_in_client_throttle',
+];
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -15,10 +30,15 @@ function sources(dir: string): string[] {
   });
 }
 
-const files = [...sources('server'), ...sources('db')].map((file) => ({ file, text: fs.readFileSync(path.join(ROOT, file), 'utf8') }));
+const files = [...sources('server'), ...sources('db')].map((file) => ({
+  file,
+  text: fs.readFileSync(path.join(ROOT, file), 'utf8'),
+}));
 
 test('only the query modules of the sign-in tables (and the table types) name a secret column', () => {
-  const naming = files.filter(({ text }) => SECRET_COLUMNS.some((column) => new RegExp(`\\b${column}\\b`).test(text))).map(({ file }) => file);
+  const naming = files
+    .filter(({ text }) => SECRET_COLUMNS.some((column) => new RegExp(`\\b${column}\\b`).test(text)))
+    .map(({ file }) => file);
   // db/submission-tokens.queries.ts: its token_hash is the report form's one-time token, not a sign-in secret.
   expect(naming.sort()).toEqual([
     'db/credentials.queries.ts',
@@ -38,13 +58,18 @@ test('the password hash and the TOTP secret are selected by one query: findSignI
   const text = files.find(({ file }) => file === 'db/credentials.queries.ts')!.text;
   const selects = [...text.matchAll(/\.select\(\[([^\]]*)\]\)/g)].map((m) => m[1]!);
   expect(selects.filter((s) => /password_hash|totp_secret/.test(s))).toHaveLength(1);
-  expect(text).toMatch(/export async function findSignInSecrets[\s\S]*?'member_credentials\.password_hash', 'member_credentials\.totp_secret'/);
+  expect(text).toMatch(
+    /export async function findSignInSecrets[\s\S]*?'member_credentials\.password_hash', 'member_credentials\.totp_secret'/,
+  );
 });
 
 test('no code selects every column of a sign-in table', () => {
   for (const { file, text } of files) {
     for (const table of AUTH_TABLES) {
-      expect({ file, selectsAll: new RegExp(`selectFrom\\('${table}'\\)[^;]*selectAll`).test(text) }).toEqual({ file, selectsAll: false });
+      expect({ file, selectsAll: new RegExp(`selectFrom\\('${table}'\\)[^;]*selectAll`).test(text) }).toEqual({
+        file,
+        selectsAll: false,
+      });
     }
   }
 });

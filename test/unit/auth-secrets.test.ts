@@ -18,7 +18,16 @@ describe('tokens', () => {
   });
 
   test('anything else is not token-shaped, so it never reaches the database', () => {
-    for (const value of [undefined, null, 42, '', 'a'.repeat(42), 'a'.repeat(44), `${'a'.repeat(42)}=`, `${'a'.repeat(42)}/`]) {
+    for (const value of [
+      undefined,
+      null,
+      42,
+      '',
+      'a'.repeat(42),
+      'a'.repeat(44),
+      `${'a'.repeat(42)}=`,
+      `${'a'.repeat(42)}/`,
+    ]) {
       expect(isTokenShaped(value)).toBe(false);
     }
   });
@@ -26,19 +35,26 @@ describe('tokens', () => {
 
 describe('recovery codes', () => {
   test('four groups of four Crockford base32 characters (80 bits), without i, l, o or u', () => {
-    for (let i = 0; i < 200; i++) expect(newRecoveryCode()).toMatch(/^[0-9a-hjkmnp-tv-z]{4}(-[0-9a-hjkmnp-tv-z]{4}){3}$/);
+    for (let i = 0; i < 200; i++)
+      expect(newRecoveryCode()).toMatch(/^[0-9a-hjkmnp-tv-z]{4}(-[0-9a-hjkmnp-tv-z]{4}){3}$/);
   });
 
   test('typed in any case, with spaces or without dashes, and with o/i/l for 0/1, they hash the same', () => {
     const code = 'ab01-cd23-ef45-gh67';
     const expected = recoveryCodeHash(normalizeRecoveryCode(code)!);
-    for (const typed of ['AB01CD23EF45GH67', ' ab01 cd23 ef45 gh67 ', 'abo1-cdz3-ef45-gh67'.replace('z', '2'), 'abOl-cd23-ef45-gh67']) {
+    for (const typed of [
+      'AB01CD23EF45GH67',
+      ' ab01 cd23 ef45 gh67 ',
+      'abo1-cdz3-ef45-gh67'.replace('z', '2'),
+      'abOl-cd23-ef45-gh67',
+    ]) {
       expect(recoveryCodeHash(normalizeRecoveryCode(typed)!)).toEqual(expected);
     }
   });
 
   test('wrong lengths and foreign characters are not codes', () => {
-    for (const typed of ['ab01-cd23-ef45', 'ab01-cd23-ef45-gh67-x', 'ab01-cd23-ef45-gh6u', '123456']) expect(normalizeRecoveryCode(typed)).toBeNull();
+    for (const typed of ['ab01-cd23-ef45', 'ab01-cd23-ef45-gh67-x', 'ab01-cd23-ef45-gh6u', '123456'])
+      expect(normalizeRecoveryCode(typed)).toBeNull();
   });
 });
 
@@ -54,7 +70,8 @@ test('the throttle key ignores case and surrounding spaces of the e-mail', () =>
 
 describe('safeNextPath', () => {
   test('keeps paths of this site', () => {
-    for (const path of ['/dashboard', '/dashboard/cases/SEC-2026-0001?tab=comments#m2', '/account']) expect(safeNextPath(path)).toBe(path);
+    for (const path of ['/dashboard', '/dashboard/cases/SEC-2026-0001?tab=comments#m2', '/account'])
+      expect(safeNextPath(path)).toBe(path);
   });
 
   test('refuses anything a browser could take to another origin, and the auth pages themselves', () => {

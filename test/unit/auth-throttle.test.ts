@@ -1,6 +1,13 @@
 // The lock-out rules: failures counted in advance, a lock after the fifth, then a fresh start; the
 // account-wide counters, of which only wrong codes with the right password can close the account.
-import { countAccountFailure, describeRetryTime, isLocked, reserveAttempt, type AccountThrottleState, type ThrottleState } from '../../server/auth/throttle';
+import {
+  countAccountFailure,
+  describeRetryTime,
+  isLocked,
+  reserveAttempt,
+  type AccountThrottleState,
+  type ThrottleState,
+} from '../../server/auth/throttle';
 
 const policy = { maxFailures: 5, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000 };
 const t0 = new Date('2026-11-24T10:00:00Z');

@@ -14,7 +14,10 @@ afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
 describe('readEnvironment', () => {
   test('reads intake.env in the working directory; the environment overrides it', async () => {
-    await fs.writeFile(path.join(dir, 'intake.env'), '# settings\nPUBLIC_URL=https://report.example.org\nMAIL_DOMAIN="example.org"\nPORT=9000\n');
+    await fs.writeFile(
+      path.join(dir, 'intake.env'),
+      '# settings\nPUBLIC_URL=https://report.example.org\nMAIL_DOMAIN="example.org"\nPORT=9000\n',
+    );
     const environment = readEnvironment({ PORT: '9100' }, dir);
     expect(environment.file).toBe(path.join(dir, 'intake.env'));
     expect(environment.values.PUBLIC_URL).toBe('https://report.example.org');
@@ -23,7 +26,9 @@ describe('readEnvironment', () => {
     expect(environment.sourceOf('PUBLIC_URL')).toBe('file');
     expect(environment.sourceOf('PORT')).toBe('environment');
     expect(environment.sourceOf('SMTP_URL')).toBe('default');
-    expect(describeSetting(environment, 'PUBLIC_URL', 'https://report.example.org')).toBe('PUBLIC_URL=https://report.example.org (from intake.env)');
+    expect(describeSetting(environment, 'PUBLIC_URL', 'https://report.example.org')).toBe(
+      'PUBLIC_URL=https://report.example.org (from intake.env)',
+    );
     expect(loadConfig(environment.values, dir).mail.domain).toBe('example.org');
   });
 
@@ -60,8 +65,14 @@ describe('where the quick start listens', () => {
   });
 
   test('MAIL_DOMAIN unset is known, so that the start-up can say so before anything is published', () => {
-    expect(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:8080' }).mail).toMatchObject({ domain: '127.0.0.1', domainConfigured: false });
-    expect(loadConfig({ MAIL_DOMAIN: 'example.org' }).mail).toMatchObject({ domain: 'example.org', domainConfigured: true });
+    expect(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:8080' }).mail).toMatchObject({
+      domain: '127.0.0.1',
+      domainConfigured: false,
+    });
+    expect(loadConfig({ MAIL_DOMAIN: 'example.org' }).mail).toMatchObject({
+      domain: 'example.org',
+      domainConfigured: true,
+    });
   });
 });
 

@@ -2,7 +2,13 @@
 // unpadded (dev.gnupg.org/T7071), i.e. for one message length in three. Every stored message must
 // decrypt with stock gpg, whatever its length.
 import { readKey, type PublicKey } from 'openpgp';
-import { armorMessage, assembleBinaryMessage, assembleMessage, dearmor, encryptSplit } from '../../crypto/split-message';
+import {
+  armorMessage,
+  assembleBinaryMessage,
+  assembleMessage,
+  dearmor,
+  encryptSplit,
+} from '../../crypto/split-message';
 import { fixtureKey } from '../helpers/keys';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg';
 

@@ -36,7 +36,11 @@ describe('security reports', () => {
   test(`with ${MIN_DELEGATED_SRT} or more SRT members go to the SRT only`, () => {
     expect(MIN_DELEGATED_SRT).toBe(2);
     expect(ids(routeReport('security', [...approvers, alice, bob, liaison]))).toEqual(['alice', 'bob']);
-    expect(ids(routeReport('security', [...approvers, alice, bob, member('gina', 'srt')]))).toEqual(['alice', 'bob', 'gina']);
+    expect(ids(routeReport('security', [...approvers, alice, bob, member('gina', 'srt')]))).toEqual([
+      'alice',
+      'bob',
+      'gina',
+    ]);
     expect(srtStatus([...approvers, alice, bob]).warning).toBeNull();
   });
 

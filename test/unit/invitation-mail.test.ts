@@ -4,7 +4,11 @@ import { createMailTemplates } from '../../server/mail/compose';
 import { loadConfig } from '../../server/config';
 
 const templates = createMailTemplates(loadConfig({ DATA_DIR: '/nonexistent', PROJECT_NAME: 'Kmesh' }));
-const values = { name: 'Frank', link: 'https://intake.example.org/invite/abc', expiresAt: new Date('2026-12-04T10:00:00Z') };
+const values = {
+  name: 'Frank',
+  link: 'https://intake.example.org/invite/abc',
+  expiresAt: new Date('2026-12-04T10:00:00Z'),
+};
 
 test('a first invitation invites', () => {
   const mail = templates.invitation({ ...values, purpose: 'invitation' });

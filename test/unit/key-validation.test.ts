@@ -95,12 +95,18 @@ describe('validatePublicKey refuses bad keys with the right reason', () => {
   });
 
   test('allowUidMismatch accepts the same key for another e-mail', async () => {
-    const key = await validatePublicKey(fixtureKey('alice').publicKey, { email: 'mallory@example.org', allowUidMismatch: true });
+    const key = await validatePublicKey(fixtureKey('alice').publicKey, {
+      email: 'mallory@example.org',
+      allowUidMismatch: true,
+    });
     expect(key.fingerprint).toBe(fixtureKey('alice').fingerprint);
   });
 
   test('allowUidMismatch does not let a bad key through', async () => {
-    const error = await refusal(fixtureKey('revoked').publicKey, { email: 'mallory@example.org', allowUidMismatch: true });
+    const error = await refusal(fixtureKey('revoked').publicKey, {
+      email: 'mallory@example.org',
+      allowUidMismatch: true,
+    });
     expect(error.reason).toBe('revoked');
   });
 
@@ -109,6 +115,8 @@ describe('validatePublicKey refuses bad keys with the right reason', () => {
     const created = (await readKey({ armoredKey: fixture.publicKey })).getCreationTime();
     const key = await validatePublicKey(fixture.publicKey, { now: new Date(created.getTime() + 3_600_000) });
     expect(key.fingerprint).toBe(fixture.fingerprint);
-    expect((await refusal(fixture.publicKey, { now: new Date(created.getTime() + 2 * 86_400_000) })).reason).toBe('expired');
+    expect((await refusal(fixture.publicKey, { now: new Date(created.getTime() + 2 * 86_400_000) })).reason).toBe(
+      'expired',
+    );
   });
 });

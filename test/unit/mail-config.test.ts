@@ -53,9 +53,21 @@ test('every mail problem is reported at once', () => {
   }
   expect(error).toBeInstanceOf(ConfigError);
   const problems = (error as ConfigError).problems.join('\n');
-  for (const name of ['INTAKE_SECURITY_ADDRESSES', 'SMTP_TLS_CERT', 'SMTP_URL', 'INTAKE_KEY_PASSPHRASE', 'SMTP_MAX_BYTES', 'SECURITY_TXT_LANGUAGES']) expect(problems).toContain(name);
-  expect(() => loadConfig({ INTAKE_SECURITY_ADDRESSES: 'a@example.org', INTAKE_CONDUCT_ADDRESSES: 'a@example.org' })).toThrow(/both kinds/);
-  expect(() => loadConfig({ INTAKE_KEY_PASSPHRASE: 'x'.repeat(20), INTAKE_KEY_PASSPHRASE_FILE: '/p' })).toThrow(/not both/);
+  for (const name of [
+    'INTAKE_SECURITY_ADDRESSES',
+    'SMTP_TLS_CERT',
+    'SMTP_URL',
+    'INTAKE_KEY_PASSPHRASE',
+    'SMTP_MAX_BYTES',
+    'SECURITY_TXT_LANGUAGES',
+  ])
+    expect(problems).toContain(name);
+  expect(() =>
+    loadConfig({ INTAKE_SECURITY_ADDRESSES: 'a@example.org', INTAKE_CONDUCT_ADDRESSES: 'a@example.org' }),
+  ).toThrow(/both kinds/);
+  expect(() => loadConfig({ INTAKE_KEY_PASSPHRASE: 'x'.repeat(20), INTAKE_KEY_PASSPHRASE_FILE: '/p' })).toThrow(
+    /not both/,
+  );
 });
 
 describe('the intake key passphrase', () => {
@@ -68,7 +80,11 @@ describe('the intake key passphrase', () => {
   test('generated once, 0600, 256 bits, and read back by later starts', async () => {
     const source = loadConfig({ DATA_DIR: dir }).intakeKey.passphrase;
     const lines: string[] = [];
-    const log = { info: () => undefined, warn: (m: string, f?: Record<string, unknown>) => void lines.push(JSON.stringify({ m, ...f })), error: () => undefined };
+    const log = {
+      info: () => undefined,
+      warn: (m: string, f?: Record<string, unknown>) => void lines.push(JSON.stringify({ m, ...f })),
+      error: () => undefined,
+    };
     const first = await resolveIntakePassphrase(source, log);
     expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const file = path.join(dir, 'intake-key.passphrase');
@@ -81,8 +97,12 @@ describe('the intake key passphrase', () => {
   test('read from INTAKE_KEY_PASSPHRASE_FILE; with DATABASE_URL and none set, a clear refusal', async () => {
     const file = path.join(dir, 'pass');
     await fs.writeFile(file, 'from a file, long enough\n', { mode: 0o600 });
-    expect(await resolveIntakePassphrase(loadConfig({ INTAKE_KEY_PASSPHRASE_FILE: file }).intakeKey.passphrase)).toBe('from a file, long enough');
-    const missing = await resolveIntakePassphrase(loadConfig({ DATABASE_URL: 'postgres://u:p@db/x' }).intakeKey.passphrase).catch((e: unknown) => e);
+    expect(await resolveIntakePassphrase(loadConfig({ INTAKE_KEY_PASSPHRASE_FILE: file }).intakeKey.passphrase)).toBe(
+      'from a file, long enough',
+    );
+    const missing = await resolveIntakePassphrase(
+      loadConfig({ DATABASE_URL: 'postgres://u:p@db/x' }).intakeKey.passphrase,
+    ).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(DomainError);
     expect((missing as DomainError).message).toMatch(/INTAKE_KEY_PASSPHRASE .*INTAKE_KEY_PASSPHRASE_FILE/);
   });

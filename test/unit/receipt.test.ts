@@ -1,5 +1,12 @@
 import { wordlist } from '@scure/bip39/wordlists/english.js';
-import { RECEIPT_BITS, RECEIPT_WORDS, generateReceipt, isWellFormedReceipt, normalizeReceipt, receiptLookupHash } from '../../crypto/receipt';
+import {
+  RECEIPT_BITS,
+  RECEIPT_WORDS,
+  generateReceipt,
+  isWellFormedReceipt,
+  normalizeReceipt,
+  receiptLookupHash,
+} from '../../crypto/receipt';
 
 describe('receipts', () => {
   test('are 8 words of the BIP-39 list: 88 bits, above the 80 bits DESIGN §2 asks for', () => {
@@ -53,7 +60,9 @@ describe('receiptLookupHash', () => {
     const hash = await receiptLookupHash(receipt);
     expect(hash).toHaveLength(32);
     expect(Buffer.from(await receiptLookupHash(receipt)).equals(Buffer.from(hash))).toBe(true);
-    expect(Buffer.from(await receiptLookupHash(`  ${receipt.toUpperCase().replace(/ /g, '-')} `)).equals(Buffer.from(hash))).toBe(true);
+    expect(
+      Buffer.from(await receiptLookupHash(`  ${receipt.toUpperCase().replace(/ /g, '-')} `)).equals(Buffer.from(hash)),
+    ).toBe(true);
   });
 
   test('differs from receipt to receipt', async () => {

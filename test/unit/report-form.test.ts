@@ -9,7 +9,12 @@ import {
 
 describe('pickReportFields', () => {
   test('keeps the known fields of the kind, trimmed, and drops anything else', () => {
-    const values = pickReportFields('security', { body: '  crash on start \r\n', component: 'cni', receipt: 'x', kind: 'coc' });
+    const values = pickReportFields('security', {
+      body: '  crash on start \r\n',
+      component: 'cni',
+      receipt: 'x',
+      kind: 'coc',
+    });
     expect(Object.keys(values).sort()).toEqual(REPORT_FIELDS.security.map((f) => f.name).sort());
     expect(values.body).toBe('crash on start');
     expect(values.component).toBe('cni');
@@ -31,8 +36,12 @@ describe('pickReportFields', () => {
 
 describe('reportFieldProblems', () => {
   test('a missing description is a problem, named by its label', () => {
-    expect(reportFieldProblems('security', pickReportFields('security', {}))).toEqual(['"Description and steps to reproduce" is required.']);
-    expect(reportFieldProblems('coc', pickReportFields('coc', { body: '   ' }))).toEqual(['"What happened" is required.']);
+    expect(reportFieldProblems('security', pickReportFields('security', {}))).toEqual([
+      '"Description and steps to reproduce" is required.',
+    ]);
+    expect(reportFieldProblems('coc', pickReportFields('coc', { body: '   ' }))).toEqual([
+      '"What happened" is required.',
+    ]);
   });
 
   test('a complete form has no problems', () => {

@@ -1,11 +1,23 @@
-import { createMessage, decrypt, encrypt, encryptKey, generateKey, readKey, readMessage, readPrivateKey } from 'openpgp';
+import {
+  createMessage,
+  decrypt,
+  encrypt,
+  encryptKey,
+  generateKey,
+  readKey,
+  readMessage,
+  readPrivateKey,
+} from 'openpgp';
 import { checkReporterKey, createReporterKey, unlockReporterKey, type ReporterKey } from '../../crypto/reporter-key';
 import { DecryptionError, InvalidKeyError } from '../../crypto/errors';
 import { generateReceipt } from '../../crypto/receipt';
 import { fixtureKey, testArgon2Cost } from '../helpers/keys';
 
 async function invalidKeyReason(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(InvalidKeyError);
   return (error as InvalidKeyError).reason;
 }
@@ -35,7 +47,10 @@ describe('reporter keys', () => {
     const publicKey = await readKey({ armoredKey: reporter.publicKey });
     expect(publicKey.keyPacket.version).toBe(4);
     expect(publicKey.getAlgorithmInfo()).toMatchObject({ algorithm: 'eddsaLegacy', curve: 'ed25519Legacy' });
-    expect((await publicKey.getEncryptionKey()).getAlgorithmInfo()).toMatchObject({ algorithm: 'ecdh', curve: 'curve25519Legacy' });
+    expect((await publicKey.getEncryptionKey()).getAlgorithmInfo()).toMatchObject({
+      algorithm: 'ecdh',
+      curve: 'curve25519Legacy',
+    });
   });
 
   test('unlock with the receipt, however it is typed, and then decrypt what was sent to the reporter', async () => {
@@ -43,9 +58,15 @@ describe('reporter keys', () => {
       message: await createMessage({ text: 'We have fixed it.' }),
       encryptionKeys: await readKey({ armoredKey: reporter.publicKey }),
     });
-    const privateKey = await unlockReporterKey(reporter.lockedPrivateKey, `  ${receipt.toUpperCase().replace(/ /g, '-')}\n`);
+    const privateKey = await unlockReporterKey(
+      reporter.lockedPrivateKey,
+      `  ${receipt.toUpperCase().replace(/ /g, '-')}\n`,
+    );
     expect(privateKey.isDecrypted()).toBe(true);
-    const { data } = await decrypt({ message: await readMessage({ armoredMessage: message as string }), decryptionKeys: privateKey });
+    const { data } = await decrypt({
+      message: await readMessage({ armoredMessage: message as string }),
+      decryptionKeys: privateKey,
+    });
     expect(data).toBe('We have fixed it.');
   });
 
@@ -73,13 +94,24 @@ describe('checkReporterKey', () => {
     const checked = await checkReporterKey(reporter.publicKey, reporter.lockedPrivateKey);
     expect(checked.fingerprint).toBe(reporter.fingerprint);
     const key = await readKey({ armoredKey: reporter.publicKey });
-    expect([...checked.keyIds].sort()).toEqual(key.getKeyIDs().map((id) => id.toHex()).sort());
+    expect([...checked.keyIds].sort()).toEqual(
+      key
+        .getKeyIDs()
+        .map((id) => id.toHex())
+        .sort(),
+    );
     expect(checked.keyIds.size).toBe(2);
   });
 
   test("accepts a key made by a browser whose clock runs ahead of the server's (within a day), not one from further on", async () => {
     const made = async (aheadMs: number) => {
-      const { privateKey } = await generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'Reporter' }], date: new Date(Date.now() + aheadMs), format: 'object' });
+      const { privateKey } = await generateKey({
+        type: 'ecc',
+        curve: 'ed25519Legacy',
+        userIDs: [{ name: 'Reporter' }],
+        date: new Date(Date.now() + aheadMs),
+        format: 'object',
+      });
       const locked = await encryptKey({ privateKey, passphrase: 'a receipt' });
       return checkReporterKey(privateKey.toPublic().armor(), locked.armor());
     };
@@ -98,11 +130,15 @@ describe('checkReporterKey', () => {
   });
 
   test('refuses a private key in place of the public key', async () => {
-    expect(await invalidKeyReason(checkReporterKey(reporter.lockedPrivateKey, reporter.lockedPrivateKey))).toBe('malformed');
+    expect(await invalidKeyReason(checkReporterKey(reporter.lockedPrivateKey, reporter.lockedPrivateKey))).toBe(
+      'malformed',
+    );
   });
 
   test('refuses a public key that cannot receive messages', async () => {
-    expect(await invalidKeyReason(checkReporterKey(fixtureKey('sign-only').publicKey, reporter.lockedPrivateKey))).toBe('malformed');
+    expect(await invalidKeyReason(checkReporterKey(fixtureKey('sign-only').publicKey, reporter.lockedPrivateKey))).toBe(
+      'malformed',
+    );
   });
 
   test.each([

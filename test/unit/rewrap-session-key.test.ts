@@ -1,11 +1,18 @@
 import { readKey, type PublicKey } from 'openpgp';
-import { assembleMessage, decryptSplit, encryptSplit, rewrapSessionKey, type SplitMessage } from '../../crypto/split-message';
+import {
+  assembleMessage,
+  decryptSplit,
+  encryptSplit,
+  rewrapSessionKey,
+  type SplitMessage,
+} from '../../crypto/split-message';
 import { DecryptionError } from '../../crypto/errors';
 import { fixtureKey, fixturePrivateKey, type GoodKeyName } from '../helpers/keys';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg';
 
 const publicKey = async (name: GoodKeyName) => (await readKey({ armoredKey: fixtureKey(name).publicKey })) as PublicKey;
-const encryptionKeyId = async (name: GoodKeyName) => (await (await publicKey(name)).getEncryptionKey()).getKeyID().toHex();
+const encryptionKeyId = async (name: GoodKeyName) =>
+  (await (await publicKey(name)).getEncryptionKey()).getKeyID().toHex();
 const packetFor = async (split: SplitMessage, name: GoodKeyName) => {
   const keyId = await encryptionKeyId(name);
   return split.sessionKeys.find((k) => k.recipientKeyId === keyId)!.packet;
@@ -23,7 +30,11 @@ describe('rewrapSessionKey grants a message to a new recipient', () => {
 
   test('frank cannot read the message before he is granted it', async () => {
     await expect(
-      decryptSplit({ sessionKeyPacket: await packetFor(split, 'carol'), body: split.body, decryptionKey: await fixturePrivateKey('frank') }),
+      decryptSplit({
+        sessionKeyPacket: await packetFor(split, 'carol'),
+        body: split.body,
+        decryptionKey: await fixturePrivateKey('frank'),
+      }),
     ).rejects.toBeInstanceOf(DecryptionError);
   });
 
@@ -37,7 +48,11 @@ describe('rewrapSessionKey grants a message to a new recipient', () => {
     expect(granted.map((k) => k.recipientKeyId)).toEqual([await encryptionKeyId('frank')]);
     expect(Buffer.from(split.body).equals(bodyBefore)).toBe(true);
 
-    const result = await decryptSplit({ sessionKeyPacket: granted[0]!.packet, body: split.body, decryptionKey: await fixturePrivateKey('frank') });
+    const result = await decryptSplit({
+      sessionKeyPacket: granted[0]!.packet,
+      body: split.body,
+      decryptionKey: await fixturePrivateKey('frank'),
+    });
     expect(result.data).toBe(text);
   });
 
@@ -48,9 +63,15 @@ describe('rewrapSessionKey grants a message to a new recipient', () => {
       decryptionKey: await fixturePrivateKey('dave'),
       recipients: [await publicKey('frank'), await publicKey('bob')],
     });
-    expect(granted.map((k) => k.recipientKeyId).sort()).toEqual([await encryptionKeyId('frank'), await encryptionKeyId('bob')].sort());
+    expect(granted.map((k) => k.recipientKeyId).sort()).toEqual(
+      [await encryptionKeyId('frank'), await encryptionKeyId('bob')].sort(),
+    );
     for (const name of ['frank', 'bob'] as const) {
-      const result = await decryptSplit({ sessionKeyPacket: await packetFor({ body: split.body, sessionKeys: granted }, name), body: split.body, decryptionKey: await fixturePrivateKey(name) });
+      const result = await decryptSplit({
+        sessionKeyPacket: await packetFor({ body: split.body, sessionKeys: granted }, name),
+        body: split.body,
+        decryptionKey: await fixturePrivateKey(name),
+      });
       expect(result.data).toBe(text);
     }
   });

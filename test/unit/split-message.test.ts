@@ -1,11 +1,18 @@
 import { createMessage, decrypt, encrypt, readKey, readMessage, sign, type PublicKey } from 'openpgp';
-import { assembleBinaryMessage, assembleMessage, decryptSplit, encryptSplit, splitMessage } from '../../crypto/split-message';
+import {
+  assembleBinaryMessage,
+  assembleMessage,
+  decryptSplit,
+  encryptSplit,
+  splitMessage,
+} from '../../crypto/split-message';
 import { DecryptionError, MalformedMessageError } from '../../crypto/errors';
 import { messageConfig } from '../../crypto/openpgp-config';
 import { fixtureKey, fixturePrivateKey, type GoodKeyName } from '../helpers/keys';
 
 const publicKey = async (name: GoodKeyName) => (await readKey({ armoredKey: fixtureKey(name).publicKey })) as PublicKey;
-const encryptionKeyId = async (name: GoodKeyName) => (await (await publicKey(name)).getEncryptionKey()).getKeyID().toHex();
+const encryptionKeyId = async (name: GoodKeyName) =>
+  (await (await publicKey(name)).getEncryptionKey()).getKeyID().toHex();
 
 async function decryptArmored(armored: string, name: GoodKeyName): Promise<string> {
   const message = await readMessage({ armoredMessage: armored });
@@ -18,7 +25,9 @@ describe('encryptSplit and assembleMessage', () => {
 
   test('stores one body and one session-key packet per recipient, addressed to its encryption subkey', async () => {
     const split = await encryptSplit({ data: text, recipients: [await publicKey('alice'), await publicKey('bob')] });
-    expect(split.sessionKeys.map((k) => k.recipientKeyId).sort()).toEqual([await encryptionKeyId('alice'), await encryptionKeyId('bob')].sort());
+    expect(split.sessionKeys.map((k) => k.recipientKeyId).sort()).toEqual(
+      [await encryptionKeyId('alice'), await encryptionKeyId('bob')].sort(),
+    );
     expect(split.body.length).toBeGreaterThan(Buffer.byteLength(text));
     // No plaintext in anything stored.
     expect(Buffer.from(split.body).includes(Buffer.from('overflow'))).toBe(false);
@@ -50,7 +59,9 @@ describe('encryptSplit and assembleMessage', () => {
     for (const { packet } of split.sessionKeys) {
       const message = await readMessage({ binaryMessage: assembleBinaryMessage(packet, split.body) });
       await expect(decrypt({ message, decryptionKeys: dave, config: messageConfig })).rejects.toThrow();
-      await expect(decryptSplit({ sessionKeyPacket: packet, body: split.body, decryptionKey: dave })).rejects.toBeInstanceOf(DecryptionError);
+      await expect(
+        decryptSplit({ sessionKeyPacket: packet, body: split.body, decryptionKey: dave }),
+      ).rejects.toBeInstanceOf(DecryptionError);
     }
   });
 
@@ -58,7 +69,12 @@ describe('encryptSplit and assembleMessage', () => {
     const bytes = new Uint8Array(4096).map((_, i) => (i * 37 + 11) % 256);
     const split = await encryptSplit({ data: bytes, filename: 'crash.bin', recipients: [await publicKey('erin')] });
     const [only] = split.sessionKeys;
-    const result = await decryptSplit({ sessionKeyPacket: only!.packet, body: split.body, decryptionKey: await fixturePrivateKey('erin'), binary: true });
+    const result = await decryptSplit({
+      sessionKeyPacket: only!.packet,
+      body: split.body,
+      decryptionKey: await fixturePrivateKey('erin'),
+      binary: true,
+    });
     expect(Buffer.from(result.data as Uint8Array).equals(Buffer.from(bytes))).toBe(true);
     expect(result.filename).toBe('crash.bin');
   });
@@ -73,12 +89,18 @@ describe('splitMessage', () => {
 
   test('splits an armored message from another client the same way as a binary one', async () => {
     const recipients = [await publicKey('alice'), await publicKey('dave')];
-    const armored = (await encrypt({ message: await message(), encryptionKeys: recipients, config: messageConfig })) as string;
+    const armored = (await encrypt({
+      message: await message(),
+      encryptionKeys: recipients,
+      config: messageConfig,
+    })) as string;
     const fromArmor = await splitMessage(armored);
     const binary = (await readMessage({ armoredMessage: armored })).write();
     const fromBinary = await splitMessage(binary);
     expect(Buffer.from(fromArmor.body).equals(Buffer.from(fromBinary.body))).toBe(true);
-    expect(fromArmor.sessionKeys.map((k) => k.recipientKeyId)).toEqual(fromBinary.sessionKeys.map((k) => k.recipientKeyId));
+    expect(fromArmor.sessionKeys.map((k) => k.recipientKeyId)).toEqual(
+      fromBinary.sessionKeys.map((k) => k.recipientKeyId),
+    );
     expect(fromArmor.sessionKeys).toHaveLength(2);
   });
 
@@ -91,7 +113,11 @@ describe('splitMessage', () => {
   });
 
   test('refuses a password-only (SKESK) message', async () => {
-    const armored = (await encrypt({ message: await message(), passwords: ['hunter2'], config: messageConfig })) as string;
+    const armored = (await encrypt({
+      message: await message(),
+      passwords: ['hunter2'],
+      config: messageConfig,
+    })) as string;
     await expect(splitMessage(armored)).rejects.toBeInstanceOf(MalformedMessageError);
   });
 
@@ -106,12 +132,21 @@ describe('splitMessage', () => {
   });
 
   test('refuses a message whose recipients are hidden (wildcard key ID)', async () => {
-    const armored = (await encrypt({ message: await message(), encryptionKeys: await publicKey('alice'), wildcard: true, config: messageConfig })) as string;
+    const armored = (await encrypt({
+      message: await message(),
+      encryptionKeys: await publicKey('alice'),
+      wildcard: true,
+      config: messageConfig,
+    })) as string;
     await expect(splitMessage(armored)).rejects.toThrow(/anonymous key ID/);
   });
 
   test('refuses a signed message that is not encrypted', async () => {
-    const armored = await sign({ message: await message(), signingKeys: await fixturePrivateKey('alice'), config: messageConfig });
+    const armored = await sign({
+      message: await message(),
+      signingKeys: await fixturePrivateKey('alice'),
+      config: messageConfig,
+    });
     await expect(splitMessage(armored)).rejects.toBeInstanceOf(MalformedMessageError);
   });
 

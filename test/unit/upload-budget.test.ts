@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../server/config';
 import { largestSubmissionBytes } from '../../server/intake/report-form';
 import { UploadBudget, UploadReservation } from '../../server/http/upload-budget';
 
-test('takes only what fits both the whole budget and the client\'s cap, and gives back exactly that', () => {
+test("takes only what fits both the whole budget and the client's cap, and gives back exactly that", () => {
   const budget = new UploadBudget({ totalBytes: 100, perClientBytes: 60 });
   expect(budget.tryTake('a', 60)).toBe(true);
   expect(budget.tryTake('a', 1)).toBe(false); // a's cap

@@ -16,7 +16,6 @@ import {
   type MoveDetails,
 } from '../../server/cases/workflow';
 
-
 const KINDS: CaseKind[] = ['security', 'coc'];
 const statesOf = (kind: CaseKind) => Object.keys(STATES[kind]);
 
@@ -40,7 +39,9 @@ function refusal(run: () => void): DomainError {
 }
 
 const MATRIX = KINDS.flatMap((kind) =>
-  statesOf(kind).flatMap((from) => statesOf(kind).map((to) => ({ kind, from, to, allowed: EXPECTED[kind][from]!.includes(to) }))),
+  statesOf(kind).flatMap((from) =>
+    statesOf(kind).map((to) => ({ kind, from, to, allowed: EXPECTED[kind][from]!.includes(to) })),
+  ),
 );
 
 describe('the state table', () => {
@@ -48,9 +49,12 @@ describe('the state table', () => {
     expect(statesOf(kind).sort()).toEqual(Object.keys(EXPECTED[kind]).sort());
   });
 
-  test.each(KINDS.flatMap((kind) => statesOf(kind).map((state) => [kind, state] as const)))('%s: allowedMoves from "%s" is exactly the issue\'s', (kind, from) => {
-    expect([...allowedMoves(kind, from)].sort()).toEqual([...EXPECTED[kind][from]!].sort());
-  });
+  test.each(KINDS.flatMap((kind) => statesOf(kind).map((state) => [kind, state] as const)))(
+    '%s: allowedMoves from "%s" is exactly the issue\'s',
+    (kind, from) => {
+      expect([...allowedMoves(kind, from)].sort()).toEqual([...EXPECTED[kind][from]!].sort());
+    },
+  );
 
   test('the constants match the issue', () => {
     expect([...SECURITY_CLOSING_OUTCOMES]).toEqual(CLOSING);
@@ -85,8 +89,12 @@ describe('every (from, to) pair', () => {
   });
 
   test('a refusal tells the responder where the case can go instead', () => {
-    expect(refusal(() => checkMove('security', 'new', 'fixing')).message).toContain('it can move to: acknowledged, duplicate');
-    expect(refusal(() => checkMove('coc', 'closed', 'new')).message).toContain('"closed" is closed: reopen it, with a reason');
+    expect(refusal(() => checkMove('security', 'new', 'fixing')).message).toContain(
+      'it can move to: acknowledged, duplicate',
+    );
+    expect(refusal(() => checkMove('coc', 'closed', 'new')).message).toContain(
+      '"closed" is closed: reopen it, with a reason',
+    );
     expect(refusal(() => checkMove('security', 'spam', 'assessing')).message).toContain('reopen it, with a reason');
   });
 });
@@ -100,9 +108,12 @@ describe('moves that need details', () => {
   });
 
   test.each(['investigating', 'referred'])('CoC %s → resolved needs a valid resolution', (from) => {
-    for (const resolution of COC_RESOLUTIONS) expect(() => checkMove('coc', from, 'resolved', { resolution })).not.toThrow();
+    for (const resolution of COC_RESOLUTIONS)
+      expect(() => checkMove('coc', from, 'resolved', { resolution })).not.toThrow();
     for (const resolution of [undefined, null, '', 'banned', 'WARNING', ' warning']) {
-      expect(refusal(() => checkMove('coc', from, 'resolved', { resolution })).message).toContain('no-violation, warning');
+      expect(refusal(() => checkMove('coc', from, 'resolved', { resolution })).message).toContain(
+        'no-violation, warning',
+      );
     }
   });
 
@@ -113,7 +124,9 @@ describe('moves that need details', () => {
 });
 
 describe('states', () => {
-  const ALL = KINDS.flatMap((kind) => statesOf(kind).map((state) => ({ kind, state, definition: STATES[kind][state]! })));
+  const ALL = KINDS.flatMap((kind) =>
+    statesOf(kind).map((state) => ({ kind, state, definition: STATES[kind][state]! })),
+  );
 
   test.each(ALL)('$kind "$state" has a reporter label and a responder label', ({ kind, state, definition }) => {
     expect(definition.reporterLabel.trim()).not.toBe('');
@@ -140,7 +153,8 @@ describe('states', () => {
   test.each(KINDS)('%s: "new" is neither triaged nor final; every final state counts as triaged', (kind) => {
     expect(stateOf(kind, 'new')).toMatchObject({ label: 'New' });
     expect(STATES[kind].new!.triaged ?? false).toBe(false);
-    for (const state of statesOf(kind)) if (STATES[kind][state]!.terminal) expect(STATES[kind][state]!.triaged).toBe(true);
+    for (const state of statesOf(kind))
+      if (STATES[kind][state]!.terminal) expect(STATES[kind][state]!.triaged).toBe(true);
   });
 
   test('the reporter is told which closing outcome it was (spam aside, which says only "Closed")', () => {
@@ -155,20 +169,32 @@ describe('states', () => {
 });
 
 describe('reopening and closing (issue 8)', () => {
-  const ALL = KINDS.flatMap((kind) => statesOf(kind).map((state) => ({ kind, state, closed: EXPECTED[kind][state]!.length === 0 })));
+  const ALL = KINDS.flatMap((kind) =>
+    statesOf(kind).map((state) => ({ kind, state, closed: EXPECTED[kind][state]!.length === 0 })),
+  );
 
-  test.each(ALL)('$kind "$state": reopens to the issue\'s state exactly when no move leaves it', ({ kind, state, closed }) => {
-    expect(reopenTarget(kind, state)).toBe(closed ? EXPECTED_REOPEN[kind] : null);
-  });
+  test.each(ALL)(
+    '$kind "$state": reopens to the issue\'s state exactly when no move leaves it',
+    ({ kind, state, closed }) => {
+      expect(reopenTarget(kind, state)).toBe(closed ? EXPECTED_REOPEN[kind] : null);
+    },
+  );
 
-  test.each(ALL)('$kind "$state": a move to it asks for confirmation exactly when it is closed', ({ kind, state, closed }) => {
-    expect(isClosingMove(kind, state)).toBe(closed);
-  });
+  test.each(ALL)(
+    '$kind "$state": a move to it asks for confirmation exactly when it is closed',
+    ({ kind, state, closed }) => {
+      expect(isClosingMove(kind, state)).toBe(closed);
+    },
+  );
 
   test('a reopened case can be closed again', () => {
     for (const kind of KINDS) {
       const reachable = closure(kind, [EXPECTED_REOPEN[kind]], (from) => allowedMoves(kind, from));
-      expect(statesOf(kind).filter((s) => STATES[kind][s]!.terminal).some((end) => reachable.has(end))).toBe(true);
+      expect(
+        statesOf(kind)
+          .filter((s) => STATES[kind][s]!.terminal)
+          .some((end) => reachable.has(end)),
+      ).toBe(true);
     }
   });
 
