@@ -30,14 +30,12 @@ export async function replaceInvitation(db: Db, memberId: string, tokenHash: Buf
       pending_totp_secret: null,
     })
     .onConflict((oc) =>
-      oc
-        .column('member_id')
-        .doUpdateSet({
-          token_hash: tokenHash,
-          expires_at: expiresAt,
-          pending_password_hash: null,
-          pending_totp_secret: null,
-        }),
+      oc.column('member_id').doUpdateSet({
+        token_hash: tokenHash,
+        expires_at: expiresAt,
+        pending_password_hash: null,
+        pending_totp_secret: null,
+      }),
     )
     .execute();
 }

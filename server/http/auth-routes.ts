@@ -47,15 +47,13 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     status: number,
     state: { email?: string; next?: string; problems?: string[]; notice?: string },
   ) =>
-    res
-      .status(status)
-      .render('auth/signin.njk', {
-        email: '',
-        problems: [],
-        ...state,
-        next: safeNextPath(state.next),
-        csrfToken: deps.csrf.tokenFor(req, res),
-      });
+    res.status(status).render('auth/signin.njk', {
+      email: '',
+      problems: [],
+      ...state,
+      next: safeNextPath(state.next),
+      csrfToken: deps.csrf.tokenFor(req, res),
+    });
 
   router.get('/signin', (req, res) => {
     const signedOut = req.query['signed-out'];

@@ -38,13 +38,11 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
   // A post without the page's CSRF token never opens a case: another site could otherwise open its own
   // case in the reporter's browser, and the reporter's answer would go to it. An answer is carried over.
   const expired = (req: express.Request, res: express.Response, answer: string) =>
-    res
-      .status(403)
-      .render('followup.njk', {
-        problems: ['This page expired. Enter your receipt again to open your case.'],
-        answer,
-        csrfToken: deps.csrf.tokenFor(req, res),
-      });
+    res.status(403).render('followup.njk', {
+      problems: ['This page expired. Enter your receipt again to open your case.'],
+      answer,
+      csrfToken: deps.csrf.tokenFor(req, res),
+    });
 
   router.post('/followup', guesses, form, async (req, res) => {
     if (!deps.csrf.isValid(req)) return void expired(req, res, field(req.body, 'answer'));

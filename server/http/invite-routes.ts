@@ -31,27 +31,23 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
     const step = await openInvitation(deps.db, inviteToken(req, deps.settings), deps.settings);
     const csrfToken = deps.csrf.tokenFor(req, res);
     if (step.step === 'password') {
-      return res
-        .status(status)
-        .render('auth/invite-password.njk', {
-          ...step,
-          problems,
-          csrfToken,
-          minLength: MIN_PASSWORD_LENGTH,
-          maxLength: MAX_PASSWORD_LENGTH,
-        });
+      return res.status(status).render('auth/invite-password.njk', {
+        ...step,
+        problems,
+        csrfToken,
+        minLength: MIN_PASSWORD_LENGTH,
+        maxLength: MAX_PASSWORD_LENGTH,
+      });
     }
     // The QR code is markup made by the qrcode library from our own otpauth URI (see totpQrSvg).
     const qrSvg = new nunjucks.runtime.SafeString(step.qrSvg);
-    res
-      .status(status)
-      .render('auth/invite-totp.njk', {
-        ...step,
-        qrSvg,
-        secretGroups: step.secret.match(/.{1,4}/g)!.join(' '),
-        problems,
-        csrfToken,
-      });
+    res.status(status).render('auth/invite-totp.njk', {
+      ...step,
+      qrSvg,
+      secretGroups: step.secret.match(/.{1,4}/g)!.join(' '),
+      problems,
+      csrfToken,
+    });
   };
 
   /** Guards both forms: per-client failure limit, then CSRF. The problem to show, or null. */

@@ -173,14 +173,12 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       if (error instanceof AlreadySubmittedError) {
         // A double click's first response never reaches the page: the second shows the receipt instead.
         if (error.earlier.receiptWaiting) return redirectToConfirmation(deps.config, res, token.value);
-        return res
-          .status(409)
-          .render('report-confirmation.njk', {
-            shown: 'before',
-            reference: error.earlier.reference,
-            kind,
-            title: KIND_TITLES[kind],
-          });
+        return res.status(409).render('report-confirmation.njk', {
+          shown: 'before',
+          reference: error.earlier.reference,
+          kind,
+          title: KIND_TITLES[kind],
+        });
       }
       if (error instanceof DomainError) {
         return renderForm(

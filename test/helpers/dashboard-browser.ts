@@ -133,14 +133,12 @@ export async function waitForCaseDecrypted(page: Page): Promise<void> {
 
 /** The decrypted text of each message on the case page, by role, in timeline order. */
 export async function caseMessages(page: Page): Promise<{ role: string; text: string }[]> {
-  return page
-    .locator('[data-message]')
-    .evaluateAll((items) =>
-      items.map((item) => ({
-        role: item.getAttribute('data-role') ?? '',
-        text: item.querySelector('[data-content]')?.textContent ?? '',
-      })),
-    );
+  return page.locator('[data-message]').evaluateAll((items) =>
+    items.map((item) => ({
+      role: item.getAttribute('data-role') ?? '',
+      text: item.querySelector('[data-content]')?.textContent ?? '',
+    })),
+  );
 }
 
 /**
