@@ -92,7 +92,13 @@ test('a post the browser marks as cross-site is refused before its body is read,
 
 test('a forged cookie is no cookie', async () => {
   const session = await openReportForm(server.url, 'coc');
-  const forged = { cookie: session.cookie.replace(/=([0-9a-f])/, (_m, c: string) => `=${c === '0' ? '1' : '0'}`) };
+  // The CSRF cookie's first hex digit changed (the form's browser cookie beside it stays as it was).
+  const forged = {
+    cookie: session.cookie.replace(
+      /(intake\.csrf=)([0-9a-f])/,
+      (_m, name: string, c: string) => `${name}${c === '0' ? '1' : '0'}`,
+    ),
+  };
   const answer = await sendPartly(server.url, {
     path: '/report?kind=coc',
     headers: formHeaders(forged as FormSession, 5 * MB),
