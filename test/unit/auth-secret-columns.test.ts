@@ -59,7 +59,7 @@ test('the password hash and the TOTP secret are selected by one query: findSignI
   const selects = [...text.matchAll(/\.select\(\[([^\]]*)\]\)/g)].map((m) => m[1]!);
   expect(selects.filter((s) => /password_hash|totp_secret/.test(s))).toHaveLength(1);
   expect(text).toMatch(
-    /export async function findSignInSecrets[\s\S]*?'member_credentials\.password_hash', 'member_credentials\.totp_secret'/,
+    /export async function findSignInSecrets[\s\S]*?'member_credentials\.password_hash',\s*'member_credentials\.totp_secret'/,
   );
 });
 
