@@ -27,6 +27,22 @@ export interface AuditTrailRow extends AuditRow {
   actorName: string | null;
 }
 
+/** The columns a chain row is hashed over (and checked with), as the sealer and the verifier both read them. */
+function chainRowColumns() {
+  return [
+    'id',
+    'case_id',
+    'actor_member_id',
+    'actor_label',
+    'action',
+    'details',
+    CREATED_AT_ISO.as('created_at'),
+    'prev_hash',
+    'hash',
+    'chain_seq',
+  ] as const;
+}
+
 /** Inserts an unsealed row (no hash yet): cheap, takes no lock, commits with the caller's action. */
 export async function insertPendingAuditRow(
   db: Db,
@@ -70,18 +86,7 @@ export async function sealPendingAuditRows(
       .executeTakeFirst();
     const pending = await trx
       .selectFrom('audit_log')
-      .select([
-        'id',
-        'case_id',
-        'actor_member_id',
-        'actor_label',
-        'action',
-        'details',
-        CREATED_AT_ISO.as('created_at'),
-        'prev_hash',
-        'hash',
-        'chain_seq',
-      ])
+      .select(chainRowColumns())
       .where('hash', 'is', null)
       .orderBy('id')
       .limit(batchSize)
@@ -138,18 +143,7 @@ export async function scanAuditChain(
 ): Promise<void> {
   const select = db
     .selectFrom('audit_log')
-    .select([
-      'id',
-      'case_id',
-      'actor_member_id',
-      'actor_label',
-      'action',
-      'details',
-      CREATED_AT_ISO.as('created_at'),
-      'prev_hash',
-      'hash',
-      'chain_seq',
-    ])
+    .select(chainRowColumns())
     .where('hash', 'is not', null)
     .orderBy('chain_seq');
   type Row = Parameters<typeof toAuditRow>[0];
