@@ -1,7 +1,7 @@
 // What a signed-in reader does with a case: open it, move it, assign it, rate it, set its embargo.
 // Every function finds the case only among the member's readable cases (else: not found, exactly
 // like a reference that does not exist) and writes its audit row in the same transaction.
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database';
 import { caseReaders, caseTimeline, findReadableCase, type CaseDetail } from '../../db/case-view.queries';
 import {
@@ -12,7 +12,7 @@ import {
   setCaseStatus,
   setEmbargoDay,
 } from '../../db/case-work.queries';
-import { appendAudit, listCaseAudit } from '../audit/audit-log';
+import { appendAudit, listCaseAudit, type AuditEvent } from '../audit/audit-log';
 import type { CaseEvents } from './case-events';
 import { parseCaseReference } from './case-reference';
 import { badInput, notFound } from '../errors';
@@ -22,6 +22,20 @@ import { allowedMoves, checkMove, isClosingMove, reopenTarget, stateOf, type Mov
 import { badField, onField } from '../field-errors';
 import { findCaseRead, markCaseRead } from '../../db/case-reads.queries';
 import { TEXT_LIMITS, checkText } from '../text-checks';
+
+/** One change to a case by this member, with its audit row, in one transaction. */
+function changeCase(
+  db: Kysely<Database>,
+  caseId: string,
+  member: SignedInMember,
+  audit: Pick<AuditEvent, 'action' | 'details'>,
+  write: (trx: Transaction<Database>) => Promise<unknown>,
+): Promise<void> {
+  return db.transaction().execute(async (trx) => {
+    await write(trx);
+    await appendAudit(trx, { caseId, actorMemberId: member.id, ...audit });
+  });
+}
 
 export const CASE_NOT_FOUND = 'There is no case with this reference.';
 
@@ -118,15 +132,9 @@ export async function assignCase(
   if (assigneeId !== null && !(await caseReaders(db, found.id)).some((r) => r.id === assigneeId)) {
     throw badField('assignee', 'A case can only be assigned to someone who may read it.');
   }
-  await db.transaction().execute(async (trx) => {
-    await setCaseAssignee(trx, found.id, assigneeId);
-    await appendAudit(trx, {
-      caseId: found.id,
-      actorMemberId: member.id,
-      action: 'case.assigned',
-      details: { assigneeId },
-    });
-  });
+  await changeCase(db, found.id, member, { action: 'case.assigned', details: { assigneeId } }, (trx) =>
+    setCaseAssignee(trx, found.id, assigneeId),
+  );
   if (assigneeId !== null && assigneeId !== member.id) await events.assigned(found.id, assigneeId);
 }
 
@@ -146,21 +154,23 @@ export async function setSeverity(
   const cwe = onField('cwe', () => checkCwe(checkedText(input.cwe, 20, 'A CWE')));
   const affected =
     onField('affectedVersions', () => checkedText(input.affectedVersions, 500, 'The affected versions').trim()) || null;
-  await db.transaction().execute(async (trx) => {
-    await setCaseSeverity(trx, found.id, {
-      cvssVector: severity?.vector ?? null,
-      cvssScore: severity?.score ?? null,
-      cvssRating: severity?.rating ?? null,
-      cwe,
-      affectedVersions: affected,
-    });
-    await appendAudit(trx, {
-      caseId: found.id,
-      actorMemberId: member.id,
+  await changeCase(
+    db,
+    found.id,
+    member,
+    {
       action: 'case.severity-set',
       details: { vector: severity?.vector ?? null, score: severity?.score ?? null, cwe, affectedVersions: affected },
-    });
-  });
+    },
+    (trx) =>
+      setCaseSeverity(trx, found.id, {
+        cvssVector: severity?.vector ?? null,
+        cvssScore: severity?.score ?? null,
+        cvssRating: severity?.rating ?? null,
+        cwe,
+        affectedVersions: affected,
+      }),
+  );
 }
 
 /** The embargo / disclosure date (null clears it). */
@@ -177,15 +187,13 @@ export async function setEmbargo(
       : onField('embargoUntil', () => parseDay(date))
           .toISOString()
           .slice(0, 10);
-  await db.transaction().execute(async (trx) => {
-    await setEmbargoDay(trx, found.id, value);
-    await appendAudit(trx, {
-      caseId: found.id,
-      actorMemberId: member.id,
-      action: 'case.embargo-set',
-      details: { until: date.trim() || null },
-    });
-  });
+  await changeCase(
+    db,
+    found.id,
+    member,
+    { action: 'case.embargo-set', details: { until: date.trim() || null } },
+    (trx) => setEmbargoDay(trx, found.id, value),
+  );
 }
 
 /** The flag for a security case whose embargo broke: handle it ahead of everything else. */
@@ -197,15 +205,9 @@ export async function setExpedited(
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
   if (found.kind !== 'security') throw badInput('Only security cases can be expedited.');
-  await db.transaction().execute(async (trx) => {
-    await setCaseExpedited(trx, found.id, expedited);
-    await appendAudit(trx, {
-      caseId: found.id,
-      actorMemberId: member.id,
-      action: 'case.expedited',
-      details: { expedited },
-    });
-  });
+  await changeCase(db, found.id, member, { action: 'case.expedited', details: { expedited } }, (trx) =>
+    setCaseExpedited(trx, found.id, expedited),
+  );
 }
 
 /** Text kept in the clear: refused (not cut) when too long or when it holds control characters. */
