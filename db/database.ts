@@ -2,11 +2,21 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Set by the database when a row is made, never changed afterwards. */
 type CreatedAt = ColumnType<Date, never, never>;
+/** A nullable column an insert may leave out. */
+type Optional<T> = ColumnType<T, T | undefined, T>;
 
 export type MemberRole = 'approver' | 'srt' | 'liaison';
 export type CaseKind = 'security' | 'coc';
 export type CaseChannel = 'web' | 'web-no-js' | 'email';
-export type MessageRole = 'report' | 'attachment' | 'comment' | 'reply' | 'reporter-reply';
+export type MessageRole = 'report' | 'attachment' | 'comment' | 'reply' | 'reporter-reply' | 'committee-decision';
+/** Why a member reads a case (case_readers.via). */
+export type ReaderVia = 'routed' | 'srt-joined' | 'conflict-lifted' | 'liaison' | 'extended';
+export type ConflictLevel = 'hard' | 'soft';
+export type ConflictGround = 'involved' | 'accused-or-target' | 'close-relationship' | 'same-employer' | 'appearance';
+export type ProposalKind =
+  'refer' | 'appoint-liaison' | 'end-liaison' | 'lift-conflict' | 'downgrade-conflict' | 'extend-srt-access';
+export type ProposalStatus = 'open' | 'passed' | 'rejected' | 'withdrawn' | 'lapsed';
+export type BallotChoice = 'yes' | 'no' | 'abstain';
 
 export interface MembersTable {
   id: Generated<string>;
@@ -66,6 +76,7 @@ export interface CaseReadersTable {
   case_id: string;
   member_id: string;
   granted_at: CreatedAt;
+  via: Generated<ReaderVia>;
   // A copy of the case's list facts, written only by the database's triggers (migration
   // 2026-11-24-06): filtering, ordering and counting on them keeps a dashboard page to one walk of
   // the member's own index, whatever the number of cases.
@@ -94,6 +105,96 @@ export interface SessionKeysTable {
   member_key_id: string | null;
   /** One public-key encrypted session-key packet (PKESK), addressed to this recipient. */
   packet: Buffer;
+  /** Set for a packet made for the CNCF CoC Committee's key. */
+  committee_key_id: Optional<string | null>;
+  /** Set for a packet made later by a reader's browser (a grant); null when made with the message. */
+  granted_by_member_id: Optional<string | null>;
+  granted_at: Optional<Date | null>;
+}
+
+/** The CNCF CoC Committee's key (set by the operator); one current, earlier ones retired. */
+export interface CommitteeKeysTable {
+  id: Generated<string>;
+  email: string;
+  fingerprint: string;
+  encryption_key_id: string;
+  algorithm: string;
+  armored: string;
+  created_at: CreatedAt;
+  retired_at: Date | null;
+}
+
+/** A packet a grantee's browser could not decrypt: that grant is pending again, for another reader. */
+export interface GrantFailuresTable {
+  message_id: string;
+  recipient_fingerprint: string;
+  granted_by_member_id: string | null;
+  reported_at: Generated<Date>;
+}
+
+export interface CaseConflictsTable {
+  id: Generated<string>;
+  case_id: string;
+  member_id: string;
+  level: ConflictLevel;
+  ground: ConflictGround;
+  /** null: the reporter named them at submission. */
+  recorded_by_member_id: string | null;
+  created_at: CreatedAt;
+  lifted_at: Date | null;
+  lifted_by_proposal_id: string | null;
+}
+
+export interface ProposalsTable {
+  id: Generated<string>;
+  /** null: on the project. */
+  case_id: string | null;
+  kind: ProposalKind;
+  subject_member_id: string | null;
+  subject_conflict_id: string | null;
+  /** null: proposed by the system. */
+  proposed_by_member_id: string | null;
+  threshold: Generated<'majority' | 'two-thirds'>;
+  created_at: CreatedAt;
+  deadline_at: Date;
+  vote_called_at: Date | null;
+  vote_called_by_member_id: string | null;
+  vote_called_as: 'objection' | 'demand' | null;
+  status: Generated<ProposalStatus>;
+  closed_at: Date | null;
+  /** The computed tally when it closed. */
+  outcome: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+}
+
+export interface BallotsTable {
+  proposal_id: string;
+  member_id: string;
+  choice: BallotChoice;
+  cast_at: Generated<Date>;
+}
+
+export interface LiaisonAppointmentsTable {
+  id: Generated<string>;
+  case_id: string;
+  member_id: string;
+  proposal_id: string | null;
+  appointed_at: Generated<Date>;
+  ended_at: Date | null;
+  ended_because: 'decision' | 'committee-closed' | 'case-closed' | 'conflict' | null;
+  ended_by_proposal_id: string | null;
+}
+
+/** One sending to the committee: sent once every message it carries has a committee packet. */
+export interface CaseReferralsTable {
+  id: Generated<string>;
+  case_id: string;
+  /** null: later messages sent on by a reader's choice. */
+  proposal_id: string | null;
+  requested_by_member_id: string | null;
+  committee_key_id: string;
+  message_ids: string[];
+  created_at: CreatedAt;
+  sent_at: Date | null;
 }
 
 export interface AppSecretsTable {
@@ -253,6 +354,13 @@ export interface Database {
   case_reply_addresses: CaseReplyAddressesTable;
   case_reads: CaseReadsTable;
   submission_tokens: SubmissionTokensTable;
+  committee_keys: CommitteeKeysTable;
+  grant_failures: GrantFailuresTable;
+  case_conflicts: CaseConflictsTable;
+  proposals: ProposalsTable;
+  ballots: BallotsTable;
+  liaison_appointments: LiaisonAppointmentsTable;
+  case_referrals: CaseReferralsTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -1,3 +1,6 @@
+import { accessRoutes } from './http/access-routes';
+import { conflictRoutes } from './http/conflict-routes';
+import { decisionRoutes } from './http/decision-routes';
 import express, { type Express } from 'express';
 import cookieParser from 'cookie-parser';
 import type { Kysely } from 'kysely';
@@ -35,6 +38,8 @@ export interface AppDeps {
   argon2?: Argon2Cost;
   /** The clock of sign-in decisions (sessions, lock-out, TOTP steps); tests move it. */
   clock?: () => Date;
+  /** The clock of decisions (proposal deadlines, lazy consensus); tests move it. */
+  governanceClock?: () => Date;
   /** Who hears about new cases and messages (outbound mail); silent when not given. */
   events?: CaseEvents;
   /** The published intake key: security.txt, WKD, the security policy, the fingerprint on pages. */
@@ -91,8 +96,17 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   );
   const events = deps.events ?? silentCaseEvents;
   app.use(followupRoutes({ db: deps.db, csrf, events }));
-  app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus }));
+  app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus, now: deps.governanceClock }));
   app.use(dashboardApiRoutes({ db: deps.db, csrf, events, uploads }));
+  const governance = {
+    db: deps.db,
+    config: deps.config,
+    csrf,
+    events,
+    uploads,
+    now: deps.governanceClock ?? (() => new Date()),
+  };
+  app.use(accessRoutes(governance), decisionRoutes(governance), conflictRoutes(governance));
   app.use(redirectToSignIn);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

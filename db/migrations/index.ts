@@ -10,6 +10,7 @@ import * as randomReferences from './2026-12-01-01-random-references';
 import * as replyAddresses from './2026-12-01-02-reply-addresses';
 import * as caseReads from './2026-12-01-05-case-reads';
 import * as submissionTokens from './2026-12-01-04-submission-tokens';
+import * as governance from './2026-12-01-06-governance';
 
 /** Every migration, by its date-prefixed name. Listed statically so that no file-system scan is needed at run time. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-02-reply-addresses': replyAddresses,
   '2026-12-01-05-case-reads': caseReads,
   '2026-12-01-04-submission-tokens': submissionTokens,
+  '2026-12-01-06-governance': governance,
 };

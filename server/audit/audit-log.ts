@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   'case.reply-added',
   'case.reporter-replied',
   'case.exported',
+  'access.reader-added',
+  'access.revoked',
   'member.added',
   'member.removed',
   'member.key-changed',

@@ -47,6 +47,10 @@ export const MESSAGE_WORDS: Readonly<Record<MessageRole, MessageWords>> = {
   comment: { member: 'Comment (responders only)', mail: 'comment from a responder' },
   reply: { member: 'Reply to the reporter', mail: 'reply to the reporter', reporter: 'Reply from the team' },
   'reporter-reply': { member: 'Answer from the reporter', mail: 'message from the reporter', reporter: 'Your message' },
+  'committee-decision': {
+    member: 'The CNCF CoC Committee’s decision (recorded by the liaison)',
+    mail: 'decision of the CNCF Code of Conduct Committee',
+  },
 };
 
 /** The labels one reader sees, by role (no prototype: a role from stored data never finds an inherited name). */

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { CHANNEL_WORDS, auditSentences } from '../audit/audit-sentences';
 import { openCase } from '../cases/case-work';
+import { caseGovernanceView } from '../governance/case-governance-view';
 import { isOverdue } from '../cases/clocks';
 import { COC_RESOLUTIONS, isClosingMove, stateOf } from '../cases/workflow';
 import type { Csrf } from './protection';
@@ -29,7 +30,7 @@ const EDITABLE = [
 ] as const;
 
 export async function renderCasePage(
-  deps: { db: Kysely<Database>; csrf: Csrf },
+  deps: { db: Kysely<Database>; csrf: Csrf; now?: () => Date },
   req: Request,
   res: Response,
   member: SignedInMember,
@@ -38,6 +39,7 @@ export async function renderCasePage(
 ): Promise<void> {
   const view = await openCase(deps.db, member, reference, { again: Boolean(refused) });
   const c = view.detail;
+  const governance = await caseGovernanceView(deps.db, member, c, deps.now?.() ?? new Date());
   const names = new Map(view.readers.map((r) => [r.id, r.name]));
   const saved: Record<string, string> = {
     vector: c.severityVector ?? '',
@@ -55,6 +57,7 @@ export async function renderCasePage(
   res.status(refused ? 400 : 200).render('dashboard/case.njk', {
     member,
     view,
+    governance,
     state: stateOf(c.kind, c.status),
     moves: view.moves.map((to) => ({ to, label: stateOf(c.kind, to).label, closing: isClosingMove(c.kind, to) })),
     reopenTo: view.reopenTo ? stateOf(c.kind, view.reopenTo).label : null,

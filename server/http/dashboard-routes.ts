@@ -32,6 +32,8 @@ export interface DashboardRouteDeps {
   events: CaseEvents;
   /** Whether mail can go out, and how many notifications to this member wait: never a figure over others' mail. */
   mailStatus?: (memberId: string) => Promise<{ relayConfigured: boolean; waiting: number }>;
+  /** The clock of decisions shown on the case page (deadlines); tests move it. */
+  now?: () => Date;
 }
 
 /** The triage dashboard's pages: plain HTML that lists and moves cases; the bundle decrypts content. */

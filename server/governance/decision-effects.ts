@@ -1,0 +1,63 @@
+// What each kind of decision does once it passes, and what must hold for it to be proposed and,
+// checked again, carried out. OWNER: helper "decisions"; the functions it calls belong to the
+// modules that own each change (referral, access, liaison, conflicts).
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, ProposalKind } from '../../db/database';
+import { checkSrtExtension, grantClosedSecurityCases } from './access';
+import { checkConflictChange, downgradeConflict, liftConflict } from './conflicts';
+import { appointLiaison, checkLiaisonAppointment, checkLiaisonEnd, endLiaison } from './liaison';
+import { checkReferral, startReferral } from './referral';
+import type { GovernanceActor } from './governance-actor';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** What a proposal is about. */
+export interface DecisionSubject {
+  caseId: string | null;
+  subjectMemberId: string | null;
+  subjectConflictId: string | null;
+}
+
+export interface DecisionEffect {
+  /** Whether this can be proposed now, and — checked again when it passes — still be carried out; throws a DomainError in plain words. */
+  check(db: Db, subject: DecisionSubject): Promise<void>;
+  /** Carries out the passed decision inside the transaction that records it passed. */
+  apply(trx: Transaction<Database>, subject: DecisionSubject, actor: GovernanceActor): Promise<void>;
+}
+
+function required(value: string | null, what: string): string {
+  if (value === null) throw new TypeError(`this kind of decision needs ${what}`);
+  return value;
+}
+
+export const DECISION_EFFECTS: Readonly<Record<ProposalKind, DecisionEffect>> = Object.freeze({
+  refer: {
+    check: (db, s) => checkReferral(db, required(s.caseId, 'a case')),
+    apply: (trx, s, actor) => startReferral(trx, required(s.caseId, 'a case'), actor),
+  },
+  'appoint-liaison': {
+    check: (db, s) =>
+      checkLiaisonAppointment(db, required(s.caseId, 'a case'), required(s.subjectMemberId, 'a member')),
+    apply: (trx, s, actor) =>
+      appointLiaison(trx, required(s.caseId, 'a case'), required(s.subjectMemberId, 'a member'), actor),
+  },
+  'end-liaison': {
+    check: (db, s) => checkLiaisonEnd(db, required(s.caseId, 'a case'), required(s.subjectMemberId, 'a member')),
+    apply: (trx, s, actor) =>
+      endLiaison(trx, required(s.caseId, 'a case'), required(s.subjectMemberId, 'a member'), 'decision', actor),
+  },
+  'lift-conflict': {
+    check: (db, s) => checkConflictChange(db, required(s.subjectConflictId, 'a conflict'), 'none'),
+    apply: (trx, s, actor) => liftConflict(trx, required(s.subjectConflictId, 'a conflict'), actor),
+  },
+  'downgrade-conflict': {
+    check: (db, s) => checkConflictChange(db, required(s.subjectConflictId, 'a conflict'), 'soft'),
+    apply: (trx, s, actor) => downgradeConflict(trx, required(s.subjectConflictId, 'a conflict'), actor),
+  },
+  'extend-srt-access': {
+    check: (db, s) => checkSrtExtension(db, required(s.subjectMemberId, 'a member')),
+    apply: async (trx, s, actor) => {
+      await grantClosedSecurityCases(trx, required(s.subjectMemberId, 'a member'), actor);
+    },
+  },
+});
