@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import type { MemberRole } from '../../db/database';
 import type { MemberWithKey } from '../../db/members.queries';
-import { createApp } from '../../server/app';
+import { createApp, type AppDeps } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import { createLogger } from '../../server/log';
 import type { IntakeKeyring } from '../../server/intake-key/keyring';
@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from './db';
 import { createGnupgHome, type GnupgHome } from './gnupg';
 import { addFixtureMember, testArgon2Cost, type GoodKeyName } from './keys';
 import { startMailInstance } from './mail-instance';
+import { TestClock, type AuthTestServer } from './member-auth';
 
 export const MAIL_DOMAIN = 'intake.test';
 export const SECURITY = `security@${MAIL_DOMAIN}`;
@@ -92,6 +93,8 @@ export interface MailScenario {
   /** http://127.0.0.1:PORT of the app (security.txt, WKD…). */
   webUrl: string;
   server: Server;
+  /** The same app as a sign-in test server, with the clock its sessions and TOTP steps follow. */
+  authServer: AuthTestServer;
   members: Partial<Record<GoodKeyName, MemberWithKey>>;
   logLines: string[];
   /** A GnuPG home holding the intake public key (as a reporter's), plus whatever a test imports. */
@@ -108,7 +111,13 @@ export const DEFAULT_MAIL_MEMBERS: readonly [GoodKeyName, MemberRole][] = [
 ];
 
 export async function startMailScenario(
-  options: { members?: readonly [GoodKeyName, MemberRole][]; env?: Record<string, string>; relay?: boolean } = {},
+  options: {
+    members?: readonly [GoodKeyName, MemberRole][];
+    env?: Record<string, string>;
+    relay?: boolean;
+    /** More of what the app may be given (the decisions clock, …). */
+    deps?: Partial<Pick<AppDeps, 'governanceClock'>>;
+  } = {},
 ): Promise<MailScenario> {
   const database = await createTestDatabase();
   const members: MailScenario['members'] = {};
@@ -135,11 +144,14 @@ export async function startMailScenario(
     queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 },
   });
   const { intakeKeys, mail, smtp } = instance;
+  const clock = new TestClock();
   const app = await createApp({
     db: database.db,
     config,
     log,
     argon2: testArgon2Cost,
+    clock: clock.now,
+    ...options.deps,
     events: mail.events,
     intakeKeys,
     mailStatus: (memberId) => mail.status(memberId),
@@ -149,6 +161,17 @@ export async function startMailScenario(
   });
   const reporter = await createGnupgHome();
   await reporter.importKey(intakeKeys.current().armored);
+  const webUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = async () => {
+    await new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+    await instance.stop();
+    await sink?.stop();
+    await reporter.destroy();
+    await database.destroy();
+  };
   return {
     database,
     config,
@@ -156,22 +179,14 @@ export async function startMailScenario(
     mail,
     smtp,
     sink,
-    webUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    webUrl,
     server,
+    authServer: { url: webUrl, clock, logLines, close },
     members,
     logLines,
     reporter,
     intakeFingerprint: intakeKeys.current().fingerprint,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-      await instance.stop();
-      await sink?.stop();
-      await reporter.destroy();
-      await database.destroy();
-    },
+    close,
   };
 }
 
