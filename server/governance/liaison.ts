@@ -17,6 +17,7 @@ import { badInput, conflict, notFound } from '../errors';
 import { reopenTarget } from '../cases/workflow';
 import { addCaseReader, removeCaseReader } from './access';
 import type { GovernanceActor } from './governance-actor';
+import type { CaseEvents } from '../cases/case-events';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -104,6 +105,11 @@ export async function endLiaisonsOnClose(
   const liaisons = await currentLiaisons(trx, caseId);
   for (const l of liaisons) await endLiaison(trx, caseId, l.memberId, 'case-closed', actor);
   return liaisons.length;
+}
+
+/** After the appointment committed: the liaison is told by mail (CaseEvents never throw). */
+export async function notifyLiaisonAppointed(events: CaseEvents, caseId: string, memberId: string): Promise<void> {
+  await events.liaisonAppointed(caseId, memberId);
 }
 
 /** Whether the member is appointed liaison to the case now. */
