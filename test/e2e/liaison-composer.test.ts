@@ -7,9 +7,16 @@ import { caseTimeline } from '../../db/case-view.queries';
 import { decryptSplit } from '../../crypto/split-message';
 import { appointLiaison } from '../../server/governance/liaison';
 import { BY_SYSTEM } from '../../server/governance/governance-actor';
-import { launchChromium, recordRequests } from '../helpers/browser';
-import { submitReport } from '../helpers/dashboard';
-import { caseMessages, memberInBrowser, openCaseInBrowser, waitForCaseDecrypted } from '../helpers/dashboard-browser';
+import { describeViolations, launchChromium, recordRequests, seriousAxeViolations } from '../helpers/browser';
+import {
+  caseMessages,
+  memberInBrowser,
+  openCaseInBrowser,
+  signInInBrowser,
+  waitForCaseDecrypted,
+} from '../helpers/dashboard-browser';
+import { recordConflict } from '../../server/governance/conflicts';
+import { signedIn, submitReport } from '../helpers/dashboard';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { fixtureKey, fixturePrivateKey } from '../helpers/keys';
 import { enrolMember, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
@@ -123,4 +130,26 @@ test('"the committee has closed its case": stored, the appointment ends, the lia
   expect(appointment.ended_because).toBe('committee-closed');
   const response = await page.goto(`${server.url}/dashboard/cases/${coc.reference}`);
   expect(response?.status()).toBe(404);
+});
+
+test("the conflicts part of an approver's case page has no serious accessibility violations", async () => {
+  const other = await submitReport(t.db, 'coc', 'Another case, with a conflict recorded.');
+  const approver = await t.db.selectFrom('members').selectAll().where('id', '=', carol.id).executeTakeFirstOrThrow();
+  await recordConflict(t.db, signedIn({ ...approver, fingerprint: '' } as never), other.reference, {
+    memberId: frank.id,
+    ground: 'same-employer',
+  });
+  // axe is injected inline, which the app's CSP rightly blocks: this context bypasses it.
+  const axeContext = await browser.newContext({ bypassCSP: true });
+  try {
+    const axePage = await axeContext.newPage();
+    await signInInBrowser(axePage, server, carol);
+    expect((await axePage.goto(`${server.url}/dashboard/cases/${other.reference}`))?.status()).toBe(200);
+    expect(await axePage.locator('[data-conflict][data-level="soft"]').count()).toBe(1);
+    const violations = await seriousAxeViolations(axePage);
+    if (violations.length > 0) console.log(describeViolations(violations));
+    expect(violations.map((v) => v.id)).toEqual([]);
+  } finally {
+    await axeContext.close();
+  }
 });
