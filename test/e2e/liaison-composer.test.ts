@@ -16,7 +16,7 @@ import {
   waitForCaseDecrypted,
 } from '../helpers/dashboard-browser';
 import { recordConflict } from '../../server/governance/conflicts';
-import { signedIn, submitReport } from '../helpers/dashboard';
+import { submitReport } from '../helpers/dashboard';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { fixtureKey, fixturePrivateKey } from '../helpers/keys';
 import { enrolMember, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
@@ -134,8 +134,12 @@ test('"the committee has closed its case": stored, the appointment ends, the lia
 
 test("the conflicts part of an approver's case page has no serious accessibility violations", async () => {
   const other = await submitReport(t.db, 'coc', 'Another case, with a conflict recorded.');
-  const approver = await t.db.selectFrom('members').selectAll().where('id', '=', carol.id).executeTakeFirstOrThrow();
-  await recordConflict(t.db, signedIn({ ...approver, fingerprint: '' } as never), other.reference, {
+  const row = await t.db
+    .selectFrom('members')
+    .select(['id', 'name', 'email', 'role'])
+    .where('id', '=', carol.id)
+    .executeTakeFirstOrThrow();
+  await recordConflict(t.db, { ...row, sessionId: 'e2e' }, other.reference, {
     memberId: frank.id,
     ground: 'same-employer',
   });
