@@ -114,3 +114,15 @@ export async function caseAssignee(db: Db, caseId: string): Promise<string | nul
   const row = await db.selectFrom('cases').select('assignee_id').where('id', '=', caseId).executeTakeFirst();
   return row?.assignee_id ?? null;
 }
+
+/** Whether a referral of the case is proposed (open) or decided (passed). */
+export async function referralProposed(db: Db, caseId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('proposals')
+    .select('id')
+    .where('case_id', '=', caseId)
+    .where('kind', '=', 'refer')
+    .where('status', 'in', ['open', 'passed'])
+    .executeTakeFirst();
+  return row !== undefined;
+}

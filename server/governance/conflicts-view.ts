@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { CaseDetail } from '../../db/case-view.queries';
-import { activeConflicts, projectMembers } from '../../db/case-conflicts.queries';
+import { activeConflicts, projectMembers, referralProposed } from '../../db/case-conflicts.queries';
 import { GROUND_WORDS } from '../audit/audit-sentences';
 import type { SignedInMember } from '../auth/signed-in-member';
 import { conflictLevels } from './conflict-levels';
@@ -13,16 +13,19 @@ import { LIAISON_CAN } from './liaison-limits';
 
 export async function conflictsView(db: Kysely<Database>, member: SignedInMember, detail: CaseDetail, _now: Date) {
   if (detail.kind !== 'coc') return null;
-  const [conflicts, members, majority] = await Promise.all([
+  const [conflicts, members, majority, referral] = await Promise.all([
     activeConflicts(db, detail.id),
     projectMembers(db),
     majorityHardConflicted(db, detail.id),
+    referralProposed(db, detail.id),
   ]);
   const names = new Map(members.map((m) => [m.id, m.name]));
   const levels = conflictLevels(conflicts);
   const liaison = member.role === 'liaison';
   return {
     majority,
+    /** The referral the majority condition calls for is proposed or decided already. */
+    referral,
     liaison,
     liaisonCan: liaison ? LIAISON_CAN : null,
     /** A liaison declares its own conflicts only; approvers and SRT members record them on others too. */

@@ -169,6 +169,18 @@ test('declaring one’s own hard conflict sends the member to the dashboard with
   expect(carolPage).toContain('data-majority-conflicted');
   expect(carolPage).toContain('require referring it to the CNCF Code of Conduct Committee');
   expect(carolPage).toContain('declared by themself');
+  expect(carolPage).not.toContain('the referral is proposed');
+  // Once the referral is proposed (by the system, as the decisions module does), the banner says so.
+  const caseRow = await s.database.db
+    .selectFrom('cases')
+    .select('id')
+    .where('reference', '=', c.reference)
+    .executeTakeFirstOrThrow();
+  await s.database.db
+    .insertInto('proposals')
+    .values({ case_id: caseRow.id, kind: 'refer', deadline_at: new Date(Date.now() + 86_400_000) })
+    .execute();
+  expect(await html('carol', casePath(c.reference))).toContain('the referral is proposed');
 });
 
 test("the liaison's dashboard counts only its case; its case page offers no workflow and refuses it with 403", async () => {
