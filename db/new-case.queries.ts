@@ -16,6 +16,8 @@ export interface NewCaseWithMessages {
   acknowledgeDueAt: Date;
   triageDueAt: Date;
   readerIds: string[];
+  /** Members the reporter named as involved: a hard conflict each from the start (ground 'involved'). */
+  involvedIds?: string[];
   messages: NewMessage[];
   /** The unsealed audit row recording the arrival (actor 'reporter'); its details get the reference. */
   audit: { action: string; details: Record<string, string> };
@@ -115,7 +117,21 @@ async function insertOnce(
       INSERT INTO audit_log (case_id, actor_label, action, details)
       SELECT ${caseId}::uuid, 'reporter', ${value.audit.action}, ${JSON.stringify(value.audit.details)}::jsonb || jsonb_build_object('reference', reference)
       FROM new_case
-    )${submissionTokenInsert(value.submission, caseId)}
+    )${involvedConflicts(caseId, value.involvedIds ?? [])}${submissionTokenInsert(value.submission, caseId)}
     SELECT reference FROM new_case`.execute(db);
   return { id: caseId, reference: rows[0]!.reference };
+}
+
+/** The reporter's choice as hard conflicts (recorded by nobody: the reporter), each with its audit row, in the case's statement. */
+function involvedConflicts(caseId: string, involvedIds: string[]) {
+  if (involvedIds.length === 0) return sql``;
+  const rows = [...new Set(involvedIds)].map((memberId) => ({ id: crypto.randomUUID(), memberId }));
+  const conflictRows = rows.map((r) => sql`(${r.id}::uuid, ${caseId}::uuid, ${r.memberId}::uuid, 'hard', 'involved')`);
+  const auditRows = rows.map(
+    (r) =>
+      sql`(${caseId}::uuid, 'reporter', 'conflict.recorded', ${JSON.stringify({ conflictId: r.id, memberId: r.memberId, level: 'hard', ground: 'involved' })}::jsonb)`,
+  );
+  return sql`,
+    new_conflicts AS (INSERT INTO case_conflicts (id, case_id, member_id, level, ground) VALUES ${sql.join(conflictRows)}),
+    new_conflict_audit AS (INSERT INTO audit_log (case_id, actor_label, action, details) VALUES ${sql.join(auditRows)})`;
 }

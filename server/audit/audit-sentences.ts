@@ -59,6 +59,22 @@ export function auditSentences(
   return sentences;
 }
 
+/** The grounds of a conflict of interest, in words (the case page's form uses the same). */
+export const GROUND_WORDS: Readonly<Record<string, string>> = Object.assign(Object.create(null), {
+  involved: 'named as involved by the reporter',
+  'accused-or-target': 'the accused or a target',
+  'close-relationship': 'a close relationship with the accused or a target',
+  'same-employer': 'the same employer',
+  appearance: 'an appearance of conflict',
+});
+
+const LIAISON_END_WORDS: Readonly<Record<string, string>> = Object.assign(Object.create(null), {
+  decision: 'by a decision',
+  'committee-closed': 'the committee closed its case',
+  'case-closed': 'the case was closed',
+  conflict: 'a conflict of interest',
+});
+
 function actorOf(entry: AuditEntry): string {
   if (entry.actorName) return entry.actorName;
   if (entry.actorLabel === 'member') return 'A former member';
@@ -116,6 +132,23 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return entry.actorLabel === 'operator'
         ? `${who} exported its messages for ${member(d.memberId)}.`
         : `${who} downloaded a message, still encrypted.`;
+    case 'conflict.recorded':
+      if (d.ground === 'involved') return `${who} named an approver as involved, who therefore does not read it.`;
+      return `${who} recorded a ${text(d.level) ?? 'hard'} conflict of interest (${GROUND_WORDS[String(d.ground)] ?? 'another ground'}) for ${member(d.memberId)}.`;
+    case 'conflict.declared':
+      return `${who} declared a ${text(d.level) ?? 'hard'} conflict of interest (${GROUND_WORDS[String(d.ground)] ?? 'another ground'}).`;
+    case 'conflict.lifted':
+      return `A decision lifted a conflict of interest of ${member(d.memberId)}.`;
+    case 'conflict.downgraded':
+      return `A decision downgraded a conflict of interest of ${member(d.memberId)} to soft.`;
+    case 'liaison.appointed':
+      return `${member(d.memberId)} was appointed liaison with the CNCF Code of Conduct Committee.`;
+    case 'liaison.ended':
+      return `The appointment of ${member(d.memberId)} as liaison ended (${LIAISON_END_WORDS[String(d.because)] ?? 'ended'}).`;
+    case 'liaison.decision-recorded':
+      return d.committeeClosed
+        ? `${who} recorded the committee's decision, and that the committee closed its case.`
+        : `${who} recorded the committee's decision.`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

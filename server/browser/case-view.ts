@@ -122,6 +122,13 @@ function startComposers(root: HTMLElement, reference: string): void {
       event.preventDefault();
       const text = textarea.value;
       if (text.trim() === '') return;
+      const decision = form.querySelector<HTMLInputElement>('[data-entry-decision]')?.checked === true;
+      const closed = form.querySelector<HTMLInputElement>('[data-committee-closed]')?.checked === true;
+      if (closed && !decision) {
+        status.textContent =
+          'Only the committee’s decision can say that the committee closed its case: choose “The decision of the CNCF Code of Conduct Committee”. Nothing was sent.';
+        return;
+      }
       void (async () => {
         try {
           const recipients = await recipientsOf(reference, role);
@@ -132,13 +139,23 @@ function startComposers(root: HTMLElement, reference: string): void {
           }
           status.textContent = 'Encrypting in this browser…';
           const message = await encryptTo(recipients, text);
-          await fetchJson(`/api/dashboard/cases/${encodeURIComponent(reference)}/messages`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json', 'x-csrf-token': root.dataset.csrf ?? '' },
-            body: JSON.stringify({ role, message }),
-          });
+          const headers = { 'Content-Type': 'application/json', 'x-csrf-token': root.dataset.csrf ?? '' };
+          const base = `/api/dashboard/cases/${encodeURIComponent(reference)}`;
+          // A liaison's entry: a comment, or the committee's decision (which may end the appointment).
+          const stored = decision
+            ? await fetchJson<{ next?: string }>(`${base}/committee-decision`, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify({ message, committeeClosed: closed }),
+              })
+            : await fetchJson<{ next?: string }>(`${base}/messages`, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify({ role, message }),
+              });
           status.textContent = 'Sent.';
-          window.location.reload();
+          if (stored.next) window.location.assign(stored.next);
+          else window.location.reload();
         } catch (error) {
           status.textContent = `Not sent: ${(error as Error).message} Your text is still here.`;
         }

@@ -9,6 +9,8 @@ export interface CaseEvents {
   assigned(caseId: string, assigneeId: string): Promise<void>;
   /** A response-time clock ran out: every reader of the case is told. */
   overdue(caseId: string): Promise<void>;
+  /** A passed decision appointed the member liaison on the case: the liaison is told. */
+  liaisonAppointed(caseId: string, memberId: string): Promise<void>;
 }
 
 export const silentCaseEvents: CaseEvents = {
@@ -16,4 +18,5 @@ export const silentCaseEvents: CaseEvents = {
   messageAdded: async () => undefined,
   assigned: async () => undefined,
   overdue: async () => undefined,
+  liaisonAppointed: async () => undefined,
 };

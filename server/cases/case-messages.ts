@@ -14,6 +14,7 @@ import { badInput } from '../errors';
 import type { SignedInMember } from '../auth/signed-in-member';
 import { addressSessionKeys, type ReporterRecipient } from '../intake/message-addressing';
 import { loadRecipients, type Recipient } from '../intake/recipients';
+import { refuseLiaison } from '../governance/liaison-limits';
 
 export type ResponderMessageRole = 'comment' | 'reply';
 
@@ -35,6 +36,7 @@ export async function messageRecipients(
   role: ResponderMessageRole,
 ) {
   const found = await requireReadableCase(db, member, reference);
+  if (role === 'reply') refuseLiaison(member, 'reply to the reporter');
   const readers = await caseRecipients(db, found.id);
   return {
     readers: readers.map((r) => ({ name: r.name, fingerprint: r.fingerprint, publicKey: r.armoredKey })),
@@ -52,6 +54,7 @@ export async function addCaseMessage(
   events: CaseEvents,
 ): Promise<{ id: string }> {
   const found = await requireReadableCase(db, member, reference);
+  if (role === 'reply') refuseLiaison(member, 'reply to the reporter');
   const id = await storeCaseMessage(db, found, {
     role,
     authorMemberId: member.id,
@@ -63,12 +66,14 @@ export async function addCaseMessage(
 }
 
 export interface CaseMessageInput {
-  role: 'comment' | 'reply' | 'reporter-reply';
+  role: 'comment' | 'reply' | 'reporter-reply' | 'committee-decision';
   authorMemberId: string | null;
   message: string | Uint8Array;
   withReporter: boolean;
   /** Files that came with the message (an e-mail reply's), each encrypted like it; stored in the same transaction. */
   attachments?: (string | Uint8Array)[];
+  /** More for its audit row (ids, flags; never content). */
+  auditDetails?: Record<string, string | boolean>;
 }
 
 /** A message checked to be addressed to exactly the case's readers (and the reporter), ready to insert. */
@@ -106,6 +111,13 @@ export async function addressCaseMessage(
   return { input, parts };
 }
 
+const MESSAGE_AUDIT = {
+  comment: 'case.comment-added',
+  reply: 'case.reply-added',
+  'reporter-reply': 'case.reporter-replied',
+  'committee-decision': 'liaison.decision-recorded',
+} as const;
+
 /** Inserts an addressed message (and its files) with its audit row, inside the caller's transaction. */
 export async function insertCaseMessage(
   trx: Transaction<Database>,
@@ -121,13 +133,8 @@ export async function insertCaseMessage(
     caseId,
     actorMemberId: input.authorMemberId,
     actorLabel: input.authorMemberId ? undefined : 'reporter',
-    action:
-      input.role === 'comment'
-        ? 'case.comment-added'
-        : input.role === 'reply'
-          ? 'case.reply-added'
-          : 'case.reporter-replied',
-    details: { messageId: id },
+    action: MESSAGE_AUDIT[input.role],
+    details: { messageId: id, ...input.auditDetails },
   });
   return id;
 }

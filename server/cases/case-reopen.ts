@@ -14,6 +14,7 @@ import { badInput } from '../errors';
 import { badField } from '../field-errors';
 import type { SignedInMember } from '../auth/signed-in-member';
 import { reopenTarget } from './workflow';
+import { refuseLiaison } from '../governance/liaison-limits';
 
 export const MAX_REASON_CHARS = 5000;
 
@@ -28,6 +29,7 @@ export async function reopenCase(
   events: CaseEvents,
 ): Promise<{ to: string }> {
   const found = await requireReadableCase(db, member, reference);
+  refuseLiaison(member, 'reopen a case');
   if (!reopenTarget(found.kind, found.status))
     throw badInput('This case is not closed, so there is nothing to reopen.');
   const message = 'message' in reason ? reason.message : await encryptReason(db, found.id, reason.text);

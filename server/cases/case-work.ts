@@ -22,6 +22,8 @@ import { allowedMoves, checkMove, isClosingMove, reopenTarget, stateOf, type Mov
 import { badField, onField } from '../field-errors';
 import { findCaseRead, markCaseRead } from '../../db/case-reads.queries';
 import { TEXT_LIMITS, checkText } from '../text-checks';
+import { refuseLiaison } from '../governance/liaison-limits';
+import { endLiaisonsOnClose } from '../governance/liaison';
 
 /** One change to a case by this member, with its audit row, in one transaction. */
 function changeCase(
@@ -94,6 +96,7 @@ export async function moveCase(
   details: MoveDetails = {},
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
+  refuseLiaison(member, 'move a case');
   await db.transaction().execute(async (trx) => {
     const current = await lockCaseStatus(trx, found.id);
     checkMove(found.kind, current.status, to, details);
@@ -117,6 +120,8 @@ export async function moveCase(
       action: 'case.status-changed',
       details: { from: current.status, to, ...recorded },
     });
+    // The case closed: a liaison's work on it ends with it (the committee keeps its own copy).
+    if (isClosingMove(found.kind, to)) await endLiaisonsOnClose(trx, found.id, { actorMemberId: member.id });
   });
 }
 
@@ -129,6 +134,7 @@ export async function assignCase(
   events: CaseEvents,
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
+  refuseLiaison(member, 'assign a case');
   if (assigneeId !== null && !(await caseReaders(db, found.id)).some((r) => r.id === assigneeId)) {
     throw badField('assignee', 'A case can only be assigned to someone who may read it.');
   }
@@ -146,6 +152,7 @@ export async function setSeverity(
   input: { vector: string; cwe: string; affectedVersions: string },
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
+  refuseLiaison(member, 'set the severity');
   if (found.kind !== 'security') throw badInput('Only security cases have a severity.');
   const severity =
     input.vector.trim() === ''
@@ -181,6 +188,7 @@ export async function setEmbargo(
   date: string,
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
+  refuseLiaison(member, 'set the date of a case');
   const value =
     date.trim() === ''
       ? null
@@ -204,6 +212,7 @@ export async function setExpedited(
   expedited: boolean,
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
+  refuseLiaison(member, 'expedite a case');
   if (found.kind !== 'security') throw badInput('Only security cases can be expedited.');
   await changeCase(db, found.id, member, { action: 'case.expedited', details: { expedited } }, (trx) =>
     setCaseExpedited(trx, found.id, expedited),
@@ -235,6 +244,7 @@ export async function checkCaseMove(
   details: MoveDetails = {},
 ) {
   const detail = await requireReadableCase(db, member, reference);
+  refuseLiaison(member, 'move a case');
   checkMove(detail.kind, detail.status, to, details);
   return {
     detail,

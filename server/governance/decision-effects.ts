@@ -5,7 +5,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, ProposalKind } from '../../db/database';
 import { checkSrtExtension, grantClosedSecurityCases } from './access';
 import { checkConflictChange, downgradeConflict, liftConflict } from './conflicts';
-import { appointLiaison, checkLiaisonAppointment, checkLiaisonEnd, endLiaison } from './liaison';
+import {
+  appointLiaison,
+  checkLiaisonAppointment,
+  checkLiaisonEnd,
+  endLiaison,
+  notifyLiaisonAppointed,
+} from './liaison';
+import type { CaseEvents } from '../cases/case-events';
 import { checkReferral, startReferral } from './referral';
 import type { GovernanceActor } from './governance-actor';
 
@@ -23,6 +30,8 @@ export interface DecisionEffect {
   check(db: Db, subject: DecisionSubject): Promise<void>;
   /** Carries out the passed decision inside the transaction that records it passed. */
   apply(trx: Transaction<Database>, subject: DecisionSubject, actor: GovernanceActor): Promise<void>;
+  /** What to tell once the transaction that applied it committed (a notification); never fails the decision. */
+  afterCommit?(events: CaseEvents, subject: DecisionSubject): Promise<void>;
 }
 
 function required(value: string | null, what: string): string {
@@ -40,6 +49,8 @@ export const DECISION_EFFECTS: Readonly<Record<ProposalKind, DecisionEffect>> = 
       checkLiaisonAppointment(db, required(s.caseId, 'a case'), required(s.subjectMemberId, 'a member')),
     apply: (trx, s, actor) =>
       appointLiaison(trx, required(s.caseId, 'a case'), required(s.subjectMemberId, 'a member'), actor),
+    afterCommit: (events, s) =>
+      notifyLiaisonAppointed(events, required(s.caseId, 'a case'), required(s.subjectMemberId, 'a member')),
   },
   'end-liaison': {
     check: (db, s) => checkLiaisonEnd(db, required(s.caseId, 'a case'), required(s.subjectMemberId, 'a member')),

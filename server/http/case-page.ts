@@ -27,6 +27,9 @@ const EDITABLE = [
   'resolution',
   'assignee',
   'reason',
+  'memberId',
+  'ground',
+  'declareGround',
 ] as const;
 
 export async function renderCasePage(
@@ -50,6 +53,9 @@ export async function renderCasePage(
     resolution: '',
     assignee: c.assigneeId ?? '',
     reason: '',
+    memberId: '',
+    ground: '',
+    declareGround: '',
   };
   const values = Object.create(null) as Record<string, string>;
   for (const name of EDITABLE)

@@ -58,6 +58,8 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
       mail,
       states: STATES,
       statusLabels: STATUS_LABELS,
+      // Back from a case this member just left (a declared hard conflict, the committee's case closed).
+      left: req.query.left === 'conflict' || req.query.left === 'committee-closed' ? req.query.left : null,
       csrfToken: deps.csrf.tokenFor(req, res),
     });
   });
@@ -87,42 +89,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     res.type('application/pgp-encrypted').send(message.armored);
   });
 
-  /**
-   * A form on the case page: done, back to the case; refused for bad input, the case page again
-   * with the problem beside its field (`field` when the refusal names none) and what was typed.
-   */
-  const action =
-    (
-      field: string,
-      run: (
-        member: SignedInMember,
-        reference: string,
-        body: Record<string, string>,
-        req: Request,
-        res: Response,
-      ) => Promise<boolean | void>,
-    ) =>
-    async (req: Request, res: Response) => {
-      if (!deps.csrf.isValid(req)) throw forbidden('This form expired. Go back, reload the page and try again.');
-      const member = signedInMember(res)!;
-      const reference = String(req.params.reference);
-      const body = Object.create(null) as Record<string, string>;
-      try {
-        for (const [name, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
-          if (typeof value !== 'string')
-            throw badInput('Each field of the form is sent once, as text. Reload the page and try again.');
-          body[name] = value;
-        }
-        // A handler that rendered a page of its own (a confirmation) returns true.
-        if ((await run(member, reference, body, req, res)) === true) return;
-      } catch (error) {
-        if (!(error instanceof DomainError) || error.kind !== 'bad-input') throw error;
-        const problems = Object.create(null) as Record<string, string>;
-        problems[error instanceof FieldError ? error.field : field] = error.message;
-        return renderCasePage(deps, req, res, member, reference, { problems, typed: body });
-      }
-      res.redirect(303, `/dashboard/cases/${encodeURIComponent(parseCaseReference(reference) ?? reference)}`);
-    };
+  const action = (field: string, run: CaseFormHandler) => caseFormAction(deps, field, run);
 
   router.post(
     '/dashboard/cases/:reference/status',
@@ -184,6 +151,47 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   );
 
   return router;
+}
+
+/** What a case page form does; true when it answered itself (a page of its own, a redirect elsewhere). */
+export type CaseFormHandler = (
+  member: SignedInMember,
+  reference: string,
+  body: Record<string, string>,
+  req: Request,
+  res: Response,
+) => Promise<boolean | void>;
+
+/**
+ * A form on the case page: done, back to the case; refused for bad input, the case page again
+ * with the problem beside its field (`field` when the refusal names none) and what was typed.
+ */
+export function caseFormAction(
+  deps: Pick<DashboardRouteDeps, 'db' | 'csrf' | 'now'>,
+  field: string,
+  run: CaseFormHandler,
+) {
+  return async (req: Request, res: Response) => {
+    if (!deps.csrf.isValid(req)) throw forbidden('This form expired. Go back, reload the page and try again.');
+    const member = signedInMember(res)!;
+    const reference = String(req.params.reference);
+    const body = Object.create(null) as Record<string, string>;
+    try {
+      for (const [name, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
+        if (typeof value !== 'string')
+          throw badInput('Each field of the form is sent once, as text. Reload the page and try again.');
+        body[name] = value;
+      }
+      // A handler that rendered a page of its own (a confirmation) returns true.
+      if ((await run(member, reference, body, req, res)) === true) return;
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'bad-input') throw error;
+      const problems = Object.create(null) as Record<string, string>;
+      problems[error instanceof FieldError ? error.field : field] = error.message;
+      return renderCasePage(deps, req, res, member, reference, { problems, typed: body });
+    }
+    res.redirect(303, `/dashboard/cases/${encodeURIComponent(parseCaseReference(reference) ?? reference)}`);
+  };
 }
 
 /** Pages for members only: a visitor without a session goes to sign in, and comes back. */

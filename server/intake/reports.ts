@@ -13,6 +13,7 @@ import type { Argon2Cost } from '../../crypto/openpgp-config';
 import { keyIdsOf, readPublicKey } from '../../crypto/keys';
 import { DomainError, badInput, conflict } from '../errors';
 import { routeReport } from '../governance/routing';
+import { proposeReferralIfMajority } from '../governance/conflicts';
 import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from '../cases/clocks';
 import { recentRecipients, type Recipient } from './recipients';
 import { TEXT_LIMITS, checkText } from '../text-checks';
@@ -133,6 +134,7 @@ async function checkAndStoreEncrypted(
     kind: input.kind,
     channel,
     readers,
+    involvedIds: input.involvedIds,
     reporter: { ...reporter, publicKey: input.reporterPublicKey, lockedKey: input.reporterLockedKey },
     receiptLookup: Buffer.from(input.receiptLookup, 'hex'),
     messages,
@@ -196,6 +198,7 @@ export async function submitPlaintextReport(
     kind: input.kind,
     channel: options.channel,
     readers,
+    involvedIds: input.involvedIds,
     reporter: {
       fingerprint: reporterKey.fingerprint,
       keyIds: keyIdsOf(reporterPublic),
@@ -232,6 +235,8 @@ interface CaseToStore {
   kind: CaseKind;
   channel: CaseChannel;
   readers: Recipient[];
+  /** CoC: the approvers the reporter named as involved (hard conflicts from the start). */
+  involvedIds: string[];
   reporter: { fingerprint: string; keyIds: Set<string>; publicKey: string; lockedKey: string };
   receiptLookup: Uint8Array;
   messages: { role: MessageRole; split: SplitMessage }[];
@@ -266,6 +271,7 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
       reporterLockedKey: value.reporter.lockedKey,
       ...dueDates(value.kind, new Date(), value.targets),
       readerIds: value.readers.map((r) => r.id),
+      involvedIds: value.kind === 'coc' ? value.involvedIds : [],
       messages: rows,
       audit: { action: 'case.created', details: { kind: value.kind, channel: value.channel } },
       submission: value.submission,
@@ -282,6 +288,7 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
     throw error;
   }
   const { id: caseId, reference } = stored;
+  if (value.kind === 'coc' && value.involvedIds.length > 0) await proposeReferralIfMajority(db, caseId);
   await value.events?.caseStored(caseId).catch(() => undefined);
   return { reference, kind: value.kind };
 }

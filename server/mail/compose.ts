@@ -8,7 +8,7 @@ import { KIND_WORDS, messageLabels } from '../cases/case-words';
 
 export const MAIL_TEMPLATES_DIR = path.resolve(__dirname, '../../templates/mail');
 
-export type NotificationEvent = 'case-routed' | 'new-message' | 'assigned' | 'overdue';
+export type NotificationEvent = 'case-routed' | 'new-message' | 'assigned' | 'overdue' | 'liaison-appointed';
 
 const MESSAGE_LABELS = messageLabels('mail');
 
@@ -65,6 +65,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         'new-message': `New ${MESSAGE_LABELS[values.messageRole ?? ''] ?? 'message'} on ${values.reference}`,
         assigned: `${values.reference} is assigned to you`,
         overdue: `${values.reference} is overdue`,
+        'liaison-appointed': `You are the liaison on ${values.reference}`,
       };
       const subject = `[${config.projectName}] ${subjects[event]}`;
       const context = {

@@ -6,6 +6,7 @@
  *   messageAdded(caseId, authorId) a comment, reply or reporter message → every reader but the author
  *   assigned(caseId, assigneeId)   → the assignee (if a reader)
  *   overdue(caseId)                a response-time clock ran out → every reader, at most once a day
+ *   liaisonAppointed(caseId, id)   a decision appointed a liaison → that liaison (if a reader)
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -82,6 +83,15 @@ export function createMailNotifications(deps: {
           job: { event: 'overdue', caseId, memberId },
         }));
       }),
+
+    liaisonAppointed: (caseId, memberId) =>
+      enqueue('liaison-appointed', caseId, async () => [
+        // Per minute, like an assignment: a retried decision mails once, a later appointment again.
+        {
+          key: `liaison-appointed|${caseId}|${memberId}|${Math.floor(now().getTime() / 60_000)}`,
+          job: { event: 'liaison-appointed', caseId, memberId },
+        },
+      ]),
   };
 }
 
