@@ -9,11 +9,16 @@ export interface CaseEvents {
   assigned(caseId: string, assigneeId: string): Promise<void>;
   /** A response-time clock ran out: every reader of the case is told. */
   overdue(caseId: string): Promise<void>;
+  /** A decision was proposed, turned into a vote, or closed: its eligible approvers are told (server/governance/decisions.ts). */
+  decisionChanged(proposalId: string, change: DecisionChange): Promise<void>;
 }
+
+export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
 
 export const silentCaseEvents: CaseEvents = {
   caseStored: async () => undefined,
   messageAdded: async () => undefined,
   assigned: async () => undefined,
   overdue: async () => undefined,
+  decisionChanged: async () => undefined,
 };
