@@ -307,3 +307,60 @@ export async function decisionNoticeTarget(
     .executeTakeFirst();
   return row && { name: row.name, email: row.email, caseId: row.case_id, reference: row.reference };
 }
+
+/** Names of these members (for the words of a proposal), by id; a removed member is missing. */
+export async function memberNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('members').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** The member each of these conflicts is recorded on, by conflict id. */
+export async function conflictMemberIds(db: Db, conflictIds: readonly string[]): Promise<Map<string, string>> {
+  if (conflictIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('case_conflicts')
+    .select(['id', 'member_id'])
+    .where('id', 'in', conflictIds)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.member_id]));
+}
+
+/** Members with this role, by name (the candidates of an appointment or an SRT extension). */
+export async function membersWithRole(db: Db, role: 'liaison' | 'srt'): Promise<{ id: string; name: string }[]> {
+  return db.selectFrom('members').select(['id', 'name']).where('role', '=', role).orderBy('name').execute();
+}
+
+/** The liaisons appointed to the case now. */
+export async function currentLiaisons(db: Db, caseId: string): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('liaison_appointments')
+    .innerJoin('members', 'members.id', 'liaison_appointments.member_id')
+    .select(['members.id', 'members.name'])
+    .where('liaison_appointments.case_id', '=', caseId)
+    .where('liaison_appointments.ended_at', 'is', null)
+    .orderBy('members.name')
+    .execute();
+}
+
+/**
+ * The open proposals on cases this member reads (a case it may not read contributes nothing: no
+ * row, no count), with each case's reference, oldest deadline first.
+ */
+export async function openProposalsOnReadableCases(
+  db: Db,
+  memberId: string,
+): Promise<(ProposalRow & { reference: string })[]> {
+  const rows = await db
+    .selectFrom('proposals')
+    .innerJoin('case_readers', (join) =>
+      join.onRef('case_readers.case_id', '=', 'proposals.case_id').on('case_readers.member_id', '=', memberId),
+    )
+    .innerJoin('cases', 'cases.id', 'proposals.case_id')
+    .select(COLUMNS.map((c) => `proposals.${c}` as const))
+    .select('cases.reference')
+    .where('proposals.status', '=', 'open')
+    .orderBy('proposals.deadline_at')
+    .execute();
+  return rows.map((r) => ({ ...toRow(r), reference: r.reference }));
+}
