@@ -5,8 +5,6 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, ProposalKind } from '../../db/database';
 import { activeConflicts } from '../../db/case-conflicts.queries';
 import {
-  approverIds,
-  approverReaderIds,
   closeProposal,
   listBallots,
   lockOpenProposalIfFree,
@@ -15,6 +13,7 @@ import {
   withSavepoint,
   type ProposalRow,
 } from '../../db/proposals.queries';
+import { approverIds, approverReaderIds } from '../../db/decision-people.queries';
 import { appendAudit } from '../audit/audit-log';
 import { DomainError } from '../errors';
 import { conflictLevels } from './conflict-levels';

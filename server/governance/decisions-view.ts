@@ -5,16 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { CaseDetail } from '../../db/case-view.queries';
 import { activeConflicts } from '../../db/case-conflicts.queries';
-import {
-  conflictMemberIds,
-  currentLiaisons,
-  listBallots,
-  listProposals,
-  memberNames,
-  membersWithRole,
-  openProposalsOnReadableCases,
-  type ProposalRow,
-} from '../../db/proposals.queries';
+import { listBallots, listProposals, openProposalsOnReadableCases, type ProposalRow } from '../../db/proposals.queries';
+import { conflictMemberIds, currentLiaisons, memberNames, membersWithRole } from '../../db/decision-people.queries';
 import type { SignedInMember } from '../auth/signed-in-member';
 import { DomainError } from '../errors';
 import { conflictLevels } from './conflict-levels';

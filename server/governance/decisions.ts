@@ -6,25 +6,33 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { BallotChoice, Database, ProposalKind } from '../../db/database';
 import {
-  conflictCaseId,
   hasOpenOrPassedProposal,
   insertProposal,
-  lockProposal,
   markVoteCalled,
   closeProposal,
   upsertBallot,
   type ProposalRow,
 } from '../../db/proposals.queries';
+import { conflictCaseId } from '../../db/decision-people.queries';
 import type { CaseDetail } from '../../db/case-view.queries';
 import { appendAudit } from '../audit/audit-log';
 import type { SignedInMember } from '../auth/signed-in-member';
 import type { CaseEvents, DecisionChange } from '../cases/case-events';
-import { requireReadableCase } from '../cases/case-work';
-import { DomainError, badInput, forbidden, notFound } from '../errors';
+import { DomainError, badInput, forbidden } from '../errors';
 import { badField } from '../field-errors';
+import {
+  lockVisibleOpen,
+  onProposalField,
+  requireEligible,
+  requiredId,
+  scopeCase,
+  type ProposalScope,
+} from './decision-scope';
+
+export type { ProposalScope };
 import { DECISION_EFFECTS } from './decision-effects';
 import { isVote } from './decision-rules';
-import { electorateOf, settleLocked, subjectOf, type DecisionEffects, type SettledProposal } from './decision-settle';
+import { settleLocked, subjectOf, type DecisionEffects, type SettledProposal } from './decision-settle';
 
 /** How long lazy consensus waits for an objection, and a vote for ballots (config: LAZY_CONSENSUS_HOURS, COC_LAZY_CONSENSUS_HOURS). */
 export interface DecisionPeriods {
@@ -55,48 +63,17 @@ export const CASE_PROPOSAL_KINDS: readonly ProposalKind[] = [
 ];
 export const PROJECT_PROPOSAL_KINDS: readonly ProposalKind[] = ['extend-srt-access'];
 
-export const PROPOSAL_NOT_FOUND = 'There is no such proposal.';
-
-/** Where a proposal lives: on a case (by its reference, which the member must read) or on the project. */
-export type ProposalScope = { reference: string } | 'project';
-
 export interface ProposalInput {
   kind: string;
   subjectMemberId?: string;
   subjectConflictId?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function periodHours(periods: DecisionPeriods, detail: Pick<CaseDetail, 'kind'> | null): number {
   return detail?.kind === 'coc' ? periods.cocLazyConsensusHours : periods.lazyConsensusHours;
 }
 
 const addHours = (at: Date, hours: number) => new Date(at.getTime() + hours * 3_600_000);
-
-async function requireEligible(db: Kysely<Database>, member: SignedInMember, caseId: string | null): Promise<void> {
-  const electorate = await electorateOf(db, caseId);
-  if (electorate.eligible.has(member.id)) return;
-  throw forbidden(
-    member.role === 'approver'
-      ? 'You have a conflict of interest on this case: you read it, but you do not propose or vote on it.'
-      : 'Only approvers propose, object and vote.',
-  );
-}
-
-/** The case of the scope (only among the member's readable cases), or null for the project; liaisons see no decisions. */
-async function scopeCase(
-  db: Kysely<Database>,
-  member: SignedInMember,
-  scope: ProposalScope,
-): Promise<CaseDetail | null> {
-  if (member.role === 'liaison') throw notFound(PROPOSAL_NOT_FOUND);
-  if (scope === 'project') {
-    if (member.role !== 'approver') throw notFound(PROPOSAL_NOT_FOUND);
-    return null;
-  }
-  return requireReadableCase(db, member, scope.reference);
-}
 
 /** Makes a proposal; returns its id. The proposer must be eligible, and the kind's check must accept it. */
 export async function propose(
@@ -259,19 +236,6 @@ async function step(
   return settled;
 }
 
-async function lockVisibleOpen(
-  trx: Transaction<Database>,
-  member: SignedInMember,
-  scope: ProposalScope,
-  proposalId: string,
-) {
-  const detail = await scopeCase(trx, member, scope);
-  const p = UUID.test(proposalId) ? await lockProposal(trx, proposalId.toLowerCase()) : undefined;
-  if (!p || p.caseId !== (detail?.id ?? null)) throw notFound(PROPOSAL_NOT_FOUND);
-  if (p.status !== 'open') throw badInput(`This proposal is closed already (${p.status}).`);
-  return { p, detail };
-}
-
 async function auditProposed(
   trx: Transaction<Database>,
   proposalId: string,
@@ -296,18 +260,3 @@ async function auditProposed(
 const needsMember = (kind: ProposalKind) =>
   kind === 'appoint-liaison' || kind === 'end-liaison' || kind === 'extend-srt-access';
 const needsConflict = (kind: ProposalKind) => kind === 'lift-conflict' || kind === 'downgrade-conflict';
-
-function requiredId(value: string | undefined, field: string, message: string): string {
-  if (!value || !UUID.test(value)) throw badField(field, message);
-  return value.toLowerCase();
-}
-
-/** A check's refusal (any DomainError, in plain words) shown beside the proposal's form. */
-async function onProposalField(field: string, check: () => Promise<void>): Promise<void> {
-  try {
-    await check();
-  } catch (error) {
-    if (error instanceof DomainError) throw badField(field, error.message, error);
-    throw error;
-  }
-}

@@ -10,7 +10,7 @@ import type { Logger } from '../log';
 import type { MailTemplates } from './compose';
 import { pgpMimePart } from './pgp-mime';
 import type { CaseNotificationJob, DecisionNotificationJob, NotificationJob } from './queue';
-import { decisionNoticeTarget } from '../../db/proposals.queries';
+import { decisionNoticeTarget } from '../../db/decision-people.queries';
 import { electorateOf } from '../governance/decision-settle';
 import type { Mailer } from './transport';
 
