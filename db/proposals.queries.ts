@@ -288,3 +288,18 @@ export async function openProposalsOnReadableCases(
     .execute();
   return rows.map((r) => ({ ...toRow(r), reference: r.reference }));
 }
+
+/** Ids of the open proposals on the project and on the cases this member reads (nothing of any other case). */
+export async function visibleOpenProposalIds(db: Db, memberId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('proposals')
+    .leftJoin('case_readers', (join) =>
+      join.onRef('case_readers.case_id', '=', 'proposals.case_id').on('case_readers.member_id', '=', memberId),
+    )
+    .select('proposals.id')
+    .where('proposals.status', '=', 'open')
+    .where((eb) => eb.or([eb('proposals.case_id', 'is', null), eb('case_readers.member_id', 'is not', null)]))
+    .orderBy('proposals.created_at')
+    .execute();
+  return rows.map((r) => r.id);
+}

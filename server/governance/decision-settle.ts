@@ -129,9 +129,11 @@ export async function settleProposals(
   db: Kysely<Database>,
   now: Date,
   effects: DecisionEffects = DECISION_EFFECTS,
+  /** Only these (still open) proposals; all open ones when not given. */
+  only?: readonly string[],
 ): Promise<SettledProposal[]> {
   const settled: SettledProposal[] = [];
-  for (const id of await openProposalIds(db)) {
+  for (const id of only ?? (await openProposalIds(db))) {
     const done = await db.transaction().execute(async (trx) => {
       const p = await lockOpenProposalIfFree(trx, id);
       return p ? settleLocked(trx, p, now, effects) : null;

@@ -11,6 +11,7 @@ import {
   markVoteCalled,
   closeProposal,
   upsertBallot,
+  visibleOpenProposalIds,
   type ProposalRow,
 } from '../../db/proposals.queries';
 import { conflictCaseId } from '../../db/decision-people.queries';
@@ -32,7 +33,14 @@ import {
 export type { ProposalScope };
 import { DECISION_EFFECTS } from './decision-effects';
 import { isVote } from './decision-rules';
-import { settleLocked, subjectOf, type DecisionEffects, type SettledProposal } from './decision-settle';
+import {
+  settleCaseProposals,
+  settleLocked,
+  settleProposals,
+  subjectOf,
+  type DecisionEffects,
+  type SettledProposal,
+} from './decision-settle';
 
 /** How long lazy consensus waits for an objection, and a vote for ballots (config: LAZY_CONSENSUS_HOURS, COC_LAZY_CONSENSUS_HOURS). */
 export interface DecisionPeriods {
@@ -260,3 +268,28 @@ async function auditProposed(
 const needsMember = (kind: ProposalKind) =>
   kind === 'appoint-liaison' || kind === 'end-liaison' || kind === 'extend-srt-access';
 const needsConflict = (kind: ProposalKind) => kind === 'lift-conflict' || kind === 'downgrade-conflict';
+
+/**
+ * Before a member's page shows decisions (the case page, the decisions page): settles those whose
+ * outcome is final by the decisions clock, so the page never shows an outcome that is due as open,
+ * and tells of each one closed. Only proposals this member may see are touched; any other reference
+ * is left alone (the page itself answers it).
+ */
+export async function settleVisibleProposals(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  scope: ProposalScope,
+  ctx: Pick<DecisionContext, 'now' | 'events' | 'effects'>,
+): Promise<void> {
+  let settled: SettledProposal[];
+  try {
+    const detail = await scopeCase(db, member, scope);
+    settled = detail
+      ? await settleCaseProposals(db, detail.id, ctx.now, ctx.effects)
+      : await settleProposals(db, ctx.now, ctx.effects, await visibleOpenProposalIds(db, member.id));
+  } catch (error) {
+    if (error instanceof DomainError && (error.kind === 'not-found' || error.kind === 'bad-input')) return;
+    throw error;
+  }
+  for (const s of settled) await ctx.events?.decisionChanged(s.id, 'closed');
+}

@@ -1,11 +1,12 @@
 // Proposals, objections, votes (issue 10 §3): plain HTML POST forms with the CSRF token, on the case
 // page and on the project's decisions page; each validates, calls one workflow function, and goes
 // back to its page (PRG), or shows the page again with the problem beside its form. OWNER: helper "decisions".
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
   callVote,
   castBallot,
   propose,
+  settleVisibleProposals,
   withdrawProposal,
   type DecisionContext,
   type ProposalScope,
@@ -17,7 +18,7 @@ import { caseFormAction, formAction } from './case-form-action';
 import type { GovernanceRouteDeps } from './governance-route-deps';
 import { urlencodedForm } from './outside-keys';
 import { noStore } from './protection';
-import { requireSignedIn } from './request-context';
+import { requireSignedIn, signedInMember } from './request-context';
 import type { FormProblems } from './case-page';
 
 export function decisionRoutes(deps: GovernanceRouteDeps): Router {
@@ -137,4 +138,29 @@ export function decisionRoutes(deps: GovernanceRouteDeps): Router {
   );
 
   return router;
+}
+
+/**
+ * Mounted before the dashboard's pages: the case page and the decisions page first settle what is
+ * due by the decisions clock (which tests move), so neither shows a final outcome as still open.
+ */
+export function settleDueDecisions(deps: GovernanceRouteDeps): RequestHandler {
+  return async (req, res, next) => {
+    const member = signedInMember(res);
+    if (req.method === 'GET' && member) {
+      const onCase = /^\/dashboard\/cases\/([^/]+)$/.exec(req.path);
+      const ctx = { now: deps.now(), events: deps.events };
+      if (onCase) await settleVisibleProposals(deps.db, member, { reference: safeDecode(onCase[1]!) }, ctx);
+      else if (req.path === '/dashboard/decisions') await settleVisibleProposals(deps.db, member, 'project', ctx);
+    }
+    next();
+  };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

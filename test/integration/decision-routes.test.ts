@@ -175,3 +175,19 @@ test('the decisions page is for approvers: linked in their nav, lists open propo
   expect(erin.status).toBe(404);
   expect((await client('erin').get('/dashboard')).html).not.toContain('data-nav-decisions');
 });
+
+test('a vote past its deadline by the decisions clock shows as closed the moment a reader opens the page', async () => {
+  const page = await client('alice').get(casePath());
+  expect(proposalOn(page.html)).toContain('data-status="open"');
+  governanceClock.advance(25 * 3_600_000);
+  const later = proposalOn((await client('alice').get(casePath())).html);
+  expect(later).toContain('data-status="rejected"');
+  expect(later).toContain('rejected at the deadline: 1 yes of 2 eligible, 2 needed');
+  expect(later).not.toContain('data-action=');
+  const stored = await t.db
+    .selectFrom('proposals')
+    .select(['status', 'closed_at'])
+    .where('id', '=', proposalId)
+    .executeTakeFirstOrThrow();
+  expect(stored.status).toBe('rejected');
+});
