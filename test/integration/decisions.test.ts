@@ -19,6 +19,7 @@ import {
   castBallot,
   propose,
   proposeBySystem,
+  settleVisibleProposals,
   withdrawProposal,
   type DecisionContext,
 } from '../../server/governance/decisions';
@@ -420,4 +421,16 @@ test('the excluded cannot see or act: hard-conflicted like a missing case, soft-
   ).toBe('not-found');
   expect((await domainErrorOf(castBallot(t.db, as('alice'), at, 'not-an-id', 'yes', ctx(T0)))).kind).toBe('not-found');
   expect((await verifyAuditChain(t.db)).ok).toBe(true);
+});
+
+test('settling before a page is shown touches only what that member may see', async () => {
+  const c = await newCase();
+  const id = await propose(t.db, as('alice'), { reference: c.reference }, { kind: 'refer' }, ctx(T0));
+  const later = { now: hours(25), effects };
+  await settleVisibleProposals(t.db, as('carol'), 'project', later);
+  await settleVisibleProposals(t.db, as('carol'), { reference: c.reference }, later);
+  await settleVisibleProposals(t.db, as('gina'), { reference: c.reference }, later);
+  expect((await proposal(id)).status).toBe('open');
+  await settleVisibleProposals(t.db, as('bob'), { reference: c.reference }, later);
+  expect((await proposal(id)).status).toBe('passed');
 });
