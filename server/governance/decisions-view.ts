@@ -116,8 +116,10 @@ export async function decisionsView(
   effects: DecisionEffects = DECISION_EFFECTS,
 ) {
   if (member.role === 'liaison') return null;
-  const electorate = await electorateOf(db, detail.id);
   const proposals = await listProposals(db, detail.id);
+  // Every kind of case decision is about a Code of Conduct case; a security case shows the part only if it has some.
+  if (detail.kind !== 'coc' && proposals.length === 0) return null;
+  const electorate = await electorateOf(db, detail.id);
   const views = await proposalViews(db, member, proposals, electorate, now);
   const mayPropose = electorate.eligible.has(member.id);
   return {
