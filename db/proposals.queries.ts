@@ -85,25 +85,23 @@ export async function insertProposal(
     deadlineAt: Date;
   },
 ): Promise<string | null> {
-  try {
-    const row = await db
-      .insertInto('proposals')
-      .values({
-        case_id: p.caseId,
-        kind: p.kind,
-        subject_member_id: p.subjectMemberId,
-        subject_conflict_id: p.subjectConflictId,
-        proposed_by_member_id: p.proposedByMemberId,
-        by_system: p.bySystem,
-        deadline_at: p.deadlineAt,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  } catch (error) {
-    if ((error as { code?: string }).code === '23505') return null;
-    throw error;
-  }
+  // No conflict target: any unique violation (the one-open index) means "made already", and a
+  // statement that does nothing leaves the caller's transaction usable.
+  const row = await db
+    .insertInto('proposals')
+    .values({
+      case_id: p.caseId,
+      kind: p.kind,
+      subject_member_id: p.subjectMemberId,
+      subject_conflict_id: p.subjectConflictId,
+      proposed_by_member_id: p.proposedByMemberId,
+      by_system: p.bySystem,
+      deadline_at: p.deadlineAt,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
 }
 
 export async function findProposal(db: Db, id: string): Promise<ProposalRow | undefined> {

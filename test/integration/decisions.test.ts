@@ -434,3 +434,16 @@ test('settling before a page is shown touches only what that member may see', as
   await settleVisibleProposals(t.db, as('bob'), { reference: c.reference }, later);
   expect((await proposal(id)).status).toBe('passed');
 });
+
+test('two approvers proposing the same thing at once make one proposal', async () => {
+  const c = await newCase();
+  const at = { reference: c.reference };
+  const outcomes = await Promise.allSettled([
+    propose(t.db, as('alice'), at, { kind: 'refer' }, ctx(T0)),
+    propose(t.db, as('bob'), at, { kind: 'refer' }, ctx(T0)),
+  ]);
+  expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+  const rows = await t.db.selectFrom('proposals').select('id').where('case_id', '=', c.id).execute();
+  expect(rows).toHaveLength(1);
+  expect(await actions(c.id)).toEqual(['decision.proposed']);
+});
