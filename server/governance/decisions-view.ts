@@ -73,7 +73,7 @@ export async function proposalViews(
     const open = p.status === 'open';
     const vote = isVote(p);
     const reason = open
-      ? decide({ ...p, bySystem: p.bySystem }, ballots.get(p.id) ?? [], electorate, now).reason
+      ? decide(p, ballots.get(p.id) ?? [], electorate, now).reason
       : typeof stored?.reason === 'string'
         ? stored.reason
         : null;
