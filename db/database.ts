@@ -152,8 +152,9 @@ export interface ProposalsTable {
   kind: ProposalKind;
   subject_member_id: string | null;
   subject_conflict_id: string | null;
-  /** null: proposed by the system. */
+  /** null: proposed by the system, or by a member since removed (by_system tells which). */
   proposed_by_member_id: string | null;
+  by_system: Generated<boolean>;
   threshold: Generated<'majority' | 'two-thirds'>;
   created_at: CreatedAt;
   deadline_at: Date;

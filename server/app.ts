@@ -1,6 +1,6 @@
 import { accessRoutes } from './http/access-routes';
 import { conflictRoutes } from './http/conflict-routes';
-import { decisionRoutes } from './http/decision-routes';
+import { decisionRoutes, settleDueDecisions } from './http/decision-routes';
 import express, { type Express } from 'express';
 import cookieParser from 'cookie-parser';
 import type { Kysely } from 'kysely';
@@ -96,8 +96,6 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   );
   const events = deps.events ?? silentCaseEvents;
   app.use(followupRoutes({ db: deps.db, csrf, events }));
-  app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus, now: deps.governanceClock }));
-  app.use(dashboardApiRoutes({ db: deps.db, csrf, events, uploads }));
   const governance = {
     db: deps.db,
     config: deps.config,
@@ -106,6 +104,9 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     uploads,
     now: deps.governanceClock ?? (() => new Date()),
   };
+  app.use(settleDueDecisions(governance));
+  app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus, now: deps.governanceClock }));
+  app.use(dashboardApiRoutes({ db: deps.db, csrf, events, uploads }));
   app.use(accessRoutes(governance), decisionRoutes(governance), conflictRoutes(governance));
   app.use(redirectToSignIn);
   app.use(notFoundHandler);

@@ -1,5 +1,6 @@
 // Periodic work every instance runs; each task is safe to run from several instances at once
-// (the audit sealer takes a try-lock; escalation skips cases another instance has locked).
+// (the audit sealer takes a try-lock; escalation skips cases another instance has locked; settling
+// decisions skips a proposal another transaction holds).
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { isDatabaseShuttingDown } from '../db/errors';
@@ -8,12 +9,19 @@ import type { CaseEvents } from './cases/case-events';
 import type { Logger } from './log';
 import { escalateOverdueCases } from './cases/overdue';
 import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
+import { settleProposals } from './governance/decision-settle';
 
 export interface BackgroundWork {
   stop(): void;
 }
 
-export function startBackgroundWork(deps: { db: Kysely<Database>; events: CaseEvents; log: Logger }): BackgroundWork {
+export function startBackgroundWork(deps: {
+  db: Kysely<Database>;
+  events: CaseEvents;
+  log: Logger;
+  /** The clock of decisions (deadlines); the real one unless a test gives its own. */
+  now?: () => Date;
+}): BackgroundWork {
   const every = (ms: number, name: string, task: () => Promise<unknown>) => {
     let running = false;
     const timer = setInterval(() => {
@@ -32,6 +40,11 @@ export function startBackgroundWork(deps: { db: Kysely<Database>; events: CaseEv
     every(2_000, 'sealing the audit log', () => sealAuditLog(deps.db)),
     every(60_000, 'escalating overdue cases', () => escalateOverdueCases(deps.db, deps.events)),
     every(60_000, 'dropping expired submission tokens', () => deleteExpiredSubmissionTokens(deps.db)),
+    // Lazy consensus at its deadline, votes at theirs: each proposal settled once, whichever instance gets it.
+    every(60_000, 'settling decisions', async () => {
+      for (const settled of await settleProposals(deps.db, (deps.now ?? (() => new Date()))()))
+        await deps.events.decisionChanged(settled.id, 'closed');
+    }),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

@@ -36,6 +36,8 @@ export interface Config {
   readonly intakeKey: IntakeKeyConfig;
   /** Where the public pages send a reporter: the Code of Conduct, and the body above the approvers. */
   readonly conduct: { readonly codeUrl: string; readonly committeeUrl: string; readonly committeeEmail: string };
+  /** How long a proposal waits for objections (lazy consensus), and a vote for ballots (server/governance/decisions.ts). */
+  readonly decisions: { readonly lazyConsensusHours: number; readonly cocLazyConsensusHours: number };
 }
 
 export class ConfigError extends Error {
@@ -117,6 +119,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(conduct.committeeEmail))
     problems.push(`COC_COMMITTEE_EMAIL must be an e-mail address (got "${conduct.committeeEmail}")`);
 
+  // The governance's lazy consensus (72 hours), and the CNCF CoC Committee's 24 hours on conduct cases.
+  const decisions = Object.freeze({
+    lazyConsensusHours: int('LAZY_CONSENSUS_HOURS', 72, 1, 24 * 60),
+    cocLazyConsensusHours: int('COC_LAZY_CONSENSUS_HOURS', 24, 1, 24 * 60),
+  });
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -137,6 +145,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     mail,
     intakeKey,
     conduct,
+    decisions,
   });
 }
 

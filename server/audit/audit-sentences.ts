@@ -3,6 +3,7 @@
 import type { CaseKind } from '../../db/database';
 import type { AuditEntry } from './audit-log';
 import { STATES } from '../cases/workflow';
+import { CHOICE_WORDS, PROPOSAL_KIND_WORDS } from '../governance/decision-words';
 
 /** How a report came in, in words (the channel codes are for the database). */
 export const CHANNEL_WORDS: Record<string, string> = {
@@ -85,6 +86,18 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+function kindWords(kind: unknown): string {
+  return (
+    (typeof kind === 'string' && Object.hasOwn(PROPOSAL_KIND_WORDS, kind)
+      ? PROPOSAL_KIND_WORDS[kind as keyof typeof PROPOSAL_KIND_WORDS]
+      : null) ?? 'decide something'
+  );
+}
+
+function tallyWords(d: Record<string, unknown>): string {
+  return `${String(d.yes)} yes, ${String(d.no)} no, ${String(d.abstain)} abstain of ${String(d.eligible)} eligible, ${String(d.needed)} needed`;
+}
+
 function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string, string>): string {
   const who = actorOf(entry);
   const d = entry.details;
@@ -149,6 +162,22 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return d.committeeClosed
         ? `${who} recorded the committee's decision, and that the committee closed its case.`
         : `${who} recorded the committee's decision.`;
+    case 'decision.proposed':
+      return `${who} proposed to ${kindWords(d.kind)}.`;
+    case 'decision.vote-called':
+      return d.as === 'objection'
+        ? `${who} objected to a proposal: it is put to a vote.`
+        : `${who} demanded a vote on a proposal.`;
+    case 'decision.ballot-cast':
+      return `${who} voted ${(CHOICE_WORDS[String(d.choice)] ?? 'on a proposal').toLowerCase()} on a proposal.`;
+    case 'decision.withdrawn':
+      return `${who} withdrew the proposal to ${kindWords(d.kind)}.`;
+    case 'decision.passed':
+      return `The proposal to ${kindWords(d.kind)} passed${d.rule === 'vote' ? ` by vote (${tallyWords(d)})` : ' by lazy consensus'}.`;
+    case 'decision.rejected':
+      return `The proposal to ${kindWords(d.kind)} was rejected (${tallyWords(d)}).`;
+    case 'decision.lapsed':
+      return `The proposal to ${kindWords(d.kind)} lapsed: ${d.because === 'no-eligible-approver' ? 'no eligible approver was left' : 'it could no longer be carried out'}.`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

@@ -11,7 +11,11 @@ export interface CaseEvents {
   overdue(caseId: string): Promise<void>;
   /** A passed decision appointed the member liaison on the case: the liaison is told. */
   liaisonAppointed(caseId: string, memberId: string): Promise<void>;
+  /** A decision was proposed, turned into a vote, or closed: its eligible approvers are told (server/governance/decisions.ts). */
+  decisionChanged(proposalId: string, change: DecisionChange): Promise<void>;
 }
+
+export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
 
 export const silentCaseEvents: CaseEvents = {
   caseStored: async () => undefined,
@@ -19,4 +23,5 @@ export const silentCaseEvents: CaseEvents = {
   assigned: async () => undefined,
   overdue: async () => undefined,
   liaisonAppointed: async () => undefined,
+  decisionChanged: async () => undefined,
 };

@@ -6,7 +6,7 @@ import { recordCommitteeDecision } from '../governance/committee-decision';
 import { recordConflict, type RecordedConflict } from '../governance/conflicts';
 import { badInput, forbidden } from '../errors';
 import { FieldError, badField } from '../field-errors';
-import { caseFormAction } from './dashboard-routes';
+import { caseFormAction } from './case-form-action';
 import type { GovernanceRouteDeps } from './governance-route-deps';
 import { readJsonBody } from './json-body';
 import { noStore } from './protection';

@@ -2,20 +2,17 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { CaseEvents } from '../cases/case-events';
-import { parseCaseReference } from '../cases/case-reference';
 import { listCasesForMember, parseCaseListQuery } from '../cases/case-list';
 import { assignCase, checkCaseMove, moveCase, setEmbargo, setExpedited, setSeverity } from '../cases/case-work';
 import { reopenCase } from '../cases/case-reopen';
 import { downloadCaseMessage } from '../cases/cases';
 import { memberFingerprint } from '../governance/members';
-import { DomainError, badInput, forbidden } from '../errors';
-import { FieldError } from '../field-errors';
 import { STATES } from '../cases/workflow';
 import { keySessionTag, renderCasePage } from './case-page';
+import { caseFormAction, type CaseFormRun } from './case-form-action';
 import { urlencodedForm } from './outside-keys';
 import type { Csrf } from './protection';
 import { noStore } from './protection';
-import type { SignedInMember } from '../auth/signed-in-member';
 import { signedInMember } from './request-context';
 
 /** One label per status name for the counts (a name both kinds use has the same meaning in both). */
@@ -89,7 +86,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     res.type('application/pgp-encrypted').send(message.armored);
   });
 
-  const action = (field: string, run: CaseFormHandler) => caseFormAction(deps, field, run);
+  const action = (field: string, run: CaseFormRun) => caseFormAction(deps, field, run);
 
   router.post(
     '/dashboard/cases/:reference/status',
@@ -151,47 +148,6 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   );
 
   return router;
-}
-
-/** What a case page form does; true when it answered itself (a page of its own, a redirect elsewhere). */
-export type CaseFormHandler = (
-  member: SignedInMember,
-  reference: string,
-  body: Record<string, string>,
-  req: Request,
-  res: Response,
-) => Promise<boolean | void>;
-
-/**
- * A form on the case page: done, back to the case; refused for bad input, the case page again
- * with the problem beside its field (`field` when the refusal names none) and what was typed.
- */
-export function caseFormAction(
-  deps: Pick<DashboardRouteDeps, 'db' | 'csrf' | 'now'>,
-  field: string,
-  run: CaseFormHandler,
-) {
-  return async (req: Request, res: Response) => {
-    if (!deps.csrf.isValid(req)) throw forbidden('This form expired. Go back, reload the page and try again.');
-    const member = signedInMember(res)!;
-    const reference = String(req.params.reference);
-    const body = Object.create(null) as Record<string, string>;
-    try {
-      for (const [name, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
-        if (typeof value !== 'string')
-          throw badInput('Each field of the form is sent once, as text. Reload the page and try again.');
-        body[name] = value;
-      }
-      // A handler that rendered a page of its own (a confirmation) returns true.
-      if ((await run(member, reference, body, req, res)) === true) return;
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'bad-input') throw error;
-      const problems = Object.create(null) as Record<string, string>;
-      problems[error instanceof FieldError ? error.field : field] = error.message;
-      return renderCasePage(deps, req, res, member, reference, { problems, typed: body });
-    }
-    res.redirect(303, `/dashboard/cases/${encodeURIComponent(parseCaseReference(reference) ?? reference)}`);
-  };
 }
 
 /** Pages for members only: a visitor without a session goes to sign in, and comes back. */

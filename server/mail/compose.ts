@@ -9,6 +9,7 @@ import { KIND_WORDS, messageLabels } from '../cases/case-words';
 export const MAIL_TEMPLATES_DIR = path.resolve(__dirname, '../../templates/mail');
 
 export type NotificationEvent = 'case-routed' | 'new-message' | 'assigned' | 'overdue' | 'liaison-appointed';
+export type DecisionNotice = 'proposed' | 'vote-called' | 'closed';
 
 const MESSAGE_LABELS = messageLabels('mail');
 
@@ -22,6 +23,8 @@ export interface MailTemplates {
   notification(event: NotificationEvent, values: NotificationValues): MailBody;
   acknowledgement(values: AcknowledgementValues): MailBody;
   invitation(values: { name: string; link: string; expiresAt: Date; purpose?: 'invitation' | 'reset' }): MailBody;
+  /** A decision proposed, turned into a vote, or closed: the reference (null: the project) and the change, nothing of what it is about. */
+  decision(change: DecisionNotice, values: { name: string; reference: string | null }): MailBody;
 }
 
 export interface NotificationValues {
@@ -97,6 +100,28 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         reportUrl: `${config.publicUrl}/report?kind=${values.kind}`,
       };
       return { subject, text: text.render('acknowledgement.txt.njk', context) };
+    },
+
+    decision(change, values) {
+      const where = values.reference ?? 'the project';
+      const subjects: Record<DecisionNotice, string> = {
+        proposed: `A decision is proposed on ${where}`,
+        'vote-called': `A vote is called on ${where}`,
+        closed: `A decision on ${where} has closed`,
+      };
+      const subject = `[${config.projectName}] ${subjects[change]}`;
+      const context = {
+        ...common,
+        name: values.name,
+        subject,
+        sentence: `${subjects[change]}.`,
+        url: values.reference ? caseUrl(values.reference) : `${config.publicUrl}/dashboard/decisions`,
+      };
+      return {
+        subject,
+        text: text.render('decision.txt.njk', context),
+        html: html.render('decision.html.njk', context),
+      };
     },
 
     invitation(values) {

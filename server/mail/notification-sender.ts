@@ -9,7 +9,9 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { MailTemplates } from './compose';
 import { pgpMimePart } from './pgp-mime';
-import type { NotificationJob } from './queue';
+import type { CaseNotificationJob, DecisionNotificationJob, NotificationJob } from './queue';
+import { decisionNoticeTarget } from '../../db/decision-people.queries';
+import { electorateOf } from '../governance/decision-settle';
 import type { Mailer } from './transport';
 
 /** Encrypted content attached to one notification, at most (relays commonly refuse mail above 25 MB). */
@@ -22,7 +24,44 @@ export function createNotificationSender(deps: {
   config: Config;
   log: Logger;
 }): (job: NotificationJob) => Promise<void> {
+  const send = (to: string, body: { subject: string; text: string; html?: string }, parts: string[], what: object) =>
+    deps.mailer
+      .send({
+        from: deps.config.mail.from,
+        to,
+        subject: body.subject,
+        text: body.text,
+        html: body.html,
+        headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+        attachments: parts.map((raw) => ({ raw })),
+      })
+      .catch((error: unknown) => {
+        // The queue retries with back-off; the log names the failure, not the recipient (relays quote it).
+        const e = error as { code?: string; responseCode?: number };
+        deps.log.warn('notification not sent yet; the queue retries it', {
+          ...what,
+          failure: e.code ?? 'error',
+          responseCode: e.responseCode,
+        });
+        throw error;
+      });
+
+  /** Only to a member who may vote on it now: never to one conflicted, removed, or no longer a reader. */
+  const sendDecision = async (job: DecisionNotificationJob) => {
+    const target = await decisionNoticeTarget(deps.db, job.proposalId, job.memberId);
+    if (!target || !(await electorateOf(deps.db, target.caseId)).eligible.has(job.memberId)) {
+      deps.log.info('notification dropped: the member may not vote on this decision (any more)', {
+        event: job.event,
+        proposalId: job.proposalId,
+      });
+      return;
+    }
+    const body = deps.templates.decision(job.change, { name: target.name, reference: target.reference });
+    await send(target.email, body, [], { event: job.event, proposalId: job.proposalId });
+  };
+
   return async (job) => {
+    if (job.event === 'decision') return sendDecision(job);
     const target = await notificationTarget(deps.db, job.caseId, job.memberId);
     if (!target) {
       deps.log.info('notification dropped: the member does not read this case (any more)', {
@@ -41,26 +80,7 @@ export function createNotificationSender(deps: {
       messageRole: role,
       contentAttached: parts.length > 0,
     });
-    const sending = deps.mailer.send({
-      from: deps.config.mail.from,
-      to: target.email,
-      subject: body.subject,
-      text: body.text,
-      html: body.html,
-      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
-      attachments: parts.map((raw) => ({ raw })),
-    });
-    await sending.catch((error: unknown) => {
-      // The queue retries with back-off; the log names the failure, not the recipient (relays quote it).
-      const e = error as { code?: string; responseCode?: number };
-      deps.log.warn('notification not sent yet; the queue retries it', {
-        event: job.event,
-        caseId: job.caseId,
-        failure: e.code ?? 'error',
-        responseCode: e.responseCode,
-      });
-      throw error;
-    });
+    await send(target.email, body, parts, { event: job.event, caseId: job.caseId });
   };
 }
 
@@ -68,7 +88,11 @@ export function createNotificationSender(deps: {
  * The member's own copy of the case's messages, as PGP/MIME parts: its stored session-key packet +
  * the body, already encrypted to its key. The server decrypts nothing here.
  */
-async function contentParts(db: Kysely<Database>, target: NotificationTarget, job: NotificationJob): Promise<string[]> {
+async function contentParts(
+  db: Kysely<Database>,
+  target: NotificationTarget,
+  job: CaseNotificationJob,
+): Promise<string[]> {
   if (job.event !== 'case-routed' && job.event !== 'new-message') return [];
   const messages = (await messagesForMember(db, target.caseId, target.memberId)).filter((m) =>
     job.event === 'new-message' ? m.id === job.messageId : m.role === 'report' || m.role === 'attachment',

@@ -7,6 +7,8 @@
  *   assigned(caseId, assigneeId)   → the assignee (if a reader)
  *   overdue(caseId)                a response-time clock ran out → every reader, at most once a day
  *   liaisonAppointed(caseId, id)   a decision appointed a liaison → that liaison (if a reader)
+ *   decisionChanged(proposalId, c) a decision proposed, turned into a vote, or closed → the approvers
+ *                                  who may vote on it now (on a case: its readers without a conflict)
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -21,6 +23,8 @@ import type { Database } from '../../db/database';
 import { caseReaderIds, latestMessage } from '../../db/mail-settings.queries';
 import type { CaseEvents } from '../cases/case-events';
 import type { Logger } from '../log';
+import { findProposal } from '../../db/proposals.queries';
+import { electorateOf } from '../governance/decision-settle';
 import { SEND_QUEUE, type NotificationJob } from './queue';
 
 export function createMailNotifications(deps: {
@@ -33,7 +37,7 @@ export function createMailNotifications(deps: {
 
   const enqueue = async (
     what: string,
-    caseId: string,
+    caseId: string | null,
     build: () => Promise<{ key: string; job: NotificationJob }[]>,
   ) => {
     try {
@@ -92,6 +96,16 @@ export function createMailNotifications(deps: {
           job: { event: 'liaison-appointed', caseId, memberId },
         },
       ]),
+    decisionChanged: (proposalId, change) =>
+      enqueue(`decision-${change}`, null, async () => {
+        const proposal = await findProposal(deps.db, proposalId);
+        if (!proposal) return [];
+        const { eligible } = await electorateOf(deps.db, proposal.caseId);
+        return [...eligible].sort().map((memberId) => ({
+          key: `decision-${change}|${proposalId}|${memberId}`,
+          job: { event: 'decision', change, proposalId, memberId },
+        }));
+      }),
   };
 }
 

@@ -4,12 +4,21 @@
 import { isDatabaseShuttingDown } from '../../db/errors';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../log';
-import type { NotificationEvent } from './compose';
+import type { DecisionNotice, NotificationEvent } from './compose';
 
 export const SEND_QUEUE = 'mail-notification';
 
-/** One notification to one member about one case. */
-export interface NotificationJob {
+/** One notification to one member: about one case, or about one decision. */
+export type NotificationJob = CaseNotificationJob | DecisionNotificationJob;
+
+export interface DecisionNotificationJob {
+  event: 'decision';
+  change: DecisionNotice;
+  proposalId: string;
+  memberId: string;
+}
+
+export interface CaseNotificationJob {
   event: NotificationEvent;
   caseId: string;
   memberId: string;

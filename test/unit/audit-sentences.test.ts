@@ -95,3 +95,36 @@ test('every channel has words', () => {
   expect(Object.keys(CHANNEL_WORDS).sort()).toEqual(['email', 'web', 'web-no-js']);
   expect(CHANNEL_WORDS['web-no-js']).toBe('web form, without JavaScript');
 });
+
+test('decisions read as sentences that name the kind, never who a proposal is about', () => {
+  const tally = { eligible: 3, yes: 2, no: 0, abstain: 1, needed: 2 };
+  const trail = [
+    row('decision.proposed', ALICE, { proposalId: 'p', kind: 'appoint-liaison', subjectMemberId: BOB }),
+    row('decision.vote-called', BOB, { proposalId: 'p', as: 'demand' }),
+    row('decision.vote-called', BOB, { proposalId: 'p', as: 'objection' }),
+    row('decision.ballot-cast', ALICE, { proposalId: 'p', memberId: ALICE, choice: 'abstain' }),
+    row('decision.passed', null, { proposalId: 'p', kind: 'appoint-liaison', rule: 'vote', ...tally }, 'system'),
+    row('decision.passed', null, { proposalId: 'q', kind: 'refer', rule: 'lazy-consensus', ...tally }, 'system'),
+    row(
+      'decision.rejected',
+      null,
+      { proposalId: 'r', kind: 'lift-conflict', rule: 'vote', ...tally, yes: 1 },
+      'system',
+    ),
+    row('decision.lapsed', null, { proposalId: 's', kind: 'refer', because: 'no-eligible-approver' }, 'system'),
+    row('decision.lapsed', null, { proposalId: 't', kind: 'toString', because: 'cannot-be-carried-out' }, 'system'),
+    row('decision.withdrawn', ALICE, { proposalId: 'u', kind: 'end-liaison' }),
+  ];
+  expect(auditSentences('coc', trail, names).map((s) => s.text)).toEqual([
+    'Alice proposed to appoint a liaison.',
+    'Bob demanded a vote on a proposal.',
+    'Bob objected to a proposal: it is put to a vote.',
+    'Alice voted abstain on a proposal.',
+    'The proposal to appoint a liaison passed by vote (2 yes, 0 no, 1 abstain of 3 eligible, 2 needed).',
+    'The proposal to refer the case to the CNCF CoC Committee passed by lazy consensus.',
+    'The proposal to lift a conflict of interest was rejected (1 yes, 0 no, 1 abstain of 3 eligible, 2 needed).',
+    'The proposal to refer the case to the CNCF CoC Committee lapsed: no eligible approver was left.',
+    'The proposal to decide something lapsed: it could no longer be carried out.',
+    'Alice withdrew the proposal to end a liaison’s appointment.',
+  ]);
+});
