@@ -25,6 +25,8 @@ import { badField } from '../field-errors';
 import { addCaseReader, removeCaseReader } from './access';
 import { conflictLevels } from './conflict-levels';
 import { proposeBySystem } from './decisions';
+import { settleCaseProposals } from './decision-settle';
+import type { CaseEvents } from '../cases/case-events';
 import type { GovernanceActor } from './governance-actor';
 import { endLiaison, isCurrentLiaison } from './liaison';
 
@@ -40,15 +42,10 @@ export const GROUND_LEVELS: ReadonlyMap<Exclude<ConflictGround, 'involved'>, Con
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * Called after every change to a case's conflicts, inside its transaction: the electorate of the
- * case's open proposals changed (a conflicted approver's ballot no longer counts). The hook point
- * for the decisions helper's settle, wired in when that lands on main.
- */
-export const afterConflictChange: ((trx: Transaction<Database>, caseId: string) => Promise<void>)[] = [];
-
-async function conflictsChanged(trx: Transaction<Database>, caseId: string): Promise<void> {
-  for (const settle of afterConflictChange) await settle(trx, caseId);
+/** The decisions clock (tests move it) and who hears of proposals it settles or makes. */
+export interface ConflictContext {
+  now?: Date;
+  events?: Pick<CaseEvents, 'decisionChanged'>;
 }
 
 export interface RecordedConflict {
@@ -68,6 +65,7 @@ export async function recordConflict(
   member: SignedInMember,
   reference: string,
   input: { memberId: string; ground: string },
+  ctx: ConflictContext = {},
 ): Promise<RecordedConflict> {
   const found = await requireReadableCase(db, member, reference);
   if (found.kind !== 'coc') throw badInput('Conflicts of interest are recorded on Code of Conduct cases only.');
@@ -98,10 +96,12 @@ export async function recordConflict(
       details: { conflictId, memberId: input.memberId, level, ground },
     });
     const effective = await applyEffectiveLevel(trx, found.id, input.memberId, actor);
-    await conflictsChanged(trx, found.id);
     return { conflictId, effective, selfExcluded: declared && effective === 'hard' };
   });
-  if (recorded.effective === 'hard') await proposeReferralIfMajority(db, found.id);
+  // The electorate of the case's open proposals changed: a vote may be decided now, a conflicted ballot no longer counts.
+  for (const settled of await settleCaseProposals(db, found.id, ctx.now ?? new Date()))
+    await ctx.events?.decisionChanged(settled.id, 'closed');
+  if (recorded.effective === 'hard') await proposeReferralIfMajority(db, found.id, ctx.events);
   return recorded;
 }
 
@@ -145,13 +145,20 @@ export async function majorityHardConflicted(db: Db, caseId: string): Promise<bo
  * approvers are hard-conflicted the system proposes the referral. Runs after the change committed
  * and never fails it: the case page says what the procedures require whether or not this succeeded.
  */
-export async function proposeReferralIfMajority(db: Kysely<Database>, caseId: string): Promise<string | null> {
+export async function proposeReferralIfMajority(
+  db: Kysely<Database>,
+  caseId: string,
+  events?: Partial<Pick<CaseEvents, 'decisionChanged'>>,
+): Promise<string | null> {
+  let proposalId: string | null;
   try {
     if (!(await majorityHardConflicted(db, caseId))) return null;
-    return await db.transaction().execute((trx) => proposeBySystem(trx, caseId, 'refer'));
+    proposalId = await db.transaction().execute((trx) => proposeBySystem(trx, caseId, 'refer'));
   } catch {
     return null;
   }
+  if (proposalId) await events?.decisionChanged?.(proposalId, 'proposed');
+  return proposalId;
 }
 
 /** Whether the active conflict can be lifted ('none') or downgraded to soft. */
@@ -179,7 +186,6 @@ export async function liftConflict(
     details: { conflictId, memberId: c.memberId, ...(actor.proposalId ? { proposalId: actor.proposalId } : {}) },
   });
   await readAgainIfNoLongerHard(trx, c.caseId, c.memberId, actor);
-  await conflictsChanged(trx, c.caseId);
 }
 
 /** The passed decision to downgrade a hard conflict to soft: the member reads again, and still does not vote. */
@@ -199,7 +205,6 @@ export async function downgradeConflict(
     details: { conflictId, memberId: c.memberId, ...(actor.proposalId ? { proposalId: actor.proposalId } : {}) },
   });
   await readAgainIfNoLongerHard(trx, c.caseId, c.memberId, actor);
-  await conflictsChanged(trx, c.caseId);
 }
 
 /** An approver no longer hard-conflicted on a CoC case reads it again (a liaison needs a new appointment). */

@@ -30,7 +30,13 @@ export function conflictRoutes(deps: GovernanceRouteDeps): Router {
     caseFormAction(deps, 'memberId', async (member, reference, body, _req, res) =>
       done(
         res,
-        await recordConflict(deps.db, member, reference, { memberId: body.memberId ?? '', ground: body.ground ?? '' }),
+        await recordConflict(
+          deps.db,
+          member,
+          reference,
+          { memberId: body.memberId ?? '', ground: body.ground ?? '' },
+          { now: deps.now(), events: deps.events },
+        ),
       ),
     ),
   );
@@ -41,7 +47,13 @@ export function conflictRoutes(deps: GovernanceRouteDeps): Router {
       try {
         return done(
           res,
-          await recordConflict(deps.db, member, reference, { memberId: member.id, ground: body.declareGround ?? '' }),
+          await recordConflict(
+            deps.db,
+            member,
+            reference,
+            { memberId: member.id, ground: body.declareGround ?? '' },
+            { now: deps.now(), events: deps.events },
+          ),
         );
       } catch (error) {
         // The declaration's one field is its ground: every refusal of it belongs beside that field.

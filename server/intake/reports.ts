@@ -7,6 +7,9 @@ import { InvalidKeyError, MalformedMessageError } from '../../crypto/errors';
 import { encryptSplit, splitMessage, type SplitMessage } from '../../crypto/split-message';
 import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../../crypto/reporter-key';
 import type { CaseEvents } from '../cases/case-events';
+
+/** Who hears of a stored report; and, when a majority of the approvers is named, of the referral the system proposes. */
+type IntakeEvents = Pick<CaseEvents, 'caseStored'> & Partial<Pick<CaseEvents, 'decisionChanged'>>;
 import { newCaseReference } from '../cases/case-reference';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import type { Argon2Cost } from '../../crypto/openpgp-config';
@@ -73,7 +76,7 @@ export async function submitEncryptedReport(
   input: EncryptedReport,
   channel: CaseChannel = 'web',
   targets: ResponseTargets = DEFAULT_TARGETS,
-  events?: Pick<CaseEvents, 'caseStored'>,
+  events?: IntakeEvents,
 ): Promise<SubmittedCase> {
   // Stored as sent (the receipt's lock must stay byte for byte what the browser made).
   checkText(input.reporterPublicKey, 'reporter.publicKey', TEXT_LIMITS.reporterKey);
@@ -104,7 +107,7 @@ async function checkAndStoreEncrypted(
   input: EncryptedReport,
   channel: CaseChannel,
   targets: ResponseTargets,
-  events: Pick<CaseEvents, 'caseStored'> | undefined,
+  events: IntakeEvents | undefined,
   freshRecipients: boolean,
 ): Promise<SubmittedCase> {
   const readers = await routedReaders(db, input.kind, input.involvedIds, freshRecipients);
@@ -172,7 +175,7 @@ export async function submitPlaintextReport(
     /** 'fast' for the e-mail intake (see ReporterKeyLock); Argon2 otherwise. */
     reporterKeyLock?: ReporterKeyLock;
     /** Told after the case commits (outbound mail); never fails the submission. */
-    events?: Pick<CaseEvents, 'caseStored'>;
+    events?: IntakeEvents;
     /** The form's token; the receipt waits sealed with it (see submission-tokens.ts) until shown once. */
     submission?: SubmissionToken & { sealReceipt: (receipt: string) => Uint8Array; sealUntil: Date };
   },
@@ -241,7 +244,7 @@ interface CaseToStore {
   receiptLookup: Uint8Array;
   messages: { role: MessageRole; split: SplitMessage }[];
   targets: ResponseTargets;
-  events?: Pick<CaseEvents, 'caseStored'>;
+  events?: IntakeEvents;
   submission?: NewSubmissionToken;
 }
 
@@ -288,7 +291,7 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
     throw error;
   }
   const { id: caseId, reference } = stored;
-  if (value.kind === 'coc' && value.involvedIds.length > 0) await proposeReferralIfMajority(db, caseId);
+  if (value.kind === 'coc' && value.involvedIds.length > 0) await proposeReferralIfMajority(db, caseId, value.events);
   await value.events?.caseStored(caseId).catch(() => undefined);
   return { reference, kind: value.kind };
 }

@@ -25,6 +25,7 @@ import type { CaseEvents } from '../cases/case-events';
 import type { Logger } from '../log';
 import { findProposal } from '../../db/proposals.queries';
 import { electorateOf } from '../governance/decision-settle';
+import { DECISION_EFFECTS } from '../governance/decision-effects';
 import { SEND_QUEUE, type NotificationJob } from './queue';
 
 export function createMailNotifications(deps: {
@@ -49,7 +50,7 @@ export function createMailNotifications(deps: {
     }
   };
 
-  return {
+  const events: CaseEvents = {
     caseStored: (caseId) =>
       enqueue('case-routed', caseId, async () =>
         (await caseReaderIds(deps.db, caseId)).map((memberId) => ({
@@ -96,8 +97,8 @@ export function createMailNotifications(deps: {
           job: { event: 'liaison-appointed', caseId, memberId },
         },
       ]),
-    decisionChanged: (proposalId, change) =>
-      enqueue(`decision-${change}`, null, async () => {
+    decisionChanged: async (proposalId, change) => {
+      await enqueue(`decision-${change}`, null, async () => {
         const proposal = await findProposal(deps.db, proposalId);
         if (!proposal) return [];
         const { eligible } = await electorateOf(deps.db, proposal.caseId);
@@ -105,8 +106,14 @@ export function createMailNotifications(deps: {
           key: `decision-${change}|${proposalId}|${memberId}`,
           job: { event: 'decision', change, proposalId, memberId },
         }));
-      }),
+      });
+      // What a passed decision tells besides its outcome (a liaison appointed is mailed): once it committed.
+      if (change !== 'closed') return;
+      const proposal = await findProposal(deps.db, proposalId).catch(() => undefined);
+      if (proposal?.status === 'passed') await DECISION_EFFECTS[proposal.kind].afterCommit?.(events, proposal);
+    },
   };
+  return events;
 }
 
 /** A UUID derived from the event key (pg-boss ids are UUIDs; the insert ignores an id it has). */
