@@ -33,9 +33,10 @@ export async function listBackupTables(client: pg.ClientBase): Promise<BackupTab
      ORDER BY n.nspname, c.relname`);
   // A foreign key to a partitioned table waits for each of its partitions, where its rows live.
   const references = await client.query<{ child: number; parent: number }>(`
-    SELECT DISTINCT f.conrelid::int AS child, t.relid::int AS parent
-      FROM pg_constraint f, pg_partition_tree(f.confrelid) t
-     WHERE f.contype = 'f' AND t.isleaf AND f.conrelid <> t.relid`);
+    SELECT conrelid::int AS child, confrelid::int AS parent FROM pg_constraint WHERE contype = 'f'
+    UNION
+    SELECT f.conrelid::int, t.relid::int FROM pg_constraint f, pg_partition_tree(f.confrelid) t
+     WHERE f.contype = 'f' AND t.isleaf`);
   return parentsFirst(tables.rows, references.rows).map(({ schema, name, columns }) => ({ schema, name, columns }));
 }
 
@@ -63,7 +64,7 @@ function parentsFirst<T extends { oid: number; schema: string; name: string }>(
       throw new Error(`Foreign keys form a cycle (${[...path, table.name].join(' → ')}): no table order loads them`);
     state.set(table.oid, 'visiting');
     for (const parent of parents.get(table.oid) ?? []) {
-      const parentTable = byOid.get(parent);
+      const parentTable = parent === table.oid ? undefined : byOid.get(parent);
       if (parentTable) visit(parentTable, [...path, table.name]);
     }
     state.set(table.oid, 'done');
@@ -106,7 +107,7 @@ export async function pgbossSchemaVersion(client: pg.ClientBase): Promise<number
 }
 
 export async function postgresVersion(client: pg.ClientBase): Promise<string> {
-  const result = await client.query<{ version: string }>('SHOW server_version');
+  const result = await client.query<{ version: string }>("SELECT current_setting('server_version') AS version");
   return result.rows[0]!.version;
 }
 
