@@ -21,10 +21,12 @@ export async function installPgbossSchema(client: pg.ClientBase): Promise<void> 
   const plan = PgBoss.getConstructionPlans(SCHEMA).trim();
   const body = /^BEGIN;([\s\S]*)COMMIT;$/.exec(plan)?.[1];
   if (body === undefined || /\bCOMMIT\b/.test(body))
-    throw new Error("pg-boss's construction plan is no longer one BEGIN … COMMIT script: db/restore-pgboss.ts needs updating");
+    throw new Error(
+      "pg-boss's construction plan is no longer one BEGIN … COMMIT script: db/restore-pgboss.ts needs updating",
+    );
   await client.query(body);
   // The plan bounds its own lock waits and idleness for a short install; a restore may run for hours.
-  await client.query("SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0");
+  await client.query('SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0');
 }
 
 /** Creates each backed-up queue with its partition, then replaces the rows create_queue wrote with the backed-up ones. */
@@ -34,7 +36,9 @@ export async function loadPgbossQueues(
   copyIn: (statement: string) => Promise<number>,
 ): Promise<number> {
   await client.query(`CREATE TEMP TABLE restore_pgboss_queue (LIKE ${SCHEMA}.queue) ON COMMIT DROP`);
-  const rows = await copyIn(`COPY ${qualifiedColumns({ ...table, schema: 'pg_temp', name: 'restore_pgboss_queue' })} FROM STDIN`);
+  const rows = await copyIn(
+    `COPY ${qualifiedColumns({ ...table, schema: 'pg_temp', name: 'restore_pgboss_queue' })} FROM STDIN`,
+  );
   await client.query(`
     SELECT ${SCHEMA}.create_queue(name, json_build_object(
              'policy', policy, 'retryLimit', retry_limit, 'retryDelay', retry_delay, 'retryBackoff', retry_backoff,

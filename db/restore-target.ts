@@ -81,7 +81,10 @@ export async function openRestoreTarget(url: string): Promise<RestoreTarget> {
       await triggers.restore();
       for (const sequence of sequences) {
         if (!sequence.isCalled) continue;
-        await client.query('SELECT setval($1::regclass, $2::bigint, true)', [qualifiedName(sequence), sequence.lastValue]);
+        await client.query('SELECT setval($1::regclass, $2::bigint, true)', [
+          qualifiedName(sequence),
+          sequence.lastValue,
+        ]);
       }
       await migrated(migrator.migrateToLatest());
     },

@@ -69,7 +69,9 @@ export class BackupWriter {
       await this.write(chunk);
     }
     const summary = { schema: table.schema, name: table.name, rows, sha256: hash.digest('hex') };
-    await this.write(Buffer.concat([END_OF_DATA, Buffer.from(`end ${JSON.stringify({ rows, sha256: summary.sha256 })}\n`)]));
+    await this.write(
+      Buffer.concat([END_OF_DATA, Buffer.from(`end ${JSON.stringify({ rows, sha256: summary.sha256 })}\n`)]),
+    );
     this.summaries.push(summary);
     return summary;
   }
@@ -127,7 +129,8 @@ export class BackupReader {
   async header(): Promise<BackupHeader> {
     const magic = await this.line();
     const [word, version] = (magic ?? '').split(' ');
-    if (word !== FORMAT_MAGIC) throw badInput('This is not an intake backup (its first line is not "intake-backup N").');
+    if (word !== FORMAT_MAGIC)
+      throw badInput('This is not an intake backup (its first line is not "intake-backup N").');
     if (Number(version) !== FORMAT_VERSION)
       throw badInput(`This backup has format ${version}; this version of intake reads format ${FORMAT_VERSION}.`);
     return parseJson<BackupHeader>(await this.line(), 'header');
@@ -151,7 +154,10 @@ export class BackupReader {
   }
 
   /** Hands the current table's rows to `sink` chunk by chunk, then checks them against its "end" line. */
-  async tableData(table: { schema: string; name: string }, sink: (chunk: Buffer) => Promise<void>): Promise<TableSummary> {
+  async tableData(
+    table: { schema: string; name: string },
+    sink: (chunk: Buffer) => Promise<void>,
+  ): Promise<TableSummary> {
     const hash = crypto.createHash('sha256');
     let rows = 0;
     let atLineStart = true;
@@ -164,7 +170,9 @@ export class BackupReader {
         const end = parseJson<{ rows: number; sha256: string }>((await this.line())?.replace(/^end /, ''), 'end line');
         const summary = { schema: table.schema, name: table.name, rows, sha256: hash.digest('hex') };
         if (end.rows !== rows || end.sha256 !== summary.sha256)
-          throw badInput(`The backup is damaged: the rows of ${table.schema}.${table.name} do not match their checksum.`);
+          throw badInput(
+            `The backup is damaged: the rows of ${table.schema}.${table.name} do not match their checksum.`,
+          );
         this.summaries.push(summary);
         return summary;
       }
@@ -194,9 +202,13 @@ export class BackupReader {
   private async line(): Promise<string | null> {
     for (;;) {
       const nl = this.buffer.indexOf(NEWLINE);
-      if (nl !== -1) return this.consume(nl + 1).subarray(0, nl).toString('utf8');
+      if (nl !== -1)
+        return this.consume(nl + 1)
+          .subarray(0, nl)
+          .toString('utf8');
       if (this.buffer.length > MAX_FRAMING_LINE) throw badInput('This is not an intake backup, or it is damaged.');
-      if (!(await this.fill())) return this.buffer.length === 0 ? null : this.consume(this.buffer.length).toString('utf8');
+      if (!(await this.fill()))
+        return this.buffer.length === 0 ? null : this.consume(this.buffer.length).toString('utf8');
     }
   }
 

@@ -21,7 +21,11 @@ export interface BackupResult {
 const GZIP_LEVEL = 3;
 
 /** Writes a backup of the database at `url` to `file` (mode 0600), via `file.tmp` and a rename. */
-export async function createBackup(url: string, file: string, now: () => Date = () => new Date()): Promise<BackupResult> {
+export async function createBackup(
+  url: string,
+  file: string,
+  now: () => Date = () => new Date(),
+): Promise<BackupResult> {
   const snapshot = await openSnapshot(url);
   const temporary = `${file}.tmp`;
   try {

@@ -30,13 +30,13 @@ export async function restoreBackup(url: string, file: string): Promise<RestoreR
       throw error;
     });
     try {
-      await target.buildSchema({ migration: header.migrations.at(-1) ?? null, pgbossSchemaVersion: header.pgbossSchemaVersion }).catch(
-        (error: unknown) => {
+      await target
+        .buildSchema({ migration: header.migrations.at(-1) ?? null, pgbossSchemaVersion: header.pgbossSchemaVersion })
+        .catch((error: unknown) => {
           if (error instanceof PgbossVersionMismatchError)
             throw badInput(`${error.message} Restore it with intake ${header.app.version}, then upgrade.`);
           throw error;
-        },
-      );
+        });
       const trailer = await loadTables(reader, header, (table, feed) => target.load(table, feed));
       await target.finish(header.sequences);
       await target.commit();
@@ -72,7 +72,8 @@ async function loadTables(reader: BackupReader, header: BackupHeader, load: Tabl
   for (;;) {
     const section = await reader.next();
     if (section.kind === 'done') {
-      if (expected.size > 0) throw badInput(`The backup is damaged: it lacks the rows of ${[...expected.keys()].join(', ')}.`);
+      if (expected.size > 0)
+        throw badInput(`The backup is damaged: it lacks the rows of ${[...expected.keys()].join(', ')}.`);
       return section.trailer;
     }
     const key = `${section.schema}.${section.name}`;
@@ -101,7 +102,9 @@ function checkMigrations(applied: string[]): string[] {
         'version does not know. Restore it with that version (or a later one).',
     );
   if (applied.some((name, i) => known[i] !== name))
-    throw badInput("This backup's migrations are not a beginning of this version's list, so it cannot be restored here.");
+    throw badInput(
+      "This backup's migrations are not a beginning of this version's list, so it cannot be restored here.",
+    );
   return known.slice(applied.length);
 }
 

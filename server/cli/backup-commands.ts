@@ -30,7 +30,9 @@ export function registerBackupCommands(program: Command, context: CliContext): v
         return;
       }
       const result = await withDatabaseUrl(context, (url) => restoreBackup(url, file));
-      console.log(`restored: ${describe(result.trailer)}, made ${result.header.createdAt} by intake ${result.header.app.version}`);
+      console.log(
+        `restored: ${describe(result.trailer)}, made ${result.header.createdAt} by intake ${result.header.app.version}`,
+      );
       if (result.migratedUp.length > 0) console.log(`then migrated up: ${result.migratedUp.join(', ')}`);
       console.log('Start the server with the INTAKE_KEY_PASSPHRASE of the installation this backup came from.');
     });
