@@ -25,6 +25,7 @@ import { confirmationOf, openReportForm, postReportForm } from '../helpers/form-
 import { addFixtureMember, fixtureKey, testArgon2Cost, type GoodKeyName } from '../helpers/keys';
 import { enrolMember, signIn, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
 import { canary, decryptCaseWithGpg } from '../helpers/report-scenario';
+import { startTestServer, type TestServer } from '../helpers/server';
 
 jest.setTimeout(180_000);
 
@@ -34,6 +35,8 @@ const nameOf = (email: string) => NAMES.find((name) => fixtureKey(name).email ==
 
 let source: TestDatabase;
 let server: AuthTestServer;
+/** The public side, for reports (its own instance, as a second app process on the same database would be). */
+let reports: TestServer;
 let alice: EnrolledMember;
 let bob: MemberWithKey;
 let dave: MemberWithKey;
@@ -46,6 +49,7 @@ beforeAll(async () => {
   workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'intake-backup-'));
   await fs.chmod(workDir, 0o711);
   server = await startAuthServer(source.db);
+  reports = await startTestServer(source.db);
   alice = await enrolMember(source.db, server, 'alice', 'srt');
   bob = await addFixtureMember(source.db, 'bob', 'srt');
   await addFixtureMember(source.db, 'carol', 'approver');
@@ -78,6 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await reports?.close();
   await source?.destroy();
   await fs.rm(workDir, { recursive: true, force: true });
 });
@@ -88,15 +93,21 @@ async function submitForm(
   attachments: { name: string; data: string }[] = [],
   involved: string[] = [],
 ): Promise<string> {
-  const session = await openReportForm(server.url, kind);
+  const session = await openReportForm(reports.url, kind);
   const answer = await postReportForm(
-    server.url,
+    reports.url,
     session,
-    { kind, body, ...(involved.length ? { involved } : {}) },
+    { kind, body, _csrf: session.csrf, ...(involved.length ? { involved } : {}) },
     attachments.map((a) => ({ name: a.name, data: Buffer.from(a.data) })),
   );
   const confirmed = confirmationOf(answer.html);
-  if (answer.status !== 303 || !confirmed) throw new Error(`the report was not stored (${answer.status})`);
+  if (answer.status !== 303 || !confirmed)
+    throw new Error(
+      `the report was not stored (${answer.status}): ${answer.html
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .slice(0, 600)}`,
+    );
   written.set(confirmed.reference, [body, ...attachments.map((a) => a.data)]);
   return confirmed.reference;
 }
@@ -188,9 +199,10 @@ describe('a populated installation, backed up and restored into an empty one', (
 
       // The identity sequence was carried over: a new report appends audit rows after the restored ones.
       const session = await openReportForm(restored.url, 'security');
-      expect((await postReportForm(restored.url, session, { kind: 'security', body: canary('after') })).status).toBe(
-        303,
-      );
+      expect(
+        (await postReportForm(restored.url, session, { kind: 'security', body: canary('after'), _csrf: session.csrf }))
+          .status,
+      ).toBe(303);
       const verified = await runIntakeCli(['audit', 'verify'], { DATABASE_URL: target.url, DATA_DIR: workDir });
       expect(verified.code).toBe(0);
     } finally {
