@@ -49,7 +49,7 @@ beforeAll(async () => {
   workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'intake-backup-'));
   await fs.chmod(workDir, 0o711);
   server = await startAuthServer(source.db);
-  reports = await startTestServer(source.db);
+  reports = await startTestServer(source.db, { SUBMISSION_RATE_LIMIT: '100000' });
   alice = await enrolMember(source.db, server, 'alice', 'srt');
   bob = await addFixtureMember(source.db, 'bob', 'srt');
   await addFixtureMember(source.db, 'carol', 'approver');
