@@ -28,7 +28,7 @@ export async function listBackupTables(client: pg.ClientBase): Promise<BackupTab
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-     WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND ${SYSTEM_SCHEMAS}
+     WHERE c.relkind = 'r' AND c.relpersistence IN ('p', 'u') AND ${SYSTEM_SCHEMAS}
      GROUP BY c.oid, n.nspname, c.relname
      ORDER BY n.nspname, c.relname`);
   // A foreign key to a partitioned table waits for each of its partitions, where its rows live.

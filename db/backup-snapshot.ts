@@ -45,6 +45,9 @@ export async function openSnapshot(url: string): Promise<DatabaseSnapshot> {
       pgbossSchemaVersion: await pgbossSchemaVersion(client),
       tables: await listBackupTables(client),
     };
+    // As pg_dump does: no table can be altered or dropped between reading the catalog and copying it.
+    if (contents.tables.length > 0)
+      await client.query(`LOCK TABLE ${contents.tables.map(qualifiedName).join(', ')} IN ACCESS SHARE MODE`);
     return {
       contents,
       copyOut: (table) => client.query(copyTo(`COPY ${qualifiedColumns(table)} TO STDOUT`)),

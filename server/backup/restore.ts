@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { migrations } from '../../db/migrations';
 import { openRestoreTarget, PgbossVersionMismatchError, RestoreTargetNotEmptyError } from '../../db/restore-target';
-import { badInput, conflict } from '../errors';
+import { badInput, conflict, DomainError } from '../errors';
 import { BackupReader, type BackupHeader, type BackupTrailer } from './backup-format';
 
 export interface RestoreResult {
@@ -83,6 +83,9 @@ async function loadTables(reader: BackupReader, header: BackupHeader, load: Tabl
     let summaryRows = -1;
     const loaded = await load(table, async (write) => {
       summaryRows = (await reader.tableData(table, write)).rows;
+    }).catch((error: unknown) => {
+      if (error instanceof DomainError) throw error;
+      throw new Error(`Loading ${key} failed: ${(error as Error).message}`, { cause: error });
     });
     if (loaded !== summaryRows)
       throw badInput(`The backup is damaged: ${key} has ${summaryRows} rows, and PostgreSQL read ${loaded}.`);
