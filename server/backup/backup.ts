@@ -18,7 +18,7 @@ export interface BackupResult {
 }
 
 /** Ciphertext is most of a backup and compresses little past its hex form: favour speed. */
-const GZIP_LEVEL = 3;
+const GZIP_LEVEL = 1;
 
 /** Writes a backup of the database at `url` to `file` (mode 0600), via `file.tmp` and a rename. */
 export async function createBackup(
