@@ -51,12 +51,10 @@ export async function restoreBackup(url: string, file: string): Promise<RestoreR
 export async function checkBackupFile(file: string): Promise<{ header: BackupHeader; trailer: BackupTrailer }> {
   return withBackupFile(file, async (reader) => {
     const header = await reader.header();
-    const trailer = await loadTables(reader, header, async (table, feed) => {
-      let rows = 0;
-      await feed(async (chunk) => {
-        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) rows++;
-      });
-      return rows;
+    // Nothing loads the rows: reading them through checks their counts and hashes.
+    const trailer = await loadTables(reader, header, async (_table, feed) => {
+      await feed(async () => undefined);
+      return null;
     });
     return { header, trailer };
   });
@@ -65,7 +63,7 @@ export async function checkBackupFile(file: string): Promise<{ header: BackupHea
 type TableLoader = (
   table: BackupHeader['tables'][number],
   feed: (write: (chunk: Buffer) => Promise<void>) => Promise<void>,
-) => Promise<number>;
+) => Promise<number | null>;
 
 async function loadTables(reader: BackupReader, header: BackupHeader, load: TableLoader): Promise<BackupTrailer> {
   const expected = new Map(header.tables.map((table) => [`${table.schema}.${table.name}`, table]));
@@ -87,7 +85,7 @@ async function loadTables(reader: BackupReader, header: BackupHeader, load: Tabl
       if (error instanceof DomainError) throw error;
       throw new Error(`Loading ${key} failed: ${(error as Error).message}`, { cause: error });
     });
-    if (loaded !== summaryRows)
+    if (loaded !== null && loaded !== summaryRows)
       throw badInput(`The backup is damaged: ${key} has ${summaryRows} rows, and PostgreSQL read ${loaded}.`);
   }
 }
