@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { MemberWithKey } from '../../db/members.queries';
 import { createKysely } from '../../db/connect';
 import { createBackup } from '../../server/backup/backup';
-import { restoreBackup } from '../../server/backup/restore';
+import { checkBackupFile, restoreBackup } from '../../server/backup/restore';
+import { migrations } from '../../db/migrations';
 import { addCaseMessage } from '../../server/cases/case-messages';
 import { loadConfig } from '../../server/config';
 import { createIntakeKeyIfNone } from '../../server/intake-key/intake-keys';
@@ -133,6 +134,22 @@ describe('a populated installation, backed up and restored into an empty one', (
     await expect(fs.access(`${file}.tmp`)).rejects.toThrow();
     const check = await runIntakeCli(['restore', '--check', file], { DATA_DIR: workDir });
     expect(check.stdout.toString()).toMatch(/^backup intact: \d+ tables, \d+ rows, made .* by intake /);
+
+    // Every table the database has (asked independently of the backup's own catalog query), pg-boss's included.
+    const { header } = await checkBackupFile(file);
+    const tables = await withClient(source.url, async (client) => {
+      const result = await client.query<{ name: string }>(
+        `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
+          WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+            AND (table_schema, table_name) NOT IN (SELECT n.nspname, c.relname FROM pg_class c
+                   JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'p')`,
+      );
+      return result.rows.map((row) => row.name).sort();
+    });
+    expect(header.tables.map((t) => `${t.schema}.${t.name}`).sort()).toEqual(tables);
+    expect(tables).toEqual(expect.arrayContaining(['public.kysely_migration', 'pgboss.queue', 'pgboss.version']));
+    expect(header.migrations).toEqual(Object.keys(migrations).sort());
+    expect(header.pgbossSchemaVersion).toEqual(expect.any(Number));
   });
 
   test('every table, pg-boss and the migration list included, holds exactly the backed-up rows', async () => {
