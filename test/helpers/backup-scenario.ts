@@ -14,13 +14,20 @@ export interface EmptyDatabase {
   destroy(): Promise<void>;
 }
 
-/** A new database made from template0: no tables, no migrations, no pg-boss. */
-export async function createEmptyDatabase(): Promise<EmptyDatabase> {
+/**
+ * A new database made from template0: no tables, no migrations, no pg-boss. With `ownedByNewRole`,
+ * it belongs to a new login role without superuser rights (as on a managed PostgreSQL), and its URL
+ * connects as that role.
+ */
+export async function createEmptyDatabase(options: { ownedByNewRole?: boolean } = {}): Promise<EmptyDatabase> {
   const server = process.env[TEST_PG_URL_ENV];
   if (!server) throw new Error(`${TEST_PG_URL_ENV} is not set: run the tests through jest.`);
   const name = `intake_empty_${crypto.randomBytes(6).toString('hex')}`;
-  await admin(server, `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
-  const url = `${server}/${name}`;
+  const role = options.ownedByNewRole ? `${name}_owner` : null;
+  const password = crypto.randomBytes(12).toString('hex');
+  if (role) await admin(server, `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`);
+  await admin(server, `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'${role ? ` OWNER ${role}` : ''}`);
+  const url = role ? `${withCredentials(server, role, password)}/${name}` : `${server}/${name}`;
   return {
     url,
     tables: () =>
@@ -31,8 +38,18 @@ export async function createEmptyDatabase(): Promise<EmptyDatabase> {
         );
         return result.rows.map((row) => row.name);
       }),
-    destroy: () => admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    destroy: async () => {
+      await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (role) await admin(server, `DROP ROLE IF EXISTS ${role}`);
+    },
   };
+}
+
+function withCredentials(server: string, user: string, password: string): string {
+  const url = new URL(server);
+  url.username = user;
+  url.password = password;
+  return url.toString().replace(/\/$/, '');
 }
 
 /** Every table's row count and a digest of all its rows (as text, sorted), keyed schema.table. */

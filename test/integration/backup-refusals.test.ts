@@ -1,5 +1,6 @@
 // Backups that must not be restored, or not as they are: a tampered row, a cut or foreign file and a
-// newer schema are refused with nothing written; an older schema is restored, then migrated up.
+// newer schema are refused with nothing written; an older schema is restored, then migrated up; and
+// a restore needs no superuser: the owner of an empty database (as on a managed PostgreSQL) may run it.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,9 @@ import { createKysely } from '../../db/connect';
 import { migrations } from '../../db/migrations';
 import { createBackup } from '../../server/backup/backup';
 import { restoreBackup } from '../../server/backup/restore';
-import { createEmptyDatabase, rewriteBackup, withClient } from '../helpers/backup-scenario';
+import { createLogger } from '../../server/log';
+import { SEND_QUEUE, startMailQueue } from '../../server/mail/queue';
+import { createEmptyDatabase, rewriteBackup, tableContents, withClient } from '../helpers/backup-scenario';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addFixtureMember, fixtureKey } from '../helpers/keys';
 
@@ -106,6 +109,43 @@ test('a backup from an older schema is restored, then migrated up to this versio
     expect(restored).toEqual({ migrations: names, members: ['old@example.org'] });
   } finally {
     await older.destroy();
+    await target.destroy();
+  }
+});
+
+test('the owner of an empty database, without superuser rights, restores it, pg-boss and triggers included', async () => {
+  const queue = await startMailQueue(
+    source.url,
+    createLogger(() => undefined),
+  );
+  await queue.boss.send(SEND_QUEUE, {
+    event: 'new-case',
+    caseId: '00000000-0000-4000-8000-000000000001',
+    memberId: 'x',
+  });
+  await queue.stop();
+  const file = backupFile('with-mail.intake-backup.gz');
+  await createBackup(source.url, file);
+  const target = await createEmptyDatabase({ ownedByNewRole: true });
+  try {
+    const superuser = await withClient(target.url, async (client) => (await client.query('SHOW is_superuser')).rows[0]);
+    expect(superuser).toEqual({ is_superuser: 'off' });
+    await restoreBackup(target.url, file);
+    expect(Object.fromEntries(await tableContents(target.url))).toEqual(
+      Object.fromEntries(await tableContents(source.url)),
+    );
+    // The triggers a restore switches off came back, each in its own mode (ALWAYS stays ALWAYS).
+    const triggers = (url: string) =>
+      withClient(url, async (client) =>
+        (
+          await client.query(
+            `SELECT tgrelid::regclass::text || '.' || tgname || '=' || tgenabled::text AS t FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`,
+          )
+        ).rows.map((row) => row.t),
+      );
+    expect(await triggers(target.url)).toEqual(await triggers(source.url));
+    expect(await triggers(target.url)).toContain('audit_log.audit_log_no_update_delete=A');
+  } finally {
     await target.destroy();
   }
 });
