@@ -35,6 +35,8 @@ export interface DatabaseSnapshot {
  */
 export async function openSnapshot(url: string): Promise<DatabaseSnapshot> {
   const client = new pg.Client({ connectionString: url, application_name: 'intake-backup' });
+  // A broken connection fails the query in flight, which reports it; the event must not end the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');

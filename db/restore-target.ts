@@ -43,6 +43,8 @@ export interface RestoreTarget {
 /** Opens the target and begins; refuses (RestoreTargetNotEmptyError) a database that has any table. */
 export async function openRestoreTarget(url: string): Promise<RestoreTarget> {
   const client = new pg.Client({ connectionString: url, application_name: 'intake-restore' });
+  // A broken connection fails the query in flight, which reports it; the event must not end the process.
+  client.on('error', () => undefined);
   await client.connect();
   let open = false;
   try {
