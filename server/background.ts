@@ -8,6 +8,7 @@ import type { CaseEvents } from './cases/case-events';
 import type { Logger } from './log';
 import { escalateOverdueCases } from './cases/overdue';
 import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
+import { enqueueReadyReferrals } from './governance/referral';
 
 export interface BackgroundWork {
   stop(): void;
@@ -32,6 +33,7 @@ export function startBackgroundWork(deps: { db: Kysely<Database>; events: CaseEv
     every(2_000, 'sealing the audit log', () => sealAuditLog(deps.db)),
     every(60_000, 'escalating overdue cases', () => escalateOverdueCases(deps.db, deps.events)),
     every(60_000, 'dropping expired submission tokens', () => deleteExpiredSubmissionTokens(deps.db)),
+    every(60_000, 'enqueueing referrals ready for the committee', () => enqueueReadyReferrals(deps.db, deps.events)),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

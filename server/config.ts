@@ -36,6 +36,8 @@ export interface Config {
   readonly intakeKey: IntakeKeyConfig;
   /** Where the public pages send a reporter: the Code of Conduct, and the body above the approvers. */
   readonly conduct: { readonly codeUrl: string; readonly committeeUrl: string; readonly committeeEmail: string };
+  /** A pending grant older than this is flagged to every reader of the case. */
+  readonly grantWaitWarningHours: number;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +119,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(conduct.committeeEmail))
     problems.push(`COC_COMMITTEE_EMAIL must be an e-mail address (got "${conduct.committeeEmail}")`);
 
+  const grantWaitWarningHours = int('GRANT_WAIT_WARNING_HOURS', 24, 1, 24 * 365);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -137,6 +141,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     mail,
     intakeKey,
     conduct,
+    grantWaitWarningHours,
   });
 }
 

@@ -9,6 +9,8 @@ export interface CaseEvents {
   assigned(caseId: string, assigneeId: string): Promise<void>;
   /** A response-time clock ran out: every reader of the case is told. */
   overdue(caseId: string): Promise<void>;
+  /** Every message of a referral to the CNCF CoC Committee has its committee packet: it can be mailed. */
+  referralReady(caseId: string, referralId: string): Promise<void>;
 }
 
 export const silentCaseEvents: CaseEvents = {
@@ -16,4 +18,5 @@ export const silentCaseEvents: CaseEvents = {
   messageAdded: async () => undefined,
   assigned: async () => undefined,
   overdue: async () => undefined,
+  referralReady: async () => undefined,
 };

@@ -6,6 +6,7 @@
  *   messageAdded(caseId, authorId) a comment, reply or reporter message → every reader but the author
  *   assigned(caseId, assigneeId)   → the assignee (if a reader)
  *   overdue(caseId)                a response-time clock ran out → every reader, at most once a day
+ *   referralReady(caseId, id)      a referral's messages are re-wrapped → one mail to the CNCF CoC Committee
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -20,7 +21,7 @@ import type { Database } from '../../db/database';
 import { caseReaderIds, latestMessage } from '../../db/mail-settings.queries';
 import type { CaseEvents } from '../cases/case-events';
 import type { Logger } from '../log';
-import { SEND_QUEUE, type NotificationJob } from './queue';
+import { SEND_QUEUE, type MailJob } from './queue';
 
 export function createMailNotifications(deps: {
   db: Kysely<Database>;
@@ -33,7 +34,7 @@ export function createMailNotifications(deps: {
   const enqueue = async (
     what: string,
     caseId: string,
-    build: () => Promise<{ key: string; job: NotificationJob }[]>,
+    build: () => Promise<{ key: string; job: MailJob }[]>,
   ) => {
     try {
       const jobs = await build();
@@ -82,6 +83,12 @@ export function createMailNotifications(deps: {
           job: { event: 'overdue', caseId, memberId },
         }));
       }),
+
+    // Once per referral: the sender locks the referral and sends it once, whoever enqueued it.
+    referralReady: (caseId, referralId) =>
+      enqueue('committee-referral', caseId, async () => [
+        { key: `committee-referral|${referralId}`, job: { event: 'committee-referral', caseId, referralId } },
+      ]),
   };
 }
 
