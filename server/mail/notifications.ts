@@ -31,11 +31,7 @@ export function createMailNotifications(deps: {
 }): CaseEvents {
   const now = deps.now ?? (() => new Date());
 
-  const enqueue = async (
-    what: string,
-    caseId: string,
-    build: () => Promise<{ key: string; job: MailJob }[]>,
-  ) => {
+  const enqueue = async (what: string, caseId: string, build: () => Promise<{ key: string; job: MailJob }[]>) => {
     try {
       const jobs = await build();
       if (jobs.length === 0) return;
