@@ -272,3 +272,18 @@ export async function securityCasesNotRead(
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** Who reads the case and why (via), since when, by name. */
+export async function caseReadersWithVia(
+  db: Db,
+  caseId: string,
+): Promise<{ id: string; name: string; role: string; via: string; since: Date }[]> {
+  const rows = await db
+    .selectFrom('case_readers as cr')
+    .innerJoin('members as m', 'm.id', 'cr.member_id')
+    .select(['m.id', 'm.name', 'm.role', 'cr.via', 'cr.granted_at'])
+    .where('cr.case_id', '=', caseId)
+    .orderBy('m.name')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, via: r.via, since: r.granted_at }));
+}

@@ -96,7 +96,16 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   );
   const events = deps.events ?? silentCaseEvents;
   app.use(followupRoutes({ db: deps.db, csrf, events }));
-  app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus, now: deps.governanceClock }));
+  app.use(
+    dashboardRoutes({
+      db: deps.db,
+      csrf,
+      events,
+      mailStatus: deps.mailStatus,
+      now: deps.governanceClock,
+      grantWaitWarningHours: deps.config.grantWaitWarningHours,
+    }),
+  );
   app.use(dashboardApiRoutes({ db: deps.db, csrf, events, uploads }));
   const governance = {
     db: deps.db,

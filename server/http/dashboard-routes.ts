@@ -34,6 +34,8 @@ export interface DashboardRouteDeps {
   mailStatus?: (memberId: string) => Promise<{ relayConfigured: boolean; waiting: number }>;
   /** The clock of decisions shown on the case page (deadlines); tests move it. */
   now?: () => Date;
+  /** A pending grant older than this is flagged on the case page (GRANT_WAIT_WARNING_HOURS). */
+  grantWaitWarningHours?: number;
 }
 
 /** The triage dashboard's pages: plain HTML that lists and moves cases; the bundle decrypts content. */
