@@ -51,6 +51,7 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
         author: m.authorName,
         createdAt: m.createdAt.toISOString(),
         packet: m.packet?.toString('base64') ?? null,
+        granted: m.packetGranted,
         body: m.packet ? m.body.toString('base64') : null,
       })),
     });
