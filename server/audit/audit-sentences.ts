@@ -139,7 +139,7 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
     case 'access.reader-added':
       return `${who} made ${member(d.memberId)} a reader (${VIA_WORDS[String(d.via)] ?? String(d.via)}).`;
     case 'access.revoked':
-      return `${who} took ${member(d.memberId)}'s access away (${REVOKE_WORDS[String(d.reason)] ?? String(d.reason)}); ${count(d.packets).replace('message', 'key packet')} deleted.`;
+      return `${who} took away the access of ${member(d.memberId)} (${REVOKE_WORDS[String(d.reason)] ?? String(d.reason)}); ${count(d.packets).replace('message', 'key packet')} deleted.`;
     case 'access.granted':
       return text(d.committeeKeyFingerprint)
         ? `${who} re-wrapped ${count(d.messages)} for the CNCF CoC Committee's key.`
