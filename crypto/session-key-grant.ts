@@ -2,21 +2,11 @@
 // from its own session-key packet and encrypts it to a new recipient's key. Only the packets travel:
 // no body is read, decrypted or re-encrypted, so a grant costs the same for a note and for a large
 // attachment.
-import { PacketList, PublicKeyEncryptedSessionKeyPacket, enums, type Config } from 'openpgp';
+import { PacketList, PublicKeyEncryptedSessionKeyPacket, enums } from 'openpgp';
 import { DecryptionError, InvalidKeyError, MalformedMessageError } from './errors';
 import type { PrivateKey, PublicKey } from './keys';
 import { messageConfig } from './openpgp-config';
 import type { SessionKeyPacket } from './split-message';
-
-/** Nothing is skipped quietly: a packet this module does not expect is an error, not "ignored". */
-const strictConfig: Config = Object.freeze({
-  ...messageConfig,
-  ignoreUnsupportedPackets: false,
-  ignoreMalformedPackets: false,
-  additionalAllowedPackets: [],
-});
-
-const PKESK_ONLY = { [enums.packet.publicKeyEncryptedSessionKey]: PublicKeyEncryptedSessionKeyPacket } as never;
 
 /** The fields of a PKESK packet OpenPGP.js keeps but does not type, and the two methods it marks private. */
 interface PkeskFields {
@@ -40,19 +30,57 @@ interface PkeskFactory {
   }): PkeskFields;
 }
 
-async function parsePkesk(bytes: Uint8Array): Promise<PkeskFields> {
-  let list;
-  try {
-    list = await PacketList.fromBinary(bytes, PKESK_ONLY, strictConfig);
-  } catch (cause) {
-    throw new MalformedMessageError('This is not one public-key session-key packet.', { cause });
+/**
+ * The body of the one packet `bytes` holds, which must be a PKESK (tag 1) filling `bytes` exactly.
+ * Only the header is read here (RFC 9580 §4.2, both formats, no partial lengths); the body is read
+ * by OpenPGP.js's own packet class. Parsing a packet list instead goes through OpenPGP.js's stream
+ * machinery, which costs more than the public-key work of a grant on the server.
+ */
+function pkeskBody(bytes: Uint8Array): Uint8Array {
+  const at = (i: number) => {
+    if (i >= bytes.length)
+      throw new MalformedMessageError('This is not one public-key session-key packet (cut short).');
+    return bytes[i]!;
+  };
+  const first = at(0);
+  if ((first & 0x80) === 0) throw new MalformedMessageError('This is not an OpenPGP packet.');
+  let tag: number;
+  let offset: number;
+  let length: number;
+  const uint32 = (i: number) => ((at(i) << 24) | (at(i + 1) << 16) | (at(i + 2) << 8) | at(i + 3)) >>> 0;
+  if (first & 0x40) {
+    tag = first & 0x3f;
+    const l0 = at(1);
+    if (l0 < 192) [length, offset] = [l0, 2];
+    else if (l0 < 224) [length, offset] = [((l0 - 192) << 8) + at(2) + 192, 3];
+    else if (l0 === 255) [length, offset] = [uint32(2), 6];
+    else throw new MalformedMessageError('A session-key packet never has a partial length.');
+  } else {
+    tag = (first >> 2) & 0x0f;
+    const lengthType = first & 0x03;
+    if (lengthType === 0) [length, offset] = [at(1), 2];
+    else if (lengthType === 1) [length, offset] = [(at(1) << 8) | at(2), 3];
+    else if (lengthType === 2) [length, offset] = [uint32(1), 5];
+    else throw new MalformedMessageError('A session-key packet never has an indeterminate length.');
   }
-  if (list.length !== 1 || !(list[0] instanceof PublicKeyEncryptedSessionKeyPacket))
-    throw new MalformedMessageError('This must be exactly one public-key session-key packet.');
-  const packet = list[0] as unknown as PkeskFields;
-  // The packet as written back must be the bytes given: nothing skipped, nothing after it.
-  if (!sameBytes(list.write(), bytes))
-    throw new MalformedMessageError('This holds more than one public-key session-key packet.');
+  if (tag !== enums.packet.publicKeyEncryptedSessionKey)
+    throw new MalformedMessageError('This is not a public-key session-key packet.');
+  if (offset + length !== bytes.length)
+    throw new MalformedMessageError('This must be exactly one public-key session-key packet, with nothing after it.');
+  return bytes.subarray(offset);
+}
+
+async function parsePkesk(bytes: Uint8Array): Promise<PkeskFields> {
+  const body = pkeskBody(bytes);
+  const packet = new PublicKeyEncryptedSessionKeyPacket() as unknown as PkeskFields & { read(b: Uint8Array): void };
+  try {
+    packet.read(body);
+  } catch (cause) {
+    throw new MalformedMessageError('This is not a readable public-key session-key packet.', { cause });
+  }
+  // Written back, the packet must be the bytes given: no field left unread.
+  if (!sameBytes(packet.write(), body))
+    throw new MalformedMessageError('The session-key packet holds bytes that are not part of it.');
   if (packet.version !== 3)
     throw new MalformedMessageError(`Session-key packets of version ${packet.version} are not used here.`);
   if (packet.publicKeyID.isWildcard())

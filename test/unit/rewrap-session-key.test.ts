@@ -3,6 +3,7 @@ import {
   assembleMessage,
   decryptSplit,
   encryptSplit,
+  dearmor,
   rewrapSessionKey,
   type SplitMessage,
 } from '../../crypto/split-message';
@@ -159,4 +160,23 @@ describe('createSessionKeyRewrapper re-wraps many messages with keys checked onc
     });
     await expect(rewrap(split.sessionKeys[0]!.packet)).rejects.toBeInstanceOf(DecryptionError);
   });
+});
+
+test('a packet gpg wrote (old-format header) is read too, and its recipient named', async () => {
+  const gpg = await createGnupgHome();
+  try {
+    await gpg.importKey(fixtureKey('dave').publicKey);
+    const armored = await gpg.encrypt('from gpg', [fixtureKey('dave').fingerprint]);
+    // The first packet as gpg wrote it, old-format header and all (splitMessage would re-write it).
+    const bytes = await dearmor(armored);
+    expect(bytes[0]! & 0x40).toBe(0);
+    const [length, header] = (bytes[0]! & 0x03) === 0 ? [bytes[1]!, 2] : [(bytes[1]! << 8) | bytes[2]!, 3];
+    const packet = bytes.subarray(0, header + length);
+    expect((await readSessionKeyPacket(packet)).recipientKeyId).toBe(await encryptionKeyId('dave'));
+    // Its length octets changed to claim one byte more: refused.
+    const longer = new Uint8Array([...packet, 0]);
+    await expect(readSessionKeyPacket(longer)).rejects.toBeInstanceOf(MalformedMessageError);
+  } finally {
+    await gpg.destroy();
+  }
 });
