@@ -2,7 +2,7 @@
 // it, what the server refuses to store, failed grants going back to pending for another reader,
 // revocation, and every granted packet decrypted by stock gpg with the grantee's key.
 import type { MemberWithKey } from '../../db/members.queries';
-import { pendingGrants } from '../../db/grants.queries';
+import { insertGrantedPackets, lockMemberGrantee, pendingGrants } from '../../db/grants.queries';
 import { assembleMessage, encryptSplit } from '../../crypto/split-message';
 import { readPublicKey } from '../../crypto/keys';
 import { createSessionKeyRewrapper } from '../../crypto/session-key-grant';
@@ -344,4 +344,49 @@ test('revoking deletes exactly that reader’s packets on that case', async () =
     .where('case_id', '=', caseA.id)
     .execute();
   expect(audit).toEqual([{ details: { memberId: m.frank!.id, reason: 'liaison-ended', packets: 2 } }]);
+});
+
+test('a revocation during a grant being stored waits for it and deletes its packets too', async () => {
+  const found = await submitReport(t.db, 'coc', 'Revoked while granted.');
+  await addReader(found.id, m.erin!);
+  const task = (await grantTasks(t.db, signedIn(m.alice!), found.reference)).grantees.find((g) =>
+    g.grantee.endsWith(m.erin!.id),
+  )!;
+  const packets = await rewrapForGrantee(await fixturePrivateKey('alice'), task);
+  // The grant's transaction holds erin's reader row while it stores; the revocation starts meanwhile.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const granting = t.db.transaction().execute(async (trx) => {
+    const eligible = await lockMemberGrantee(trx, found.id, m.erin!.id);
+    await insertGrantedPackets(
+      trx,
+      packets.map((p) => ({
+        messageId: p.messageId,
+        recipientFingerprint: eligible!.fingerprint,
+        memberKeyId: eligible!.memberKeyId,
+        committeeKeyId: null,
+        packet: Buffer.from(p.packet, 'base64'),
+        grantedByMemberId: m.alice!.id,
+      })),
+      new Date(),
+    );
+    await held;
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  const revoking = t.db
+    .transaction()
+    .execute((trx) =>
+      removeCaseReader(trx, found.id, m.erin!.id, 'liaison-ended', { actorMemberId: null, actorLabel: 'system' }),
+    );
+  await new Promise((r) => setTimeout(r, 200));
+  release();
+  await Promise.all([granting, revoking]);
+  const left = await t.db
+    .selectFrom('session_keys as k')
+    .innerJoin('messages as msg', 'msg.id', 'k.message_id')
+    .select('k.message_id')
+    .where('msg.case_id', '=', found.id)
+    .where('k.member_key_id', '=', m.erin!.memberKeyId)
+    .execute();
+  expect(left).toEqual([]);
 });
