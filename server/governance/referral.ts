@@ -43,9 +43,10 @@ export async function checkReferral(db: Db, caseId: string): Promise<void> {
   const found = await db.selectFrom('cases').select(['kind', 'status']).where('id', '=', caseId).executeTakeFirst();
   if (!found) throw notFound('There is no case with this reference.');
   if (found.kind !== 'coc') throw badInput('Only Code of Conduct cases are referred to the CNCF CoC Committee.');
-  if (found.status === 'referred' || (await hasReferral(db, caseId)))
-    throw conflict('This case has been referred to the CNCF CoC Committee already.');
-  if (!canBeReferred(found.kind, found.status)) throw badInput('A closed case cannot be referred; reopen it first.');
+  if (await hasReferral(db, caseId)) throw conflict('This case has been referred to the CNCF CoC Committee already.');
+  // A case a reader moved to "referred" by hand has sent nothing yet: it can still be referred.
+  if (found.status !== 'referred' && !canBeReferred(found.kind, found.status))
+    throw badInput('A closed case cannot be referred; reopen it first.');
   await requireCommitteeKey(db);
 }
 
