@@ -4,7 +4,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { CaseDetail } from '../../db/case-view.queries';
-import { caseReadersWithVia, pendingGrants } from '../../db/grants.queries';
+import { pendingGrants } from '../../db/grants.queries';
+import { caseReadersWithVia } from '../../db/readers.queries';
 import { currentCommitteeKey } from '../../db/committee.queries';
 import { caseReferrals, messagesNotReferred } from '../../db/referrals.queries';
 import type { SignedInMember } from '../auth/signed-in-member';

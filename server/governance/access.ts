@@ -5,7 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, ReaderVia } from '../../db/database';
 import { deleteCaseReader, insertCaseReader } from '../../db/case-access.queries';
-import { securityCasesNotRead } from '../../db/grants.queries';
+import { securityCasesNotRead } from '../../db/readers.queries';
 import { listMembersWithKeys } from '../../db/members.queries';
 import { STATES } from '../cases/workflow';
 import { badInput, conflict, notFound } from '../errors';

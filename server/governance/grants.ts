@@ -238,3 +238,19 @@ export async function reportFailedGrants(
     return { withdrawn: gone.length };
   });
 }
+
+/** How many of the member's own cases have a grant waiting longer than `hours` (the dashboard's line; no other case counts). */
+export async function casesWaitingForGrant(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  hours: number,
+  now: Date,
+): Promise<number> {
+  const before = now.getTime() - hours * 3_600_000;
+  let count = 0;
+  for (const c of await readCasesWithPendingGrants(db, member.id)) {
+    const pending = await pendingGrants(db, c.id);
+    if (pending.some((p) => p.messages.some((m) => m.waitingSince.getTime() < before))) count += 1;
+  }
+  return count;
+}

@@ -8,6 +8,8 @@ import { assignCase, checkCaseMove, moveCase, setEmbargo, setExpedited, setSever
 import { reopenCase } from '../cases/case-reopen';
 import { downloadCaseMessage } from '../cases/cases';
 import { memberFingerprint } from '../governance/members';
+import { DEFAULT_GRANT_WAIT_WARNING_HOURS } from '../governance/access-view';
+import { casesWaitingForGrant } from '../governance/grants';
 import { DomainError, badInput, forbidden } from '../errors';
 import { FieldError } from '../field-errors';
 import { STATES } from '../cases/workflow';
@@ -49,15 +51,18 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   router.get('/dashboard', async (req, res) => {
     const member = signedInMember(res)!;
     const query = parseCaseListQuery(req.query as Record<string, unknown>);
-    const [page, mail] = await Promise.all([
+    const hours = deps.grantWaitWarningHours ?? DEFAULT_GRANT_WAIT_WARNING_HOURS;
+    const [page, mail, grantsWaiting] = await Promise.all([
       listCasesForMember(deps.db, member, query),
       deps.mailStatus?.(member.id).catch(() => null) ?? null,
+      casesWaitingForGrant(deps.db, member, hours, deps.now?.() ?? new Date()),
     ]);
     res.render('dashboard/list.njk', {
       member,
       page,
       query,
       mail,
+      grantsWaiting: { cases: grantsWaiting, hours },
       states: STATES,
       statusLabels: STATUS_LABELS,
       csrfToken: deps.csrf.tokenFor(req, res),

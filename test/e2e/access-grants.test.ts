@@ -85,15 +85,20 @@ test('a reader’s browser grants a new reader on the dashboard; the new reader 
   const found = await submitReport(t.db, 'coc', 'The report the liaison must read.');
   await makeReader(found.id, people.erin!.member.id);
 
-  // The liaison's own browser never grants.
+  // The liaison's own browser never grants; her list says a grant of her cases waits, once it is old.
   const erin = people.erin!.page;
   await erin.goto(`${server.url}/dashboard`);
+  expect(await erin.locator('[data-grants-waiting]').count()).toBe(0);
+  governanceNow = new Date(Date.now() + 25 * 3_600_000);
+  await erin.goto(`${server.url}/dashboard`);
+  expect(await erin.locator('[data-grants-waiting]').innerText()).toContain(
+    '1 of your cases waits for a grant over a day',
+  );
   await erin.waitForTimeout(500);
   expect(await erinPackets(found.id)).toEqual([]);
 
   // Every reader sees the grant waiting on the case page, flagged once older than the warning; and
   // bob's browser, on that very page with his key unlocked, grants it.
-  governanceNow = new Date(Date.now() + 25 * 3_600_000);
   const bob = people.bob!.page;
   await bob.goto(`${server.url}/dashboard/cases/${found.reference}`);
   expect(await bob.locator('[data-pending-grant="member"]').innerText()).toMatch(/Erin.*1 message, waiting since/);
