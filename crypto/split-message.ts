@@ -5,9 +5,7 @@ import {
   SymEncryptedIntegrityProtectedDataPacket,
   createMessage,
   decrypt,
-  decryptSessionKeys,
   encrypt,
-  encryptSessionKey,
   readMessage,
   unarmor,
   armor,
@@ -17,6 +15,7 @@ import {
 } from 'openpgp';
 import { DecryptionError, MalformedMessageError } from './errors';
 import { messageConfig } from './openpgp-config';
+import { createSessionKeyRewrapper } from './session-key-grant';
 
 /** One session-key packet (PKESK), addressed to the encryption subkey `recipientKeyId`. */
 export interface SessionKeyPacket {
@@ -155,34 +154,16 @@ export function assembleBinaryMessage(sessionKeyPacket: Uint8Array, body: Uint8A
 /**
  * Grants a message to new recipients without touching its body: decrypts the session key with a
  * current reader's private key and encrypts it to each new recipient. Runs where that private key
- * lives (the reader's browser); the server only stores the returned packets.
+ * lives (the reader's browser); the server only stores the returned packets. For many messages,
+ * createSessionKeyRewrapper checks the keys once for all of them.
  */
 export async function rewrapSessionKey(options: {
   sessionKeyPacket: Uint8Array;
-  body: Uint8Array;
   decryptionKey: PrivateKey;
   recipients: PublicKey[];
 }): Promise<SessionKeyPacket[]> {
-  const message = await readMessage({
-    binaryMessage: concat(options.sessionKeyPacket, options.body),
-    config: messageConfig,
-  });
-  let sessionKey;
-  try {
-    [sessionKey] = await decryptSessionKeys({ message, decryptionKeys: options.decryptionKey, config: messageConfig });
-  } catch (cause) {
-    throw new DecryptionError('The session key could not be decrypted with this key.', { cause });
-  }
-  if (!sessionKey) throw new DecryptionError('The session key could not be decrypted with this key.');
-  const wrapped = await encryptSessionKey({
-    data: sessionKey.data,
-    algorithm: sessionKey.algorithm as never,
-    encryptionKeys: options.recipients,
-    format: 'binary',
-    config: messageConfig,
-  });
-  const { sessionKeys } = await splitMessage(concat(wrapped as Uint8Array, options.body));
-  return sessionKeys;
+  const rewrap = await createSessionKeyRewrapper(options);
+  return rewrap(options.sessionKeyPacket);
 }
 
 /** Decrypts one recipient's message with its unlocked private key (browser, tests). */

@@ -15,10 +15,13 @@ export async function insertCaseReader(db: Db, caseId: string, memberId: string,
 }
 
 /**
- * Takes the member's access to the case away: every session-key packet of any of its keys on the
- * case's messages, then its reader row (its read marks go with it). Returns how many packets went.
+ * Takes the member's access to the case away: its reader row (its read marks go with it), then every
+ * session-key packet of any of its keys on the case's messages. The row first: a grant being stored
+ * holds it locked (db/grants.queries.ts lockMemberGrantee), so this waits for that grant to commit
+ * and then deletes its packets too. Returns how many packets went.
  */
 export async function deleteCaseReader(db: Db, caseId: string, memberId: string): Promise<number> {
+  await db.deleteFrom('case_readers').where('case_id', '=', caseId).where('member_id', '=', memberId).execute();
   const packets = await sql<{ n: string }>`
     WITH gone AS (
       DELETE FROM session_keys k
@@ -27,6 +30,5 @@ export async function deleteCaseReader(db: Db, caseId: string, memberId: string)
          AND k.member_key_id = mk.id AND mk.member_id = ${memberId}::uuid
       RETURNING 1)
     SELECT count(*)::text AS n FROM gone`.execute(db);
-  await db.deleteFrom('case_readers').where('case_id', '=', caseId).where('member_id', '=', memberId).execute();
   return Number(packets.rows[0]?.n ?? 0);
 }

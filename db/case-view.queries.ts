@@ -112,6 +112,8 @@ export interface TimelineEntry {
   createdAt: Date;
   /** This member's session-key packet; null when the message was not encrypted to any of its keys. */
   packet: Buffer | null;
+  /** The packet was made later by another reader's browser (a grant), not with the message. */
+  packetGranted: boolean;
   body: Buffer;
 }
 
@@ -136,6 +138,15 @@ export async function caseTimeline(db: Db, caseId: string, memberId: string): Pr
         .orderBy('mk.created_at', 'desc')
         .limit(1)
         .as('packet'),
+      eb
+        .selectFrom('session_keys as k')
+        .innerJoin('member_keys as mk', 'mk.id', 'k.member_key_id')
+        .select('k.granted_at')
+        .whereRef('k.message_id', '=', 'm.id')
+        .where('mk.member_id', '=', memberId)
+        .orderBy('mk.created_at', 'desc')
+        .limit(1)
+        .as('packet_granted_at'),
     ])
     .where('m.case_id', '=', caseId)
     .orderBy('m.created_at')
@@ -148,6 +159,7 @@ export async function caseTimeline(db: Db, caseId: string, memberId: string): Pr
     authorName: r.author_name,
     createdAt: r.created_at,
     packet: r.packet,
+    packetGranted: r.packet_granted_at !== null && r.packet_granted_at !== undefined,
     body: r.body,
   }));
 }

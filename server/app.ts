@@ -105,7 +105,16 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     now: deps.governanceClock ?? (() => new Date()),
   };
   app.use(settleDueDecisions(governance));
-  app.use(dashboardRoutes({ db: deps.db, csrf, events, mailStatus: deps.mailStatus, now: deps.governanceClock }));
+  app.use(
+    dashboardRoutes({
+      db: deps.db,
+      csrf,
+      events,
+      mailStatus: deps.mailStatus,
+      now: deps.governanceClock,
+      grantWaitWarningHours: deps.config.grantWaitWarningHours,
+    }),
+  );
   app.use(dashboardApiRoutes({ db: deps.db, csrf, events, uploads }));
   app.use(accessRoutes(governance), decisionRoutes(governance), conflictRoutes(governance));
   app.use(redirectToSignIn);

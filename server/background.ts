@@ -10,6 +10,7 @@ import type { Logger } from './log';
 import { escalateOverdueCases } from './cases/overdue';
 import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
 import { settleProposals } from './governance/decision-settle';
+import { enqueueReadyReferrals } from './governance/referral';
 
 export interface BackgroundWork {
   stop(): void;
@@ -45,6 +46,7 @@ export function startBackgroundWork(deps: {
       for (const settled of await settleProposals(deps.db, (deps.now ?? (() => new Date()))()))
         await deps.events.decisionChanged(settled.id, 'closed');
     }),
+    every(60_000, 'enqueueing referrals ready for the committee', () => enqueueReadyReferrals(deps.db, deps.events)),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

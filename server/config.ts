@@ -38,6 +38,8 @@ export interface Config {
   readonly conduct: { readonly codeUrl: string; readonly committeeUrl: string; readonly committeeEmail: string };
   /** How long a proposal waits for objections (lazy consensus), and a vote for ballots (server/governance/decisions.ts). */
   readonly decisions: { readonly lazyConsensusHours: number; readonly cocLazyConsensusHours: number };
+  /** A pending grant older than this is flagged to every reader of the case. */
+  readonly grantWaitWarningHours: number;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +126,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     lazyConsensusHours: int('LAZY_CONSENSUS_HOURS', 72, 1, 24 * 60),
     cocLazyConsensusHours: int('COC_LAZY_CONSENSUS_HOURS', 24, 1, 24 * 60),
   });
+  const grantWaitWarningHours = int('GRANT_WAIT_WARNING_HOURS', 24, 1, 24 * 365);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -146,6 +149,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     intakeKey,
     conduct,
     decisions,
+    grantWaitWarningHours,
   });
 }
 

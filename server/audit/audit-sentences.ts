@@ -21,6 +21,21 @@ export interface AuditSentence {
   positions: number[];
 }
 
+/** Why a member reads a case (case_readers.via), in words. */
+export const VIA_WORDS: Record<string, string> = {
+  routed: 'routed to them when it arrived',
+  'srt-joined': 'joined the Security Response Team',
+  'conflict-lifted': 'their conflict of interest was lifted',
+  liaison: 'appointed liaison',
+  extended: 'the approvers extended their access',
+};
+
+const REVOKE_WORDS: Record<string, string> = {
+  'hard-conflict': 'a hard conflict of interest',
+  'liaison-ended': 'the liaison appointment ended',
+  'left-srt': 'left the Security Response Team',
+};
+
 const ACTOR_WORDS: Record<string, string> = {
   reporter: 'The reporter',
   system: 'The system',
@@ -80,6 +95,11 @@ function actorOf(entry: AuditEntry): string {
   if (entry.actorName) return entry.actorName;
   if (entry.actorLabel === 'member') return 'A former member';
   return ACTOR_WORDS[entry.actorLabel] ?? `The ${entry.actorLabel}`;
+}
+
+function count(value: unknown): string {
+  const n = typeof value === 'number' ? value : 0;
+  return `${n} message${n === 1 ? '' : 's'}`;
 }
 
 function text(value: unknown): string | null {
@@ -178,6 +198,20 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `The proposal to ${kindWords(d.kind)} was rejected (${tallyWords(d)}).`;
     case 'decision.lapsed':
       return `The proposal to ${kindWords(d.kind)} lapsed: ${d.because === 'no-eligible-approver' ? 'no eligible approver was left' : 'it could no longer be carried out'}.`;
+    case 'access.reader-added':
+      return `${who} made ${member(d.memberId)} a reader (${VIA_WORDS[String(d.via)] ?? String(d.via)}).`;
+    case 'access.revoked':
+      return `${who} took away the access of ${member(d.memberId)} (${REVOKE_WORDS[String(d.reason)] ?? String(d.reason)}); ${count(d.packets).replace('message', 'key packet')} deleted.`;
+    case 'access.granted':
+      return text(d.committeeKeyFingerprint)
+        ? `${who} re-wrapped ${count(d.messages)} for the CNCF CoC Committee's key.`
+        : `${who} granted ${member(d.memberId)} ${count(d.messages)}.`;
+    case 'access.grant-failed':
+      return `${who} could not decrypt ${count(d.messages)} granted to them; the grant is pending again.`;
+    case 'referral.started':
+      return `${who} started a referral of ${count(d.messages)} to the CNCF CoC Committee; it is sent once they are re-wrapped to the committee's key.`;
+    case 'referral.sent':
+      return `${who} sent ${count(d.messages)} to the CNCF CoC Committee, encrypted to its key.`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

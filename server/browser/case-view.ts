@@ -3,12 +3,15 @@
 import { readPublicKeys, type PrivateKey } from '../../crypto/keys';
 import { decryptSplit, encryptArmored } from '../../crypto/split-message';
 import { downloadLink, fetchJson, fromBase64, show } from './dom';
+import { reportFailedGrants } from './grants';
 import { onLockedElsewhere, onUnlockedElsewhere, sessionKey } from './keyring';
 
 interface TimelineMessage {
   id: string;
   role: string;
   packet: string | null;
+  /** Made by another reader's browser (a grant): one that does not decrypt is reported. */
+  granted?: boolean;
   body: string | null;
 }
 
@@ -34,13 +37,21 @@ export async function startCaseView(root: HTMLElement, email: string): Promise<v
   const { messages } = await fetchJson<{ messages: TimelineMessage[] }>(
     `/api/dashboard/cases/${encodeURIComponent(reference)}/messages`,
   );
-  for (const message of messages) await showMessage(root, message, key);
+  const failedGrants: string[] = [];
+  for (const message of messages)
+    if (!(await showMessage(root, message, key)) && message.granted) failedGrants.push(message.id);
   startComposers(root, reference);
+  if (failedGrants.length > 0) {
+    await reportFailedGrants(reference, root.dataset.csrf ?? '', failedGrants).catch(() => undefined);
+    if (keyStatus)
+      keyStatus.textContent = `${failedGrants.length} message${failedGrants.length === 1 ? '' : 's'} granted to you could not be decrypted; another reader will grant ${failedGrants.length === 1 ? 'it' : 'them'} again.`;
+  }
 }
 
-async function showMessage(root: HTMLElement, message: TimelineMessage, key: PrivateKey): Promise<void> {
+/** Decrypts one message into its slot; false when its packet does not decrypt with this key. */
+async function showMessage(root: HTMLElement, message: TimelineMessage, key: PrivateKey): Promise<boolean> {
   const slot = root.querySelector<HTMLElement>(`[data-message="${CSS.escape(message.id)}"] [data-content]`);
-  if (!slot || !message.packet || !message.body) return;
+  if (!message.packet || !message.body) return true;
   try {
     const binary = message.role === 'attachment';
     const { data, filename } = await decryptSplit({
@@ -49,13 +60,16 @@ async function showMessage(root: HTMLElement, message: TimelineMessage, key: Pri
       decryptionKey: key,
       binary,
     });
+    if (!slot) return true;
     if (binary)
       slot.replaceChildren(
         downloadLink(data as Uint8Array, filename, `Download ${filename || 'attachment'} (decrypted here)`),
       );
     else slot.textContent = data as string;
+    return true;
   } catch {
-    slot.textContent = 'This message could not be decrypted with the key unlocked in this browser.';
+    if (slot) slot.textContent = 'This message could not be decrypted with the key unlocked in this browser.';
+    return false;
   }
 }
 

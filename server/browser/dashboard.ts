@@ -2,7 +2,8 @@
 // without it for everything that does not need a private key.
 import { startCaseView, startReopenForm } from './case-view';
 import { startKeyPage } from './key-page';
-import { lockSessionKey, shareKeyWithOtherTabs } from './keyring';
+import { fulfilPendingGrants } from './grants';
+import { lockSessionKey, onUnlockedElsewhere, sessionKey, shareKeyWithOtherTabs } from './keyring';
 
 // Signing out (here or everywhere) locks the key this tab unlocked before the form is sent: unlocked
 // "for the session" means the member's session, not the life of the tab.
@@ -26,3 +27,14 @@ if (email) shareKeyWithOtherTabs(email);
 if (caseView && email) void startCaseView(caseView, email);
 const reopen = document.querySelector<HTMLFormElement>('form[data-reopen]');
 if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? '');
+
+// Every dashboard page with the key unlocked fulfils the grants this member can, quietly.
+const grantStatus = document.querySelector<HTMLElement>('[data-grant-status]');
+const grantWhenUnlocked = async () => {
+  const key = email ? await sessionKey(email) : null;
+  if (key && grantStatus) await fulfilPendingGrants(key, grantStatus).catch(() => undefined);
+};
+if (email && grantStatus) {
+  void grantWhenUnlocked();
+  onUnlockedElsewhere(() => void grantWhenUnlocked());
+}

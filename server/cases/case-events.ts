@@ -13,6 +13,8 @@ export interface CaseEvents {
   liaisonAppointed(caseId: string, memberId: string): Promise<void>;
   /** A decision was proposed, turned into a vote, or closed: its eligible approvers are told (server/governance/decisions.ts). */
   decisionChanged(proposalId: string, change: DecisionChange): Promise<void>;
+  /** Every message of a referral to the CNCF CoC Committee has its committee packet: it can be mailed. */
+  referralReady(caseId: string, referralId: string): Promise<void>;
 }
 
 export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
@@ -24,4 +26,5 @@ export const silentCaseEvents: CaseEvents = {
   overdue: async () => undefined,
   liaisonAppointed: async () => undefined,
   decisionChanged: async () => undefined,
+  referralReady: async () => undefined,
 };

@@ -160,3 +160,12 @@ export function checkMove(kind: CaseKind, from: string, to: string, details: Mov
     throw badField('resolution', `Record the resolution's outcome: one of ${COC_RESOLUTIONS.join(', ')}.`);
   }
 }
+
+/**
+ * Whether the system may move a case to `referred` when its referral is mailed to the CNCF CoC
+ * Committee: a Code of Conduct case not closed and not referred already, from whatever state it is
+ * in (the committee takes it from there).
+ */
+export function canBeReferred(kind: CaseKind, status: string): boolean {
+  return kind === 'coc' && status !== 'referred' && !STATES.coc[status]?.terminal;
+}

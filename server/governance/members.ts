@@ -13,6 +13,7 @@ import { validatePublicKey, type ValidatedKey } from '../../crypto/keys';
 import { appendAudit, BY_OPERATOR } from '../audit/audit-log';
 import { badInput, conflict, notFound } from '../errors';
 import { srtStatus } from './routing';
+import { addJoinedSrtToOpenCases } from './access';
 import { TEXT_LIMITS, checkText } from '../text-checks';
 
 export const MEMBER_ROLES: readonly MemberRole[] = ['approver', 'srt', 'liaison'];
@@ -45,12 +46,14 @@ export async function addMember(db: Kysely<Database>, input: NewMemberInput): Pr
   await refuseKeyInUse(db, key.fingerprint, email);
   if (await findMemberByEmail(db, email)) throw conflict(`A member with the e-mail ${email} exists already.`);
   await db.transaction().execute(async (trx) => {
+    const before = await listMembersWithKeys(trx);
     const memberId = await insertMember(trx, { name, email, role: role as MemberRole }, keyRow(key));
     await appendAudit(trx, {
       ...BY_OPERATOR,
       action: 'member.added',
       details: { memberId, role, fingerprint: key.fingerprint },
     });
+    await addJoinedSrtToOpenCases(trx, before, await listMembersWithKeys(trx), BY_OPERATOR);
   });
   return (await findMemberByEmail(db, email))!;
 }
@@ -79,12 +82,15 @@ export async function setMemberKey(
 export async function removeMember(db: Kysely<Database>, email: string): Promise<MemberWithKey> {
   const member = await requireMember(db, email);
   await db.transaction().execute(async (trx) => {
+    const before = await listMembersWithKeys(trx);
     await deleteMember(trx, member.id);
     await appendAudit(trx, {
       ...BY_OPERATOR,
       action: 'member.removed',
       details: { memberId: member.id, role: member.role, fingerprint: member.fingerprint },
     });
+    // A delegated SRT falling below two: the approvers are part of the SRT again.
+    await addJoinedSrtToOpenCases(trx, before, await listMembersWithKeys(trx), BY_OPERATOR);
   });
   return member;
 }

@@ -33,7 +33,7 @@ const EDITABLE = [
 ] as const;
 
 export async function renderCasePage(
-  deps: { db: Kysely<Database>; csrf: Csrf; now?: () => Date },
+  deps: { db: Kysely<Database>; csrf: Csrf; now?: () => Date; grantWaitWarningHours?: number },
   req: Request,
   res: Response,
   member: SignedInMember,
@@ -42,7 +42,9 @@ export async function renderCasePage(
 ): Promise<void> {
   const view = await openCase(deps.db, member, reference, { again: Boolean(refused) });
   const c = view.detail;
-  const governance = await caseGovernanceView(deps.db, member, c, deps.now?.() ?? new Date());
+  const governance = await caseGovernanceView(deps.db, member, c, deps.now?.() ?? new Date(), {
+    grantWaitWarningHours: deps.grantWaitWarningHours,
+  });
   const names = new Map(view.readers.map((r) => [r.id, r.name]));
   const saved: Record<string, string> = {
     vector: c.severityVector ?? '',

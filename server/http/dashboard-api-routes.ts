@@ -21,6 +21,16 @@ export interface DashboardApiDeps {
 
 const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 
+/** A JSON write by a signed-in member: read only once its session and its CSRF header (x-csrf-token) are known good. */
+export function memberJsonWrite(deps: Pick<DashboardApiDeps, 'csrf' | 'uploads'>, maxBytes: number): RequestHandler {
+  return async (req, res, next) => {
+    requireSignedIn(req, res);
+    if (!deps.csrf.isValid(req)) throw forbidden('The page is out of date (CSRF token). Reload it and try again.');
+    req.body = await readJsonBody(req, res, { budget: deps.uploads, maxBytes });
+    next();
+  };
+}
+
 /**
  * The JSON the dashboard's bundle uses: ciphertext out (with this member's session-key packets),
  * ciphertext in. Writes need the session's CSRF token in the x-csrf-token header.
@@ -29,13 +39,7 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
   const router = Router();
   router.use('/api/dashboard', noStore);
 
-  // A write is read only once its session and its CSRF header (x-csrf-token) are known good.
-  const memberWrite: RequestHandler = async (req, res, next) => {
-    requireSignedIn(req, res);
-    if (!deps.csrf.isValid(req)) throw forbidden('The page is out of date (CSRF token). Reload it and try again.');
-    req.body = await readJsonBody(req, res, { budget: deps.uploads, maxBytes: MAX_MESSAGE_BYTES });
-    next();
-  };
+  const memberWrite = memberJsonWrite(deps, MAX_MESSAGE_BYTES);
 
   router.get('/api/dashboard/cases/:reference/messages', async (req, res) => {
     const member = requireSignedIn(req, res);
@@ -47,6 +51,7 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): Router {
         author: m.authorName,
         createdAt: m.createdAt.toISOString(),
         packet: m.packet?.toString('base64') ?? null,
+        granted: m.packetGranted,
         body: m.packet ? m.body.toString('base64') : null,
       })),
     });

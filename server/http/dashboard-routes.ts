@@ -7,6 +7,10 @@ import { assignCase, checkCaseMove, moveCase, setEmbargo, setExpedited, setSever
 import { reopenCase } from '../cases/case-reopen';
 import { downloadCaseMessage } from '../cases/cases';
 import { memberFingerprint } from '../governance/members';
+import { DEFAULT_GRANT_WAIT_WARNING_HOURS } from '../governance/access-view';
+import { casesWaitingForGrant } from '../governance/grants';
+import { DomainError, badInput, forbidden } from '../errors';
+import { FieldError } from '../field-errors';
 import { STATES } from '../cases/workflow';
 import { keySessionTag, renderCasePage } from './case-page';
 import { caseFormAction, type CaseFormRun } from './case-form-action';
@@ -31,6 +35,8 @@ export interface DashboardRouteDeps {
   mailStatus?: (memberId: string) => Promise<{ relayConfigured: boolean; waiting: number }>;
   /** The clock of decisions shown on the case page (deadlines); tests move it. */
   now?: () => Date;
+  /** A pending grant older than this is flagged on the case page (GRANT_WAIT_WARNING_HOURS). */
+  grantWaitWarningHours?: number;
 }
 
 /** The triage dashboard's pages: plain HTML that lists and moves cases; the bundle decrypts content. */
@@ -44,15 +50,18 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   router.get('/dashboard', async (req, res) => {
     const member = signedInMember(res)!;
     const query = parseCaseListQuery(req.query as Record<string, unknown>);
-    const [page, mail] = await Promise.all([
+    const hours = deps.grantWaitWarningHours ?? DEFAULT_GRANT_WAIT_WARNING_HOURS;
+    const [page, mail, grantsWaiting] = await Promise.all([
       listCasesForMember(deps.db, member, query),
       deps.mailStatus?.(member.id).catch(() => null) ?? null,
+      casesWaitingForGrant(deps.db, member, hours, deps.now?.() ?? new Date()),
     ]);
     res.render('dashboard/list.njk', {
       member,
       page,
       query,
       mail,
+      grantsWaiting: { cases: grantsWaiting, hours },
       states: STATES,
       statusLabels: STATUS_LABELS,
       // Back from a case this member just left (a declared hard conflict, the committee's case closed).

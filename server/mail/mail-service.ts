@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import { Acknowledger } from './acknowledge';
 import { createMailTemplates } from './compose';
 import { createNotificationSender } from './notification-sender';
+import { createReferralSender } from './referral-sender';
 import { createMailNotifications } from './notifications';
 import { SEND_QUEUE, startMailQueue, type QueueOptions } from './queue';
 import { createMailer, type Mailer } from './transport';
@@ -37,7 +38,9 @@ export async function startMailService(deps: {
   await indexNotificationsByMember(db);
   const events = createMailNotifications({ db, boss: queue.boss, log });
   if (mailer.configured) {
-    await queue.work(createNotificationSender({ db, mailer, templates, config, log }));
+    const notify = createNotificationSender({ db, mailer, templates, config, log });
+    const refer = createReferralSender({ db, mailer, config, log });
+    await queue.work((job) => (job.event === 'committee-referral' ? refer(job) : notify(job)));
     log.info('outbound mail: sending through the relay in SMTP_URL');
   } else {
     log.warn(

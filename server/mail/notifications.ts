@@ -9,6 +9,7 @@
  *   liaisonAppointed(caseId, id)   a decision appointed a liaison → that liaison (if a reader)
  *   decisionChanged(proposalId, c) a decision proposed, turned into a vote, or closed → the approvers
  *                                  who may vote on it now (on a case: its readers without a conflict)
+ *   referralReady(caseId, id)      a referral's messages are re-wrapped → one mail to the CNCF CoC Committee
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -26,7 +27,7 @@ import type { Logger } from '../log';
 import { findProposal } from '../../db/proposals.queries';
 import { electorateOf } from '../governance/decision-settle';
 import { DECISION_EFFECTS } from '../governance/decision-effects';
-import { SEND_QUEUE, type NotificationJob } from './queue';
+import { SEND_QUEUE, type MailJob } from './queue';
 
 export function createMailNotifications(deps: {
   db: Kysely<Database>;
@@ -39,7 +40,7 @@ export function createMailNotifications(deps: {
   const enqueue = async (
     what: string,
     caseId: string | null,
-    build: () => Promise<{ key: string; job: NotificationJob }[]>,
+    build: () => Promise<{ key: string; job: MailJob }[]>,
   ) => {
     try {
       const jobs = await build();
@@ -112,6 +113,11 @@ export function createMailNotifications(deps: {
       const proposal = await findProposal(deps.db, proposalId).catch(() => undefined);
       if (proposal?.status === 'passed') await DECISION_EFFECTS[proposal.kind].afterCommit?.(events, proposal);
     },
+    // Once per referral: the sender locks the referral and sends it once, whoever enqueued it.
+    referralReady: (caseId, referralId) =>
+      enqueue('committee-referral', caseId, async () => [
+        { key: `committee-referral|${referralId}`, job: { event: 'committee-referral', caseId, referralId } },
+      ]),
   };
   return events;
 }

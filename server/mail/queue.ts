@@ -26,6 +26,15 @@ export interface CaseNotificationJob {
   messageId?: string;
 }
 
+/** One mail to the CNCF CoC Committee carrying a referral's messages (server/mail/referral-sender.ts). */
+export interface ReferralJob {
+  event: 'committee-referral';
+  caseId: string;
+  referralId: string;
+}
+
+export type MailJob = NotificationJob | ReferralJob;
+
 export interface QueueOptions {
   /** How often an idle worker looks for jobs. */
   pollingIntervalSeconds?: number;
@@ -37,7 +46,7 @@ export interface QueueOptions {
 export interface MailQueue {
   readonly boss: PgBoss;
   /** Starts sending with `send`; without a relay, do not call it and jobs wait in the queue. */
-  work(send: (job: NotificationJob) => Promise<void>): Promise<void>;
+  work(send: (job: MailJob) => Promise<void>): Promise<void>;
   /** Jobs not sent yet (waiting or retrying), for the start-up log and `intake mail status`. */
   waiting(): Promise<number>;
   stop(): Promise<void>;
@@ -74,7 +83,7 @@ export async function startMailQueue(url: string, log: Logger, options: QueueOpt
   return {
     boss,
     work: async (send) => {
-      await boss.work<NotificationJob>(
+      await boss.work<MailJob>(
         SEND_QUEUE,
         { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
         async ([job]) => {

@@ -5,16 +5,18 @@
 //   E /healthz while receipts are checked on the no-JavaScript follow-up path;
 //   F a member's queued-mail counter while notifications about cases hidden from the member pile up;
 //   G the bytes each public page transfers before it is usable;
-//   H the server's peak memory under concurrent maximum-size submissions.
+//   H the server's peak memory under concurrent maximum-size submissions;
+//   I a reader's browser granting a case of 1,000 messages to one new reader (headless Chromium).
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
 // Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS,
-// BENCH_FOLLOWUP_ROUNDS, BENCH_MAIL_RUNS, BENCH_UPLOADS (clients in H); BENCH_SECTIONS picks parts (e.g. "EH"; default all).
+// BENCH_FOLLOWUP_ROUNDS, BENCH_MAIL_RUNS, BENCH_UPLOADS (clients in H), BENCH_GRANT_MESSAGES (I); BENCH_SECTIONS picks parts (e.g. "EH"; default all).
 // BENCH_LIST_PLANS=1 prints the plans of the case list's queries.
 // BENCH_CPU_PROF=1 (and BENCH_CPU_PROF_DIR) writes a V8 CPU profile of each server child.
 import os from 'node:os';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { printCaseListReport, runCaseListBench } from './case-list-bench';
 import { printFollowupStall, runFollowupStallBench } from './followup-stall-bench';
+import { printGrantReport, runGrantBench } from './grant-bench';
 import { printMailCounterReport, runMailCounterBench } from './mail-counter-bench';
 import { printPageWeights, runPageWeightBench } from './page-weight-bench';
 import { printSmtpThroughput, runSmtpThroughputBench } from './smtp-throughput';
@@ -36,7 +38,8 @@ const LIST_RUNS = envInt('BENCH_LIST_RUNS', 30);
 const FOLLOWUP_ROUNDS = Math.min(envInt('BENCH_FOLLOWUP_ROUNDS', 8), 14);
 const MAIL_RUNS = envInt('BENCH_MAIL_RUNS', 200);
 const UPLOAD_CLIENTS = envInt('BENCH_UPLOADS', 20);
-const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDEFGH';
+const GRANT_MESSAGES = envInt('BENCH_GRANT_MESSAGES', 1000);
+const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDEFGHI';
 const THROUGHPUT_TARGET = 0.7;
 const SPEEDUP_TARGET = 3;
 const RECIPIENT_COUNTS = [1, 5, 20];
@@ -129,6 +132,11 @@ async function main(): Promise<void> {
   if (SECTIONS.includes('H')) {
     log(`H. ${UPLOAD_CLIENTS} clients post a maximum-size report each, at once…`);
     printUploadMemory(await runUploadMemory(start));
+  }
+
+  if (SECTIONS.includes('I')) {
+    log(`I. A reader's browser grants a case of ${GRANT_MESSAGES} messages to one new reader…`);
+    printGrantReport(await runGrantBench(database, { messages: GRANT_MESSAGES, log }));
   }
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
