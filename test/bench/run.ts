@@ -14,6 +14,7 @@
 import os from 'node:os';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { printCaseListReport, runCaseListBench } from './case-list-bench';
+import { printProfileSummary, summarizeProfiles, type ProfileWindow } from './cpu-profile-summary';
 import { printFollowupStall, runFollowupStallBench } from './followup-stall-bench';
 import { printMailCounterReport, runMailCounterBench } from './mail-counter-bench';
 import { printPageWeights, runPageWeightBench } from './page-weight-bench';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       log,
     });
     await stopServers();
+    if (process.env.BENCH_CPU_PROF === '1') printProfiles({ ours, baseline }, load.measured, load.ours.requests);
 
     log(`B. Server-side encryption of a ${(text.length / 1024).toFixed(0)} KiB report, ${ENCRYPT_RUNS} runs each…`);
     const encryption = await runEncryptionBench(text, RECIPIENT_COUNTS, ENCRYPT_RUNS, 5);
@@ -221,6 +223,14 @@ function printReport(ours: SubmissionFigures, baseline: SubmissionFigures, encry
       `\n   5 recipients: ${speedup.toFixed(1)}× faster than gpg, by mean (target ≥ ${SPEEDUP_TARGET}×)  ${verdict(speedup >= SPEEDUP_TARGET)}`,
     );
   }
+}
+
+/** Where each server's CPU went while measured (the children wrote their profiles on exit). */
+function printProfiles(servers: Record<'ours' | 'baseline', ServerProcess>, window: ProfileWindow, requests: number) {
+  const dir = process.env.BENCH_CPU_PROF_DIR ?? process.cwd();
+  console.log(`\nA. CPU profiles (${dir}), measured rounds only`);
+  for (const name of ['ours', 'baseline'] as const)
+    printProfileSummary(name, summarizeProfiles(dir, servers[name].pid, window), requests);
 }
 
 async function stopServers(): Promise<void> {
