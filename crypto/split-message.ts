@@ -17,7 +17,6 @@ import {
 } from 'openpgp';
 import { DecryptionError, MalformedMessageError } from './errors';
 import { messageConfig } from './openpgp-config';
-import { encryptionTargets, sessionKeyFor, sessionKeyPacket } from './session-key-packets';
 
 /** One session-key packet (PKESK), addressed to the encryption subkey `recipientKeyId`. */
 export interface SessionKeyPacket {
@@ -58,7 +57,8 @@ export async function encryptArmored(options: EncryptOptions): Promise<string> {
   return armorMessage(await encryptMessage(options));
 }
 
-function plaintextMessage(options: EncryptOptions) {
+/** The literal-data message OpenPGP.js encrypts for these options (text as UTF-8, bytes as binary). */
+export function plaintextMessage(options: EncryptOptions) {
   return typeof options.data === 'string'
     ? createMessage({ text: options.data, filename: options.filename, format: 'utf8' })
     : createMessage({ binary: options.data, filename: options.filename, format: 'binary' });
@@ -70,25 +70,6 @@ function plaintextMessage(options: EncryptOptions) {
  */
 export async function encryptSplit(options: EncryptOptions): Promise<SplitMessage> {
   if (options.recipients.length === 0) throw new TypeError('encryptSplit needs at least one recipient');
-  // The body is OpenPGP.js's; the session-key packets are made natively where they can be (./session-key-packets.ts).
-  const targets = await encryptionTargets(options.recipients);
-  const sessionKey = sessionKeyFor(targets);
-  if (sessionKey) {
-    const body = (await encrypt({
-      message: await plaintextMessage(options),
-      sessionKey,
-      format: 'binary',
-      config: messageConfig,
-    })) as Uint8Array;
-    const packets = await Promise.all(targets.map((target) => sessionKeyPacket(target, sessionKey)));
-    return {
-      body,
-      sessionKeys: targets.map((target, i) => ({
-        recipientKeyId: Buffer.from(target.keyId).toString('hex'),
-        packet: packets[i]!,
-      })),
-    };
-  }
   const encrypted = await encrypt({
     message: await plaintextMessage(options),
     encryptionKeys: options.recipients,

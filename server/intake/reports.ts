@@ -4,7 +4,8 @@ import type { NewMessage } from '../../db/cases.queries';
 import { insertCaseWithMessages, ReceiptInUseError, RecipientsChangedError } from '../../db/new-case.queries';
 import { findSubmission, SubmissionTokenUsedError, type NewSubmissionToken } from '../../db/submission-tokens.queries';
 import { InvalidKeyError, MalformedMessageError } from '../../crypto/errors';
-import { encryptSplit, splitMessage, type SplitMessage } from '../../crypto/split-message';
+import { splitMessage, type SplitMessage } from '../../crypto/split-message';
+import { encryptSplitNatively } from '../../crypto/native-split';
 import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../../crypto/reporter-key';
 import type { CaseEvents } from '../cases/case-events';
 import { newCaseReference } from '../cases/case-reference';
@@ -183,12 +184,12 @@ export async function submitPlaintextReport(
   const recipients = [...readers.map((r) => r.publicKey), reporterPublic];
 
   const messages: { role: MessageRole; split: SplitMessage }[] = [
-    { role: 'report', split: await encryptSplit({ data: input.document, recipients }) },
+    { role: 'report', split: await encryptSplitNatively({ data: input.document, recipients }) },
   ];
   for (const attachment of input.attachments) {
     messages.push({
       role: 'attachment',
-      split: await encryptSplit({ data: attachment.data, filename: attachment.filename, recipients }),
+      split: await encryptSplitNatively({ data: attachment.data, filename: attachment.filename, recipients }),
     });
   }
 

@@ -1,12 +1,13 @@
 // The no-JavaScript path: server-side encryption of one report, ours (OpenPGP.js, in process) against
-// `gpg --encrypt` as a subprocess per report (as SecureDrop and GlobaLeaks do), to the same recipients.
+// `gpg --encrypt` as a subprocess per report (as SecureDrop and GlobaLeaks do) and Sequoia's
+// `sq encrypt` (when installed), to the same recipients.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKey, readKey, type PublicKey } from 'openpgp';
 import { messageConfig } from '../../crypto/openpgp-config';
-import { encryptSplit } from '../../crypto/split-message';
+import { encryptSplitNatively as encryptSplit } from '../../crypto/native-split';
 import { fixturePublicKeys } from './bench-database';
 import { timeEach, type LatencySummary } from './stats';
 
@@ -14,6 +15,8 @@ export interface EncryptionResult {
   recipients: number;
   ours: LatencySummary;
   gpg: LatencySummary;
+  /** Null when `sq` is not installed. */
+  sq: LatencySummary | null;
 }
 
 interface BenchKey {
@@ -36,9 +39,17 @@ export async function runEncryptionBench(
   try {
     await fs.chmod(home, 0o700);
     await gpg(home, ['--import'], keys.map((k) => k.armored).join('\n'));
+    const withSq = await run('sq', ['--version'], '').then(
+      () => true,
+      () => false,
+    );
     const results: EncryptionResult[] = [];
     for (const count of counts) {
       const chosen = keys.slice(0, count);
+      const certs = path.join(home, `certs-${count}.asc`);
+      await fs.writeFile(certs, chosen.map((k) => k.armored).join('\n'));
+      // No compression, binary, as ours and gpg's are (gpg compresses by default; text this size barely).
+      const sqArgs = ['encrypt', '--binary', '--compression', 'none', '--recipient-cert', certs];
       const recipients = chosen.map((k) => k.publicKey);
       const gpgArgs = ['--trust-model', 'always', '--encrypt', ...chosen.flatMap((k) => ['-r', k.fingerprint])];
       const split = await encryptSplit({ data: text, recipients });
@@ -46,7 +57,8 @@ export async function runEncryptionBench(
         throw new Error(`encryptSplit made ${split.sessionKeys.length} session keys, not ${count}`);
       const ours = await timeEach(() => encryptSplit({ data: text, recipients }), runs, warmup);
       const theirs = await timeEach(() => gpg(home, gpgArgs, text), runs, warmup);
-      results.push({ recipients: count, ours, gpg: theirs });
+      const sq = withSq ? await timeEach(() => run('sq', sqArgs, text), runs, warmup) : null;
+      results.push({ recipients: count, ours, gpg: theirs, sq });
     }
     return results;
   } finally {

@@ -39,7 +39,9 @@ const MAIL_RUNS = envInt('BENCH_MAIL_RUNS', 200);
 const UPLOAD_CLIENTS = envInt('BENCH_UPLOADS', 20);
 const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDEFGH';
 const THROUGHPUT_TARGET = 0.7;
-const SPEEDUP_TARGET = 3;
+const SPEEDUP_TARGET = 5;
+/** Milliseconds each added recipient may cost the server-side encryption. */
+const PER_RECIPIENT_TARGET = 0.15;
 const RECIPIENT_COUNTS = [1, 5, 20];
 
 let database: BenchDatabase | null = null;
@@ -202,25 +204,56 @@ function printReport(ours: SubmissionFigures, baseline: SubmissionFigures, encry
   }
 
   console.log('\nB. Server-side encryption per report, no-JavaScript path (~10 KB)\n');
+  const sqNote = encryption.some((e) => e.sq === null);
+  const sqCell = (x: number | undefined) => (x === undefined ? 'n/a' : ms(x));
   console.log(
     table(
-      ['recipients', 'ours mean', 'ours p50', 'gpg mean', 'gpg p50', 'speed-up mean', 'speed-up p50'],
+      [
+        'recipients',
+        'ours mean',
+        'ours p50',
+        'gpg mean',
+        'gpg p50',
+        'sq mean',
+        'sq p50',
+        'vs gpg (mean)',
+        'vs sq (mean)',
+      ],
       encryption.map((e) => [
         String(e.recipients),
         ms(e.ours.mean),
         ms(e.ours.p50),
         ms(e.gpg.mean),
         ms(e.gpg.p50),
+        sqCell(e.sq?.mean),
+        sqCell(e.sq?.p50),
         `${(e.gpg.mean / e.ours.mean).toFixed(1)}×`,
-        `${(e.gpg.p50 / e.ours.p50).toFixed(1)}×`,
+        e.sq ? `${(e.sq.mean / e.ours.mean).toFixed(1)}×` : 'n/a',
       ]),
     ),
   );
+  if (sqNote) console.log('\n   sq (Sequoia) is not installed: its columns are empty (apt-get install sq).');
+  const fewest = encryption[0];
+  const most = encryption[encryption.length - 1];
+  if (fewest && most && most.recipients > fewest.recipients) {
+    const added = most.recipients - fewest.recipients;
+    const marginal = (pick: (e: EncryptionResult) => number | undefined) => {
+      const [a, b] = [pick(fewest), pick(most)];
+      return a === undefined || b === undefined ? undefined : (b - a) / added;
+    };
+    const ours = marginal((e) => e.ours.p50)!;
+    const describe = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)} ms`);
+    console.log(
+      `\n   each added recipient (p50, ${fewest.recipients} → ${most.recipients}): ours ${describe(ours)}, ` +
+        `gpg ${describe(marginal((e) => e.gpg.p50))}, sq ${describe(marginal((e) => e.sq?.p50))}` +
+        `  (target ≤ ${PER_RECIPIENT_TARGET} ms)  ${verdict(ours <= PER_RECIPIENT_TARGET)}`,
+    );
+  }
   const five = encryption.find((e) => e.recipients === 5);
   if (five) {
     const speedup = five.gpg.mean / five.ours.mean;
     console.log(
-      `\n   5 recipients: ${speedup.toFixed(1)}× faster than gpg, by mean (target ≥ ${SPEEDUP_TARGET}×)  ${verdict(speedup >= SPEEDUP_TARGET)}`,
+      `   5 recipients: ${speedup.toFixed(1)}× faster than gpg, by mean (target ≥ ${SPEEDUP_TARGET}×)  ${verdict(speedup >= SPEEDUP_TARGET)}`,
     );
   }
 }

@@ -15,7 +15,8 @@ import {
 import { webcrypto } from 'node:crypto';
 import { DecryptionError } from '../../crypto/errors';
 import { messageConfig } from '../../crypto/openpgp-config';
-import { assembleBinaryMessage, decryptSplit, encryptSplit, type SplitMessage } from '../../crypto/split-message';
+import { encryptSplitNatively as encryptSplit } from '../../crypto/native-split';
+import { assembleBinaryMessage, decryptSplit, type SplitMessage } from '../../crypto/split-message';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg';
 import { fixtureKey, fixturePrivateKey, type GoodKeyName } from '../helpers/keys';
 
