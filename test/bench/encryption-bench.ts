@@ -9,14 +9,23 @@ import { generateKey, readKey, type PublicKey } from 'openpgp';
 import { messageConfig } from '../../crypto/openpgp-config';
 import { encryptSplitNatively as encryptSplit } from '../../crypto/native-split';
 import { fixturePublicKeys } from './bench-database';
+import { childrenCpuSeconds } from './cpu-usage';
 import { timeEach, type LatencySummary } from './stats';
+
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** Wall-clock latency, and CPU milliseconds per run (all threads, or the subprocesses): less skewed by others' load. */
+export type TimedRuns = LatencySummary & { cpu: number | null };
 
 export interface EncryptionResult {
   recipients: number;
-  ours: LatencySummary;
-  gpg: LatencySummary;
+  ours: TimedRuns;
+  gpg: TimedRuns;
   /** Null when `sq` is not installed. */
-  sq: LatencySummary | null;
+  sq: TimedRuns | null;
 }
 
 interface BenchKey {
@@ -43,6 +52,13 @@ export async function runEncryptionBench(
       () => true,
       () => false,
     );
+    const timed = async (fn: () => Promise<unknown>, cpu: () => number | null): Promise<TimedRuns> => {
+      for (let i = 0; i < warmup; i++) await fn();
+      const before = cpu();
+      const latency = await timeEach(fn, runs, 0);
+      const after = cpu();
+      return { ...latency, cpu: before === null || after === null ? null : ((after - before) * 1000) / runs };
+    };
     const results: EncryptionResult[] = [];
     for (const count of counts) {
       const chosen = keys.slice(0, count);
@@ -55,9 +71,9 @@ export async function runEncryptionBench(
       const split = await encryptSplit({ data: text, recipients });
       if (split.sessionKeys.length !== count)
         throw new Error(`encryptSplit made ${split.sessionKeys.length} session keys, not ${count}`);
-      const ours = await timeEach(() => encryptSplit({ data: text, recipients }), runs, warmup);
-      const theirs = await timeEach(() => gpg(home, gpgArgs, text), runs, warmup);
-      const sq = withSq ? await timeEach(() => run('sq', sqArgs, text), runs, warmup) : null;
+      const ours = await timed(() => encryptSplit({ data: text, recipients }), ownCpu);
+      const theirs = await timed(() => gpg(home, gpgArgs, text), childrenCpuSeconds);
+      const sq = withSq ? await timed(() => run('sq', sqArgs, text), childrenCpuSeconds) : null;
       results.push({ recipients: count, ours, gpg: theirs, sq });
     }
     return results;
