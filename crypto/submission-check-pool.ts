@@ -11,6 +11,7 @@ import { unpackSubmissionCrypto, type SubmissionCryptoInput, type SubmissionCryp
 const MAX_WAITING = 256;
 
 let pool: Piscina | undefined;
+let checksStarted = 0;
 
 function checkPool(): Piscina {
   pool ??= new Piscina({
@@ -38,6 +39,7 @@ export class ChecksBusyError extends Error {
  */
 export async function checkSubmissionOffThread(input: SubmissionCryptoInput) {
   let result: SubmissionCryptoResult;
+  checksStarted += 1;
   try {
     result = (await checkPool().run(input)) as SubmissionCryptoResult;
   } catch (cause) {
@@ -45,4 +47,14 @@ export async function checkSubmissionOffThread(input: SubmissionCryptoInput) {
     throw cause;
   }
   return unpackSubmissionCrypto(result);
+}
+
+/** The pool's threads that have run a check: shows that checks leave the event loop. */
+export function submissionCheckThreads(): number[] {
+  return pool ? pool.threads.map((thread) => thread.threadId) : [];
+}
+
+/** How many submissions were sent to the pool since the process started. */
+export function submissionChecksStarted(): number {
+  return checksStarted;
 }

@@ -19,6 +19,8 @@ interface CpuProfile {
 }
 
 /** Which bucket a frame's time is counted in: a package, the project, Node itself, or V8's own. */
+const IDLE = new Set(['(idle)', 'atomicsWaitLoop']);
+
 function areaOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -41,6 +43,8 @@ export interface ProfileSummary {
   busyMs: number;
   self: { name: string; ms: number }[];
   areas: { name: string; ms: number }[];
+  /** Busy milliseconds by thread: the event loop ('main') and each worker thread. */
+  threads: { name: string; ms: number }[];
   /** The project's own functions (outside node_modules) by time including their callees. */
   inclusive: { name: string; ms: number }[];
 }
@@ -67,8 +71,10 @@ export function summarizeProfiles(dir: string, pid: number, window: ProfileWindo
   const self = new Map<string, number>();
   const areas = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const threads = new Map<string, number>();
   let busy = 0;
   for (const file of files) {
+    const thread = file.split('.')[4] === '0' ? 'main (event loop)' : `thread ${file.split('.')[4]}`;
     const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const parent = new Map<number, number>();
@@ -78,8 +84,10 @@ export function summarizeProfiles(dir: string, pid: number, window: ProfileWindo
       const node = byId.get(id)!;
       const ms = (profile.timeDeltas[i] ?? 0) / 1000;
       at += profile.timeDeltas[i] ?? 0;
-      if (at < window.fromUs || at > window.toUs || node.callFrame.functionName === '(idle)') return;
+      // A pool thread waiting for work blocks in Atomics.wait, which the profiler shows as a JS frame.
+      if (at < window.fromUs || at > window.toUs || IDLE.has(node.callFrame.functionName)) return;
       busy += ms;
+      threads.set(thread, (threads.get(thread) ?? 0) + ms);
       const name = frameName(node, root);
       self.set(name, (self.get(name) ?? 0) + ms);
       const area = areaOf(node.callFrame.url, node.callFrame.functionName);
@@ -100,7 +108,13 @@ export function summarizeProfiles(dir: string, pid: number, window: ProfileWindo
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([name, ms]) => ({ name, ms }));
-  return { busyMs: busy, self: ranked(self, top), areas: ranked(areas, 8), inclusive: ranked(inclusive, top) };
+  return {
+    busyMs: busy,
+    self: ranked(self, top),
+    areas: ranked(areas, 8),
+    threads: ranked(threads, 8),
+    inclusive: ranked(inclusive, top),
+  };
 }
 
 /** The summary as the bench prints it, per request. */
@@ -118,6 +132,8 @@ export function printProfileSummary(title: string, summary: ProfileSummary | nul
   console.log(table(['top self time', 'per request', 'share'], rows(summary.self)));
   console.log('');
   console.log(table(['by package', 'per request', 'share'], rows(summary.areas)));
+  console.log('');
+  console.log(table(['by thread', 'per request', 'share'], rows(summary.threads)));
   console.log('');
   console.log(table(["project's functions, inclusive", 'per request', 'share'], rows(summary.inclusive)));
 }
