@@ -56,7 +56,8 @@ export async function encryptArmored(options: EncryptOptions): Promise<string> {
   return armorMessage(await encryptMessage(options));
 }
 
-function plaintextMessage(options: EncryptOptions) {
+/** The literal-data message OpenPGP.js encrypts for these options (text as UTF-8, bytes as binary). */
+export function plaintextMessage(options: EncryptOptions) {
   return typeof options.data === 'string'
     ? createMessage({ text: options.data, filename: options.filename, format: 'utf8' })
     : createMessage({ binary: options.data, filename: options.filename, format: 'binary' });

@@ -66,11 +66,18 @@ async function readBodyText(
       length += chunk.length;
     };
     req.on('data', onData);
-    req.once('end', () => resolve());
+    // 'close' follows every request, whole ones too: the refusal (an Error, whose stack costs) only when the body was cut.
+    let ended = false;
+    req.once('end', () => {
+      ended = true;
+      resolve();
+    });
     req.once('error', (cause) =>
       reject(badInput('The request was cut off before its end. Please send it again.', cause)),
     );
-    req.once('close', () => reject(badInput('The request was cut off before its end. Please send it again.')));
+    req.once('close', () => {
+      if (!ended) reject(badInput('The request was cut off before its end. Please send it again.'));
+    });
   });
   const body = whole ? whole.subarray(0, length) : Buffer.concat(chunks, length);
   if (!isUtf8(body)) throw badInput('The request body is not valid UTF-8.');

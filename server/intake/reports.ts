@@ -3,9 +3,12 @@ import type { CaseChannel, CaseKind, Database, MessageRole } from '../../db/data
 import type { NewMessage } from '../../db/cases.queries';
 import { insertCaseWithMessages, ReceiptInUseError, RecipientsChangedError } from '../../db/new-case.queries';
 import { findSubmission, SubmissionTokenUsedError, type NewSubmissionToken } from '../../db/submission-tokens.queries';
-import { InvalidKeyError, MalformedMessageError } from '../../crypto/errors';
-import { encryptSplit, splitMessage, type SplitMessage } from '../../crypto/split-message';
-import { checkReporterKey, createReporterKey, type ReporterKeyLock } from '../../crypto/reporter-key';
+import { InvalidKeyError } from '../../crypto/errors';
+import { ChecksBusyError, checkSubmissionOffThread } from '../../crypto/submission-check-pool';
+import { MessageRefusedError } from '../../crypto/submission-checks';
+import type { SplitMessage } from '../../crypto/split-message';
+import { encryptSplitNatively } from '../../crypto/native-split';
+import { createReporterKey, type ReporterKeyLock } from '../../crypto/reporter-key';
 import type { CaseEvents } from '../cases/case-events';
 
 /** Who hears of a stored report; and, when a majority of the approvers is named, of the referral the system proposes. */
@@ -21,6 +24,9 @@ import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from '../cases/clocks
 import { recentRecipients, type Recipient } from './recipients';
 import { TEXT_LIMITS, checkText } from '../text-checks';
 import { addressSessionKeys } from './message-addressing';
+
+export const CHECKS_BUSY =
+  'Many reports are arriving right now. Please send yours again in a minute; nothing was stored.';
 
 export interface SubmittedCase {
   reference: string;
@@ -113,25 +119,27 @@ async function checkAndStoreEncrypted(
   const readers = await routedReaders(db, input.kind, input.involvedIds, freshRecipients);
   if (!/^[0-9a-f]{64}$/i.test(input.receiptLookup))
     throw badInput('receiptLookup must be a hex SHA-256 digest (64 hex digits).');
-  let reporter: { fingerprint: string; keyIds: Set<string> };
+  let checked: Awaited<ReturnType<typeof checkSubmissionOffThread>>;
   try {
-    reporter = await checkReporterKey(input.reporterPublicKey, input.reporterLockedKey);
+    checked = await checkSubmissionOffThread({
+      reporterPublicKey: input.reporterPublicKey,
+      reporterLockedKey: input.reporterLockedKey,
+      messages: [input.report, ...input.attachments],
+    });
   } catch (error) {
     if (error instanceof InvalidKeyError) throw badInput(error.message, error);
+    if (error instanceof MessageRefusedError) {
+      const what = error.index === 0 ? 'The report' : `Attachment ${error.index}`;
+      throw badInput(`${what} is not a usable OpenPGP message: ${error.message}`, error);
+    }
+    if (error instanceof ChecksBusyError) throw new DomainError('rate-limited', CHECKS_BUSY, { cause: error });
     throw error;
   }
-
-  const messages: { role: MessageRole; split: SplitMessage }[] = [];
-  for (const [index, data] of [input.report, ...input.attachments].entries()) {
-    const what = index === 0 ? 'The report' : `Attachment ${index}`;
-    try {
-      messages.push({ role: index === 0 ? 'report' : 'attachment', split: await splitMessage(data) });
-    } catch (error) {
-      if (error instanceof MalformedMessageError)
-        throw badInput(`${what} is not a usable OpenPGP message: ${error.message}`, error);
-      throw error;
-    }
-  }
+  const { reporter } = checked;
+  const messages = checked.splits.map((split, index) => ({
+    role: (index === 0 ? 'report' : 'attachment') as MessageRole,
+    split,
+  }));
 
   return storeCase(db, {
     kind: input.kind,
@@ -188,12 +196,12 @@ export async function submitPlaintextReport(
   const recipients = [...readers.map((r) => r.publicKey), reporterPublic];
 
   const messages: { role: MessageRole; split: SplitMessage }[] = [
-    { role: 'report', split: await encryptSplit({ data: input.document, recipients }) },
+    { role: 'report', split: await encryptSplitNatively({ data: input.document, recipients }) },
   ];
   for (const attachment of input.attachments) {
     messages.push({
       role: 'attachment',
-      split: await encryptSplit({ data: attachment.data, filename: attachment.filename, recipients }),
+      split: await encryptSplitNatively({ data: attachment.data, filename: attachment.filename, recipients }),
     });
   }
 

@@ -40,6 +40,14 @@ export function cpuPerRequest(
   return { server: per('server'), postgres: per('postgres'), loadGenerator: per('loadGenerator') };
 }
 
+/** CPU seconds of this process's reaped children (cutime + cstime, fields 16 and 17); null without /proc. */
+export function childrenCpuSeconds(): number | null {
+  const line = readOr('/proc/self/stat', '');
+  if (!line) return null;
+  const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+}
+
 /** utime + stime (fields 14 and 15) and the parent pid (field 4); the command name may hold spaces. */
 function parseStat(line: string): { ppid: number; seconds: number } | null {
   const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');

@@ -1,19 +1,31 @@
 // The no-JavaScript path: server-side encryption of one report, ours (OpenPGP.js, in process) against
-// `gpg --encrypt` as a subprocess per report (as SecureDrop and GlobaLeaks do), to the same recipients.
+// `gpg --encrypt` as a subprocess per report (as SecureDrop and GlobaLeaks do) and Sequoia's
+// `sq encrypt` (when installed), to the same recipients.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKey, readKey, type PublicKey } from 'openpgp';
 import { messageConfig } from '../../crypto/openpgp-config';
-import { encryptSplit } from '../../crypto/split-message';
+import { encryptSplitNatively as encryptSplit } from '../../crypto/native-split';
 import { fixturePublicKeys } from './bench-database';
+import { childrenCpuSeconds } from './cpu-usage';
 import { timeEach, type LatencySummary } from './stats';
+
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** Wall-clock latency, and CPU milliseconds per run (all threads, or the subprocesses): less skewed by others' load. */
+export type TimedRuns = LatencySummary & { cpu: number | null };
 
 export interface EncryptionResult {
   recipients: number;
-  ours: LatencySummary;
-  gpg: LatencySummary;
+  ours: TimedRuns;
+  gpg: TimedRuns;
+  /** Null when `sq` is not installed. */
+  sq: TimedRuns | null;
 }
 
 interface BenchKey {
@@ -36,17 +48,33 @@ export async function runEncryptionBench(
   try {
     await fs.chmod(home, 0o700);
     await gpg(home, ['--import'], keys.map((k) => k.armored).join('\n'));
+    const withSq = await run('sq', ['--version'], '').then(
+      () => true,
+      () => false,
+    );
+    const timed = async (fn: () => Promise<unknown>, cpu: () => number | null): Promise<TimedRuns> => {
+      for (let i = 0; i < warmup; i++) await fn();
+      const before = cpu();
+      const latency = await timeEach(fn, runs, 0);
+      const after = cpu();
+      return { ...latency, cpu: before === null || after === null ? null : ((after - before) * 1000) / runs };
+    };
     const results: EncryptionResult[] = [];
     for (const count of counts) {
       const chosen = keys.slice(0, count);
+      const certs = path.join(home, `certs-${count}.asc`);
+      await fs.writeFile(certs, chosen.map((k) => k.armored).join('\n'));
+      // No compression, binary, as ours and gpg's are (gpg compresses by default; text this size barely).
+      const sqArgs = ['encrypt', '--binary', '--compression', 'none', '--recipient-cert', certs];
       const recipients = chosen.map((k) => k.publicKey);
       const gpgArgs = ['--trust-model', 'always', '--encrypt', ...chosen.flatMap((k) => ['-r', k.fingerprint])];
       const split = await encryptSplit({ data: text, recipients });
       if (split.sessionKeys.length !== count)
         throw new Error(`encryptSplit made ${split.sessionKeys.length} session keys, not ${count}`);
-      const ours = await timeEach(() => encryptSplit({ data: text, recipients }), runs, warmup);
-      const theirs = await timeEach(() => gpg(home, gpgArgs, text), runs, warmup);
-      results.push({ recipients: count, ours, gpg: theirs });
+      const ours = await timed(() => encryptSplit({ data: text, recipients }), ownCpu);
+      const theirs = await timed(() => gpg(home, gpgArgs, text), childrenCpuSeconds);
+      const sq = withSq ? await timed(() => run('sq', sqArgs, text), childrenCpuSeconds) : null;
+      results.push({ recipients: count, ours, gpg: theirs, sq });
     }
     return results;
   } finally {

@@ -20,10 +20,10 @@ import { printGrantReport, runGrantBench } from './grant-bench';
 import { printMailCounterReport, runMailCounterBench } from './mail-counter-bench';
 import { printPageWeights, runPageWeightBench } from './page-weight-bench';
 import { printSmtpThroughput, runSmtpThroughputBench } from './smtp-throughput';
-import { runEncryptionBench, type EncryptionResult } from './encryption-bench';
+import { printProfiles, printReport } from './submission-report';
+import { runEncryptionBench } from './encryption-bench';
 import { startServerProcess, type ServerProcess } from './server-process';
-import { ms, table, verdict } from './stats';
-import { runSubmissionBench, type SubmissionFigures } from './submission-bench';
+import { runSubmissionBench } from './submission-bench';
 import { buildSubmission, fetchRecipientKeys, reportText } from './submission-payload';
 import { printUploadMemory, runUploadMemoryBench, type UploadMemoryResult } from './upload-memory-bench';
 import { loadConfig } from '../../server/config';
@@ -40,8 +40,6 @@ const MAIL_RUNS = envInt('BENCH_MAIL_RUNS', 200);
 const UPLOAD_CLIENTS = envInt('BENCH_UPLOADS', 20);
 const GRANT_MESSAGES = envInt('BENCH_GRANT_MESSAGES', 1000);
 const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDEFGHI';
-const THROUGHPUT_TARGET = 0.7;
-const SPEEDUP_TARGET = 3;
 const RECIPIENT_COUNTS = [1, 5, 20];
 
 let database: BenchDatabase | null = null;
@@ -83,6 +81,7 @@ async function main(): Promise<void> {
       log,
     });
     await stopServers();
+    if (process.env.BENCH_CPU_PROF === '1') printProfiles({ ours, baseline }, load.measured, load.ours.requests);
 
     log(`B. Server-side encryption of a ${(text.length / 1024).toFixed(0)} KiB report, ${ENCRYPT_RUNS} runs each…`);
     const encryption = await runEncryptionBench(text, RECIPIENT_COUNTS, ENCRYPT_RUNS, 5);
@@ -161,74 +160,6 @@ async function runUploadMemory(start: { databaseUrl: string; dataDir: string }):
   });
   await stopServers();
   return result;
-}
-
-function printReport(ours: SubmissionFigures, baseline: SubmissionFigures, encryption: EncryptionResult[]): void {
-  const ratio = ours.perSecond / baseline.perSecond;
-  const cpu = (x: number | undefined) => (x === undefined ? 'n/a' : ms(x));
-  const row = (name: string, r: SubmissionFigures) => [
-    name,
-    r.perSecond.toFixed(0),
-    ms(r.p50),
-    ms(r.p99),
-    cpu(r.cpu?.server),
-    cpu(r.cpu?.postgres),
-    cpu(r.cpu?.loadGenerator),
-  ];
-  console.log(
-    '\nA. POST /api/reports, JavaScript path (pre-encrypted ~10 KB report); CPU time per request by process\n',
-  );
-  console.log(
-    table(
-      ['server', 'req/s', 'p50', 'p99', 'CPU server', 'CPU postgres', 'CPU load gen'],
-      [row('baseline (express+pg)', baseline), row('ours (server/app.ts)', ours)],
-    ),
-  );
-  console.log(
-    `\n   ours / baseline throughput = ${(ratio * 100).toFixed(0)}%  (target ≥ ${THROUGHPUT_TARGET * 100}%)  ${verdict(ratio >= THROUGHPUT_TARGET)}`,
-  );
-  for (const [name, r] of [
-    ['baseline', baseline],
-    ['ours', ours],
-  ] as const) {
-    console.log(
-      `   ${name}: ${r.queries.statements.toFixed(1)} SQL statements/request, ${ms(r.queries.milliseconds)} in them — ${r.queries.top}`,
-    );
-  }
-  console.log(
-    `   busy database sessions (pool of 10), average while measured — baseline: ${baseline.waits}; ours: ${ours.waits}`,
-  );
-  if (ours.cpu && baseline.cpu) {
-    // Less sensitive to other work on the machine than req/s: what one request costs all three processes.
-    const total = (c: NonNullable<SubmissionFigures['cpu']>) => c.server + c.postgres + c.loadGenerator;
-    console.log(
-      `   CPU per request, all three processes: ours ${ms(total(ours.cpu))}, baseline ${ms(total(baseline.cpu))}` +
-        ` → CPU-bound ratio ≈ ${((total(baseline.cpu) / total(ours.cpu)) * 100).toFixed(0)}%`,
-    );
-  }
-
-  console.log('\nB. Server-side encryption per report, no-JavaScript path (~10 KB)\n');
-  console.log(
-    table(
-      ['recipients', 'ours mean', 'ours p50', 'gpg mean', 'gpg p50', 'speed-up mean', 'speed-up p50'],
-      encryption.map((e) => [
-        String(e.recipients),
-        ms(e.ours.mean),
-        ms(e.ours.p50),
-        ms(e.gpg.mean),
-        ms(e.gpg.p50),
-        `${(e.gpg.mean / e.ours.mean).toFixed(1)}×`,
-        `${(e.gpg.p50 / e.ours.p50).toFixed(1)}×`,
-      ]),
-    ),
-  );
-  const five = encryption.find((e) => e.recipients === 5);
-  if (five) {
-    const speedup = five.gpg.mean / five.ours.mean;
-    console.log(
-      `\n   5 recipients: ${speedup.toFixed(1)}× faster than gpg, by mean (target ≥ ${SPEEDUP_TARGET}×)  ${verdict(speedup >= SPEEDUP_TARGET)}`,
-    );
-  }
 }
 
 async function stopServers(): Promise<void> {

@@ -1,6 +1,7 @@
 // Part A: the JavaScript-path submission, ours against the bare baseline, in interleaved rounds
 // (baseline, ours, baseline, ours…) so that a passing disturbance on the machine hits both alike.
 import path from 'node:path';
+import { monotonicMicros, type ProfileWindow } from './cpu-profile-summary';
 import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from './cpu-usage';
 import { runLoad, type LoadResult } from './load-generator';
 import { describeWaits, sampleWaits } from './postgres-waits';
@@ -34,7 +35,10 @@ export interface SubmissionBenchOptions {
 
 type Name = 'baseline' | 'ours';
 
-export async function runSubmissionBench(options: SubmissionBenchOptions): Promise<Record<Name, SubmissionFigures>> {
+/** The figures per server, and when the measured rounds ran (for the CPU profiles' summary). */
+export async function runSubmissionBench(
+  options: SubmissionBenchOptions,
+): Promise<Record<Name, SubmissionFigures> & { measured: ProfileWindow }> {
   const names: Name[] = ['baseline', 'ours'];
   const clusterDir = path.join(options.dataDir, 'postgres');
   const post = (name: Name, count: number) =>
@@ -50,6 +54,7 @@ export async function runSubmissionBench(options: SubmissionBenchOptions): Promi
     baseline: await options.servers.baseline.queryStats(),
     ours: await options.servers.ours.queryStats(),
   };
+  const fromUs = monotonicMicros();
   const rounds: Record<Name, LoadResult[]> = { baseline: [], ours: [] };
   const cpu: Record<Name, CpuSnapshot[]> = { baseline: [], ours: [] };
   // Sampled in the last round only: the sampler's own queries cost the database a little.
@@ -68,6 +73,7 @@ export async function runSubmissionBench(options: SubmissionBenchOptions): Promi
       if (used) cpu[name].push(used);
     }
   }
+  const measured = { fromUs, toUs: monotonicMicros() };
   const figures = {} as Record<Name, SubmissionFigures>;
   for (const name of names) {
     const combined = combine(rounds[name], cpu[name], waits[name]);
@@ -76,7 +82,7 @@ export async function runSubmissionBench(options: SubmissionBenchOptions): Promi
       queries: queryStatsPerRequest(queriesBefore[name], await options.servers[name].queryStats(), combined.requests),
     };
   }
-  return figures;
+  return { ...figures, measured };
 }
 
 /** Throughput over all rounds (requests / time spent sending them); latency percentiles over all requests. */

@@ -18,6 +18,8 @@ export interface GnupgHome {
     recipientFingerprints: readonly string[],
     extraArgs?: readonly string[],
   ): Promise<string>;
+  /** `gpg --list-packets` (decrypting where a key in this home can): its listing. */
+  listPackets(message: Uint8Array): Promise<string>;
   /** Stops the agent this home started and removes the folder. */
   destroy(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function createGnupgHome(): Promise<GnupgHome> {
           data,
         )
       ).toString('utf8'),
+    listPackets: async (message) => (await gpg(['--list-packets'], message)).toString('utf8'),
     destroy: async () => {
       await runProcess('gpgconf', ['--homedir', home, '--kill', 'all']).catch(() => undefined);
       await fs.rm(home, { recursive: true, force: true });

@@ -1,0 +1,242 @@
+// Session-key packets (PKESK v3) made with Node's native crypto for Curve25519 recipients: the cost
+// of each added recipient of a server-encrypted message. OpenPGP.js makes them through WebCrypto's
+// asynchronous calls and checks every recipient key's signatures again on each message; here a
+// key's checks run once per key object (until the key could have expired, at most a minute), and the
+// X25519 agreement, the KDF and the AES key wrap are one synchronous native call each. Other
+// algorithms (RSA) still have OpenPGP.js make their packet, from the same checked subkey.
+import crypto from 'node:crypto';
+import {
+  PublicKeyEncryptedSessionKeyPacket,
+  enums,
+  type PublicKey,
+  type SessionKey,
+  type Subkey,
+  type Config,
+} from 'openpgp';
+import { messageConfig } from './openpgp-config';
+
+/** The RFC 6637 OID of Curve25519 in its legacy (v4 ECDH, algorithm 18) form. */
+const CURVE25519_LEGACY_OID = '2b060104019755010501';
+const ANONYMOUS_SENDER = Buffer.from('Anonymous Sender    ', 'latin1');
+const X25519_HKDF_INFO = Buffer.from('OpenPGP X25519', 'latin1');
+const KEY_WRAP_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
+/** A recipient key's checks are reused at most this long (and never past the key's expiry). */
+const CHECKS_REUSED_MS = 60_000;
+
+const HASHES = new Map<number, string>([
+  [enums.hash.sha256, 'sha256'],
+  [enums.hash.sha384, 'sha384'],
+  [enums.hash.sha512, 'sha512'],
+]);
+const WRAP_CIPHERS = new Map<number, { name: string; keyBytes: number }>([
+  [enums.symmetric.aes128, { name: 'id-aes128-wrap', keyBytes: 16 }],
+  [enums.symmetric.aes192, { name: 'id-aes192-wrap', keyBytes: 24 }],
+  [enums.symmetric.aes256, { name: 'id-aes256-wrap', keyBytes: 32 }],
+]);
+
+/** How the session key is wrapped for one recipient's encryption subkey. */
+type Wrapping =
+  | { kind: 'ecdh'; recipient: crypto.KeyObject; param: Buffer; hash: string; wrap: { name: string; keyBytes: number } }
+  | { kind: 'x25519'; recipient: crypto.KeyObject; recipientRaw: Buffer }
+  | { kind: 'openpgp' };
+
+/** A recipient key, checked: the subkey that messages to it use, and what its self-signature prefers. */
+export interface EncryptionTarget {
+  keyPacket: Subkey['keyPacket'] | PublicKey['keyPacket'];
+  keyId: Uint8Array;
+  wrapping: Wrapping;
+  /** The primary self-signature's symmetric algorithms and whether it asks for SEIPD v2 (AEAD). */
+  prefers: { symmetric: readonly number[]; seipdv2: boolean };
+  validUntil: number;
+}
+
+/** RFC 9580 §5.2.3.32: the Features bit for SEIPD v2 (OpenPGP.js's typings leave the enum out). */
+const FEATURE_SEIPD_V2 = 0x08;
+
+/** What OpenPGP.js has at run time and its typings leave out. */
+interface UntypedParts {
+  getPrimarySelfSignature(
+    date: Date,
+    userId: undefined,
+    config: Config,
+  ): Promise<{ features: number[] | null; preferredSymmetricAlgorithms: number[] | null }>;
+}
+interface WritableKeyId {
+  write(): Uint8Array;
+}
+interface PkeskPacket {
+  encrypt(keyPacket: unknown): Promise<void>;
+  write(): Uint8Array;
+}
+
+const checked = new WeakMap<PublicKey, EncryptionTarget>();
+
+/**
+ * Each recipient's encryption subkey as OpenPGP.js chooses and checks it (signatures, expiry,
+ * revocation, allowed algorithms), reused for the same key object while the result cannot change.
+ */
+export async function encryptionTargets(recipients: PublicKey[], config: Config = messageConfig) {
+  const now = Date.now();
+  return Promise.all(
+    recipients.map(async (key) => {
+      const known = checked.get(key);
+      if (known && now < known.validUntil) return known;
+      const target = await checkTarget(key, new Date(now), config);
+      checked.set(key, target);
+      return target;
+    }),
+  );
+}
+
+async function checkTarget(key: PublicKey, date: Date, config: Config): Promise<EncryptionTarget> {
+  const encryptionKey = await key.getEncryptionKey(undefined, date, undefined, config);
+  const selfSignature = await (key as unknown as UntypedParts).getPrimarySelfSignature(date, undefined, config);
+  const expiries = [await key.getExpirationTime(undefined, config)];
+  if (encryptionKey !== key) expiries.push(await (encryptionKey as Subkey).getExpirationTime(date, config));
+  const expiresAt = Math.min(...expiries.map((e) => (e instanceof Date ? e.getTime() : Infinity)));
+  const features = selfSignature.features;
+  return {
+    keyPacket: encryptionKey.keyPacket,
+    keyId: (encryptionKey.getKeyID() as unknown as WritableKeyId).write(),
+    wrapping: wrappingFor(encryptionKey.keyPacket),
+    prefers: {
+      symmetric: selfSignature.preferredSymmetricAlgorithms ?? [],
+      seipdv2: Boolean(features && features[0]! & FEATURE_SEIPD_V2),
+    },
+    validUntil: Math.min(expiresAt, date.getTime() + CHECKS_REUSED_MS),
+  };
+}
+
+function wrappingFor(keyPacket: EncryptionTarget['keyPacket']): Wrapping {
+  const params = keyPacket.publicParams as {
+    oid?: { toHex(): string; write(): Uint8Array };
+    Q?: Uint8Array;
+    A?: Uint8Array;
+    kdfParams?: { hash: number; cipher: number; write(): Uint8Array };
+  };
+  if (keyPacket.version === 4 && keyPacket.algorithm === enums.publicKey.ecdh) {
+    const { oid, Q, kdfParams } = params;
+    const hash = kdfParams && HASHES.get(kdfParams.hash);
+    const wrap = kdfParams && WRAP_CIPHERS.get(kdfParams.cipher);
+    if (oid?.toHex() !== CURVE25519_LEGACY_OID || !Q || Q.length !== 33 || Q[0] !== 0x40 || !hash || !wrap)
+      return { kind: 'openpgp' };
+    // RFC 6637 §8: the KDF's fixed parameters name the curve, the algorithm, the KDF and the recipient.
+    const param = Buffer.concat([
+      oid.write(),
+      Buffer.from([enums.publicKey.ecdh]),
+      kdfParams.write(),
+      ANONYMOUS_SENDER,
+      keyPacket.getFingerprintBytes()!,
+    ]);
+    return { kind: 'ecdh', recipient: x25519PublicKey(Q.subarray(1)), param, hash, wrap };
+  }
+  if (keyPacket.algorithm === enums.publicKey.x25519 && params.A?.length === 32) {
+    return { kind: 'x25519', recipient: x25519PublicKey(params.A), recipientRaw: Buffer.from(params.A) };
+  }
+  return { kind: 'openpgp' };
+}
+
+/**
+ * The session key OpenPGP.js would choose for these recipients under `config` without AEAD: the
+ * configured cipher when every recipient lists it, else AES-128. Null when every recipient asks for
+ * SEIPD v2, where OpenPGP.js would make an AEAD message (the caller then leaves it all to OpenPGP.js).
+ */
+export function sessionKeyFor(targets: EncryptionTarget[], config: Config = messageConfig): SessionKey | null {
+  if (targets.length === 0 || targets.every((t) => t.prefers.seipdv2)) return null;
+  const wanted = config.preferredSymmetricAlgorithm;
+  const algorithm = targets.every((t) => t.prefers.symmetric.includes(wanted)) ? wanted : enums.symmetric.aes128;
+  const bytes = WRAP_CIPHERS.get(algorithm)?.keyBytes;
+  if (!bytes) return null;
+  return { data: new Uint8Array(crypto.randomBytes(bytes)), algorithm: enums.read(enums.symmetric, algorithm) };
+}
+
+/** One recipient's PKESK v3 packet (header included) for `sessionKey`. */
+export async function sessionKeyPacket(target: EncryptionTarget, sessionKey: SessionKey): Promise<Uint8Array> {
+  const symmetric = enums.symmetric[sessionKey.algorithm];
+  const { wrapping } = target;
+  if (wrapping.kind === 'ecdh') {
+    const { sharedSecret, ephemeral } = agree(wrapping.recipient);
+    const kek = crypto
+      .createHash(wrapping.hash)
+      .update(Buffer.from([0, 0, 0, 1]))
+      .update(sharedSecret)
+      .update(wrapping.param)
+      .digest()
+      .subarray(0, wrapping.wrap.keyBytes);
+    const wrapped = keyWrap(wrapping.wrap.name, kek, pkcs5Pad(withChecksum(symmetric, sessionKey.data)));
+    // The ephemeral point as an MPI: 0x40 then 32 bytes, 263 bits.
+    const point = Buffer.concat([Buffer.from([0x01, 0x07, 0x40]), ephemeral]);
+    return packet(target.keyId, enums.publicKey.ecdh, point, Buffer.from([wrapped.length]), wrapped);
+  }
+  if (wrapping.kind === 'x25519') {
+    const { sharedSecret, ephemeral } = agree(wrapping.recipient);
+    const ikm = Buffer.concat([ephemeral, wrapping.recipientRaw, sharedSecret]);
+    const kek = Buffer.from(crypto.hkdfSync('sha256', ikm, Buffer.alloc(0), X25519_HKDF_INFO, 16));
+    const wrapped = keyWrap('id-aes128-wrap', kek, sessionKey.data);
+    // RFC 9580 §5.1.6: in a v3 packet the cipher octet goes in the clear, counted in the length.
+    return packet(
+      target.keyId,
+      enums.publicKey.x25519,
+      ephemeral,
+      Buffer.from([wrapped.length + 1, symmetric]),
+      wrapped,
+    );
+  }
+  const pkesk = (PublicKeyEncryptedSessionKeyPacket as unknown as { fromObject(o: object): PkeskPacket }).fromObject({
+    version: 3,
+    encryptionKeyPacket: target.keyPacket,
+    anonymousRecipient: false,
+    sessionKey: sessionKey.data,
+    sessionKeyAlgorithm: symmetric,
+  });
+  await pkesk.encrypt(target.keyPacket);
+  return withHeader(pkesk.write());
+}
+
+function x25519PublicKey(raw: Uint8Array): crypto.KeyObject {
+  return crypto.createPublicKey({
+    key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') },
+    format: 'jwk',
+  });
+}
+
+/** A fresh ephemeral X25519 key pair agreed with the recipient; Node refuses a low-order point. */
+function agree(recipient: crypto.KeyObject): { sharedSecret: Buffer; ephemeral: Buffer } {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('x25519');
+  const sharedSecret = crypto.diffieHellman({ privateKey, publicKey: recipient });
+  // As a JWK, not DER: the raw point without the cost of writing a SubjectPublicKeyInfo.
+  const ephemeral = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  return { sharedSecret, ephemeral };
+}
+
+function keyWrap(cipher: string, kek: Buffer, data: Uint8Array): Buffer {
+  const wrap = crypto.createCipheriv(cipher, kek, KEY_WRAP_IV);
+  return Buffer.concat([wrap.update(data), wrap.final()]);
+}
+
+/** RFC 9580 §5.1.3 for algorithm 18: the cipher octet, the key, and its two-octet sum. */
+function withChecksum(symmetric: number, key: Uint8Array): Buffer {
+  let sum = 0;
+  for (const byte of key) sum = (sum + byte) & 0xffff;
+  return Buffer.concat([Buffer.from([symmetric]), key, Buffer.from([sum >> 8, sum & 0xff])]);
+}
+
+/** RFC 6637 §8: padded to a multiple of 8 octets, each padding octet its count. */
+function pkcs5Pad(data: Buffer): Buffer {
+  const pad = 8 - (data.length % 8);
+  return Buffer.concat([data, Buffer.alloc(pad, pad)]);
+}
+
+function packet(keyId: Uint8Array, algorithm: number, ...fields: Uint8Array[]): Uint8Array {
+  return withHeader(Buffer.concat([Buffer.from([3]), keyId, Buffer.from([algorithm]), ...fields]));
+}
+
+/** A new-format header for tag 1, as OpenPGP.js writes it (these bodies are always under 8384 octets). */
+function withHeader(body: Uint8Array): Uint8Array {
+  const tag = 0xc0 | enums.packet.publicKeyEncryptedSessionKey;
+  const length =
+    body.length < 192
+      ? Buffer.from([body.length])
+      : Buffer.from([((body.length - 192) >> 8) + 192, (body.length - 192) & 0xff]);
+  return new Uint8Array(Buffer.concat([Buffer.from([tag]), length, body]));
+}
