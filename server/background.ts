@@ -1,5 +1,6 @@
 // Periodic work every instance runs; each task is safe to run from several instances at once
-// (the audit sealer takes a try-lock; escalation skips cases another instance has locked).
+// (the audit sealer takes a try-lock; escalation skips cases another instance has locked; the
+// deletions of expired rows are idempotent). Outbound mail is pg-boss's: each job goes to one worker.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { isDatabaseShuttingDown } from '../db/errors';
@@ -8,6 +9,7 @@ import type { CaseEvents } from './cases/case-events';
 import type { Logger } from './log';
 import { escalateOverdueCases } from './cases/overdue';
 import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
+import { dropEndedLimitWindows } from './limits/shared-limits';
 
 export interface BackgroundWork {
   stop(): void;
@@ -32,6 +34,7 @@ export function startBackgroundWork(deps: { db: Kysely<Database>; events: CaseEv
     every(2_000, 'sealing the audit log', () => sealAuditLog(deps.db)),
     every(60_000, 'escalating overdue cases', () => escalateOverdueCases(deps.db, deps.events)),
     every(60_000, 'dropping expired submission tokens', () => deleteExpiredSubmissionTokens(deps.db)),
+    every(60_000, 'dropping ended rate-limit windows', () => dropEndedLimitWindows(deps.db)),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

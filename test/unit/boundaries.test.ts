@@ -12,6 +12,7 @@ const DOMAIN = [
   'server/audit',
   'server/auth',
   'server/intake-key',
+  'server/limits',
 ];
 const ADAPTERS = ['server/http', 'server/smtp', 'server/mail', 'server/cli', 'server/browser'];
 

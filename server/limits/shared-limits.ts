@@ -1,0 +1,71 @@
+// Per-client rate limits counted in PostgreSQL, so that every instance on one database sees the
+// same counts (N instances must not allow N times the limit). Clients are stored only as a keyed
+// hash (the secret is shared by the instances, in app_secrets); an address is never written.
+// When the counts cannot be read or written the limit fails closed: LimitsUnavailableError.
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { getOrCreateSecret } from '../../db/app-secrets.queries';
+import type { Database } from '../../db/database';
+import {
+  countHit,
+  currentCount,
+  forgetCount,
+  uncountHit,
+  deleteEndedWindows,
+  type WindowCount,
+} from '../../db/rate-limits.queries';
+import { DomainError } from '../errors';
+
+export type { WindowCount };
+
+/** What a refused client is asked to wait before trying again. */
+export const LIMITS_RETRY_AFTER_SECONDS = 30;
+
+/** The counts could not be reached: the request is refused (503), never let through uncounted. */
+export class LimitsUnavailableError extends DomainError {
+  readonly retryAfterSeconds = LIMITS_RETRY_AFTER_SECONDS;
+  constructor(cause: unknown) {
+    super(
+      'busy',
+      `This cannot be taken just now because the server cannot reach its database. Nothing was stored; please try again in ${LIMITS_RETRY_AFTER_SECONDS} seconds.`,
+      { cause },
+    );
+    this.name = 'LimitsUnavailableError';
+  }
+}
+
+export interface SharedLimits {
+  /** Counts one hit of `client` against `limiter`: the count in its window and when the window ends. */
+  hit(limiter: string, client: string, windowMs: number): Promise<WindowCount>;
+  /** Takes one hit back (express-rate-limit's skipSuccessfulRequests). */
+  unhit(limiter: string, client: string): Promise<void>;
+  /** The count in a window still running, or undefined. */
+  current(limiter: string, client: string): Promise<WindowCount | undefined>;
+  forget(limiter: string, client: string): Promise<void>;
+}
+
+export async function openSharedLimits(db: Kysely<Database>): Promise<SharedLimits> {
+  const secret = await getOrCreateSecret(db, 'rate-limit-clients');
+  const hash = (limiter: string, client: string) =>
+    crypto.createHmac('sha256', secret).update(limiter).update('\0').update(client).digest();
+  const failClosed =
+    <A extends unknown[], R>(work: (limiter: string, client: string, ...rest: A) => Promise<R>) =>
+    async (limiter: string, client: string, ...rest: A): Promise<R> => {
+      try {
+        return await work(limiter, client, ...rest);
+      } catch (error) {
+        throw new LimitsUnavailableError(error);
+      }
+    };
+  return {
+    hit: failClosed((limiter, client, windowMs: number) => countHit(db, limiter, hash(limiter, client), windowMs)),
+    unhit: failClosed((limiter, client) => uncountHit(db, limiter, hash(limiter, client))),
+    current: failClosed((limiter, client) => currentCount(db, limiter, hash(limiter, client))),
+    forget: failClosed((limiter, client) => forgetCount(db, limiter, hash(limiter, client))),
+  };
+}
+
+/** Drops ended windows (background work; safe from every instance at once). */
+export function dropEndedLimitWindows(db: Kysely<Database>): Promise<number> {
+  return deleteEndedWindows(db);
+}
