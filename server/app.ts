@@ -29,7 +29,7 @@ import { installViews } from './http/views';
 import { UploadBudget } from './http/upload-budget';
 import { submissionTokens } from './intake/submission-tokens';
 import { wellKnownRoutes, type IntakeKeyProvider } from './http/well-known-routes';
-import { openSharedLimits } from './limits/shared-limits';
+import { sharedLimits } from './limits/shared-limits';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -57,7 +57,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   installViews(app, deps.config);
 
   const csrf = createCsrf(deps.config, await getOrCreateSecret(deps.db, 'csrf'));
-  const limits = await openSharedLimits(deps.db);
+  const limits = sharedLimits(deps.db);
   const submissions = submissionLimiter(deps.config, limits);
   const uploads = new UploadBudget(deps.config.uploadBudget);
   const tokens = submissionTokens(await getOrCreateSecret(deps.db, 'submission-tokens'));

@@ -44,24 +44,35 @@ export interface SharedLimits {
   forget(limiter: string, client: string): Promise<void>;
 }
 
-export async function openSharedLimits(db: Kysely<Database>): Promise<SharedLimits> {
-  const secret = await getOrCreateSecret(db, 'rate-limit-clients');
-  const hash = (limiter: string, client: string) =>
-    crypto.createHmac('sha256', secret).update(limiter).update('\0').update(client).digest();
+/** The counts on `db`; the hashing secret is read on first use (and again after a failed read). */
+export function sharedLimits(db: Kysely<Database>): SharedLimits {
+  let secret: Promise<string> | undefined;
+  const hash = async (limiter: string, client: string) => {
+    secret ??= getOrCreateSecret(db, 'rate-limit-clients').catch((error: unknown) => {
+      secret = undefined;
+      throw error;
+    });
+    return crypto
+      .createHmac('sha256', await secret)
+      .update(limiter)
+      .update('\0')
+      .update(client)
+      .digest();
+  };
   const failClosed =
-    <A extends unknown[], R>(work: (limiter: string, client: string, ...rest: A) => Promise<R>) =>
+    <A extends unknown[], R>(work: (limiter: string, clientHash: Buffer, ...rest: A) => Promise<R>) =>
     async (limiter: string, client: string, ...rest: A): Promise<R> => {
       try {
-        return await work(limiter, client, ...rest);
+        return await work(limiter, await hash(limiter, client), ...rest);
       } catch (error) {
         throw new LimitsUnavailableError(error);
       }
     };
   return {
-    hit: failClosed((limiter, client, windowMs: number) => countHit(db, limiter, hash(limiter, client), windowMs)),
-    unhit: failClosed((limiter, client) => uncountHit(db, limiter, hash(limiter, client))),
-    current: failClosed((limiter, client) => currentCount(db, limiter, hash(limiter, client))),
-    forget: failClosed((limiter, client) => forgetCount(db, limiter, hash(limiter, client))),
+    hit: failClosed((limiter, clientHash, windowMs: number) => countHit(db, limiter, clientHash, windowMs)),
+    unhit: failClosed((limiter, clientHash) => uncountHit(db, limiter, clientHash)),
+    current: failClosed((limiter, clientHash) => currentCount(db, limiter, clientHash)),
+    forget: failClosed((limiter, clientHash) => forgetCount(db, limiter, clientHash)),
   };
 }
 

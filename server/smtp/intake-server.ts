@@ -16,7 +16,7 @@ import { recipientRules, type Destination } from './envelope-recipients';
 import type { MailProcessor } from './intake-workers';
 import { caseForReplyToken } from './reply-address';
 import { SmtpRefusal, tryLater } from './refusal';
-import { openSharedLimits, type SharedLimits } from '../limits/shared-limits';
+import { sharedLimits, type SharedLimits } from '../limits/shared-limits';
 
 export interface SmtpIntakeDeps {
   config: Config;
@@ -245,23 +245,22 @@ function causeOf(answer: SmtpRefusal): Record<string, unknown> | undefined {
  * address only as a keyed hash, server/limits/shared-limits.ts). Fails closed: 451 at MAIL FROM.
  */
 class ClientLimiter {
-  private readonly limits: Promise<SharedLimits>;
+  private readonly limits: SharedLimits;
   constructor(
     db: Kysely<Database>,
     private readonly max: number,
     private readonly windowMs: number,
   ) {
-    this.limits = openSharedLimits(db);
-    this.limits.catch(() => undefined);
+    this.limits = sharedLimits(db);
   }
 
   async allows(client: string): Promise<boolean> {
-    const count = await (await this.limits).current(SMTP_LIMITER, client);
+    const count = await this.limits.current(SMTP_LIMITER, client);
     return (count?.hits ?? 0) < this.max;
   }
 
   async count(client: string): Promise<void> {
-    await (await this.limits).hit(SMTP_LIMITER, client, this.windowMs);
+    await this.limits.hit(SMTP_LIMITER, client, this.windowMs);
   }
 }
 
