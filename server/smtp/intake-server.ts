@@ -61,6 +61,8 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     ...tls,
     logger: false,
     disableReverseLookup: true,
+    // Only the listed proxies may (and must) send a PROXY header; smtp-server takes a list, its types only a boolean.
+    useProxy: (mail.proxyFrom.length > 0 ? [...mail.proxyFrom] : false) as boolean,
     maxClients: 100,
     maxRecipients: recipients.cap,
     // RFC 2034/3463 codes say what a refusal means to the sending server (4.5.3: send this recipient on its own).
