@@ -6,6 +6,8 @@ import { startDatabaseProxy } from '../helpers/db-proxy';
 import { addFixtureMember, fixtureKey } from '../helpers/keys';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { buildEncryptedPayload, postJson } from '../helpers/encrypted-payload';
+import { openReportForm, postReportForm } from '../helpers/form-client';
+import { sql } from 'kysely';
 import { dropEndedLimitWindows, LimitsUnavailableError, sharedLimits } from '../../server/limits/shared-limits';
 
 let tdb: TestDatabase;
@@ -121,4 +123,28 @@ describe('with the database out of reach', () => {
     expect(await countCaseRows(tdb.db)).toEqual(before);
     expect((await postJson(`${server.url}/api/reports`, body)).status).toBe(201);
   });
+});
+
+test('counts that cannot be written refuse the report even while the rest of the database works', async () => {
+  const before = await countCaseRows(tdb.db);
+  const session = await openReportForm(second.url, 'coc');
+  await sql`ALTER TABLE rate_limit_counts RENAME TO rate_limit_counts_away`.execute(tdb.db);
+  try {
+    const form = await postReportForm(second.url, session, {
+      kind: 'coc',
+      _csrf: session.csrf,
+      body: 'Typed while the counts are away',
+    });
+    // Fail closed, and the no-JavaScript reporter keeps the text.
+    expect(form.status).toBe(503);
+    expect(form.html).toContain('could not be stored just now');
+    expect(form.html).toContain('Typed while the counts are away</textarea>');
+    const api = await submit(first, 'uncounted');
+    expect(api.status).toBe(503);
+    expect(String(api.json.error)).toContain('cannot reach its database');
+  } finally {
+    await sql`ALTER TABLE rate_limit_counts_away RENAME TO rate_limit_counts`.execute(tdb.db);
+  }
+  expect(await countCaseRows(tdb.db)).toEqual(before);
+  expect(first.logLines.join('\n') + second.logLines.join('\n')).not.toContain('Typed while the counts');
 });
