@@ -5,7 +5,8 @@
 //   E /healthz while receipts are checked on the no-JavaScript follow-up path;
 //   F a member's queued-mail counter while notifications about cases hidden from the member pile up;
 //   G the bytes each public page transfers before it is usable;
-//   H the server's peak memory under concurrent maximum-size submissions.
+//   H the server's peak memory under concurrent maximum-size submissions;
+//   I a rate-limit hit counted in PostgreSQL (shared by all instances) against the in-memory store.
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
 // Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS,
 // BENCH_FOLLOWUP_ROUNDS, BENCH_MAIL_RUNS, BENCH_UPLOADS (clients in H); BENCH_SECTIONS picks parts (e.g. "EH"; default all).
@@ -25,6 +26,7 @@ import { runSubmissionBench, type SubmissionFigures } from './submission-bench';
 import { buildSubmission, fetchRecipientKeys, reportText } from './submission-payload';
 import { printUploadMemory, runUploadMemoryBench, type UploadMemoryResult } from './upload-memory-bench';
 import { loadConfig } from '../../server/config';
+import { printSharedLimits, runSharedLimitsBench } from './shared-limits-bench';
 
 const REQUESTS = envInt('BENCH_REQUESTS', 2000);
 const WARMUP = envInt('BENCH_WARMUP', 200);
@@ -36,7 +38,7 @@ const LIST_RUNS = envInt('BENCH_LIST_RUNS', 30);
 const FOLLOWUP_ROUNDS = Math.min(envInt('BENCH_FOLLOWUP_ROUNDS', 8), 14);
 const MAIL_RUNS = envInt('BENCH_MAIL_RUNS', 200);
 const UPLOAD_CLIENTS = envInt('BENCH_UPLOADS', 20);
-const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDEFGH';
+const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDEFGHI';
 const THROUGHPUT_TARGET = 0.7;
 const SPEEDUP_TARGET = 3;
 const RECIPIENT_COUNTS = [1, 5, 20];
@@ -129,6 +131,10 @@ async function main(): Promise<void> {
   if (SECTIONS.includes('H')) {
     log(`H. ${UPLOAD_CLIENTS} clients post a maximum-size report each, at once…`);
     printUploadMemory(await runUploadMemory(start));
+  }
+  if (SECTIONS.includes('I')) {
+    log(`I. ${MAIL_RUNS} rate-limit hits one at a time, then at concurrency 16 over 1,000 clients…`);
+    printSharedLimits(await runSharedLimitsBench(database, { runs: MAIL_RUNS }));
   }
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
