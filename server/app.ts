@@ -58,6 +58,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
 
   const csrf = createCsrf(deps.config, await getOrCreateSecret(deps.db, 'csrf'));
   const limits = sharedLimits(deps.db);
+  await limits.prepare();
   const submissions = submissionLimiter(deps.config, limits);
   const uploads = new UploadBudget(deps.config.uploadBudget);
   const tokens = submissionTokens(await getOrCreateSecret(deps.db, 'submission-tokens'));

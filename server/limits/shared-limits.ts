@@ -42,22 +42,21 @@ export interface SharedLimits {
   /** The count in a window still running, or undefined. */
   current(limiter: string, client: string): Promise<WindowCount | undefined>;
   forget(limiter: string, client: string): Promise<void>;
+  /** Reads (or makes) the hashing secret now, at start, rather than on the first hit. */
+  prepare(): Promise<void>;
 }
 
 /** The counts on `db`; the hashing secret is read on first use (and again after a failed read). */
 export function sharedLimits(db: Kysely<Database>): SharedLimits {
   let secret: Promise<string> | undefined;
-  const hash = async (limiter: string, client: string) => {
-    secret ??= getOrCreateSecret(db, 'rate-limit-clients').catch((error: unknown) => {
+  const readSecret = () =>
+    (secret ??= getOrCreateSecret(db, 'rate-limit-clients').catch((error: unknown) => {
       secret = undefined;
       throw error;
-    });
-    return crypto
-      .createHmac('sha256', await secret)
-      .update(limiter)
-      .update('\0')
-      .update(client)
-      .digest();
+    }));
+  const hash = async (limiter: string, client: string) => {
+    const key = await readSecret();
+    return crypto.createHmac('sha256', key).update(limiter).update('\0').update(client).digest();
   };
   const failClosed =
     <A extends unknown[], R>(work: (limiter: string, clientHash: Buffer, ...rest: A) => Promise<R>) =>
@@ -73,6 +72,7 @@ export function sharedLimits(db: Kysely<Database>): SharedLimits {
     unhit: failClosed((limiter, clientHash) => uncountHit(db, limiter, clientHash)),
     current: failClosed((limiter, clientHash) => currentCount(db, limiter, clientHash)),
     forget: failClosed((limiter, clientHash) => forgetCount(db, limiter, clientHash)),
+    prepare: async () => void (await readSecret()),
   };
 }
 
