@@ -335,6 +335,15 @@ export interface SubmissionTokensTable {
   seal_until: Date | null;
 }
 
+/** Hits per limiter and client in the current fixed window (UNLOGGED; shared by every instance). */
+export interface RateLimitCountsTable {
+  limiter: string;
+  /** A keyed hash of the client: never an address. */
+  client_hash: Buffer;
+  hits: number;
+  resets_at: Date;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -362,6 +371,7 @@ export interface Database {
   ballots: BallotsTable;
   liaison_appointments: LiaisonAppointmentsTable;
   case_referrals: CaseReferralsTable;
+  rate_limit_counts: RateLimitCountsTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -29,6 +29,7 @@ import { installViews } from './http/views';
 import { UploadBudget } from './http/upload-budget';
 import { submissionTokens } from './intake/submission-tokens';
 import { wellKnownRoutes, type IntakeKeyProvider } from './http/well-known-routes';
+import { sharedLimits } from './limits/shared-limits';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -56,7 +57,9 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   installViews(app, deps.config);
 
   const csrf = createCsrf(deps.config, await getOrCreateSecret(deps.db, 'csrf'));
-  const submissions = submissionLimiter(deps.config);
+  const limits = sharedLimits(deps.db);
+  await limits.prepare();
+  const submissions = submissionLimiter(deps.config, limits);
   const uploads = new UploadBudget(deps.config.uploadBudget);
   const tokens = submissionTokens(await getOrCreateSecret(deps.db, 'submission-tokens'));
 
@@ -70,7 +73,9 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   if (deps.intakeKeys) app.use(wellKnownRoutes({ config: deps.config, keys: deps.intakeKeys }));
   const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
   app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));
-  app.use(authRoutes({ db: deps.db, csrf, settings: auth, clientFailureLimit: deps.config.auth.clientFailureLimit }));
+  app.use(
+    authRoutes({ db: deps.db, csrf, settings: auth, clientFailureLimit: deps.config.auth.clientFailureLimit, limits }),
+  );
   app.use(
     reportRoutes({
       db: deps.db,
@@ -88,14 +93,14 @@ export async function createApp(deps: AppDeps): Promise<Express> {
       db: deps.db,
       config: deps.config,
       submissionLimiter: submissions,
-      readLimiter: apiReadLimiter(),
+      readLimiter: apiReadLimiter(limits),
       uploads,
       events: deps.events,
       tokens,
     }),
   );
   const events = deps.events ?? silentCaseEvents;
-  app.use(followupRoutes({ db: deps.db, csrf, events }));
+  app.use(followupRoutes({ db: deps.db, csrf, events, limits }));
   const governance = {
     db: deps.db,
     config: deps.config,

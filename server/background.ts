@@ -1,6 +1,7 @@
 // Periodic work every instance runs; each task is safe to run from several instances at once
 // (the audit sealer takes a try-lock; escalation skips cases another instance has locked; settling
-// decisions skips a proposal another transaction holds).
+// decisions skips a proposal another transaction holds; the deletions of expired rows are
+// idempotent). Outbound mail is pg-boss's: each job goes to one worker.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { isDatabaseShuttingDown } from '../db/errors';
@@ -11,6 +12,7 @@ import { escalateOverdueCases } from './cases/overdue';
 import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
 import { settleProposals } from './governance/decision-settle';
 import { enqueueReadyReferrals } from './governance/referral';
+import { dropEndedLimitWindows } from './limits/shared-limits';
 
 export interface BackgroundWork {
   stop(): void;
@@ -47,6 +49,7 @@ export function startBackgroundWork(deps: {
         await deps.events.decisionChanged(settled.id, 'closed');
     }),
     every(60_000, 'enqueueing referrals ready for the committee', () => enqueueReadyReferrals(deps.db, deps.events)),
+    every(60_000, 'dropping ended rate-limit windows', () => dropEndedLimitWindows(deps.db)),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

@@ -11,6 +11,7 @@ import { governanceWarnings } from './governance/members';
 import { startBackgroundWork } from './background';
 import { DomainError } from './errors';
 import { unlockIntakeKeys } from './intake-key/keyring';
+import { followIntakeKeyChanges } from './intake-key/key-changes';
 import { startMailService } from './mail/mail-service';
 import { startSmtpIntake } from './smtp/start-intake';
 
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
   const events = mail.events;
   const smtp = await startSmtpIntake({ config, database, intakeKeys, events, acknowledge: mail.acknowledge, log });
   running.push({ name: 'the SMTP intake', close: () => smtp.close() });
+  // A rotation through another instance or the CLI reaches this one within a moment (LISTEN/NOTIFY).
+  const keyChanges = followIntakeKeyChanges({ url: database.url, reload: () => smtp.refreshKeys(), log });
+  running.push({ name: 'the intake-key listener', close: () => keyChanges.close() });
   const app = await createApp({
     db: database.db,
     config,

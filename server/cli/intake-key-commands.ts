@@ -127,7 +127,9 @@ export function registerIntakeKeyCommands(program: Command, context: CliContext)
       );
       console.log(`New intake key ${groups(result.fingerprint)}`);
       if (result.retired) console.log(`Old key ${groups(result.retired)} is destroyed and decrypts nothing.`);
-      console.log('Running servers pick it up within a minute. Now publish this fingerprint (README, website).');
+      console.log(
+        'Running servers pick it up within seconds (they hear of it from PostgreSQL). Now publish this fingerprint (README, website).',
+      );
     });
 }
 
@@ -150,7 +152,7 @@ function report(result: { fingerprint: string; retired: string | null; decryptUn
       `Old key ${groups(result.retired)} decrypts incoming mail until ${result.decryptUntil.toISOString().slice(0, 10)}.`,
     );
   console.log(
-    'Running servers pick it up within a minute. Publish the new fingerprint where you published the old one (README, website).',
+    'Running servers pick it up within seconds (they hear of it from PostgreSQL). Publish the new fingerprint where you published the old one (README, website).',
   );
 }
 

@@ -5,7 +5,9 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { AuthSettings } from '../auth/settings';
 import { describeRetryTime } from '../auth/throttle';
 import { DomainError } from '../errors';
+import type { SharedLimits } from '../limits/shared-limits';
 import { urlencodedForm } from './outside-keys';
+import { SharedLimitStore } from './shared-limit-store';
 
 /** Small urlencoded bodies, parsed only on the routes that take them. */
 export const authForm = urlencodedForm({ limit: '8kb', parameterLimit: 20 });
@@ -17,10 +19,11 @@ export class ClientLimitedError extends DomainError {
   }
 }
 
-/** Per-client limit on failures (responses of 400 and up); addresses stay in this process's memory and are never logged. */
-export function authFailureLimiter(settings: AuthSettings, limit: number): RequestHandler {
+/** Per-client limit on failures (responses of 400 and up), shared by all instances; addresses are never stored or logged. */
+export function authFailureLimiter(settings: AuthSettings, limit: number, limits: SharedLimits): RequestHandler {
   const windowMs = settings.throttle.lockoutMs;
   return rateLimit({
+    store: new SharedLimitStore(limits, 'sign-in-failures'),
     windowMs,
     limit,
     skipSuccessfulRequests: true,

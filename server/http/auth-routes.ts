@@ -15,6 +15,7 @@ import { inviteRoutes } from './invite-routes';
 import { noStore, type Csrf } from './protection';
 import { requireSignedIn } from './request-context';
 import { TEXT_LIMITS, textProblem } from '../text-checks';
+import type { SharedLimits } from '../limits/shared-limits';
 
 export interface AuthRouteDeps {
   db: Kysely<Database>;
@@ -22,12 +23,14 @@ export interface AuthRouteDeps {
   settings: AuthSettings;
   /** Failed sign-in or enrolment attempts one client may make per window. */
   clientFailureLimit: number;
+  /** Where the failures are counted (shared by all instances). */
+  limits: SharedLimits;
 }
 
 /** Sign-in, sign-out (here or everywhere), the account page, and the invitation pages. */
 export function authRoutes(deps: AuthRouteDeps): Router {
   const router = Router();
-  const limiter = authFailureLimiter(deps.settings, deps.clientFailureLimit);
+  const limiter = authFailureLimiter(deps.settings, deps.clientFailureLimit, deps.limits);
   // Made now, not on the first sign-in with an unknown e-mail, which would otherwise take twice as long.
   void dummyPasswordHash(deps.settings.passwordCost);
   let clientSecret: Promise<string> | undefined;

@@ -30,8 +30,9 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new Do
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, message } = describe(error);
-    // A full upload budget is the server working as designed, not a failure.
-    if (status >= 500 && !(error instanceof DomainError && error.kind === 'busy'))
+    // A full upload budget is the server working as designed, not a failure; a busy error with a
+    // cause (the rate limits' database out of reach) is one.
+    if (status >= 500 && !(error instanceof DomainError && error.kind === 'busy' && error.cause === undefined))
       log.error('request failed', { method: req.method, route: routeLabel(req), error: loggableError(error) });
     if (res.headersSent) return;
     res.status(status);

@@ -7,12 +7,16 @@ import { DomainError, badInput } from '../errors';
 import { addReporterReply, followupForBrowser, openFollowupWithReceipt, replyWithReceipt } from '../intake/followup';
 import { field } from './auth-forms';
 import { urlencodedForm } from './outside-keys';
+import type { SharedLimits } from '../limits/shared-limits';
 import { noStore, RateLimitedError, type Csrf } from './protection';
+import { SharedLimitStore } from './shared-limit-store';
 
 export interface FollowupRouteDeps {
   db: Kysely<Database>;
   csrf: Csrf;
   events: CaseEvents;
+  /** Where receipt guesses are counted (shared by all instances). */
+  limits: SharedLimits;
   /** Receipt guesses one client may make per 15 minutes. */
   guessLimit?: number;
 }
@@ -21,6 +25,7 @@ export interface FollowupRouteDeps {
 export function followupRoutes(deps: FollowupRouteDeps): Router {
   const router = Router();
   const guesses: RequestHandler = rateLimit({
+    store: new SharedLimitStore(deps.limits, 'receipt-guesses'),
     windowMs: 15 * 60_000,
     limit: deps.guessLimit ?? 30,
     standardHeaders: 'draft-7',

@@ -3,6 +3,8 @@ import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
 import { doubleCsrf } from 'csrf-csrf';
 import type { Config } from '../config';
+import type { SharedLimits } from '../limits/shared-limits';
+import { SharedLimitStore } from './shared-limit-store';
 import { DomainError } from '../errors';
 
 /**
@@ -48,11 +50,12 @@ export class RateLimitedError extends DomainError {
 }
 
 /**
- * Per-client limit on submissions (web form and API share it). Clients are told apart by address,
- * kept only in this process's memory and never logged.
+ * Per-client limit on submissions (web form and API share it), counted in PostgreSQL for all
+ * instances. Clients are told apart by address, stored only as a keyed hash and never logged.
  */
-export function submissionLimiter(config: Config): RequestHandler {
+export function submissionLimiter(config: Config, limits: SharedLimits): RequestHandler {
   return rateLimit({
+    store: new SharedLimitStore(limits, 'submissions'),
     windowMs: config.submissionRateLimit.windowMs,
     limit: config.submissionRateLimit.max,
     standardHeaders: 'draft-7',
@@ -62,8 +65,14 @@ export function submissionLimiter(config: Config): RequestHandler {
 }
 
 /** A looser limit for the public read-only API (recipient keys, approver list). */
-export function apiReadLimiter(): RequestHandler {
-  return rateLimit({ windowMs: 60_000, limit: 300, standardHeaders: 'draft-7', legacyHeaders: false });
+export function apiReadLimiter(limits: SharedLimits): RequestHandler {
+  return rateLimit({
+    store: new SharedLimitStore(limits, 'api-reads'),
+    windowMs: 60_000,
+    limit: 300,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+  });
 }
 
 export interface Csrf {

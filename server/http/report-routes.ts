@@ -31,6 +31,7 @@ import {
   type UploadBudget,
 } from './upload-budget';
 import { withoutPrototype } from './outside-keys';
+import { loggableError } from './error-handler';
 
 const STORE_FAILED =
   'Your report could not be stored just now, so nothing was saved. Your text is kept below: please send it again in a few minutes.';
@@ -136,6 +137,9 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     } else if (!deps.csrf.isValid(req) || !token) {
       problems.push('This form expired, or was not sent from this site. Check your text below and send it again.');
       status = 403;
+    } else if (uncounted.has(req)) {
+      problems.push(STORE_FAILED);
+      status = 503;
     }
     if (status === 503) res.set('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
     problems.push(...reportFieldProblems(kind, values));
@@ -206,6 +210,9 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
   return router;
 }
 
+/** Posts whose submission limit could not be counted: read and answered, never stored. */
+const uncounted = new WeakSet<Request>();
+
 const NOT_READ =
   'Your report was not read, so your text cannot be shown here: go back in your browser (it usually still has what you typed), copy your text, then reload the form and send it again.';
 const BUSY_KEPT = `The server is receiving many large reports just now, so your attachments were not taken and nothing was sent. Your text is kept below: attach your files again and send it in ${BUSY_RETRY_AFTER_SECONDS} seconds.`;
@@ -239,6 +246,14 @@ async function refusalBeforeReading(
       status: 429,
       message: `Too many submissions from your network in a short time, so this one was not taken. Please wait a few minutes. ${NOT_READ}`,
     };
+  }
+  // The limit could not be counted (the database is out of reach): fail closed, but read the form so
+  // that the reporter's text comes back with the 503 (nothing is stored; see `uncounted` below).
+  if (limited) {
+    deps.log.warn('the submission limit could not be counted; the report is refused (503)', {
+      error: loggableError(limited),
+    });
+    uncounted.add(req);
   }
   return null;
 }

@@ -21,7 +21,7 @@ export function wellKnownRoutes(deps: { config: Config; keys: IntakeKeyProvider 
   const byHash = wkdDirectory(addresses);
   let signed: { key: string; text: string } | null = null;
 
-  // Every page may show the fingerprint (the report form does); a rotation shows within a minute.
+  // Every page may show the fingerprint (the report form does); a rotation shows within seconds (LISTEN/NOTIFY, intake-key/key-changes.ts).
   router.use(async (_req, res, next) => {
     await deps.keys.refresh().catch(() => undefined);
     const key = deps.keys.current();

@@ -1,4 +1,5 @@
 // The e-mail part of the configuration: SMTP intake, outbound relay. Read by loadConfig.
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { CaseKind } from '../../db/database';
@@ -21,6 +22,11 @@ export interface MailConfig {
   readonly workers: number;
   /** How long after its case is closed a reply address (security+TOKEN@…) still takes the reporter's mail. */
   readonly replyDaysAfterClose: number;
+  /**
+   * Peers that put a PROXY protocol header before SMTP (a TCP proxy in front of several instances,
+   * SMTP_PROXY_FROM): the client address, for the limit below, is then the header's. Empty: none.
+   */
+  readonly proxyFrom: readonly string[];
   /** Messages one client address may deliver per window; more get 451 (retry later, nothing lost). */
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** The relay outbound mail goes through (nodemailer URL). Holds credentials: never log it. null: mail stays queued. */
@@ -74,6 +80,14 @@ export function loadMailConfig(
   if (Boolean(certFile) !== Boolean(keyFile))
     problems.push('SMTP_TLS_CERT and SMTP_TLS_KEY must be set together (PEM files) to offer STARTTLS');
 
+  const proxyFrom = (env.SMTP_PROXY_FROM || '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const address of proxyFrom)
+    if (net.isIP(address) === 0)
+      problems.push(`SMTP_PROXY_FROM must list the IP addresses of your TCP proxies (got "${address}")`);
+
   const relayUrl = env.SMTP_URL || null;
   if (relayUrl !== null && !/^smtps?:\/\/[^/]+/.test(relayUrl))
     problems.push('SMTP_URL must be an smtp:// or smtps:// URL of your mail relay');
@@ -96,6 +110,7 @@ export function loadMailConfig(
       certFile && keyFile ? Object.freeze({ certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }) : null,
     workers: int('SMTP_WORKERS', Math.min(4, os.availableParallelism()), 0, 64),
     replyDaysAfterClose: int('REPLY_ADDRESS_DAYS_AFTER_CLOSE', 30, 0, 3650),
+    proxyFrom: Object.freeze(proxyFrom),
     rateLimit: Object.freeze({
       max: int('SMTP_RATE_LIMIT', 30, 1, 1_000_000),
       windowMs: int('SMTP_RATE_WINDOW_MINUTES', 10, 1, 24 * 60) * 60_000,

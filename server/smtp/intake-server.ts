@@ -16,6 +16,7 @@ import { recipientRules, type Destination } from './envelope-recipients';
 import type { MailProcessor } from './intake-workers';
 import { caseForReplyToken } from './reply-address';
 import { SmtpRefusal, tryLater } from './refusal';
+import { sharedLimits, type SharedLimits } from '../limits/shared-limits';
 
 export interface SmtpIntakeDeps {
   config: Config;
@@ -43,7 +44,7 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     kinds,
     async (token) => (await caseForReplyToken(deps.db, token, mail.replyDaysAfterClose))?.kind,
   );
-  const limiter = new ClientLimiter(mail.rateLimit.max, mail.rateLimit.windowMs);
+  const limiter = new ClientLimiter(deps.db, mail.rateLimit.max, mail.rateLimit.windowMs);
   // Messages are held in memory while they arrive: bound the total, so that many large messages at
   // once are deferred (451, retried later) instead of exhausting memory.
   const budget = { limit: Math.max(8 * mail.maxMessageBytes, 64 * 1024 * 1024), used: 0 };
@@ -60,6 +61,8 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     ...tls,
     logger: false,
     disableReverseLookup: true,
+    // Only the listed proxies may (and must) send a PROXY header; smtp-server takes a list, its types only a boolean.
+    useProxy: (mail.proxyFrom.length > 0 ? [...mail.proxyFrom] : false) as boolean,
     maxClients: 100,
     maxRecipients: recipients.cap,
     // RFC 2034/3463 codes say what a refusal means to the sending server (4.5.3: send this recipient on its own).
@@ -68,9 +71,11 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
     closeTimeout: 30_000,
 
     onMailFrom(_address, session, callback) {
-      if (!limiter.allows(session.remoteAddress))
-        return callback(refusal(tryLater('Too many messages from your address in a short time.')));
-      callback();
+      limiter.allows(session.remoteAddress).then(
+        (allowed) =>
+          callback(allowed ? undefined : refusal(tryLater('Too many messages from your address in a short time.'))),
+        (error: unknown) => callback(refusal(tryLater('The intake cannot take mail just now.', error))),
+      );
     },
 
     onRcptTo(address, session, callback) {
@@ -95,7 +100,10 @@ export function createSmtpIntake(deps: SmtpIntakeDeps): SmtpIntake {
             );
           if (raw === 'busy') throw tryLater('The intake is busy with other large messages.');
           const outcome = await handle(deps, recipients.destination(session.envelope), raw, session);
-          limiter.count(session.remoteAddress);
+          // Stored: a count that cannot be written costs only this one hit, never the 250.
+          await limiter
+            .count(session.remoteAddress)
+            .catch((error: unknown) => deps.log.warn('an SMTP client could not be counted', { error }));
           callback(null, outcome);
         })
         .finally(() => {
@@ -234,24 +242,28 @@ function causeOf(answer: SmtpRefusal): Record<string, unknown> | undefined {
   return cause ? { name: cause.name, code: cause.code } : undefined;
 }
 
-/** Messages per client address per window, in memory only (addresses are never written down). */
+/**
+ * Messages stored per client address per window, counted in PostgreSQL for every instance (the
+ * address only as a keyed hash, server/limits/shared-limits.ts). Fails closed: 451 at MAIL FROM.
+ */
 class ClientLimiter {
-  private readonly seen = new Map<string, number[]>();
+  private readonly limits: SharedLimits;
   constructor(
+    db: Kysely<Database>,
     private readonly max: number,
     private readonly windowMs: number,
-  ) {}
-
-  allows(client: string): boolean {
-    const now = Date.now();
-    const times = (this.seen.get(client) ?? []).filter((t) => now - t < this.windowMs);
-    if (times.length === 0) this.seen.delete(client);
-    else this.seen.set(client, times);
-    return times.length < this.max;
+  ) {
+    this.limits = sharedLimits(db);
   }
 
-  count(client: string): void {
-    if (this.seen.size > 50_000) this.seen.clear();
-    this.seen.set(client, [...(this.seen.get(client) ?? []), Date.now()]);
+  async allows(client: string): Promise<boolean> {
+    const count = await this.limits.current(SMTP_LIMITER, client);
+    return (count?.hits ?? 0) < this.max;
+  }
+
+  async count(client: string): Promise<void> {
+    await this.limits.hit(SMTP_LIMITER, client, this.windowMs);
   }
 }
+
+const SMTP_LIMITER = 'smtp-messages';

@@ -6,7 +6,8 @@
 //   F a member's queued-mail counter while notifications about cases hidden from the member pile up;
 //   G the bytes each public page transfers before it is usable;
 //   H the server's peak memory under concurrent maximum-size submissions;
-//   I a reader's browser granting a case of 1,000 messages to one new reader (headless Chromium).
+//   I a reader's browser granting a case of 1,000 messages to one new reader (headless Chromium);
+//   J a rate-limit hit counted in PostgreSQL (shared by all instances) against the in-memory store.
 // A report, not a test: it exits 0 whether or not the targets are met (1 only if it could not run).
 // Sizes: BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_RUNS, BENCH_CASES, BENCH_LIST_RUNS,
 // BENCH_FOLLOWUP_ROUNDS, BENCH_MAIL_RUNS, BENCH_UPLOADS (clients in H), BENCH_GRANT_MESSAGES (I); BENCH_SECTIONS picks parts (e.g. "EH"; default all).
@@ -27,6 +28,7 @@ import { runSubmissionBench } from './submission-bench';
 import { buildSubmission, fetchRecipientKeys, reportText } from './submission-payload';
 import { printUploadMemory, runUploadMemoryBench, type UploadMemoryResult } from './upload-memory-bench';
 import { loadConfig } from '../../server/config';
+import { printSharedLimits, runSharedLimitsBench } from './shared-limits-bench';
 
 const REQUESTS = envInt('BENCH_REQUESTS', 2000);
 const WARMUP = envInt('BENCH_WARMUP', 200);
@@ -39,7 +41,7 @@ const FOLLOWUP_ROUNDS = Math.min(envInt('BENCH_FOLLOWUP_ROUNDS', 8), 14);
 const MAIL_RUNS = envInt('BENCH_MAIL_RUNS', 200);
 const UPLOAD_CLIENTS = envInt('BENCH_UPLOADS', 20);
 const GRANT_MESSAGES = envInt('BENCH_GRANT_MESSAGES', 1000);
-const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDEFGHI';
+const SECTIONS = process.env.BENCH_SECTIONS?.toUpperCase() ?? 'ABCDEFGHIJ';
 const RECIPIENT_COUNTS = [1, 5, 20];
 
 let database: BenchDatabase | null = null;
@@ -136,6 +138,10 @@ async function main(): Promise<void> {
   if (SECTIONS.includes('I')) {
     log(`I. A reader's browser grants a case of ${GRANT_MESSAGES} messages to one new reader…`);
     printGrantReport(await runGrantBench(database, { messages: GRANT_MESSAGES, log }));
+  }
+  if (SECTIONS.includes('J')) {
+    log(`J. ${MAIL_RUNS} rate-limit hits one at a time, then at concurrency 16 over 1,000 clients…`);
+    printSharedLimits(await runSharedLimitsBench(database, { runs: MAIL_RUNS }));
   }
   log(`\nWhole run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

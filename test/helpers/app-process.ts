@@ -15,6 +15,8 @@ export interface AppProcess {
   exit(): { code: number | null; signal: NodeJS.Signals | null } | null;
   /** SIGTERM (the server's clean shutdown), then SIGKILL if it lingers. */
   stop(): Promise<void>;
+  /** SIGKILL: the process dies at once, mid-request (a crash, an OOM kill). Resolves when it is gone. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -86,7 +88,11 @@ export async function startAppProcess(
   };
   try {
     const port = await listening;
-    return { url: `http://127.0.0.1:${port}`, logLines, exit: () => ended, stop };
+    const kill = async () => {
+      if (!ended) child.kill('SIGKILL');
+      await exited;
+    };
+    return { url: `http://127.0.0.1:${port}`, logLines, exit: () => ended, stop, kill };
   } catch (error) {
     await stop();
     throw error;

@@ -51,6 +51,14 @@ export async function countCaseRows(db: Kysely<Database>): Promise<Record<string
   return counts;
 }
 
+/**
+ * A new window for every client of every rate limiter. The counts live in the database, shared by
+ * every server on it: a test that starts a server with a lower limit begins from none.
+ */
+export async function forgetRateLimits(db: Kysely<Database>): Promise<void> {
+  await db.deleteFrom('rate_limit_counts').execute();
+}
+
 /** The URL of the server itself, from a URL that names a database. */
 export function serverUrl(databaseUrl: string): string {
   const url = new URL(databaseUrl);

@@ -21,7 +21,8 @@ export interface RawSmtpClient {
   close(): void;
 }
 
-export function connectSmtp(port: number, host = '127.0.0.1'): Promise<RawSmtpClient> {
+/** `preface`: bytes sent before the greeting is awaited (a PROXY protocol header, as a TCP proxy sends it). */
+export function connectSmtp(port: number, host = '127.0.0.1', preface?: string): Promise<RawSmtpClient> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, host);
     const queue: SmtpReply[] = [];
@@ -77,6 +78,7 @@ export function connectSmtp(port: number, host = '127.0.0.1'): Promise<RawSmtpCl
       close: () => socket.destroy(),
     };
     socket.once('connect', () => {
+      if (preface !== undefined) socket.write(preface);
       replies(1).then(
         (greeting) => (greeting[0]!.code === 220 ? resolve(client) : reject(new Error(greeting[0]!.text))),
         reject,

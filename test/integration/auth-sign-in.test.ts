@@ -2,7 +2,7 @@
 // and client that nobody can impose on the owner from elsewhere (issue 7.10).
 import { SIGN_IN_FAILED } from '../../server/auth/errors';
 import { alertText, setCookieFor, WebClient } from '../helpers/cookie-jar';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { createTestDatabase, forgetRateLimits, type TestDatabase } from '../helpers/db';
 import { addFixtureMember } from '../helpers/keys';
 import {
   enrolMember,
@@ -166,6 +166,7 @@ describe('lock-out per account and client', () => {
 
   test('the count is shared through the database, whatever the capitalization of the e-mail', async () => {
     const carol = await enrolMember(t.db, server, 'carol', 'approver');
+    await forgetRateLimits(t.db);
     const other = await startAuthServer(t.db, {}, server.clock);
     try {
       for (let i = 0; i < 2; i++)
@@ -268,6 +269,7 @@ describe('nobody can lock the owner out from elsewhere (issue 7.10)', () => {
 
 describe('per-client limit', () => {
   test('a client that keeps failing, across accounts, is told to wait; successes do not count', async () => {
+    await forgetRateLimits(t.db);
     const limited = await startAuthServer(t.db, { SIGNIN_CLIENT_LIMIT: '3' }, server.clock);
     try {
       expect((await signIn(limited, alice)).page.status).toBe(303);

@@ -1,7 +1,7 @@
 // Anonymous posts that are over a limit, forged, rate-limited or unauthenticated are answered before
 // their body is read: each request below declares a large body and sends only its first bytes, so
 // an answer can only come from a server that did not wait for the rest.
-import { createTestDatabase, countCaseRows, type TestDatabase } from '../helpers/db';
+import { createTestDatabase, countCaseRows, forgetRateLimits, type TestDatabase } from '../helpers/db';
 import { addFixtureMember } from '../helpers/keys';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { openReportForm, type FormSession } from '../helpers/form-client';
@@ -119,6 +119,7 @@ test('a same-origin post with a null Origin (our no-referrer policy) is read as 
 });
 
 test('a rate-limited client is refused before its body is read', async () => {
+  await forgetRateLimits(tdb.db);
   const session = await openReportForm(limited.url, 'coc');
   const whole = `${formStart(session)}\r\n--${BOUNDARY}--\r\n`;
   const first = await sendPartly(limited.url, {

@@ -9,7 +9,7 @@ import { addCaseMessage, messageRecipients } from '../../server/cases/case-messa
 import { NO_MATCH } from '../../server/intake/followup';
 import { STATES } from '../../server/cases/workflow';
 import { WebClient, alertText, csrfTokenIn } from '../helpers/cookie-jar';
-import { countCaseRows, createTestDatabase, type TestDatabase } from '../helpers/db';
+import { countCaseRows, createTestDatabase, forgetRateLimits, type TestDatabase } from '../helpers/db';
 import { encryptArmored, recordingEvents, signedIn, submitReport } from '../helpers/dashboard';
 import { fixtureKey, fixturePrivateKey } from '../helpers/keys';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -153,6 +153,7 @@ test('a wrong receipt and a malformed one get the same page', async () => {
 });
 
 test('after 30 guesses a client gets 429, even with the right receipt, on every receipt route', async () => {
+  await forgetRateLimits(t.db);
   const limited = await startTestServer(t.db);
   try {
     const client = new WebClient(limited.url);

@@ -17,7 +17,8 @@ const CASES = Number(process.env.FUZZ_CASES ?? 1200);
 const CONCURRENCY = 4;
 
 // Failed sign-ins are counted per account by design (the lock-out); the rows hold a hash and a count.
-const TABLES_FAILED_REQUESTS_MAY_WRITE = new Set(['sign_in_throttle']);
+// A refused request still counts against its client (rate_limit_counts holds a keyed hash and a number).
+const TABLES_FAILED_REQUESTS_MAY_WRITE = new Set(['sign_in_throttle', 'rate_limit_counts']);
 // What one stored case writes besides its own row.
 const TABLES_A_CASE_WRITES = new Set([
   'cases',

@@ -13,6 +13,7 @@ const DOMAIN = [
   'server/auth',
   'server/intake-key',
   'server/backup',
+  'server/limits',
 ];
 const ADAPTERS = ['server/http', 'server/smtp', 'server/mail', 'server/cli', 'server/browser'];
 

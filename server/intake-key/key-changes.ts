@@ -1,0 +1,50 @@
+// Every instance learns of an intake-key change (rotation, import, retirement, made by the CLI or
+// another instance) within a moment: a trigger on intake_keys NOTIFYs, each instance LISTENs on
+// its own connection and reloads. The keyring's own 30 s recheck stays as the backstop for a
+// notification lost while the connection was down (the listener also reloads on reconnecting).
+import { listenForChanges, type ChangeListener } from '../../db/change-listener';
+import type { Logger } from '../log';
+
+export const INTAKE_KEYS_CHANNEL = 'intake_keys_changed';
+
+export function followIntakeKeyChanges(deps: {
+  url: string;
+  /** Reloads the keys in every part of this instance (the keyring and the SMTP workers). */
+  reload: () => Promise<void>;
+  log: Logger;
+  retryMs?: number;
+}): ChangeListener {
+  // Changes that arrive during a reload are folded into one more reload after it.
+  let running: Promise<void> | null = null;
+  let again = false;
+  const reload = () => {
+    if (running) return void (again = true);
+    running = deps
+      .reload()
+      .catch((error: unknown) =>
+        deps.log.warn('reloading the intake keys after a change failed; will retry', { error }),
+      )
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          reload();
+        }
+      });
+  };
+  let connected = true;
+  return listenForChanges({
+    url: deps.url,
+    channel: INTAKE_KEYS_CHANNEL,
+    retryMs: deps.retryMs,
+    onChange: () => {
+      if (!connected) deps.log.info('listening for intake-key changes again');
+      connected = true;
+      reload();
+    },
+    onError: (error) => {
+      if (connected) deps.log.warn('lost the connection that hears of intake-key changes; reconnecting', { error });
+      connected = false;
+    },
+  });
+}
