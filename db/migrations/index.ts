@@ -11,6 +11,7 @@ import * as replyAddresses from './2026-12-01-02-reply-addresses';
 import * as caseReads from './2026-12-01-05-case-reads';
 import * as submissionTokens from './2026-12-01-04-submission-tokens';
 import * as governance from './2026-12-01-06-governance';
+import * as caseListSpeed from './2026-12-01-11-case-list-speed';
 
 /** Every migration, by its date-prefixed name. Listed statically so that no file-system scan is needed at run time. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-05-case-reads': caseReads,
   '2026-12-01-04-submission-tokens': submissionTokens,
   '2026-12-01-06-governance': governance,
+  '2026-12-01-11-case-list-speed': caseListSpeed,
 };
