@@ -21,6 +21,8 @@ export interface NewCaseWithMessages {
   audit: { action: string; details: Record<string, string> };
   /** The form's one-time token: a second case with it fails the statement (SubmissionTokenUsedError). */
   submission?: NewSubmissionToken;
+  /** SHA-256 of a reply address's token (e-mail intake), recorded in the same statement. */
+  replyAddressHash?: Uint8Array;
 }
 
 /** Tries of a fresh reference when one collides (40 random bits: a second try is already rare). */
@@ -115,7 +117,15 @@ async function insertOnce(
       INSERT INTO audit_log (case_id, actor_label, action, details)
       SELECT ${caseId}::uuid, 'reporter', ${value.audit.action}, ${JSON.stringify(value.audit.details)}::jsonb || jsonb_build_object('reference', reference)
       FROM new_case
-    )${submissionTokenInsert(value.submission, caseId)}
+    )${submissionTokenInsert(value.submission, caseId)}${replyAddressInsert(value.replyAddressHash, caseId)}
     SELECT reference FROM new_case`.execute(db);
   return { id: caseId, reference: rows[0]!.reference };
+}
+
+function replyAddressInsert(hash: Uint8Array | undefined, caseId: string) {
+  if (!hash) return sql``;
+  return sql`,
+    new_reply_address AS (
+      INSERT INTO case_reply_addresses (address_hash, case_id) SELECT ${Buffer.from(hash)}::bytea, ${caseId}::uuid FROM new_case
+    )`;
 }
