@@ -108,9 +108,16 @@ async function insertOnce(
       -- Routing may have used a member list a moment old: refuse if a key it used was retired since.
       -- The rows below then reference no case, and the foreign keys fail the whole statement.
       WHERE NOT EXISTS (SELECT 1 FROM member_keys WHERE id = ANY(${memberKeyIds}::uuid[]) AND retired_at IS NOT NULL)
-      RETURNING reference
+      RETURNING reference, created_at, kind, status, assignee_id, acknowledged_at, acknowledge_due_at, triaged_at, triage_due_at
     ),
-    new_readers AS (INSERT INTO case_readers (case_id, member_id) VALUES ${sql.join(readers)}),
+    -- With their copies of the case's list facts (migration 2026-11-24-06), which the case's insert
+    -- trigger checks at the end of the statement: no second write of every reader row.
+    new_readers AS (
+      INSERT INTO case_readers (case_id, member_id, case_created_at, case_kind, case_status, case_assignee_id, case_clock_due_at)
+      SELECT v.case_id, v.member_id, c.created_at, c.kind, c.status, c.assignee_id,
+             case_clock_due_at(c.acknowledged_at, c.acknowledge_due_at, c.triaged_at, c.triage_due_at)
+      FROM (VALUES ${sql.join(readers)}) AS v(case_id, member_id) LEFT JOIN new_case c ON true
+    ),
     new_messages AS (INSERT INTO messages (id, case_id, role, author_member_id, body, created_at) VALUES ${sql.join(messageRows)}),
     new_keys AS (INSERT INTO session_keys (message_id, recipient_fingerprint, member_key_id, packet) VALUES ${sql.join(keyRows)}),
     new_audit AS (

@@ -79,9 +79,38 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // The counts index served only the counts; every submission paid for it.
   await sql`DROP INDEX case_readers_counts`.execute(db);
+
+  // A new case's reader rows come with their copies (db/new-case.queries.ts), inserted by the same
+  // statement as the case: the case is not visible here yet, and the copies the row came with stay
+  // until the case's insert trigger compares them at the end of the statement (and corrects any that
+  // differ). Before, they were nulled here and every reader row written a second time by that trigger.
+  await sql`
+    CREATE OR REPLACE FUNCTION case_readers_copy_case() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+      c record;
+    BEGIN
+      SELECT created_at, kind, status, assignee_id, case_clock_due_at(acknowledged_at, acknowledge_due_at, triaged_at, triage_due_at) AS due
+        INTO c FROM cases WHERE id = NEW.case_id FOR SHARE;
+      IF FOUND THEN
+        NEW.case_created_at := c.created_at;
+        NEW.case_kind := c.kind;
+        NEW.case_status := c.status;
+        NEW.case_assignee_id := c.assignee_id;
+        NEW.case_clock_due_at := c.due;
+      END IF;
+      RETURN NEW;
+    END $$`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`
+    CREATE OR REPLACE FUNCTION case_readers_copy_case() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      SELECT created_at, kind, status, assignee_id, case_clock_due_at(acknowledged_at, acknowledge_due_at, triaged_at, triage_due_at)
+        INTO NEW.case_created_at, NEW.case_kind, NEW.case_status, NEW.case_assignee_id, NEW.case_clock_due_at
+        FROM cases WHERE id = NEW.case_id FOR SHARE;
+      RETURN NEW;
+    END $$`.execute(db);
   await sql`CREATE INDEX case_readers_counts ON case_readers (member_id, case_status, case_kind, case_assignee_id)`.execute(
     db,
   );

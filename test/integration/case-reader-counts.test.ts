@@ -77,6 +77,14 @@ async function expectAllLists(): Promise<void> {
 }
 
 test('concurrent submissions are counted exactly, for every reader', async () => {
+  // The reader rows a submission writes carry their case's facts, as the case holds them.
+  const { rows: differing } = await sql<{ n: string }>`
+    SELECT count(*)::text AS n FROM case_readers r JOIN cases c ON c.id = r.case_id
+     WHERE (r.case_created_at, r.case_kind, r.case_status, r.case_assignee_id, r.case_clock_due_at)
+           IS DISTINCT FROM (c.created_at, c.kind, c.status, c.assignee_id, LEAST(c.acknowledge_due_at, c.triage_due_at))`.execute(
+    t.db,
+  );
+  expect(differing[0]!.n).toBe('0');
   await expectCountsExact();
   await expectAllLists();
   const alice = await listCasesForMember(t.db, signedIn(members.alice!), { filters: {}, sort: 'newest' });
