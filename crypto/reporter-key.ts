@@ -7,6 +7,7 @@ import {
   readPrivateKey,
   type Config,
   type PrivateKey,
+  type PublicKey,
 } from 'openpgp';
 import { DecryptionError, InvalidKeyError } from './errors';
 import { keyLockConfig, messageConfig, type Argon2Cost } from './openpgp-config';
@@ -18,6 +19,8 @@ export interface ReporterKey {
   publicKey: string;
   /** Armored private key, encrypted with Argon2 S2K under the normalized receipt. */
   lockedPrivateKey: string;
+  /** The public half, parsed: what the server encrypts to without reading `publicKey` back. */
+  parsedPublicKey: PublicKey;
 }
 
 /**
@@ -45,10 +48,12 @@ export async function createReporterKey(receipt: string, cost?: ReporterKeyLock)
   });
   const config: Config = cost === 'fast' ? fastLockConfig : keyLockConfig(cost);
   const locked = await encryptKey({ privateKey, passphrase: normalizeReceipt(receipt), config });
+  const parsedPublicKey = privateKey.toPublic();
   return {
     fingerprint: privateKey.getFingerprint().toUpperCase(),
-    publicKey: privateKey.toPublic().armor(messageConfig),
+    publicKey: parsedPublicKey.armor(messageConfig),
     lockedPrivateKey: locked.armor(messageConfig),
+    parsedPublicKey,
   };
 }
 

@@ -69,6 +69,8 @@ export async function listReadableCases(
     ])
     .where('r.member_id', '=', memberId)
     .where((eb) => readerFilters(eb, memberId, options.filters, options.now));
+  const { kind, status, assigned } = options.filters;
+  if (kind || status || assigned) query = query.where((eb) => anyCounted(eb, memberId, options.filters));
   if (options.after) {
     const { createdAt, id } = options.after;
     query = query.where((eb) =>
@@ -100,21 +102,64 @@ export async function listReadableCases(
   }));
 }
 
-/** Counts per status of the member's readable cases (other filters than status applied): their reader rows alone. */
+/**
+ * Counts per status of the member's readable cases (other filters than status applied): the
+ * maintained counts (migration 2026-12-01-11), summed over their slots; for "overdue", which depends
+ * on the time, the reader rows of the cases whose clocks run (a few per cent of them).
+ */
 export async function countReadableByStatus(
   db: Kysely<Database>,
   memberId: string,
   filters: CaseListFilters,
   now: Date,
 ): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('case_readers as r')
-    .select(['r.case_status as status', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('r.member_id', '=', memberId)
-    .where((eb) => readerFilters(eb, memberId, { ...filters, status: undefined }, now))
-    .groupBy('r.case_status')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  const rows = filters.overdue
+    ? await db
+        .selectFrom('case_readers as r')
+        .select(['r.case_status as status', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('r.member_id', '=', memberId)
+        .where((eb) => readerFilters(eb, memberId, { ...filters, status: undefined }, now))
+        .groupBy('r.case_status')
+        .execute()
+    : await db
+        .selectFrom('case_reader_counts as k')
+        .select(['k.case_status as status', (eb) => eb.fn.sum<string>('k.n').as('n')])
+        .where('k.member_id', '=', memberId)
+        .where((eb) => countFilters(eb, memberId, { ...filters, status: undefined }))
+        .groupBy('k.case_status')
+        .execute();
+  return Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.status, Number(r.n)]));
+}
+
+/**
+ * True when the maintained counts hold a case for these filters (but "overdue"): the page query's
+ * guard, so that a filter matching none of the member's cases does not walk all of their entries.
+ */
+function anyCounted(
+  eb: ExpressionBuilder<Database & { r: Database['case_readers'] }, 'r'>,
+  memberId: string,
+  filters: CaseListFilters,
+): Expression<SqlBool> {
+  const counted = eb
+    .selectFrom('case_reader_counts as k')
+    .select((k) => k.fn.sum<string>('k.n').as('n'))
+    .where('k.member_id', '=', memberId)
+    .where((k) => countFilters(k, memberId, filters));
+  return sql<SqlBool>`(${counted}) > 0`;
+}
+
+/** The filters but "overdue", on the maintained counts' keys. */
+function countFilters(
+  eb: ExpressionBuilder<Database & { k: Database['case_reader_counts'] }, 'k'>,
+  memberId: string,
+  filters: CaseListFilters,
+): Expression<SqlBool> {
+  const parts: Expression<SqlBool>[] = [];
+  if (filters.kind) parts.push(eb('k.case_kind', '=', filters.kind));
+  if (filters.status) parts.push(eb('k.case_status', '=', filters.status));
+  if (filters.assigned === 'me') parts.push(eb('k.case_assignee_id', '=', memberId));
+  if (filters.assigned === 'none') parts.push(eb('k.case_assignee_id', 'is', null));
+  return parts.length > 0 ? eb.and(parts) : sql<SqlBool>`true`;
 }
 
 /** The filters, on the reader row's copy of its case. */

@@ -316,6 +316,16 @@ export interface CaseReplyAddressesTable {
  * How far a member has read a case they may read: only ever read or written for that member. Rows
  * are made and their `news` bits set by the database's triggers (migration 2026-12-01-05).
  */
+/** Reader rows per member and (kind, status, assignee), kept by triggers (migration 2026-12-01-11); a count is the sum of its slots. */
+export interface CaseReaderCountsTable {
+  member_id: ColumnType<string, never, never>;
+  case_kind: ColumnType<CaseKind, never, never>;
+  case_status: ColumnType<string, never, never>;
+  case_assignee_id: ColumnType<string | null, never, never>;
+  slot: ColumnType<number, never, never>;
+  n: ColumnType<string, never, never>;
+}
+
 export interface CaseReadsTable {
   member_id: ColumnType<string, never, never>;
   case_id: ColumnType<string, never, never>;
@@ -363,6 +373,7 @@ export interface Database {
   member_mail_settings: MemberMailSettingsTable;
   case_reply_addresses: CaseReplyAddressesTable;
   case_reads: CaseReadsTable;
+  case_reader_counts: CaseReaderCountsTable;
   submission_tokens: SubmissionTokensTable;
   committee_keys: CommitteeKeysTable;
   grant_failures: GrantFailuresTable;

@@ -23,6 +23,8 @@ export interface NewCaseWithMessages {
   audit: { action: string; details: Record<string, string> };
   /** The form's one-time token: a second case with it fails the statement (SubmissionTokenUsedError). */
   submission?: NewSubmissionToken;
+  /** SHA-256 of a reply address's token (e-mail intake), recorded in the same statement. */
+  replyAddressHash?: Uint8Array;
 }
 
 /** Tries of a fresh reference when one collides (40 random bits: a second try is already rare). */
@@ -108,16 +110,23 @@ async function insertOnce(
       -- Routing may have used a member list a moment old: refuse if a key it used was retired since.
       -- The rows below then reference no case, and the foreign keys fail the whole statement.
       WHERE NOT EXISTS (SELECT 1 FROM member_keys WHERE id = ANY(${memberKeyIds}::uuid[]) AND retired_at IS NOT NULL)
-      RETURNING reference
+      RETURNING reference, created_at, kind, status, assignee_id, acknowledged_at, acknowledge_due_at, triaged_at, triage_due_at
     ),
-    new_readers AS (INSERT INTO case_readers (case_id, member_id) VALUES ${sql.join(readers)}),
+    -- With their copies of the case's list facts (migration 2026-11-24-06), which the case's insert
+    -- trigger checks at the end of the statement: no second write of every reader row.
+    new_readers AS (
+      INSERT INTO case_readers (case_id, member_id, case_created_at, case_kind, case_status, case_assignee_id, case_clock_due_at)
+      SELECT v.case_id, v.member_id, c.created_at, c.kind, c.status, c.assignee_id,
+             case_clock_due_at(c.acknowledged_at, c.acknowledge_due_at, c.triaged_at, c.triage_due_at)
+      FROM (VALUES ${sql.join(readers)}) AS v(case_id, member_id) LEFT JOIN new_case c ON true
+    ),
     new_messages AS (INSERT INTO messages (id, case_id, role, author_member_id, body, created_at) VALUES ${sql.join(messageRows)}),
     new_keys AS (INSERT INTO session_keys (message_id, recipient_fingerprint, member_key_id, packet) VALUES ${sql.join(keyRows)}),
     new_audit AS (
       INSERT INTO audit_log (case_id, actor_label, action, details)
       SELECT ${caseId}::uuid, 'reporter', ${value.audit.action}, ${JSON.stringify(value.audit.details)}::jsonb || jsonb_build_object('reference', reference)
       FROM new_case
-    )${involvedConflicts(caseId, value.involvedIds ?? [])}${submissionTokenInsert(value.submission, caseId)}
+    )${involvedConflicts(caseId, value.involvedIds ?? [])}${submissionTokenInsert(value.submission, caseId)}${replyAddressInsert(value.replyAddressHash, caseId)}
     SELECT reference FROM new_case`.execute(db);
   return { id: caseId, reference: rows[0]!.reference };
 }
@@ -134,4 +143,12 @@ function involvedConflicts(caseId: string, involvedIds: string[]) {
   return sql`,
     new_conflicts AS (INSERT INTO case_conflicts (id, case_id, member_id, level, ground) VALUES ${sql.join(conflictRows)}),
     new_conflict_audit AS (INSERT INTO audit_log (case_id, actor_label, action, details) VALUES ${sql.join(auditRows)})`;
+}
+
+function replyAddressInsert(hash: Uint8Array | undefined, caseId: string) {
+  if (!hash) return sql``;
+  return sql`,
+    new_reply_address AS (
+      INSERT INTO case_reply_addresses (address_hash, case_id) SELECT ${Buffer.from(hash)}::bytea, ${caseId}::uuid FROM new_case
+    )`;
 }

@@ -16,7 +16,7 @@ type IntakeEvents = Pick<CaseEvents, 'caseStored'> & Partial<Pick<CaseEvents, 'd
 import { newCaseReference } from '../cases/case-reference';
 import { generateReceipt, receiptLookupHash } from '../../crypto/receipt';
 import type { Argon2Cost } from '../../crypto/openpgp-config';
-import { keyIdsOf, readPublicKey } from '../../crypto/keys';
+import { keyIdsOf } from '../../crypto/keys';
 import { DomainError, badInput, conflict } from '../errors';
 import { routeReport } from '../governance/routing';
 import { proposeReferralIfMajority } from '../governance/conflicts';
@@ -186,13 +186,15 @@ export async function submitPlaintextReport(
     events?: IntakeEvents;
     /** The form's token; the receipt waits sealed with it (see submission-tokens.ts) until shown once. */
     submission?: SubmissionToken & { sealReceipt: (receipt: string) => Uint8Array; sealUntil: Date };
+    /** The e-mail intake's reply address for the case (its token's hash), stored with it. */
+    replyAddressHash?: Uint8Array;
   },
 ): Promise<SubmittedCase & { receipt: string }> {
   await refuseUsedToken(db, options.submission);
   const readers = await routedReaders(db, input.kind, input.involvedIds, true);
   const receipt = generateReceipt();
   const reporterKey = await createReporterKey(receipt, options.reporterKeyLock ?? options.argon2);
-  const reporterPublic = await readPublicKey(reporterKey.publicKey);
+  const reporterPublic = reporterKey.parsedPublicKey;
   const recipients = [...readers.map((r) => r.publicKey), reporterPublic];
 
   const messages: { role: MessageRole; split: SplitMessage }[] = [
@@ -226,6 +228,7 @@ export async function submitPlaintextReport(
       sealedReceipt: options.submission.sealReceipt(receipt),
       sealUntil: options.submission.sealUntil,
     },
+    replyAddressHash: options.replyAddressHash,
   });
   return { ...stored, receipt };
 }
@@ -254,6 +257,7 @@ interface CaseToStore {
   targets: ResponseTargets;
   events?: IntakeEvents;
   submission?: NewSubmissionToken;
+  replyAddressHash?: Uint8Array;
 }
 
 /** The one place both channels store a case: same shape whoever encrypted it. */
@@ -286,6 +290,7 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
       messages: rows,
       audit: { action: 'case.created', details: { kind: value.kind, channel: value.channel } },
       submission: value.submission,
+      replyAddressHash: value.replyAddressHash,
     });
   } catch (error) {
     // A concurrent request with the same token (and, for an API retry, the same receipt) committed first.

@@ -13,7 +13,7 @@ import { autoReplyFacts, openMail, type MailEncryption, type OpenedMail } from '
 import { isDatabaseUnavailable } from '../../db/errors';
 import { SmtpRefusal, tryLater, unusable, wrongKey } from './refusal';
 import { receiveReply } from './receive-reply';
-import { createReplyAddress } from './reply-address';
+import { newReplyAddress } from './reply-address';
 import { reportFromMail } from './report-document';
 
 export interface ReceiveMailDeps {
@@ -62,6 +62,8 @@ export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Pr
     tls: mail.tls,
   });
   let caseId = '';
+  // Stored with the case, in its statement: the acknowledgement's Reply-To, at no extra commit.
+  const reply = newReplyAddress(mail.recipients[0]!);
   try {
     const stored = await submitPlaintextReport(
       deps.db,
@@ -72,6 +74,7 @@ export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Pr
         reporterKeyLock: 'fast',
         targets: deps.config,
         events: { caseStored: async (id) => void (caseId = id) },
+        replyAddressHash: reply.tokenHash,
       },
     );
     return {
@@ -79,7 +82,7 @@ export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Pr
       caseId,
       threaded: false,
       receipt: stored.receipt,
-      replyAddress: await replyAddressFor(deps, caseId, mail.recipients[0]!),
+      replyAddress: reply.address,
       encryption: opened.encryption,
       messageId: opened.parsed.messageId,
       headers: autoReplyFacts(opened.parsed),
@@ -95,12 +98,6 @@ export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Pr
     // Anything unexpected: temporary, so that the report is retried rather than lost.
     throw tryLater('The report could not be stored.', error);
   }
-}
-
-/** After the commit: a failure only costs the threading of replies (they then arrive as new reports). */
-async function replyAddressFor(deps: ReceiveMailDeps, caseId: string, intakeAddress: string): Promise<string | null> {
-  if (caseId === '') return null;
-  return createReplyAddress(deps.db, caseId, intakeAddress).catch(() => null);
 }
 
 /** Opens the mail; if it names a key we do not have, looks once for a key rotated in meanwhile. */

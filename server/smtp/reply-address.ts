@@ -15,13 +15,19 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const TOKEN_CHARS = 26;
 const TOKEN = new RegExp(`^[${ALPHABET}]{${TOKEN_CHARS}}$`);
 
-/** Makes and records a new reply address for the case; returns it (it exists only in this return value). */
-export async function createReplyAddress(db: Kysely<Database>, caseId: string, intakeAddress: string): Promise<string> {
+/** A new reply address for a case (it exists only in this return value) and the hash that records it. */
+export function newReplyAddress(intakeAddress: string): { address: string; tokenHash: Buffer } {
   // 256 is a multiple of 32, so taking each byte modulo 32 is unbiased.
   const token = [...crypto.randomBytes(TOKEN_CHARS)].map((byte) => ALPHABET[byte % 32]).join('');
-  await insertReplyAddress(db, caseId, tokenHash(token));
   const at = intakeAddress.lastIndexOf('@');
-  return `${intakeAddress.slice(0, at)}+${token}${intakeAddress.slice(at)}`;
+  return { address: `${intakeAddress.slice(0, at)}+${token}${intakeAddress.slice(at)}`, tokenHash: tokenHash(token) };
+}
+
+/** Makes and records a new reply address for an existing case; returns it. */
+export async function createReplyAddress(db: Kysely<Database>, caseId: string, intakeAddress: string): Promise<string> {
+  const { address, tokenHash } = newReplyAddress(intakeAddress);
+  await insertReplyAddress(db, caseId, tokenHash);
+  return address;
 }
 
 /** Splits local+token@domain into the intake address it extends and the token; null for any other shape. */

@@ -1,5 +1,5 @@
-// The dashboard's case list at 100,000 cases (issue 3: "the first page and any later page take under
-// 50 ms of server time"): listCasesForMember called in process — its page query and its counts query,
+// The dashboard's case list at 1,000,000 cases (issue 13 §3.4: p95 at most 20 ms; issue 3 asked any page under
+// 50 ms at 100,000): listCasesForMember called in process — its page query and its counts query,
 // in parallel on the pool as the route runs them — for first, later and deep pages, each filter and
 // both orders; and EXPLAIN ANALYZE of both queries of each first page. Every page and its counts are
 // checked against a plain SQL reference first, so that a fast wrong answer cannot pass.
@@ -23,7 +23,9 @@ import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { seedCases, SEED_MEMBERS } from './case-list-seed';
 import { ms, percentile, table, verdict } from './stats';
 
-export const CASE_LIST_TARGET_MS = 50;
+/** Issue 13 §3.4: every page's p95 at most this at CASE_LIST_TARGET_CASES (issue 3 asked 50 ms at 100,000). */
+export const CASE_LIST_TARGET_MS = 20;
+export const CASE_LIST_TARGET_CASES = 1_000_000;
 const DATABASE_NAME = 'case_list_bench';
 const MOVES = 5_000;
 /** The first pages measured again after the moves. */
@@ -184,7 +186,7 @@ export function printCaseListReport(result: CaseListResult): void {
         'p50',
         'p95',
         'max',
-        `p95 < ${CASE_LIST_TARGET_MS} ms`,
+        `p95 ≤ ${CASE_LIST_TARGET_MS} ms`,
         'page query',
         'counts query',
         'unread queries',
@@ -197,17 +199,20 @@ export function printCaseListReport(result: CaseListResult): void {
         ms(f.p50),
         ms(f.p95),
         ms(f.max),
-        verdict(f.p95 < CASE_LIST_TARGET_MS),
+        verdict(f.p95 <= CASE_LIST_TARGET_MS),
         explained(f.explain?.page),
         explained(f.explain?.counts),
         explained(f.explain?.unread),
       ]),
     ),
   );
-  const failed = result.figures.filter((f) => f.p95 >= CASE_LIST_TARGET_MS);
+  const failed = result.figures.filter((f) => f.p95 > CASE_LIST_TARGET_MS);
   const worst = result.figures.reduce((a, b) => (b.p95 > a.p95 ? b : a));
   console.log(
-    `\n   every page under ${CASE_LIST_TARGET_MS} ms (p95): ${verdict(failed.length === 0)}` +
+    `\n   case list ≤ ${CASE_LIST_TARGET_MS} ms p95 at ${result.cases.toLocaleString('en')} cases: ${verdict(failed.length === 0)}` +
+      (result.cases < CASE_LIST_TARGET_CASES
+        ? ` (the target is at ${CASE_LIST_TARGET_CASES.toLocaleString('en')}: BENCH_CASES=${CASE_LIST_TARGET_CASES})`
+        : '') +
       (failed.length ? ` — ${failed.length} over: ${failed.map((f) => f.name).join('; ')}` : '') +
       `; slowest p95 ${ms(worst.p95)} (${worst.name}, ${worst.member}); slowest single run ${ms(Math.max(...result.figures.map((f) => f.max)))}`,
   );
@@ -406,7 +411,7 @@ async function explainBoth(
     await logging.destroy();
   }
   // The page, its counts, and the member's unread marks (issue 8), which touch only cases the member opened.
-  const counts = captured.find((q) => /group by "r"\."case_status"/i.test(q.sql));
+  const counts = captured.find((q) => /group by "[rk]"\."case_status"/i.test(q.sql));
   const page = captured.find((q) => /inner join "cases" as "c"/i.test(q.sql));
   if (!counts || !page) throw new Error(`expected a page and a counts query among ${captured.length} statements`);
   const explain = async (q: CompiledQuery, label: string) => {
@@ -443,7 +448,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void stop().finally(() => process.exit(130)));
   try {
-    const cases = envInt('BENCH_CASES', 100_000);
+    const cases = envInt('BENCH_CASES', CASE_LIST_TARGET_CASES);
     console.log(`C. Seeding ${cases.toLocaleString('en')} cases…`);
     const result = await runCaseListBench(database, {
       cases,

@@ -24,6 +24,7 @@ const TABLES_A_CASE_WRITES = new Set([
   'cases',
   'case_readers',
   'case_reads',
+  'case_reader_counts',
   'messages',
   'session_keys',
   'audit_log',
