@@ -81,10 +81,12 @@ const SECURITY_MOVES: Record<string, string[]> = {
   published: ['closed'],
 };
 
+// `referred` is no one's move: the system sets it when the referral has been mailed to the committee
+// (server/governance/referral.ts), so that the status never says more than what happened.
 const COC_MOVES: Record<string, string[]> = {
   new: ['acknowledged'],
-  acknowledged: ['investigating', 'needs-info', 'referred'],
-  investigating: ['needs-info', 'referred', 'resolved'],
+  acknowledged: ['investigating', 'needs-info'],
+  investigating: ['needs-info', 'resolved'],
   'needs-info': ['investigating'],
   referred: ['resolved'],
   resolved: ['closed'],

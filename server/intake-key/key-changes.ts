@@ -17,13 +17,16 @@ export function followIntakeKeyChanges(deps: {
   // Changes that arrive during a reload are folded into one more reload after it.
   let running: Promise<void> | null = null;
   let again = false;
+  // Once closed (the instance is stopping), a reload still under way may fail as the parts it reloads close: that is no news.
+  let closed = false;
   const reload = () => {
+    if (closed) return;
     if (running) return void (again = true);
     running = deps
       .reload()
-      .catch((error: unknown) =>
-        deps.log.warn('reloading the intake keys after a change failed; will retry', { error }),
-      )
+      .catch((error: unknown) => {
+        if (!closed) deps.log.warn('reloading the intake keys after a change failed; will retry', { error });
+      })
       .finally(() => {
         running = null;
         if (again) {
@@ -33,7 +36,7 @@ export function followIntakeKeyChanges(deps: {
       });
   };
   let connected = true;
-  return listenForChanges({
+  const listener = listenForChanges({
     url: deps.url,
     channel: INTAKE_KEYS_CHANNEL,
     retryMs: deps.retryMs,
@@ -47,4 +50,11 @@ export function followIntakeKeyChanges(deps: {
       connected = false;
     },
   });
+  return {
+    ...listener,
+    close: () => {
+      closed = true;
+      return listener.close();
+    },
+  };
 }

@@ -22,8 +22,8 @@ export const EXPECTED_MOVES: Record<CaseKind, Record<string, string[]>> = {
   },
   coc: {
     new: ['acknowledged'],
-    acknowledged: ['investigating', 'needs-info', 'referred'],
-    investigating: ['needs-info', 'referred', 'resolved'],
+    acknowledged: ['investigating', 'needs-info'],
+    investigating: ['needs-info', 'resolved'],
     'needs-info': ['investigating'],
     referred: ['resolved'],
     resolved: ['closed'],
