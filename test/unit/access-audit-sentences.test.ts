@@ -1,7 +1,7 @@
 // The access, grant and referral rows of a case's trail in words (issue 10): names only of the
 // case's readers, counts, never anything else.
-import type { AuditEntry } from '../../server/audit/audit-log';
 import { auditSentences } from '../../server/audit/audit-sentences';
+import { auditRowMaker } from '../helpers/audit-rows';
 
 const ALICE = '00000000-0000-4000-8000-00000000000a';
 const ERIN = '00000000-0000-4000-8000-00000000000e';
@@ -10,17 +10,7 @@ const names = new Map([
   [ALICE, 'Alice'],
   [ERIN, 'Erin'],
 ]);
-let position = 0;
-const row = (action: string, actor: string | null, details: Record<string, unknown>, label = 'member'): AuditEntry => ({
-  position: ++position,
-  action,
-  actorMemberId: actor,
-  actorName: actor ? (names.get(actor) ?? null) : null,
-  actorLabel: label,
-  details,
-  createdAt: new Date(Date.UTC(2026, 11, 1, 9, position)),
-  hash: null,
-});
+const row = auditRowMaker(names);
 
 test('grants, failed grants, revocations and referrals read as sentences', () => {
   const text = auditSentences(

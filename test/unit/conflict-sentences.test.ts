@@ -1,8 +1,8 @@
 // The audit trail in words for conflicts and the liaison: names from the readers, a ground in words,
 // the reporter's choice without a name (the named approver does not read the case), and why an
 // appointment ended.
-import type { AuditEntry } from '../../server/audit/audit-log';
 import { auditSentences } from '../../server/audit/audit-sentences';
+import { auditRowMaker } from '../helpers/audit-rows';
 import { GROUND_LEVELS } from '../../server/governance/conflicts';
 
 const ALICE = '00000000-0000-4000-8000-00000000000a';
@@ -11,17 +11,7 @@ const names = new Map([
   [ALICE, 'Alice'],
   [BOB, 'Bob'],
 ]);
-let position = 0;
-const row = (action: string, actor: string | null, details: Record<string, unknown>, label = 'member'): AuditEntry => ({
-  position: ++position,
-  action,
-  actorMemberId: actor,
-  actorName: actor ? (names.get(actor) ?? null) : null,
-  actorLabel: label,
-  details,
-  createdAt: new Date(Date.UTC(2026, 11, 1, 9, position)),
-  hash: null,
-});
+const row = auditRowMaker(names);
 
 test('each conflict and liaison action reads as a sentence', () => {
   const trail = [
