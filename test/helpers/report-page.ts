@@ -36,10 +36,18 @@ export interface Confirmation {
  * no-JavaScript path loads a new page). Fails with the page's own problem list if it shows one.
  */
 export async function submitAndReadConfirmation(page: Page): Promise<Confirmation> {
+  // A problem list left from an earlier attempt is not this attempt's answer: the script refills the
+  // box with new children when it refuses again, and the confirmation replaces the form.
+  if (await page.locator('#problems > h2').count())
+    await page
+      .locator('#problems > h2')
+      .first()
+      .evaluate((h2) => h2.setAttribute('data-stale', ''));
   await page.click('button[type=submit]');
-  await page.locator('[data-reference], #problems').first().waitFor({ timeout: 45_000 });
-  if (await page.locator('#problems').count())
-    throw new Error(`The page refused the report:\n${await page.locator('#problems').innerText()}`);
+  await page.locator('[data-reference], #problems > h2:not([data-stale])').first().waitFor({ timeout: 45_000 });
+  if ((await page.locator('[data-reference]').count()) === 0) {
+    throw new Error(`The page refused the report:\n${await page.locator('#problems').first().textContent()}`);
+  }
   return {
     reference: (await page.locator('[data-reference]').innerText()).trim(),
     receipt: (await page.locator('[data-receipt]').innerText()).trim(),
