@@ -8,13 +8,32 @@ type Optional<T> = ColumnType<T, T | undefined, T>;
 export type MemberRole = 'approver' | 'srt' | 'liaison';
 export type CaseKind = 'security' | 'coc';
 export type CaseChannel = 'web' | 'web-no-js' | 'email';
-export type MessageRole = 'report' | 'attachment' | 'comment' | 'reply' | 'reporter-reply' | 'committee-decision';
+export type MessageRole =
+  | 'report'
+  | 'attachment'
+  | 'comment'
+  | 'reply'
+  | 'reporter-reply'
+  | 'committee-decision'
+  | 'meeting-minutes'
+  | 'advisory-draft';
 /** Why a member reads a case (case_readers.via). */
 export type ReaderVia = 'routed' | 'srt-joined' | 'conflict-lifted' | 'liaison' | 'extended';
 export type ConflictLevel = 'hard' | 'soft';
 export type ConflictGround = 'involved' | 'accused-or-target' | 'close-relationship' | 'same-employer' | 'appearance';
 export type ProposalKind =
-  'refer' | 'appoint-liaison' | 'end-liaison' | 'lift-conflict' | 'downgrade-conflict' | 'extend-srt-access';
+  | 'refer'
+  | 'appoint-liaison'
+  | 'end-liaison'
+  | 'lift-conflict'
+  | 'downgrade-conflict'
+  | 'extend-srt-access'
+  | 'appoint-srt'
+  | 'srt-reviewed'
+  | 'change-setting'
+  | 'resolve-coc'
+  | 'publish-advisory'
+  | 'lift-legal-hold';
 export type ProposalStatus = 'open' | 'passed' | 'rejected' | 'withdrawn' | 'lapsed';
 export type BallotChoice = 'yes' | 'no' | 'abstain';
 
@@ -165,6 +184,18 @@ export interface ProposalsTable {
   closed_at: Date | null;
   /** The computed tally when it closed. */
   outcome: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  /** What it is about beyond a member or a conflict (a setting's key); one open proposal per key. */
+  subject_key: string | null;
+  /** What it would do, as the server needs it to carry it out (never case content); JSON. */
+  payload: ColumnType<unknown, string | null, string | null>;
+}
+
+export interface CharterSettingsTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  changed_at: Generated<Date>;
+  changed_by: 'seed' | 'operator' | 'decision';
+  proposal_id: string | null;
 }
 
 export interface BallotsTable {
@@ -383,6 +414,7 @@ export interface Database {
   liaison_appointments: LiaisonAppointmentsTable;
   case_referrals: CaseReferralsTable;
   rate_limit_counts: RateLimitCountsTable;
+  charter_settings: CharterSettingsTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -21,6 +21,10 @@ export interface ProposalRow {
   status: ProposalStatus;
   closedAt: Date | null;
   outcome: Record<string, unknown> | null;
+  /** What it is about beyond a member or a conflict (a setting's key). */
+  subjectKey: string | null;
+  /** What it would do (a setting's new value, the SRT's team, a CoC remedy); never case content. */
+  payload: unknown;
 }
 
 export interface BallotRow {
@@ -46,6 +50,8 @@ const COLUMNS = [
   'status',
   'closed_at',
   'outcome',
+  'subject_key',
+  'payload',
 ] as const;
 
 function toRow(r: Selectable<ProposalsTable>): ProposalRow {
@@ -66,6 +72,8 @@ function toRow(r: Selectable<ProposalsTable>): ProposalRow {
     status: r.status,
     closedAt: r.closed_at,
     outcome: r.outcome,
+    subjectKey: r.subject_key,
+    payload: r.payload ?? null,
   };
 }
 
@@ -83,6 +91,11 @@ export async function insertProposal(
     proposedByMemberId: string | null;
     bySystem: boolean;
     deadlineAt: Date;
+    subjectKey?: string | null;
+    payload?: unknown;
+    threshold?: 'majority' | 'two-thirds';
+    /** Set for a proposal that is a vote from the start (a two-thirds one: lazy consensus cannot pass it). */
+    voteCalledAt?: Date | null;
   },
 ): Promise<string | null> {
   // No conflict target: any unique violation (the one-open index) means "made already", and a
@@ -97,6 +110,10 @@ export async function insertProposal(
       proposed_by_member_id: p.proposedByMemberId,
       by_system: p.bySystem,
       deadline_at: p.deadlineAt,
+      subject_key: p.subjectKey ?? null,
+      payload: p.payload === undefined || p.payload === null ? null : JSON.stringify(p.payload),
+      threshold: p.threshold ?? 'majority',
+      vote_called_at: p.voteCalledAt ?? null,
     })
     .onConflict((oc) => oc.doNothing())
     .returning('id')

@@ -1,4 +1,12 @@
 import { accessRoutes } from './http/access-routes';
+import { meetingRoutes } from './http/meeting-routes';
+import { srtRoutes } from './http/srt-routes';
+import { charterRoutes } from './http/charter-routes';
+import { cncfRoutes } from './http/cncf-routes';
+import { transparencyRoutes } from './http/transparency-routes';
+import { advisoryRoutes } from './http/advisory-routes';
+import { distributorRoutes } from './http/distributor-routes';
+import { retentionRoutes } from './http/retention-routes';
 import { conflictRoutes } from './http/conflict-routes';
 import { decisionRoutes, settleDueDecisions } from './http/decision-routes';
 import express, { type Express } from 'express';
@@ -122,6 +130,9 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   );
   app.use(dashboardApiRoutes({ db: deps.db, csrf, events, uploads }));
   app.use(accessRoutes(governance), decisionRoutes(governance), conflictRoutes(governance));
+  app.use(meetingRoutes(governance), srtRoutes(governance), charterRoutes(governance), cncfRoutes(governance));
+  app.use(transparencyRoutes(governance), advisoryRoutes(governance), distributorRoutes(governance));
+  app.use(retentionRoutes(governance));
   app.use(redirectToSignIn);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

@@ -51,6 +51,8 @@ export const MESSAGE_WORDS: Readonly<Record<MessageRole, MessageWords>> = {
     member: 'The CNCF CoC Committee’s decision (recorded by the liaison)',
     mail: 'decision of the CNCF Code of Conduct Committee',
   },
+  'meeting-minutes': { member: 'Minutes of a closed meeting', mail: 'minutes of a closed meeting' },
+  'advisory-draft': { member: 'Advisory draft', mail: 'advisory draft' },
 };
 
 /** The labels one reader sees, by role (no prototype: a role from stored data never finds an inherited name). */

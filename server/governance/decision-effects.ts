@@ -15,6 +15,13 @@ import {
 import type { CaseEvents } from '../cases/case-events';
 import { checkReferral, startReferral } from './referral';
 import type { GovernanceActor } from './governance-actor';
+import type { Threshold } from './decision-rules';
+import { appointSrt, checkSrtAppointment } from './srt-team';
+import { checkSrtReview, recordSrtReview } from './srt-review';
+import { applySettingChange, checkSettingChange, settingThreshold } from './charter';
+import { checkCocResolution, resolveCocByDecision } from './cncf-record';
+import { checkAdvisoryPublication, publishAdvisory } from '../disclosure/advisory-publish';
+import { checkHoldLift, liftLegalHold } from '../retention/legal-hold';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -23,6 +30,10 @@ export interface DecisionSubject {
   caseId: string | null;
   subjectMemberId: string | null;
   subjectConflictId: string | null;
+  /** What it is about beyond a member or a conflict (a setting's key). */
+  subjectKey?: string | null;
+  /** What it would do, as proposed (checked by `check`); null for kinds that carry nothing. */
+  payload?: unknown;
 }
 
 export interface DecisionEffect {
@@ -32,6 +43,8 @@ export interface DecisionEffect {
   apply(trx: Transaction<Database>, subject: DecisionSubject, actor: GovernanceActor): Promise<void>;
   /** What to tell once the transaction that applied it committed (a notification); never fails the decision. */
   afterCommit?(events: CaseEvents, subject: DecisionSubject): Promise<void>;
+  /** The majority it needs (default: a simple majority of all eligible); a two-thirds proposal is a vote from the start. */
+  threshold?(subject: DecisionSubject): Threshold;
 }
 
 function required(value: string | null, what: string): string {
@@ -70,5 +83,30 @@ export const DECISION_EFFECTS: Readonly<Record<ProposalKind, DecisionEffect>> = 
     apply: async (trx, s, actor) => {
       await grantClosedSecurityCases(trx, required(s.subjectMemberId, 'a member'), actor);
     },
+  },
+  'appoint-srt': {
+    check: (db, s) => checkSrtAppointment(db, s.payload ?? null),
+    apply: (trx, s, actor) => appointSrt(trx, s.payload ?? null, actor),
+  },
+  'srt-reviewed': {
+    check: (db) => checkSrtReview(db),
+    apply: (trx, _s, actor) => recordSrtReview(trx, actor),
+  },
+  'change-setting': {
+    check: (db, s) => checkSettingChange(db, s.subjectKey ?? null, s.payload ?? null),
+    apply: (trx, s, actor) => applySettingChange(trx, s.subjectKey ?? null, s.payload ?? null, actor),
+    threshold: (s) => settingThreshold(s.subjectKey ?? null),
+  },
+  'resolve-coc': {
+    check: (db, s) => checkCocResolution(db, required(s.caseId, 'a case'), s.payload ?? null),
+    apply: (trx, s, actor) => resolveCocByDecision(trx, required(s.caseId, 'a case'), s.payload ?? null, actor),
+  },
+  'publish-advisory': {
+    check: (db, s) => checkAdvisoryPublication(db, required(s.caseId, 'a case')),
+    apply: (trx, s, actor) => publishAdvisory(trx, required(s.caseId, 'a case'), actor),
+  },
+  'lift-legal-hold': {
+    check: (db, s) => checkHoldLift(db, required(s.caseId, 'a case')),
+    apply: (trx, s, actor) => liftLegalHold(trx, required(s.caseId, 'a case'), actor),
   },
 });

@@ -41,7 +41,13 @@ export async function electorateOf(db: Db, caseId: string | null): Promise<Elect
 }
 
 export function subjectOf(p: ProposalRow): DecisionSubject {
-  return { caseId: p.caseId, subjectMemberId: p.subjectMemberId, subjectConflictId: p.subjectConflictId };
+  return {
+    caseId: p.caseId,
+    subjectMemberId: p.subjectMemberId,
+    subjectConflictId: p.subjectConflictId,
+    subjectKey: p.subjectKey,
+    payload: p.payload,
+  };
 }
 
 /** The verdict on a proposal now, without changing anything. */

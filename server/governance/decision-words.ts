@@ -1,8 +1,16 @@
 // A proposal in words, as the case page and the decisions page show it ("Appoint Lena as liaison").
 import type { ProposalKind, ProposalStatus } from '../../db/database';
+import { settingChangeTitle } from './charter';
+import { cocResolutionTitle } from './cncf-record';
+import { srtAppointmentTitle } from './srt-team';
 
-/** What each kind of proposal does, `name` being the member it is about. */
-export function proposalTitle(kind: ProposalKind, name: string): string {
+/** What each kind of proposal does, `name` being the member it is about, `key` and `payload` what it carries. */
+export function proposalTitle(
+  kind: ProposalKind,
+  name: string,
+  key: string | null = null,
+  payload: unknown = null,
+): string {
   switch (kind) {
     case 'refer':
       return 'Refer this case to the CNCF CoC Committee';
@@ -16,6 +24,18 @@ export function proposalTitle(kind: ProposalKind, name: string): string {
       return `Downgrade ${name}’s conflict to soft`;
     case 'extend-srt-access':
       return `Give ${name} the closed security cases too`;
+    case 'appoint-srt':
+      return srtAppointmentTitle(payload);
+    case 'srt-reviewed':
+      return 'Record that the Security Response Team has been reviewed';
+    case 'change-setting':
+      return settingChangeTitle(key, payload);
+    case 'resolve-coc':
+      return cocResolutionTitle(payload);
+    case 'publish-advisory':
+      return 'Publish the advisory and move the case to published';
+    case 'lift-legal-hold':
+      return 'Lift the legal hold on this case';
   }
 }
 
@@ -27,6 +47,12 @@ export const PROPOSAL_KIND_WORDS: Readonly<Record<ProposalKind, string>> = Objec
   'lift-conflict': 'lift a conflict of interest',
   'downgrade-conflict': 'downgrade a conflict of interest to soft',
   'extend-srt-access': 'give a member of the SRT the closed security cases',
+  'appoint-srt': 'appoint the Security Response Team',
+  'srt-reviewed': 'record the Security Response Team’s yearly review',
+  'change-setting': 'change a setting of the charter',
+  'resolve-coc': 'resolve a Code of Conduct case with a remedy',
+  'publish-advisory': 'publish the advisory',
+  'lift-legal-hold': 'lift a legal hold',
 });
 
 export const STATUS_WORDS: Readonly<Record<ProposalStatus, string>> = Object.freeze({

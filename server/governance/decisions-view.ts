@@ -79,7 +79,7 @@ export async function proposalViews(
         : null;
     return {
       id: p.id,
-      title: proposalTitle(p.kind, name(subjectOf(p), 'a former member')),
+      title: proposalTitle(p.kind, name(subjectOf(p), 'a former member'), p.subjectKey, p.payload),
       status: p.status,
       statusWords: STATUS_WORDS[p.status],
       open,

@@ -68,13 +68,25 @@ export const CASE_PROPOSAL_KINDS: readonly ProposalKind[] = [
   'end-liaison',
   'lift-conflict',
   'downgrade-conflict',
+  'resolve-coc',
+  'publish-advisory',
+  'lift-legal-hold',
 ];
-export const PROJECT_PROPOSAL_KINDS: readonly ProposalKind[] = ['extend-srt-access'];
+export const PROJECT_PROPOSAL_KINDS: readonly ProposalKind[] = [
+  'extend-srt-access',
+  'appoint-srt',
+  'srt-reviewed',
+  'change-setting',
+];
 
 export interface ProposalInput {
   kind: string;
   subjectMemberId?: string;
   subjectConflictId?: string;
+  /** A setting's key (change-setting). */
+  subjectKey?: string;
+  /** What the decision would do, parsed by the owning module's form handler and checked by the kind's `check`. */
+  payload?: unknown;
 }
 
 function periodHours(periods: DecisionPeriods, detail: Pick<CaseDetail, 'kind'> | null): number {
@@ -101,11 +113,14 @@ export async function propose(
     caseId: detail?.id ?? null,
     subjectMemberId: needsMember(kind) ? requiredId(input.subjectMemberId, field, 'Choose a member.') : null,
     subjectConflictId: needsConflict(kind) ? requiredId(input.subjectConflictId, field, 'Choose a conflict.') : null,
+    subjectKey: needsKey(kind) ? requiredKey(input.subjectKey, field) : null,
+    payload: input.payload ?? null,
   };
   if (subject.subjectConflictId && (await conflictCaseId(db, subject.subjectConflictId)) !== subject.caseId)
     throw badField(field, 'Choose a conflict recorded on this case.');
   const effects = ctx.effects ?? DECISION_EFFECTS;
   await onProposalField(field, () => effects[kind].check(db, subject));
+  const threshold = effects[kind].threshold?.(subject) ?? 'majority';
   const id = await db.transaction().execute(async (trx) => {
     const proposalId = await insertProposal(trx, {
       ...subject,
@@ -113,6 +128,9 @@ export async function propose(
       proposedByMemberId: member.id,
       bySystem: false,
       deadlineAt: addHours(ctx.now, periodHours(ctx.periods, detail)),
+      threshold,
+      // Lazy consensus cannot reach two-thirds of all approvers: such a proposal is a vote from the start.
+      voteCalledAt: threshold === 'two-thirds' ? ctx.now : null,
     });
     if (!proposalId) throw badField(field, 'The same proposal is open already: object to it, or vote on it.');
     await auditProposed(trx, proposalId, subject, kind, member.id);
@@ -268,6 +286,12 @@ async function auditProposed(
 const needsMember = (kind: ProposalKind) =>
   kind === 'appoint-liaison' || kind === 'end-liaison' || kind === 'extend-srt-access';
 const needsConflict = (kind: ProposalKind) => kind === 'lift-conflict' || kind === 'downgrade-conflict';
+const needsKey = (kind: ProposalKind) => kind === 'change-setting';
+
+function requiredKey(value: string | undefined, field: string): string {
+  if (!value || !/^[a-z0-9][a-z0-9.-]{0,99}$/.test(value)) throw badField(field, 'Choose a setting.');
+  return value;
+}
 
 /**
  * Before a member's page shows decisions (the case page, the decisions page): settles those whose

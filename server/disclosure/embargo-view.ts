@@ -1,0 +1,15 @@
+// The case page's embargo, distributor sendings and leaks (issue 12 §2). OWNER: helper "distributors".
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database';
+import type { CaseDetail } from '../../db/case-view.queries';
+import type { SignedInMember } from '../auth/signed-in-member';
+
+/** What the case page shows of it to this member; null: nothing. */
+export async function embargoView(
+  _db: Kysely<Database>,
+  _member: SignedInMember,
+  _detail: CaseDetail,
+  _now: Date,
+): Promise<Record<string, unknown> | null> {
+  return null;
+}

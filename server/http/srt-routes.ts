@@ -1,0 +1,8 @@
+// OWNER: helper "srt" (issues 11, 12).
+import { Router } from 'express';
+import type { GovernanceRouteDeps } from './governance-route-deps';
+
+export function srtRoutes(_deps: GovernanceRouteDeps): Router {
+  const router = Router();
+  return router;
+}
