@@ -15,7 +15,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     ALTER TABLE proposals ADD CONSTRAINT proposals_kind_check CHECK (kind IN (
       'refer', 'appoint-liaison', 'end-liaison', 'lift-conflict', 'downgrade-conflict', 'extend-srt-access',
-      'appoint-srt', 'srt-reviewed', 'change-setting', 'resolve-coc', 'publish-advisory', 'lift-legal-hold'))`.execute(db);
+      'appoint-srt', 'srt-reviewed', 'change-setting', 'resolve-coc', 'publish-advisory', 'lift-legal-hold'))`.execute(
+    db,
+  );
   await sql`DROP INDEX proposals_one_open`.execute(db);
   await sql`
     CREATE UNIQUE INDEX proposals_one_open ON proposals (
@@ -53,7 +55,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE proposals DROP CONSTRAINT IF EXISTS proposals_kind_check`.execute(db);
   await sql`
     ALTER TABLE proposals ADD CONSTRAINT proposals_kind_check CHECK (kind IN (
-      'refer', 'appoint-liaison', 'end-liaison', 'lift-conflict', 'downgrade-conflict', 'extend-srt-access'))`.execute(db);
+      'refer', 'appoint-liaison', 'end-liaison', 'lift-conflict', 'downgrade-conflict', 'extend-srt-access'))`.execute(
+    db,
+  );
   await sql`DROP INDEX proposals_one_open`.execute(db);
   await sql`
     CREATE UNIQUE INDEX proposals_one_open ON proposals (
