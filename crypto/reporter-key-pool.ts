@@ -2,30 +2,19 @@
 // reporter's browser made. Run in the request thread, that second stalls every request of every
 // channel; here it runs on a small pool of worker threads, and the receipt and the unlocked key
 // cross between threads in memory only.
-import os from 'node:os';
-import path from 'node:path';
 import { readPrivateKey, type PrivateKey } from 'openpgp';
-import { Piscina } from 'piscina';
 import { DecryptionError } from './errors';
 import { messageConfig } from './openpgp-config';
+import { lazyPool } from './worker-pool';
 
-/** Unlocks that wait beyond this many are refused at once (each running one holds 64 MiB). */
-const MAX_WAITING = 32;
-
-let pool: Piscina | undefined;
 let unlocksStarted = 0;
 
-function unlockPool(): Piscina {
-  pool ??= new Piscina({
-    filename: path.join(__dirname, 'reporter-key-worker.js'),
-    // One core stays with the event loop.
-    maxThreads: Math.max(1, Math.min(2, os.availableParallelism() - 1)),
-    minThreads: 0,
-    idleTimeout: 30_000,
-    maxQueue: MAX_WAITING,
-  });
-  return pool;
-}
+const pool = lazyPool('reporter-key-worker.js', {
+  maxThreads: 2,
+  // Unlocks that wait beyond this many are refused at once (each running one holds 64 MiB).
+  maxQueue: 32,
+  busy: (cause) => new UnlockBusyError({ cause }),
+});
 
 /** Raised when more unlocks wait than the pool takes: the caller should ask to try again shortly. */
 export class UnlockBusyError extends Error {
@@ -41,13 +30,7 @@ export class UnlockBusyError extends Error {
  */
 export async function unlockReporterKeyOffThread(lockedPrivateKey: string, receipt: string): Promise<PrivateKey> {
   unlocksStarted += 1;
-  let packets: Uint8Array | null;
-  try {
-    packets = (await unlockPool().run({ lockedPrivateKey, receipt })) as Uint8Array | null;
-  } catch (cause) {
-    if (cause instanceof Error && /queue is at limit/i.test(cause.message)) throw new UnlockBusyError({ cause });
-    throw cause;
-  }
+  const packets = (await pool.run({ lockedPrivateKey, receipt })) as Uint8Array | null;
   if (packets === null) throw new DecryptionError('The receipt does not unlock this key.');
   // Not zeroed afterwards: the key's packets are views of these bytes.
   return readPrivateKey({ binaryKey: packets, config: messageConfig });
