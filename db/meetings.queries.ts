@@ -311,7 +311,14 @@ export async function lockInviteeForMailing(
     .where('m.id', '=', meetingId)
     .executeTakeFirst();
   if (!invitee || !meeting) return undefined;
-  return { meeting: toMeeting(meeting), reference: meeting.reference, kind: meeting.kind, invitee, email: meeting.email, name: meeting.name };
+  return {
+    meeting: toMeeting(meeting),
+    reference: meeting.reference,
+    kind: meeting.kind,
+    invitee,
+    email: meeting.email,
+    name: meeting.name,
+  };
 }
 
 export async function recordMailed(db: Db, meetingId: string, memberId: string, sequence: number): Promise<void> {

@@ -24,9 +24,7 @@ async function requireInvitedReader(
   meetingId: string,
 ): Promise<MeetingRow> {
   refuseLiaison(member, 'record a closed meeting');
-  const meeting = UUID.test(meetingId)
-    ? (await caseMeetings(db, found.id)).find((m) => m.id === meetingId)
-    : undefined;
+  const meeting = UUID.test(meetingId) ? (await caseMeetings(db, found.id)).find((m) => m.id === meetingId) : undefined;
   if (!meeting) throw notFound('There is no such meeting on this case.');
   const invitee = (await meetingInvitees(db, [meeting.id])).find(
     (i) => i.memberId === member.id && i.removedAt === null,
