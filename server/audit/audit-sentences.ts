@@ -102,6 +102,8 @@ function count(value: unknown): string {
   return `${n} message${n === 1 ? '' : 's'}`;
 }
 
+const sentenceStart = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
+
 /** A meeting's start as the case page shows times. */
 function meetingTime(value: unknown): string {
   return typeof value === 'string' ? `${value.slice(0, 16).replace('T', ' ')} UTC` : 'a new time';
@@ -210,7 +212,7 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
     case 'meeting.cancelled':
       return `${who} cancelled a closed meeting.`;
     case 'meeting.invitee-removed':
-      return `${member(d.memberId)} was removed from a closed meeting (${d.because === 'hard-conflict' ? 'a hard conflict of interest' : 'no longer invited'}); their invitation is cancelled.`;
+      return `${sentenceStart(member(d.memberId))} was removed from a closed meeting (${d.because === 'hard-conflict' ? 'a hard conflict of interest' : 'no longer invited'}); their invitation is cancelled.`;
     case 'meeting.attendance-recorded':
       return `${who} recorded that ${countWords(d.attended, 'member')} of ${d.invited as number} invited attended a closed meeting.`;
     case 'meeting.minutes-added':
