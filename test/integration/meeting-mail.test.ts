@@ -3,8 +3,6 @@
 // .ics attachment), a stable UID, a SEQUENCE that rises with a move; a hard conflict recorded later
 // sends that person a METHOD:CANCEL (through the sweep); a cancellation sends METHOD:CANCEL to the
 // rest; nobody hard-conflicted from the start gets anything; no mail carries the report's text.
-import ICAL from 'ical.js';
-import { simpleParser } from 'mailparser';
 import { recordConflict } from '../../server/governance/conflicts';
 import { enqueueUnmailedMeetingMail } from '../../server/meetings/meeting-invitees';
 import { parseMeetingInput } from '../../server/meetings/meeting-input';
@@ -13,6 +11,7 @@ import { signedIn, submitReport } from '../helpers/dashboard';
 import { fixtureKey } from '../helpers/keys';
 import { startMailScenario, type MailScenario } from '../helpers/mail-scenario';
 import { canary } from '../helpers/report-scenario';
+import { meetingInvitations, waitForInvitations as waitFor } from '../helpers/meeting-invitations';
 
 const SECRET = canary('meeting-mail');
 let s: MailScenario;
@@ -31,56 +30,6 @@ afterAll(() => s?.close());
 const email = (name: 'carol' | 'dave' | 'erin' | 'gina') => fixtureKey(name).email;
 const as = (name: 'carol' | 'dave' | 'erin' | 'gina') => signedIn(s.members[name]!);
 
-interface Invitation {
-  to: string;
-  subject: string;
-  raw: string;
-  method: string;
-  uid: string;
-  sequence: number;
-  start: string;
-  summary: string;
-  attendee: string;
-  organizer: string;
-  location: string;
-}
-
-/** Every meeting mail the sink holds, parsed: the mail with mailparser, the .ics with ical.js. */
-async function invitations(): Promise<Invitation[]> {
-  const found: Invitation[] = [];
-  for (const m of s.sink!.messages) {
-    const parsed = await simpleParser(m.raw);
-    if (!parsed.subject?.includes('Closed meeting')) continue;
-    const ics = parsed.attachments.find((a) => a.filename === 'meeting.ics');
-    expect(ics).toBeDefined();
-    const calendar = new ICAL.Component(ICAL.parse(ics!.content.toString('utf8')));
-    const event = calendar.getFirstSubcomponent('vevent')!;
-    found.push({
-      to: m.to.join(','),
-      subject: parsed.subject,
-      raw: m.raw.toString(),
-      method: String(calendar.getFirstPropertyValue('method')),
-      uid: String(event.getFirstPropertyValue('uid')),
-      sequence: Number(event.getFirstPropertyValue('sequence')),
-      start: (event.getFirstPropertyValue('dtstart') as ICAL.Time).toJSDate().toISOString(),
-      summary: String(event.getFirstPropertyValue('summary')),
-      attendee: String(event.getFirstPropertyValue('attendee')),
-      organizer: String(event.getFirstPropertyValue('organizer')),
-      location: String(event.getFirstPropertyValue('location')),
-    });
-  }
-  return found;
-}
-
-async function waitForInvitations(count: number): Promise<Invitation[]> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const found = await invitations();
-    if (found.length >= count || Date.now() > until) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test('invitations, a move, a later hard conflict and a cancellation, as calendars read them', async () => {
   const report = await submitReport(s.database.db, 'coc', `The report ${SECRET}`, [s.members.gina!.id]);
   const now = new Date();
@@ -95,7 +44,7 @@ test('invitations, a move, a later hard conflict and a cancellation, as calendar
     s.mail.events,
   );
 
-  const first = await waitForInvitations(3);
+  const first = await waitFor(s.sink!, 3);
   expect(first.map((i) => i.to).sort()).toEqual([email('carol'), email('dave'), email('erin')].sort());
   const uid = first[0]!.uid;
   for (const i of first) {
@@ -127,7 +76,7 @@ test('invitations, a move, a later hard conflict and a cancellation, as calendar
     ),
     s.mail.events,
   );
-  const moved = (await waitForInvitations(6)).slice(3);
+  const moved = (await waitFor(s.sink!, 6)).slice(3);
   expect(moved.map((i) => i.to).sort()).toEqual([email('carol'), email('dave'), email('erin')].sort());
   for (const i of moved) {
     expect(i).toMatchObject({ method: 'REQUEST', uid, sequence: 1, start: later.toISOString() });
@@ -140,19 +89,19 @@ test('invitations, a move, a later hard conflict and a cancellation, as calendar
     ground: 'close-relationship',
   });
   await enqueueUnmailedMeetingMail(s.database.db, s.mail.events);
-  const removed = (await waitForInvitations(7)).slice(6);
+  const removed = (await waitFor(s.sink!, 7)).slice(6);
   expect(removed).toEqual([expect.objectContaining({ to: email('dave'), method: 'CANCEL', uid, sequence: 2 })]);
   expect(removed[0]!.raw).toMatch(/method=CANCEL/);
 
   await cancelMeeting(s.database.db, as('carol'), report.reference, meetingId, now, s.mail.events);
-  const cancelled = (await waitForInvitations(9)).slice(7);
+  const cancelled = (await waitFor(s.sink!, 9)).slice(7);
   expect(cancelled.map((i) => i.to).sort()).toEqual([email('carol'), email('erin')].sort());
   for (const i of cancelled) expect(i).toMatchObject({ method: 'CANCEL', uid, sequence: 3 });
 
   // The sweep finds nothing left to mail; gina (named by the reporter) never got a thing.
   await enqueueUnmailedMeetingMail(s.database.db, s.mail.events);
   await new Promise((r) => setTimeout(r, 1500));
-  const all = await invitations();
+  const all = await meetingInvitations(s.sink!);
   expect(all).toHaveLength(9);
   expect(s.sink!.messages.some((m) => m.to.includes(email('gina')))).toBe(false);
   expect(s.sink!.messages.some((m) => m.raw.toString().includes(SECRET))).toBe(false);
