@@ -7,9 +7,9 @@
 // Carol, signed in throughout, sees nothing of it on her dashboard.
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
-import { memberInBrowser, openCaseInBrowser } from '../helpers/dashboard-browser';
+import { caseMessages, memberInBrowser, openCaseInBrowser } from '../helpers/dashboard-browser';
 import { fixtureKey } from '../helpers/keys';
-import type { AuthTestServer, EnrolledMember } from '../helpers/member-auth';
+import { TestClock, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
 import { startMailScenario, type MailScenario } from '../helpers/mail-scenario';
 import { waitForInvitations, meetingInvitations } from '../helpers/meeting-invitations';
 import { submitThroughForm } from '../helpers/report-client';
@@ -24,6 +24,7 @@ type InBrowser = { page: Page; member: EnrolledMember };
 let A: InBrowser, B: InBrowser, D: InBrowser, C: InBrowser;
 let reference: string;
 let carolBefore: string;
+let clock: TestClock;
 
 const db = () => s.database.db;
 const typed = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
@@ -46,7 +47,8 @@ async function clickAndLoad(page: Page, button: ReturnType<Page['locator']>): Pr
 }
 
 beforeAll(async () => {
-  s = await startMailScenario({ members: [] });
+  clock = new TestClock();
+  s = await startMailScenario({ members: [], deps: { governanceClock: clock.now } });
   server = s.authServer;
   browser = await launchChromium();
   A = await memberInBrowser(browser, db(), server, 'alice', 'approver');
@@ -129,6 +131,31 @@ test('A moves the meeting: the same event updates, with a higher SEQUENCE, for t
     expect(i.sequence).toBeGreaterThan(first[0]!.sequence);
     expect(i.raw).not.toContain(SECRET);
   }
+});
+
+test('after the meeting: B records who attended, A writes the minutes in the browser, B reads them decrypted', async () => {
+  clock.advance(3 * 24 * 3600_000 + 10 * 60_000);
+  await openCaseInBrowser(B.page, server.url, reference);
+  const attendance = B.page.locator('form[data-meeting-attendance]');
+  await attendance.getByLabel(fixtureKey('alice').displayName).check();
+  await attendance.getByLabel(fixtureKey('bob').displayName).check();
+  await clickAndLoad(B.page, attendance.getByRole('button', { name: 'Record attendance' }));
+  await expect(B.page.locator(`[data-invitee="${D.member.id}"]`).textContent()).resolves.toContain('did not attend');
+  await expect(B.page.locator(`[data-invitee="${A.member.id}"]`).textContent()).resolves.toContain('attended');
+
+  await openCaseInBrowser(A.page, server.url, reference);
+  const minutes = A.page.locator('form[data-meeting-minutes]');
+  await minutes.getByLabel('Minutes').fill('Minutes: we agreed on a warning.');
+  await clickAndLoad(A.page, minutes.getByRole('button', { name: 'Add the minutes' }));
+  await expect(A.page.locator('[data-meeting-minutes-count]').textContent()).resolves.toContain('1 entry');
+
+  await openCaseInBrowser(B.page, server.url, reference);
+  await B.page.locator('[data-role="meeting-minutes"] [data-content]:not(:has-text("Encrypted."))').waitFor();
+  const read = await caseMessages(B.page);
+  expect(read.find((m) => m.role === 'meeting-minutes')?.text).toBe('Minutes: we agreed on a warning.');
+  const stored = await db().selectFrom('messages').select('body').where('role', '=', 'meeting-minutes').execute();
+  expect(stored).toHaveLength(1);
+  expect(Buffer.from(stored[0]!.body).toString('latin1')).not.toContain('we agreed');
 });
 
 test("C's dashboard shows nothing of it, C got no mail, and C cannot open the case", async () => {
