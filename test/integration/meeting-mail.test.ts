@@ -106,3 +106,43 @@ test('invitations, a move, a later hard conflict and a cancellation, as calendar
   expect(s.sink!.messages.some((m) => m.to.includes(email('gina')))).toBe(false);
   expect(s.sink!.messages.some((m) => m.raw.toString().includes(SECRET))).toBe(false);
 });
+
+test('on a security case with a delegated SRT, an approver who does not read it is invited, without a link to the case', async () => {
+  await s.database.db
+    .updateTable('members')
+    .set({ role: 'srt' })
+    .where('id', 'in', [s.members.erin!.id, s.members.gina!.id])
+    .execute();
+  const before = (await meetingInvitations(s.sink!)).length;
+  const report = await submitReport(s.database.db, 'security', `The vulnerability ${SECRET}`);
+  const readers = await s.database.db
+    .selectFrom('case_readers')
+    .select('member_id')
+    .where('case_id', '=', report.id)
+    .execute();
+  expect(readers.map((r) => r.member_id).sort()).toEqual([s.members.erin!.id, s.members.gina!.id].sort());
+  const now = new Date();
+  const srtMember = { ...as('erin'), role: 'srt' as const };
+  const { invited } = await callMeeting(
+    s.database.db,
+    srtMember,
+    report.reference,
+    parseMeetingInput(
+      {
+        startsAt: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 16),
+        durationMinutes: '30',
+        link: 'https://meet.example.org/sec',
+      },
+      now,
+    ),
+    s.mail.events,
+  );
+  expect(invited.sort()).toEqual(['carol', 'dave', 'erin', 'gina'].map((n) => s.members[n as 'carol']!.id).sort());
+  const mails = (await waitFor(s.sink!, before + 4)).slice(before);
+  const toCarol = mails.find((m) => m.to === email('carol'))!;
+  const toErin = mails.find((m) => m.to === email('erin'))!;
+  expect(toCarol.method).toBe('REQUEST');
+  expect(toCarol.raw).not.toContain('/dashboard/cases/');
+  expect(toErin.raw).toContain(`/dashboard/cases/${report.reference}`);
+  for (const m of mails) expect(m.raw).not.toContain(SECRET);
+});
