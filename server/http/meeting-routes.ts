@@ -44,7 +44,8 @@ export function meetingRoutes(deps: GovernanceRouteDeps): Router {
     '/dashboard/cases/:reference/meetings/:meetingId/move',
     caseFormAction(deps, 'moveStartsAt', async (member, reference, body, req) => {
       const id = meetingId(req.params);
-      await moveMeeting(deps.db, member, reference, id, movedInput(body, deps.now()), deps.events);
+      const now = deps.now();
+      await moveMeeting(deps.db, member, reference, id, movedInput(body, now), now, deps.events);
     }),
   );
 

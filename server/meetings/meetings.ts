@@ -6,6 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CaseKind, Database } from '../../db/database';
 import type { CaseDetail } from '../../db/case-view.queries';
 import {
+  caseMeetings,
   insertMeeting,
   inviteMember,
   lockMeeting,
@@ -20,6 +21,7 @@ import type { SignedInMember } from '../auth/signed-in-member';
 import type { CaseEvents } from '../cases/case-events';
 import { requireReadableCase } from '../cases/case-work';
 import { badInput, forbidden, notFound } from '../errors';
+import { badField } from '../field-errors';
 import { refuseLiaison } from '../governance/liaison-limits';
 import { invitationList } from './invitation-list';
 import type { MeetingInput } from './meeting-input';
@@ -58,6 +60,11 @@ export async function callMeeting(
 ): Promise<{ meetingId: string; invited: string[] }> {
   const found = await requireMeetingCaller(db, member, reference);
   const called = await db.transaction().execute(async (trx) => {
+    // The same form sent twice (a double click, a reload) calls one meeting.
+    const same = (await caseMeetings(trx, found.id)).find(
+      (m) => m.cancelledAt === null && m.startsAt.getTime() === input.startsAt.getTime(),
+    );
+    if (same) throw badField('startsAt', 'A closed meeting at this time is called already on this case (see above).');
     const meetingId = await insertMeeting(trx, { caseId: found.id, ...input, calledByMemberId: member.id });
     const invited = await invitationList(trx, found.id, found.kind);
     for (const memberId of invited) await inviteMember(trx, meetingId, memberId, 0);
@@ -79,10 +86,18 @@ export async function callMeeting(
   return called;
 }
 
-async function openMeeting(trx: Transaction<Database>, caseId: string, meetingId: string): Promise<MeetingRow> {
+/** The meeting, locked, while it can still change: not cancelled, not started. */
+async function openMeeting(
+  trx: Transaction<Database>,
+  caseId: string,
+  meetingId: string,
+  now: Date,
+): Promise<MeetingRow> {
   const meeting = UUID.test(meetingId) ? await lockMeeting(trx, caseId, meetingId) : undefined;
   if (!meeting) throw notFound('There is no such meeting on this case.');
   if (meeting.cancelledAt) throw badInput('This meeting was cancelled; call a new one instead.');
+  if (meeting.startsAt.getTime() <= now.getTime())
+    throw badInput('This meeting has started: it can no longer be moved or cancelled. Call a new one if needed.');
   return meeting;
 }
 
@@ -96,19 +111,20 @@ export async function moveMeeting(
   reference: string,
   meetingId: string,
   input: MeetingInput,
+  now: Date,
   events?: Pick<CaseEvents, 'meetingChanged'>,
 ): Promise<{ added: string[]; removed: string[] }> {
   const found = await requireMeetingCaller(db, member, reference);
   const moved = await db.transaction().execute(async (trx) => {
-    const meeting = await openMeeting(trx, found.id, meetingId);
+    const meeting = await openMeeting(trx, found.id, meetingId, now);
     const sequence = meeting.sequence + 1;
     await updateMeeting(trx, meeting.id, { ...input, sequence });
     await setActiveInviteesSequence(trx, meeting.id, sequence);
-    const now = new Set(await invitationList(trx, found.id, found.kind));
+    const invitedNow = new Set(await invitationList(trx, found.id, found.kind));
     const before = await meetingInvitees(trx, [meeting.id]);
     const active = new Set(before.filter((i) => i.removedAt === null).map((i) => i.memberId));
-    const added = [...now].filter((id) => !active.has(id));
-    const removed = [...active].filter((id) => !now.has(id));
+    const added = [...invitedNow].filter((id) => !active.has(id));
+    const removed = [...active].filter((id) => !invitedNow.has(id));
     for (const id of added) await inviteMember(trx, meeting.id, id, sequence);
     for (const id of removed) await removeInvitee(trx, meeting.id, id, 'no-longer-invited', sequence);
     await appendAudit(trx, {
@@ -141,7 +157,7 @@ export async function cancelMeeting(
 ): Promise<void> {
   const found = await requireMeetingCaller(db, member, reference);
   await db.transaction().execute(async (trx) => {
-    const meeting = await openMeeting(trx, found.id, meetingId);
+    const meeting = await openMeeting(trx, found.id, meetingId, now);
     const sequence = meeting.sequence + 1;
     await updateMeeting(trx, meeting.id, { sequence, cancelledAt: now });
     await setActiveInviteesSequence(trx, meeting.id, sequence);

@@ -74,6 +74,7 @@ test('invitations, a move, a later hard conflict and a cancellation, as calendar
       { startsAt: `${typed(later)}+00:00`, durationMinutes: '60', link: 'https://meet.example.org/r2' },
       now,
     ),
+    now,
     s.mail.events,
   );
   const moved = (await waitFor(s.sink!, 6)).slice(3);

@@ -115,6 +115,13 @@ describe('the invitation list on a Code of Conduct case', () => {
     expect(audit.details.invitedMemberIds).not.toContain(id('gina'));
   });
 
+  test('the same form sent twice calls one meeting', async () => {
+    const again = await domainErrorOf(callMeeting(t.db, as('dave'), reference, input('2026-12-03 14:00')));
+    expect(again).toBeInstanceOf(FieldError);
+    expect((again as FieldError).field).toBe('startsAt');
+    expect(await caseMeetings(t.db, caseId)).toHaveLength(1);
+  });
+
   test('a liaison who reads the case cannot call one; the hard-conflicted approver cannot even find the case', async () => {
     await t.db.transaction().execute((trx) => addCaseReader(trx, caseId, id('frank'), 'liaison', BY_SYSTEM));
     const before = (await actions(caseId)).length;
@@ -125,7 +132,7 @@ describe('the invitation list on a Code of Conduct case', () => {
       'not-found',
     );
     expect(
-      (await domainErrorOf(moveMeeting(t.db, as('frank'), reference, meetingId, input('2026-12-04 10:00')))).kind,
+      (await domainErrorOf(moveMeeting(t.db, as('frank'), reference, meetingId, input('2026-12-04 10:00'), NOW))).kind,
     ).toBe('forbidden');
     expect((await actions(caseId)).length).toBe(before);
     expect(await caseMeetings(t.db, caseId)).toHaveLength(1);
@@ -150,6 +157,7 @@ describe('the invitation list on a Code of Conduct case', () => {
         reference,
         meetingId,
         input('2026-12-03 15:00+00:00', '90', 'https://meet.example.org/closed-2'),
+        NOW,
       );
       expect(moved).toEqual({ added: [id('bob')], removed: [] });
       expect(await activeInvitees(meetingId)).toEqual(sorted('bob', 'carol', 'erin'));
@@ -180,6 +188,10 @@ describe('the invitation list on a Code of Conduct case', () => {
       domainErrorOf(recordAttendance(t.db, as('carol'), reference, meetingId, [id('dave')], during)),
     ).resolves.toBeInstanceOf(FieldError);
     await recordAttendance(t.db, as('carol'), reference, meetingId, [id('carol'), id('erin')], during);
+    // Once started it can no longer be moved or cancelled.
+    expect((await domainErrorOf(cancelMeeting(t.db, as('carol'), reference, meetingId, during))).kind).toBe(
+      'bad-input',
+    );
     const copies = await meetingInvitees(t.db, [meetingId]);
     expect(copies.find((c) => c.memberId === id('erin'))!.attended).toBe(true);
     expect(copies.find((c) => c.memberId === id('bob'))!.attended).toBe(false);
@@ -219,7 +231,7 @@ describe('the invitation list on a Code of Conduct case', () => {
     for (const copy of (await meetingInvitees(t.db, [meetingId])).filter((c) => c.removedAt === null))
       expect(copy.sequence).toBe(3);
     expect(
-      (await domainErrorOf(moveMeeting(t.db, as('carol'), reference, meetingId, input('2026-12-05 10:00')))).kind,
+      (await domainErrorOf(moveMeeting(t.db, as('carol'), reference, meetingId, input('2026-12-05 10:00'), NOW))).kind,
     ).toBe('bad-input');
     expect(await actions(caseId)).toEqual(expect.arrayContaining(['meeting.cancelled', 'meeting.moved']));
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
