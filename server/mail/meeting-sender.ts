@@ -6,7 +6,7 @@ import path from 'node:path';
 import nunjucks from 'nunjucks';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { lockInviteeForMailing, recordMailed, type InviteeMailing } from '../../db/meetings.queries';
+import { lockInviteeForMailing, recordMailed, type InviteeMailing } from '../../db/meeting-mail.queries';
 import { caseReaderIds } from '../../db/mail-settings.queries';
 import type { Config } from '../config';
 import type { Logger } from '../log';

@@ -26,7 +26,7 @@ import { caseReaderIds, latestMessage } from '../../db/mail-settings.queries';
 import type { CaseEvents } from '../cases/case-events';
 import type { Logger } from '../log';
 import { findProposal } from '../../db/proposals.queries';
-import { unmailedInvitees } from '../../db/meetings.queries';
+import { unmailedInvitees } from '../../db/meeting-mail.queries';
 import { electorateOf } from '../governance/decision-settle';
 import { DECISION_EFFECTS } from '../governance/decision-effects';
 import { SEND_QUEUE, type MailJob } from './queue';

@@ -3,7 +3,8 @@
 // changed copy of an event is mailed even when the enqueueing after a commit was lost.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database';
-import { meetingsInviting, removeInvitee, unmailedInvitees, updateMeeting } from '../../db/meetings.queries';
+import { unmailedInvitees } from '../../db/meeting-mail.queries';
+import { meetingsInviting, removeInvitee, updateMeeting } from '../../db/meetings.queries';
 import { appendAudit } from '../audit/audit-log';
 import type { CaseEvents } from '../cases/case-events';
 import type { GovernanceActor } from '../governance/governance-actor';
