@@ -198,6 +198,38 @@ export interface CharterSettingsTable {
   proposal_id: string | null;
 }
 
+export interface MeetingsTable {
+  id: Generated<string>;
+  case_id: string;
+  starts_at: Date;
+  duration_minutes: number;
+  link: string;
+  sequence: Generated<number>;
+  called_by_member_id: string | null;
+  created_at: Generated<Date>;
+  cancelled_at: Date | null;
+  attendance_recorded_at: Date | null;
+  attendance_recorded_by: string | null;
+}
+
+export type MeetingRemovedReason = 'hard-conflict' | 'no-longer-invited';
+
+export interface MeetingInviteesTable {
+  meeting_id: string;
+  member_id: string;
+  invited_at: Generated<Date>;
+  removed_at: Date | null;
+  removed_reason: MeetingRemovedReason | null;
+  sequence: number;
+  mailed_sequence: number | null;
+  attended: boolean | null;
+}
+
+export interface MeetingMinutesTable {
+  message_id: string;
+  meeting_id: string;
+}
+
 export interface BallotsTable {
   proposal_id: string;
   member_id: string;
@@ -415,6 +447,9 @@ export interface Database {
   case_referrals: CaseReferralsTable;
   rate_limit_counts: RateLimitCountsTable;
   charter_settings: CharterSettingsTable;
+  meetings: MeetingsTable;
+  meeting_invitees: MeetingInviteesTable;
+  meeting_minutes: MeetingMinutesTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -102,6 +102,29 @@ function count(value: unknown): string {
   return `${n} message${n === 1 ? '' : 's'}`;
 }
 
+const sentenceStart = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
+
+/** A meeting's start as the case page shows times. */
+function meetingTime(value: unknown): string {
+  return typeof value === 'string' ? `${value.slice(0, 16).replace('T', ' ')} UTC` : 'a new time';
+}
+
+function countWords(value: unknown, noun: string): string {
+  const n = typeof value === 'number' ? value : 0;
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Who a move added to or removed from the invitation list, as counts (the list is computed). */
+function listChange(added: unknown, removed: unknown): string {
+  const a = Array.isArray(added) ? added.length : 0;
+  const r = Array.isArray(removed) ? removed.length : 0;
+  const parts = [
+    a ? `inviting ${countWords(a, 'more member')}` : '',
+    r ? `${countWords(r, 'member')} no longer invited` : '',
+  ];
+  return parts.some(Boolean) ? `, ${parts.filter(Boolean).join(' and ')}` : '';
+}
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
@@ -182,6 +205,18 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return d.committeeClosed
         ? `${who} recorded the committee's decision, and that the committee closed its case.`
         : `${who} recorded the committee's decision.`;
+    case 'meeting.called':
+      return `${who} called a closed meeting for ${meetingTime(d.startsAt)} (${d.durationMinutes as number} minutes), inviting ${countWords(d.invited, 'member')}.`;
+    case 'meeting.moved':
+      return `${who} moved a closed meeting to ${meetingTime(d.startsAt)} (${d.durationMinutes as number} minutes)${listChange(d.addedMemberIds, d.removedMemberIds)}.`;
+    case 'meeting.cancelled':
+      return `${who} cancelled a closed meeting.`;
+    case 'meeting.invitee-removed':
+      return `${sentenceStart(member(d.memberId))} was removed from a closed meeting (${d.because === 'hard-conflict' ? 'a hard conflict of interest' : 'no longer invited'}); their invitation is cancelled.`;
+    case 'meeting.attendance-recorded':
+      return `${who} recorded that ${countWords(d.attended, 'member')} of ${d.invited as number} invited attended a closed meeting.`;
+    case 'meeting.minutes-added':
+      return `${who} added the minutes of a closed meeting.`;
     case 'decision.proposed':
       return `${who} proposed to ${kindWords(d.kind)}.`;
     case 'decision.vote-called':

@@ -2,6 +2,7 @@
 // without it for everything that does not need a private key.
 import { startCaseView, startReopenForm } from './case-view';
 import { startKeyPage } from './key-page';
+import { startMeetingMinutes } from './meeting-minutes';
 import { fulfilPendingGrants } from './grants';
 import { lockSessionKey, onUnlockedElsewhere, sessionKey, shareKeyWithOtherTabs } from './keyring';
 
@@ -27,6 +28,7 @@ if (email) shareKeyWithOtherTabs(email);
 if (caseView && email) void startCaseView(caseView, email);
 const reopen = document.querySelector<HTMLFormElement>('form[data-reopen]');
 if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? '');
+if (caseView && document.querySelector('form[data-meeting-minutes]')) startMeetingMinutes(caseView);
 
 // Every dashboard page with the key unlocked fulfils the grants this member can, quietly.
 const grantStatus = document.querySelector<HTMLElement>('[data-grant-status]');

@@ -29,6 +29,7 @@ import { settleCaseProposals } from './decision-settle';
 import type { CaseEvents } from '../cases/case-events';
 import type { GovernanceActor } from './governance-actor';
 import { endLiaison, isCurrentLiaison } from './liaison';
+import { removeFromCaseMeetings } from '../meetings/meeting-invitees';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -118,6 +119,7 @@ async function applyEffectiveLevel(
   const effective = conflictLevels(await activeConflicts(trx, caseId)).get(memberId) ?? 'soft';
   if (effective !== 'hard') return effective;
   await removeCaseReader(trx, caseId, memberId, 'hard-conflict', actor);
+  await removeFromCaseMeetings(trx, caseId, memberId, actor);
   if (await isCurrentLiaison(trx, caseId, memberId)) await endLiaison(trx, caseId, memberId, 'conflict', actor);
   if ((await caseAssignee(trx, caseId)) === memberId) {
     await setCaseAssignee(trx, caseId, null);

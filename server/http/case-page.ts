@@ -74,6 +74,8 @@ export async function renderCasePage(
     channelWords: CHANNEL_WORDS[c.channel] ?? c.channel,
     sentences: auditSentences(c.kind, view.audit, names),
     values,
+    // Everything a refused form sent, for the forms whose fields have no saved value (the meetings').
+    typed: refused?.typed ?? {},
     problems: refused?.problems ?? {},
     csrfToken: deps.csrf.tokenFor(req, res),
   });

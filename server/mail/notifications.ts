@@ -10,6 +10,7 @@
  *   decisionChanged(proposalId, c) a decision proposed, turned into a vote, or closed → the approvers
  *                                  who may vote on it now (on a case: its readers without a conflict)
  *   referralReady(caseId, id)      a referral's messages are re-wrapped → one mail to the CNCF CoC Committee
+ *   meetingChanged(meetingId)      a closed meeting called, moved, cancelled → each invitee whose copy changed
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -25,6 +26,7 @@ import { caseReaderIds, latestMessage } from '../../db/mail-settings.queries';
 import type { CaseEvents } from '../cases/case-events';
 import type { Logger } from '../log';
 import { findProposal } from '../../db/proposals.queries';
+import { unmailedInvitees } from '../../db/meeting-mail.queries';
 import { electorateOf } from '../governance/decision-settle';
 import { DECISION_EFFECTS } from '../governance/decision-effects';
 import { SEND_QUEUE, type MailJob } from './queue';
@@ -118,6 +120,14 @@ export function createMailNotifications(deps: {
       enqueue('committee-referral', caseId, async () => [
         { key: `committee-referral|${referralId}`, job: { event: 'committee-referral', caseId, referralId } },
       ]),
+    // One job per changed copy of the event: a repeated call (the sweep in background.ts) does not mail twice.
+    meetingChanged: (meetingId) =>
+      enqueue('meeting', null, async () =>
+        (await unmailedInvitees(deps.db, { meetingId })).map((u) => ({
+          key: `meeting|${meetingId}|${u.memberId}|${u.sequence}`,
+          job: { event: 'meeting', meetingId, memberId: u.memberId },
+        })),
+      ),
   };
   return events;
 }

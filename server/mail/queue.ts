@@ -33,7 +33,14 @@ export interface ReferralJob {
   referralId: string;
 }
 
-export type MailJob = NotificationJob | ReferralJob;
+/** One invitee's copy of a closed meeting (server/mail/meeting-sender.ts). */
+export interface MeetingJob {
+  event: 'meeting';
+  meetingId: string;
+  memberId: string;
+}
+
+export type MailJob = NotificationJob | ReferralJob | MeetingJob;
 
 export interface QueueOptions {
   /** How often an idle worker looks for jobs. */

@@ -15,6 +15,8 @@ export interface OutgoingMail {
   references?: string;
   messageId?: string;
   raw?: string;
+  /** An iCalendar invitation: nodemailer sends it as a text/calendar alternative and as an .ics attachment. */
+  icalEvent?: { method: string; filename: string; content: string };
 }
 
 export interface Mailer {
@@ -64,6 +66,7 @@ export function createMailer(config: Pick<MailConfig, 'relayUrl'>): Mailer {
         inReplyTo: mail.inReplyTo,
         references: mail.references,
         messageId: mail.messageId,
+        icalEvent: mail.icalEvent,
       });
     },
     close: () => transport.close(),
