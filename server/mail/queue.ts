@@ -33,7 +33,14 @@ export interface ReferralJob {
   referralId: string;
 }
 
-export type MailJob = NotificationJob | ReferralJob;
+/** One notice to the CNCF central record (server/mail/cncf-notice-sender.ts). */
+export interface CncfNoticeJob {
+  event: 'cncf-notice';
+  caseId: string;
+  noticeId: string;
+}
+
+export type MailJob = NotificationJob | ReferralJob | CncfNoticeJob;
 
 export interface QueueOptions {
   /** How often an idle worker looks for jobs. */
