@@ -141,7 +141,9 @@ export async function applyCaseMove(
       from: current.status,
       to,
       ...recorded,
-      ...(remedy ? { months: remedy.months, namedPublicly: remedy.namedPublicly } : {}),
+      // A remedy's typed fields where they say something: a ban's length, a public naming.
+      ...(remedy?.months ? { months: remedy.months } : {}),
+      ...(remedy?.namedPublicly ? { namedPublicly: true } : {}),
       ...(actor.proposalId ? { proposalId: actor.proposalId } : {}),
     },
   });
