@@ -108,13 +108,18 @@ export async function markNoticeSent(trx: Transaction<Database>, noticeId: strin
   await trx.updateTable('cncf_notices').set({ sent_at: sentAt, armored: null }).where('id', '=', noticeId).execute();
 }
 
-/** Notices waiting for the mail (a lost enqueueing, a relay that was down): for the periodic sweep. */
+/**
+ * Notices waiting for the mail (a lost enqueueing, a relay that was down), written to the
+ * committee's current key (one written to an older key waits for a reader to write it again).
+ */
 export async function waitingNotices(db: Db): Promise<{ id: string; caseId: string }[]> {
   const rows = await db
-    .selectFrom('cncf_notices')
-    .select(['id', 'case_id'])
-    .where('sent_at', 'is', null)
-    .orderBy('created_at')
+    .selectFrom('cncf_notices as n')
+    .innerJoin('committee_keys as k', 'k.id', 'n.committee_key_id')
+    .select(['n.id', 'n.case_id'])
+    .where('n.sent_at', 'is', null)
+    .where('k.retired_at', 'is', null)
+    .orderBy('n.created_at')
     .execute();
   return rows.map((r) => ({ id: r.id, caseId: r.case_id }));
 }

@@ -7,7 +7,7 @@
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { setCommitteeKey } from '../../server/governance/committee';
-import { launchChromium } from '../helpers/browser';
+import { describeViolations, launchChromium, seriousAxeViolations } from '../helpers/browser';
 import { memberInBrowser, moveCaseInBrowser, openCaseInBrowser } from '../helpers/dashboard-browser';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg';
 import { fixtureKey } from '../helpers/keys';
@@ -67,6 +67,14 @@ test('a reader writes the incident notice on the case page; the committee decryp
   const form = page.locator('form[data-cncf-notice-form="incident"]');
   await form.waitFor({ state: 'visible' });
   await expect(form.locator('.hint').textContent()).resolves.toMatch(/Do not write.*reporter.*witnesses/s);
+  // The same page, checked by axe (which needs the page's CSP bypassed) in carol's session.
+  const axeContext = await browser.newContext({ bypassCSP: true });
+  await axeContext.addCookies(await page.context().cookies());
+  const axePage = await axeContext.newPage();
+  await axePage.goto(`${server.url}/dashboard/cases/${reference}`);
+  await axePage.locator('form[data-cncf-notice-form="incident"]').waitFor({ state: 'visible' });
+  expect(describeViolations(await seriousAxeViolations(axePage))).toBe(describeViolations([]));
+  await axeContext.close();
 
   const summary = 'Insults in a project meeting; the accused is Mallory Example.';
   await form.locator('textarea').fill(summary);
