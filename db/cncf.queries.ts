@@ -18,7 +18,7 @@ export interface NoticeRecord {
   sentAt: Date | null;
 }
 
-/** The notices of a case (one per stage at most), with the key each was written to and who wrote it. */
+/** The notices of a case, oldest first (the sent ones, and one waiting per stage at most), with the key each was written to and who wrote it. */
 export async function caseNotices(db: Db, caseId: string): Promise<NoticeRecord[]> {
   const rows = await db
     .selectFrom('cncf_notices as n')
@@ -49,14 +49,11 @@ export async function caseNotices(db: Db, caseId: string): Promise<NoticeRecord[
   }));
 }
 
-/**
- * Stores a notice waiting to be mailed; one not yet mailed for the same stage is replaced (written
- * again, to a new committee key say). Returns null when the stage's notice has been sent already.
- */
+/** Stores a notice waiting to be mailed; one not yet mailed for the same stage is replaced (written again, to a new committee key say). */
 export async function upsertWaitingNotice(
   trx: Transaction<Database>,
   notice: { caseId: string; stage: NoticeStage; committeeKeyId: string; memberId: string; armored: string },
-): Promise<string | null> {
+): Promise<string> {
   const row = await trx
     .insertInto('cncf_notices')
     .values({
@@ -70,17 +67,17 @@ export async function upsertWaitingNotice(
     .onConflict((oc) =>
       oc
         .columns(['case_id', 'stage'])
+        .where('sent_at', 'is', null)
         .doUpdateSet({
           committee_key_id: notice.committeeKeyId,
           written_by_member_id: notice.memberId,
           armored: notice.armored,
           created_at: sql`now()`,
-        } as never)
-        .where('cncf_notices.sent_at', 'is', null),
+        } as never),
     )
     .returning('id')
-    .executeTakeFirst();
-  return row?.id ?? null;
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
 
 /** Locks a notice for the one transaction that mails it. */
@@ -213,13 +210,15 @@ export async function upsertRemedy(
 export async function caseRemedy(
   db: Db,
   caseId: string,
-): Promise<{ months: number | null; namedPublicly: boolean; proposalId: string | null } | undefined> {
+): Promise<{ months: number | null; namedPublicly: boolean; proposalId: string | null; recordedAt: Date } | undefined> {
   const r = await db
     .selectFrom('coc_remedies')
-    .select(['months', 'named_publicly', 'proposal_id'])
+    .select(['months', 'named_publicly', 'proposal_id', 'recorded_at'])
     .where('case_id', '=', caseId)
     .executeTakeFirst();
-  return r && { months: r.months, namedPublicly: r.named_publicly, proposalId: r.proposal_id };
+  return (
+    r && { months: r.months, namedPublicly: r.named_publicly, proposalId: r.proposal_id, recordedAt: r.recorded_at }
+  );
 }
 
 /** The case's kind, status and resolution, for the checks of a notice or a resolution by decision. */

@@ -18,11 +18,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('cncf_notices_sent_no_ciphertext', sql`sent_at IS NULL OR armored IS NULL`)
     .addCheckConstraint('cncf_notices_waiting_ciphertext', sql`sent_at IS NOT NULL OR armored IS NOT NULL`)
     .execute();
+  // One waiting per stage; the sent ones stay as the record (a case resolved again is notified again).
   await db.schema
-    .createIndex('cncf_notices_one_per_stage')
+    .createIndex('cncf_notices_one_waiting')
     .on('cncf_notices')
     .columns(['case_id', 'stage'])
     .unique()
+    .where(sql.ref('sent_at'), 'is', null)
     .execute();
 
   await db.schema

@@ -7,13 +7,17 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database';
 import { currentCommitteeKey, type CommitteeKey } from '../../db/committee.queries';
 import {
+  caseNotices,
+  caseRemedy,
   caseState,
   lockNotice,
   markNoticeSent,
   upsertWaitingNotice,
   waitingNotices,
+  type NoticeRecord,
   type NoticeStage,
 } from '../../db/cncf.queries';
+import { lockCaseStatus } from '../../db/case-work.queries';
 import { MalformedMessageError } from '../../crypto/errors';
 import { splitMessage } from '../../crypto/split-message';
 import { appendAudit } from '../audit/audit-log';
@@ -39,6 +43,35 @@ export function noticesDue(state: { acknowledged_at: Date | null; resolution: st
     ...(state.acknowledged_at ? (['incident'] as const) : []),
     ...(state.resolution ? (['resolution'] as const) : []),
   ];
+}
+
+/** Where a stage's notice stands: the one sent for the case as it is now, and the one waiting to be mailed. */
+export interface StageStatus {
+  sent: NoticeRecord | null;
+  waiting: NoticeRecord | null;
+}
+
+/**
+ * A resolution notice answers the latest resolution only (`resolvedAt`: when the remedy was last
+ * recorded): a case reopened and resolved again is notified again. The incident is notified once.
+ */
+export function stageStatus(
+  stage: NoticeStage,
+  notices: readonly NoticeRecord[],
+  resolvedAt: Date | null,
+): StageStatus {
+  const ofStage = notices.filter((n) => n.stage === stage);
+  const current = (n: NoticeRecord) => stage !== 'resolution' || resolvedAt === null || n.createdAt >= resolvedAt;
+  return {
+    sent: ofStage.filter((n) => n.sentAt !== null && current(n)).at(-1) ?? null,
+    waiting: ofStage.find((n) => n.sentAt === null) ?? null,
+  };
+}
+
+/** The notices of a case and when it was last resolved, for stageStatus. */
+export async function caseNoticeRecord(db: Db, caseId: string) {
+  const [notices, remedy] = await Promise.all([caseNotices(db, caseId), caseRemedy(db, caseId)]);
+  return { notices, resolvedAt: remedy?.recordedAt ?? null, remedy };
 }
 
 export async function committeeKeyForNotices(db: Db): Promise<CommitteeKey> {
@@ -87,6 +120,11 @@ export async function submitNotice(
   const key = await committeeKeyForNotices(db);
   await requireAddressedToCommittee(armored, key);
   const id = await db.transaction().execute(async (trx) => {
+    // Serialises two readers sending the same stage's notice at once.
+    await lockCaseStatus(trx, found.id);
+    const record = await caseNoticeRecord(trx, found.id);
+    if (stageStatus(stage, record.notices, record.resolvedAt).sent)
+      throw conflict(`The ${stage} notice of this case has been sent to the committee already.`);
     const id = await upsertWaitingNotice(trx, {
       caseId: found.id,
       stage,
@@ -94,7 +132,6 @@ export async function submitNotice(
       memberId: member.id,
       armored,
     });
-    if (!id) throw conflict(`The ${stage} notice of this case has been sent to the committee already.`);
     await appendAudit(trx, {
       caseId: found.id,
       actorMemberId: member.id,

@@ -3,11 +3,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { CaseDetail } from '../../db/case-view.queries';
 import { currentCommitteeKey } from '../../db/committee.queries';
-import { caseLegalConsultations, caseNotices, caseRemedy, type NoticeStage } from '../../db/cncf.queries';
+import { caseLegalConsultations, type NoticeStage } from '../../db/cncf.queries';
 import type { SignedInMember } from '../auth/signed-in-member';
 import { COC_RESOLUTIONS, allowedMoves } from '../cases/workflow';
 import { COUNSEL_CHOICES, centralRecordKept } from './cncf-record';
-import { COMMITTEE_KEY_MISSING, NOTICE_STAGES, noticesDue } from './cncf-notices';
+import { COMMITTEE_KEY_MISSING, NOTICE_STAGES, caseNoticeRecord, noticesDue, stageStatus } from './cncf-notices';
 import { MONTHS_WITHOUT_CONSULTATION, remedyWords } from './coc-remedy';
 
 const STAGE_WORDS: Record<NoticeStage, { title: string; write: string }> = {
@@ -24,31 +24,34 @@ const STAGE_WORDS: Record<NoticeStage, { title: string; write: string }> = {
 /** What the case page shows of it to this member; null: nothing (not a Code of Conduct case). */
 export async function cncfRecordView(db: Kysely<Database>, member: SignedInMember, detail: CaseDetail, _now: Date) {
   if (detail.kind !== 'coc') return null;
-  const [kept, committee, notices, consultations, remedy] = await Promise.all([
+  const [kept, committee, record, consultations] = await Promise.all([
     centralRecordKept(db),
     currentCommitteeKey(db),
-    caseNotices(db, detail.id),
+    caseNoticeRecord(db, detail.id),
     caseLegalConsultations(db, detail.id),
-    caseRemedy(db, detail.id),
   ]);
+  const { remedy } = record;
   const reader = member.role !== 'liaison';
   const due = noticesDue({ acknowledged_at: detail.acknowledgedAt, resolution: detail.resolution });
   const stages = kept
     ? NOTICE_STAGES.map((stage) => {
-        const notice = notices.find((n) => n.stage === stage);
-        const staleKey = Boolean(notice && !notice.sentAt && committee && notice.committeeKeyId !== committee.id);
+        const { sent, waiting } = stageStatus(stage, record.notices, record.resolvedAt);
+        const staleKey = Boolean(!sent && waiting && committee && waiting.committeeKeyId !== committee.id);
+        const shown = sent ?? waiting;
         return {
           stage,
           ...STAGE_WORDS[stage],
           due: due.includes(stage),
-          sentAt: notice?.sentAt ?? null,
-          writtenBy: notice?.writtenByName ?? null,
-          writtenAt: notice?.createdAt ?? null,
-          committeeFingerprint: notice?.committeeFingerprint ?? null,
-          waiting: Boolean(notice && !notice.sentAt && !staleKey),
+          sentAt: sent?.sentAt ?? null,
+          writtenBy: shown?.writtenByName ?? null,
+          writtenAt: shown?.createdAt ?? null,
+          committeeFingerprint: shown?.committeeFingerprint ?? null,
+          waiting: Boolean(!sent && waiting && !staleKey),
           staleKey,
+          /** Earlier notices of this stage (a case resolved again). */
+          earlier: record.notices.filter((n) => n.stage === stage && n.sentAt && n !== sent).length,
           // Written again when never written, or written to a key that is no longer the committee's.
-          canWrite: reader && committee !== undefined && due.includes(stage) && (!notice || staleKey),
+          canWrite: reader && committee !== undefined && due.includes(stage) && !sent && (!waiting || staleKey),
         };
       })
     : [];
@@ -65,7 +68,10 @@ export async function cncfRecordView(db: Kysely<Database>, member: SignedInMembe
       counselWords: COUNSEL_CHOICES.find((x) => x.value === c.counsel)?.label ?? c.counsel,
     })),
     counselChoices: COUNSEL_CHOICES,
-    remedy: detail.resolution && remedy ? { ...remedy, words: remedyWords({ resolution: detail.resolution as never, ...remedy }) } : null,
+    remedy:
+      detail.resolution && remedy
+        ? { ...remedy, words: remedyWords({ resolution: detail.resolution as never, ...remedy }) }
+        : null,
     canPropose: member.role === 'approver' && allowedMoves(detail.kind, detail.status).includes('resolved'),
     resolutions: COC_RESOLUTIONS,
     monthsWithoutConsultation: MONTHS_WITHOUT_CONSULTATION,

@@ -7,6 +7,7 @@ import { simpleParser } from 'mailparser';
 import { setCommitteeKey } from '../../server/governance/committee';
 import { moveCase, requireReadableCase } from '../../server/cases/case-work';
 import { silentCaseEvents } from '../../server/cases/case-events';
+import { reopenCase } from '../../server/cases/case-reopen';
 import { caseRecipients } from '../../server/cases/case-messages';
 import { writeCharterValue } from '../../db/charter.queries';
 import { noticeRecipient, submitNotice } from '../../server/governance/cncf-notices';
@@ -125,6 +126,19 @@ test('a notice is asked for at acknowledgement and at resolution, mailed as PGP/
   const outcome = 'A violation was found. Remedy: a private warning.';
   await writeNotice(found.reference, 'resolution', outcome);
   expect((await receiveNotice()).text.trim()).toBe(outcome);
+  await waitFor(async () => (await caseView(found.reference))!.unsent.length === 0);
+  expect((await domainErrorOf(writeNotice(found.reference, 'resolution', 'Again.'))).kind).toBe('conflict');
+
+  // Closed, reopened and resolved again: the new resolution is notified too.
+  await moveCase(db(), carol(), found.reference, 'closed');
+  await reopenCase(db(), carol(), found.reference, { text: 'New evidence.' }, silentCaseEvents);
+  await moveCase(db(), carol(), found.reference, 'resolved', { resolution: 'temporary-ban', months: '1' });
+  const again = await caseView(found.reference);
+  expect(again!.unsent).toEqual(['Resolution notice']);
+  expect(again!.stages[1]).toMatchObject({ canWrite: true, sentAt: null, earlier: 1 });
+  const second = 'On new evidence: a temporary ban of one month.';
+  await writeNotice(found.reference, 'resolution', second);
+  expect((await receiveNotice()).text.trim()).toBe(second);
 
   const trail = await db()
     .selectFrom('audit_log')
@@ -136,6 +150,8 @@ test('a notice is asked for at acknowledgement and at resolution, mailed as PGP/
   expect(trail.map((r) => [r.action, r.actor_label, (r.details as { stage: string }).stage])).toEqual([
     ['cncf.notice-written', 'member', 'incident'],
     ['cncf.notice-sent', 'system', 'incident'],
+    ['cncf.notice-written', 'member', 'resolution'],
+    ['cncf.notice-sent', 'system', 'resolution'],
     ['cncf.notice-written', 'member', 'resolution'],
     ['cncf.notice-sent', 'system', 'resolution'],
   ]);
