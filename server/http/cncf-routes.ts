@@ -38,42 +38,32 @@ export function cncfRoutes(deps: GovernanceRouteDeps): Router {
     res
       .status(201)
       .json(
-        await submitNotice(
-          deps.db,
-          member,
-          reference(req),
-          { stage: body.stage, message: body.message },
-          deps.events,
-        ),
+        await submitNotice(deps.db, member, reference(req), { stage: body.stage, message: body.message }, deps.events),
       );
   });
 
-  router.post(
-    '/api/dashboard/cases/:reference/cncf/legal-consultations',
-    json,
-    async (req: Request, res: Response) => {
-      const member = requireSignedIn(req, res);
-      const body = (req.body ?? {}) as { consultedOn?: unknown; counsel?: unknown; noteMessage?: unknown };
-      const text = (v: unknown, what: string) => {
-        if (v !== undefined && typeof v !== 'string') throw badInput(`"${what}" must be text.`);
-        return (v as string | undefined) ?? '';
-      };
-      res.status(201).json(
-        await recordLegalConsultation(
-          deps.db,
-          member,
-          reference(req),
-          {
-            consultedOn: text(body.consultedOn, 'consultedOn'),
-            counsel: text(body.counsel, 'counsel'),
-            note: text(body.noteMessage, 'noteMessage'),
-          },
-          deps.events,
-          deps.now(),
-        ),
-      );
-    },
-  );
+  router.post('/api/dashboard/cases/:reference/cncf/legal-consultations', json, async (req: Request, res: Response) => {
+    const member = requireSignedIn(req, res);
+    const body = (req.body ?? {}) as { consultedOn?: unknown; counsel?: unknown; noteMessage?: unknown };
+    const text = (v: unknown, what: string) => {
+      if (v !== undefined && typeof v !== 'string') throw badInput(`"${what}" must be text.`);
+      return (v as string | undefined) ?? '';
+    };
+    res.status(201).json(
+      await recordLegalConsultation(
+        deps.db,
+        member,
+        reference(req),
+        {
+          consultedOn: text(body.consultedOn, 'consultedOn'),
+          counsel: text(body.counsel, 'counsel'),
+          note: text(body.noteMessage, 'noteMessage'),
+        },
+        deps.events,
+        deps.now(),
+      ),
+    );
+  });
 
   // Without JavaScript: when and with whom (a note needs the browser, which encrypts it).
   router.post(
