@@ -261,6 +261,37 @@ export interface CaseReferralsTable {
   sent_at: Date | null;
 }
 
+/** A notice to the CNCF CoC Committee's central record (issue 11 §4): ciphertext only until mailed. */
+export interface CncfNoticesTable {
+  id: Generated<string>;
+  case_id: string;
+  stage: 'incident' | 'resolution';
+  committee_key_id: string;
+  written_by_member_id: string | null;
+  armored: string | null;
+  created_at: CreatedAt;
+  sent_at: Date | null;
+}
+
+export interface CncfLegalConsultationsTable {
+  id: Generated<string>;
+  case_id: string;
+  consulted_on: Date;
+  counsel: 'cncf-legal' | 'lf-counsel' | 'other-counsel';
+  note_message_id: string | null;
+  recorded_by_member_id: string | null;
+  created_at: CreatedAt;
+}
+
+/** A CoC remedy's typed fields besides cases.resolution. */
+export interface CocRemediesTable {
+  case_id: string;
+  months: number | null;
+  named_publicly: boolean;
+  proposal_id: string | null;
+  recorded_at: CreatedAt;
+}
+
 export interface AppSecretsTable {
   name: string;
   value: string;
@@ -450,6 +481,9 @@ export interface Database {
   meetings: MeetingsTable;
   meeting_invitees: MeetingInviteesTable;
   meeting_minutes: MeetingMinutesTable;
+  cncf_notices: CncfNoticesTable;
+  cncf_legal_consultations: CncfLegalConsultationsTable;
+  coc_remedies: CocRemediesTable;
 }
 
 export type Member = Selectable<MembersTable>;

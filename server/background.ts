@@ -12,6 +12,7 @@ import { escalateOverdueCases } from './cases/overdue';
 import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
 import { settleProposals } from './governance/decision-settle';
 import { enqueueReadyReferrals } from './governance/referral';
+import { enqueueWaitingNotices } from './governance/cncf-notices';
 import { dropEndedLimitWindows } from './limits/shared-limits';
 import { enqueueUnmailedMeetingMail } from './meetings/meeting-invitees';
 
@@ -50,6 +51,7 @@ export function startBackgroundWork(deps: {
         await deps.events.decisionChanged(settled.id, 'closed');
     }),
     every(60_000, 'enqueueing referrals ready for the committee', () => enqueueReadyReferrals(deps.db, deps.events)),
+    every(60_000, 'enqueueing CNCF notices not mailed yet', () => enqueueWaitingNotices(deps.db, deps.events)),
     every(60_000, 'dropping ended rate-limit windows', () => dropEndedLimitWindows(deps.db)),
     every(30_000, 'mailing changed meeting invitations', () => enqueueUnmailedMeetingMail(deps.db, deps.events)),
   ];

@@ -17,6 +17,7 @@ import * as sharedLimits from './2026-12-01-10-shared-limits';
 import * as caseListSpeed from './2026-12-01-11-case-list-speed';
 import * as governanceII from './2026-12-01-12-governance-ii';
 import * as meetings from './2026-12-01-13-meetings';
+import * as cncfRecord from './2026-12-01-16-cncf-record';
 
 /** Every migration, by its date-prefixed name. Listed statically so that no file-system scan is needed at run time. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-11-case-list-speed': caseListSpeed,
   '2026-12-01-12-governance-ii': governanceII,
   '2026-12-01-13-meetings': meetings,
+  '2026-12-01-16-cncf-record': cncfRecord,
 };

@@ -12,6 +12,13 @@ export const CHANNEL_WORDS: Record<string, string> = {
   email: 'e-mail',
 };
 
+/** Whom a legal consultation was with (the codes of cncf_legal_consultations.counsel). */
+const COUNSEL_WORDS: Record<string, string> = {
+  'cncf-legal': 'CNCF legal',
+  'lf-counsel': 'the Linux Foundation’s counsel',
+  'other-counsel': 'other counsel',
+};
+
 export interface AuditSentence {
   text: string;
   /** The first and (for a folded run) last time it happened. */
@@ -247,6 +254,12 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `${who} started a referral of ${count(d.messages)} to the CNCF CoC Committee; it is sent once they are re-wrapped to the committee's key.`;
     case 'referral.sent':
       return `${who} sent ${count(d.messages)} to the CNCF CoC Committee, encrypted to its key.`;
+    case 'cncf.notice-written':
+      return `${who} wrote the ${String(d.stage)} notice for the CNCF CoC Committee's central record, encrypted to the committee's key.`;
+    case 'cncf.notice-sent':
+      return `${who} mailed the ${String(d.stage)} notice to the CNCF CoC Committee's central record.`;
+    case 'cncf.legal-consulted':
+      return `${who} recorded a legal consultation (${COUNSEL_WORDS[String(d.counsel)] ?? String(d.counsel)}, on ${String(d.consultedOn)})${text(d.noteMessageId) ? ', with a note to the readers' : ''}.`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

@@ -3,6 +3,7 @@
 import { startCaseView, startReopenForm } from './case-view';
 import { startKeyPage } from './key-page';
 import { startMeetingMinutes } from './meeting-minutes';
+import { startCncfRecord } from './cncf-record';
 import { fulfilPendingGrants } from './grants';
 import { lockSessionKey, onUnlockedElsewhere, sessionKey, shareKeyWithOtherTabs } from './keyring';
 
@@ -29,6 +30,8 @@ if (caseView && email) void startCaseView(caseView, email);
 const reopen = document.querySelector<HTMLFormElement>('form[data-reopen]');
 if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? '');
 if (caseView && document.querySelector('form[data-meeting-minutes]')) startMeetingMinutes(caseView);
+const cncfRecord = document.querySelector<HTMLElement>('[data-cncf-record]');
+if (cncfRecord) startCncfRecord(cncfRecord);
 
 // Every dashboard page with the key unlocked fulfils the grants this member can, quietly.
 const grantStatus = document.querySelector<HTMLElement>('[data-grant-status]');

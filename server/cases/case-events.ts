@@ -17,6 +17,8 @@ export interface CaseEvents {
   referralReady(caseId: string, referralId: string): Promise<void>;
   /** A closed meeting was called, moved or cancelled, or someone was removed from it: each changed copy is mailed. */
   meetingChanged(meetingId: string): Promise<void>;
+  /** A notice to the CNCF central record was written: one mail to the committee. */
+  cncfNoticeReady(caseId: string, noticeId: string): Promise<void>;
 }
 
 export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
@@ -30,4 +32,5 @@ export const silentCaseEvents: CaseEvents = {
   decisionChanged: async () => undefined,
   referralReady: async () => undefined,
   meetingChanged: async () => undefined,
+  cncfNoticeReady: async () => undefined,
 };

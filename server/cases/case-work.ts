@@ -24,6 +24,8 @@ import { findCaseRead, markCaseRead } from '../../db/case-reads.queries';
 import { TEXT_LIMITS, checkText } from '../text-checks';
 import { refuseLiaison } from '../governance/liaison-limits';
 import { endLiaisonsOnClose } from '../governance/liaison';
+import type { GovernanceActor } from '../governance/governance-actor';
+import { parseRemedy, recordRemedy, refuseRemedyWithoutDecision } from '../governance/coc-remedy';
 
 /** One change to a case by this member, with its audit row, in one transaction. */
 function changeCase(
@@ -97,32 +99,56 @@ export async function moveCase(
 ): Promise<void> {
   const found = await requireReadableCase(db, member, reference);
   refuseLiaison(member, 'move a case');
-  await db.transaction().execute(async (trx) => {
-    const current = await lockCaseStatus(trx, found.id);
-    checkMove(found.kind, current.status, to, details);
-    const now = new Date();
-    // Only what this move records: a stray field of another move's form never reaches the case or the audit log.
-    const recorded = {
-      ...(to === 'duplicate'
-        ? { duplicateOf: parseCaseReference(details.duplicateOf!) ?? details.duplicateOf!.trim().toUpperCase() }
-        : {}),
-      ...(to === 'resolved' ? { resolution: details.resolution! } : {}),
-    };
-    await setCaseStatus(trx, found.id, {
-      status: to,
-      acknowledgedAt: current.acknowledgedAt ?? now,
-      triagedAt: current.triagedAt ?? (stateOf(found.kind, to).triaged ? now : null),
-      ...recorded,
-    });
-    await appendAudit(trx, {
-      caseId: found.id,
-      actorMemberId: member.id,
-      action: 'case.status-changed',
-      details: { from: current.status, to, ...recorded },
-    });
-    // The case closed: a liaison's work on it ends with it (the committee keeps its own copy).
-    if (isClosingMove(found.kind, to)) await endLiaisonsOnClose(trx, found.id, { actorMemberId: member.id });
+  if (found.kind === 'coc' && to === 'resolved') refuseRemedyWithoutDecision(details);
+  await db.transaction().execute((trx) => applyCaseMove(trx, found, to, details, { actorMemberId: member.id }));
+}
+
+/**
+ * A status move inside the caller's transaction, by a member or by a passed decision: checked
+ * against the case as it is now, its clocks stopped, its audit row written.
+ */
+export async function applyCaseMove(
+  trx: Transaction<Database>,
+  found: Pick<CaseDetail, 'id' | 'kind'>,
+  to: string,
+  details: MoveDetails,
+  actor: GovernanceActor,
+): Promise<void> {
+  const current = await lockCaseStatus(trx, found.id);
+  checkMove(found.kind, current.status, to, details);
+  const now = new Date();
+  const remedy = found.kind === 'coc' && to === 'resolved' ? parseRemedy(details) : null;
+  // Only what this move records: a stray field of another move's form never reaches the case or the audit log.
+  const recorded = {
+    ...(to === 'duplicate'
+      ? { duplicateOf: parseCaseReference(details.duplicateOf!) ?? details.duplicateOf!.trim().toUpperCase() }
+      : {}),
+    ...(to === 'resolved' ? { resolution: details.resolution! } : {}),
+  };
+  await setCaseStatus(trx, found.id, {
+    status: to,
+    acknowledgedAt: current.acknowledgedAt ?? now,
+    triagedAt: current.triagedAt ?? (stateOf(found.kind, to).triaged ? now : null),
+    ...recorded,
   });
+  if (remedy) await recordRemedy(trx, found.id, remedy, actor.proposalId ?? null);
+  await appendAudit(trx, {
+    caseId: found.id,
+    actorMemberId: actor.actorMemberId,
+    actorLabel: actor.actorLabel,
+    action: 'case.status-changed',
+    details: {
+      from: current.status,
+      to,
+      ...recorded,
+      // A remedy's typed fields where they say something: a ban's length, a public naming.
+      ...(remedy?.months ? { months: remedy.months } : {}),
+      ...(remedy?.namedPublicly ? { namedPublicly: true } : {}),
+      ...(actor.proposalId ? { proposalId: actor.proposalId } : {}),
+    },
+  });
+  // The case closed: a liaison's work on it ends with it (the committee keeps its own copy).
+  if (isClosingMove(found.kind, to)) await endLiaisonsOnClose(trx, found.id, actor);
 }
 
 /** Assigns the case to one of its readers (or to nobody). */

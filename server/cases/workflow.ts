@@ -129,6 +129,10 @@ export function reporterLabel(kind: CaseKind, status: string): string {
 export interface MoveDetails {
   duplicateOf?: string | null;
   resolution?: string | null;
+  /** A CoC remedy's length in months (a temporary ban), as typed or as a number. */
+  months?: string | number | null;
+  /** Whether a CoC remedy names someone publicly ("yes" from a form). */
+  namedPublicly?: string | boolean | null;
 }
 
 /**

@@ -101,7 +101,12 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     '/dashboard/cases/:reference/status',
     action('move', async (m, ref, body, req, res) => {
       const to = body.to ?? '';
-      const details = { duplicateOf: body.duplicateOf, resolution: body.resolution };
+      const details = {
+        duplicateOf: body.duplicateOf,
+        resolution: body.resolution,
+        months: body.months,
+        namedPublicly: body.namedPublicly,
+      };
       // Closing ends the work on a case: every closing move is confirmed on a page of its own, with or without JavaScript.
       if (body.confirm !== 'yes') {
         const check = await checkCaseMove(deps.db, m, ref, to, details);

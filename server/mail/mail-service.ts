@@ -11,6 +11,7 @@ import { createMailTemplates } from './compose';
 import { createNotificationSender } from './notification-sender';
 import { createReferralSender } from './referral-sender';
 import { createMeetingSender } from './meeting-sender';
+import { createCncfNoticeSender } from './cncf-notice-sender';
 import { createMailNotifications } from './notifications';
 import { SEND_QUEUE, startMailQueue, type QueueOptions } from './queue';
 import { createMailer, type Mailer } from './transport';
@@ -42,9 +43,19 @@ export async function startMailService(deps: {
     const notify = createNotificationSender({ db, mailer, templates, config, log });
     const refer = createReferralSender({ db, mailer, config, log });
     const meet = createMeetingSender({ db, mailer, config, log });
-    await queue.work((job) =>
-      job.event === 'committee-referral' ? refer(job) : job.event === 'meeting' ? meet(job) : notify(job),
-    );
+    const notice = createCncfNoticeSender({ db, mailer, config, log });
+    await queue.work((job) => {
+      switch (job.event) {
+        case 'committee-referral':
+          return refer(job);
+        case 'meeting':
+          return meet(job);
+        case 'cncf-notice':
+          return notice(job);
+        default:
+          return notify(job);
+      }
+    });
     log.info('outbound mail: sending through the relay in SMTP_URL');
   } else {
     log.warn(

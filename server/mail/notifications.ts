@@ -11,6 +11,7 @@
  *                                  who may vote on it now (on a case: its readers without a conflict)
  *   referralReady(caseId, id)      a referral's messages are re-wrapped → one mail to the CNCF CoC Committee
  *   meetingChanged(meetingId)      a closed meeting called, moved, cancelled → each invitee whose copy changed
+ *   cncfNoticeReady(caseId, id)    a notice to the CNCF central record was written → one mail to the committee
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -128,6 +129,14 @@ export function createMailNotifications(deps: {
           job: { event: 'meeting', meetingId, memberId: u.memberId },
         })),
       ),
+    // Per notice and writing: a notice written again (to a new key) is a new job; the sender sends each once.
+    cncfNoticeReady: (caseId, noticeId) =>
+      enqueue('cncf-notice', caseId, async () => [
+        {
+          key: `cncf-notice|${noticeId}|${Math.floor(now().getTime() / 60_000)}`,
+          job: { event: 'cncf-notice', caseId, noticeId },
+        },
+      ]),
   };
   return events;
 }

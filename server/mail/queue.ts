@@ -40,7 +40,14 @@ export interface MeetingJob {
   memberId: string;
 }
 
-export type MailJob = NotificationJob | ReferralJob | MeetingJob;
+/** One notice to the CNCF central record (server/mail/cncf-notice-sender.ts). */
+export interface CncfNoticeJob {
+  event: 'cncf-notice';
+  caseId: string;
+  noticeId: string;
+}
+
+export type MailJob = NotificationJob | ReferralJob | MeetingJob | CncfNoticeJob;
 
 export interface QueueOptions {
   /** How often an idle worker looks for jobs. */

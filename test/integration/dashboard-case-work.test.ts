@@ -136,12 +136,17 @@ test('a duplicate must name the other case by reference; a CoC resolution record
       'bad-input',
     );
   }
-  await moveCase(t.db, carol(), coc.reference, 'resolved', { resolution: 'temporary-ban' });
+  // A temporary ban records its length (issue 11 §4).
+  expect(
+    (await domainErrorOf(moveCase(t.db, carol(), coc.reference, 'resolved', { resolution: 'temporary-ban' }))).kind,
+  ).toBe('bad-input');
+  await moveCase(t.db, carol(), coc.reference, 'resolved', { resolution: 'temporary-ban', months: '2' });
   expect(await caseRow(coc.id)).toMatchObject({ status: 'resolved', resolution: 'temporary-ban' });
   expect((await listCaseAudit(t.db, coc.id)).at(-1)!.details).toEqual({
     from: 'investigating',
     to: 'resolved',
     resolution: 'temporary-ban',
+    months: 2,
   });
 });
 
