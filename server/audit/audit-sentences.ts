@@ -212,6 +212,10 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `${who} started a referral of ${count(d.messages)} to the CNCF CoC Committee; it is sent once they are re-wrapped to the committee's key.`;
     case 'referral.sent':
       return `${who} sent ${count(d.messages)} to the CNCF CoC Committee, encrypted to its key.`;
+    case 'transparency.note-saved':
+      return `${who} saved the encrypted note of the transparency report for the period from ${text(d.period) ?? 'a month'}.`;
+    case 'transparency.exported':
+      return `${who} downloaded the transparency report for the period from ${text(d.period) ?? 'a month'} (${text(d.format) ?? 'a file'}).`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;
