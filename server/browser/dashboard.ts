@@ -2,6 +2,7 @@
 // without it for everything that does not need a private key.
 import { startCaseView, startReopenForm } from './case-view';
 import { startKeyPage } from './key-page';
+import { startTransparencyNote } from './transparency-note';
 import { fulfilPendingGrants } from './grants';
 import { lockSessionKey, onUnlockedElsewhere, sessionKey, shareKeyWithOtherTabs } from './keyring';
 
@@ -27,6 +28,8 @@ if (email) shareKeyWithOtherTabs(email);
 if (caseView && email) void startCaseView(caseView, email);
 const reopen = document.querySelector<HTMLFormElement>('form[data-reopen]');
 if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? '');
+const transparencyNote = document.querySelector<HTMLElement>('[data-transparency-note]');
+if (transparencyNote && email) void startTransparencyNote(transparencyNote, email);
 
 // Every dashboard page with the key unlocked fulfils the grants this member can, quietly.
 const grantStatus = document.querySelector<HTMLElement>('[data-grant-status]');
