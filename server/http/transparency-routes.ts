@@ -68,7 +68,7 @@ export function transparencyRoutes(deps: GovernanceRouteDeps): Router {
     const { period } = await requestedPeriod(at(), req.params.period);
     res.json(await noteForMember(deps.db, member, period));
   });
-  router.post('/notes/:period', memberJsonWrite(deps, MAX_NOTE_CHARS + 1024), async (req: Request, res: Response) => {
+  api.post('/notes/:period', memberJsonWrite(deps, MAX_NOTE_CHARS + 1024), async (req: Request, res: Response) => {
     const member = requireSignedIn(req, res);
     const { period } = await requestedPeriod(at(), req.params.period);
     const body = (req.body ?? {}) as { message?: unknown };

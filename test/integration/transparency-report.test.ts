@@ -15,7 +15,8 @@ import { moveCase } from '../../server/cases/case-work';
 import { reopenCase } from '../../server/cases/case-reopen';
 import { silentCaseEvents } from '../../server/cases/case-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { signedIn, submitReport } from '../helpers/dashboard';
+import { encryptArmored, signedIn, submitReport } from '../helpers/dashboard';
+import { fixtureKey } from '../helpers/keys';
 import { enrolMember, startAuthServer, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
 import { at, seedCase } from '../helpers/transparency-cases';
 
@@ -374,3 +375,49 @@ async function auditCount(action: string): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+describe('the per-incident note over the API', () => {
+  const post = async (member: EnrolledMember, period: string, body: unknown) => {
+    const page = await member.client.get('/dashboard/transparency');
+    const csrf = /data-transparency-note[^>]*data-csrf="([^"]+)"/.exec(page.html)?.[1] ?? '';
+    const response = await fetch(`${server.url}/api/dashboard/transparency/notes/${period}`, {
+      method: 'POST',
+      headers: { cookie: member.client.jar.header(), 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const approverKeys = [fixtureKey('alice').publicKey, fixtureKey('bob').publicKey];
+
+  test('refused unless encrypted to every current approver and nobody else; nothing stored', async () => {
+    const onlyAlice = await post(approver, P.id, { message: await encryptArmored('x', [approverKeys[0]!]) });
+    expect(onlyAlice.status).toBe(400);
+    expect(String(onlyAlice.body.error)).toMatch(/not encrypted to every/);
+    const withErin = await post(approver, P.id, {
+      message: await encryptArmored('x', [...approverKeys, fixtureKey('erin').publicKey]),
+    });
+    expect(withErin.status).toBe(400);
+    expect((await post(approver, P.id, { message: 'plain text' })).status).toBe(400);
+    expect((await post(approver, P.id, { message: 'a\u0000b' })).status).toBe(400);
+    const running = P.end.toISOString().slice(0, 7);
+    const early = await post(approver, running, { message: await encryptArmored('x', approverKeys) });
+    expect(early).toMatchObject({ status: 400, body: { error: expect.stringMatching(/has not ended yet/) } });
+    expect(await t.db.selectFrom('transparency_notes').selectAll().execute()).toEqual([]);
+  });
+
+  test('saved as ciphertext, one key packet per approver, and handed to each approver with their own packet', async () => {
+    const saved = await post(approver, P.id, {
+      message: await encryptArmored('Quokka-4471 was warned.', approverKeys),
+    });
+    expect(saved.status).toBe(201);
+    const row = await t.db.selectFrom('transparency_notes').selectAll().executeTakeFirstOrThrow();
+    expect(row.body.includes(Buffer.from('Quokka'))).toBe(false);
+    expect(row.session_keys).toHaveLength(2);
+    const got = await fetch(`${server.url}/api/dashboard/transparency/notes/${P.id}`, {
+      headers: { cookie: approver.client.jar.header() },
+    });
+    const note = (await got.json()) as { state: string; packet: string };
+    expect(note.state).toBe('ready');
+    expect(row.session_keys.map((k) => k.packet)).toContain(note.packet);
+  });
+});
