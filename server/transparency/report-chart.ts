@@ -4,9 +4,9 @@
 import type { CountRow, TransparencyReport } from './report';
 import { figureWords, type Figure } from './small-counts';
 
-const WIDTH = 760;
+const WIDTH = 640;
 const LABEL_WIDTH = 300;
-const BAR_AREA = 330;
+const BAR_AREA = 250;
 const BAR = 12;
 const ROW = 2 * BAR + 14;
 const HEADING = 30;
@@ -40,7 +40,7 @@ export function reportChartSvg(report: TransparencyReport): string {
     `<text x="280" y="18">${escape(report.previous.label)}</text>`;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title chart-desc" ` +
-    `viewBox="0 0 ${WIDTH} ${height}" width="100%" font-family="sans-serif" font-size="13" data-transparency-chart="">` +
+    `viewBox="0 0 ${WIDTH} ${height}" width="100%" font-family="sans-serif" font-size="12" data-transparency-chart="">` +
     `<title id="chart-title">${escape(title)}</title>` +
     `<desc id="chart-desc">Bars for each count of this period and of the previous one; the table below gives the same figures as text.</desc>` +
     legend +

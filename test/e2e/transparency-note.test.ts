@@ -5,8 +5,8 @@
 import fs from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { lastCompletedPeriod } from '../../server/transparency/periods';
-import { launchChromium } from '../helpers/browser';
-import { memberInBrowser } from '../helpers/dashboard-browser';
+import { describeViolations, launchChromium, seriousAxeViolations } from '../helpers/browser';
+import { memberInBrowser, signInInBrowser, type BrowserMember } from '../helpers/dashboard-browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { startAuthServer, type AuthTestServer } from '../helpers/member-auth';
 import { seedCase } from '../helpers/transparency-cases';
@@ -17,6 +17,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 let alice: Page;
 let bob: Page;
+let aliceMember: BrowserMember;
 const period = lastCompletedPeriod(new Date(), 6);
 const SECTION = 'Incident 1: a maintainer was warned for repeated hostile review comments (Zebrafish-7731).';
 
@@ -30,6 +31,7 @@ beforeAll(async () => {
   const b = await memberInBrowser(browser, t.db, server, 'bob', 'approver', { withKey: false });
   contexts.push(a.context, b.context);
   [alice, bob] = [a.page, b.page];
+  aliceMember = a.member;
 });
 afterAll(async () => {
   for (const c of contexts) await c.close();
@@ -45,7 +47,9 @@ test('written and saved in the browser: the server stores ciphertext for both ap
   await status(alice).filter({ hasText: 'No section saved for this period yet' }).waitFor();
   await alice.fill('#note-text', SECTION);
   await alice.getByRole('button', { name: 'Save the section, encrypted' }).click();
-  await status(alice).filter({ hasText: /^(Saved|Not saved)/ }).waitFor();
+  await status(alice)
+    .filter({ hasText: /^(Saved|Not saved)/ })
+    .waitFor();
   expect(await status(alice).innerText()).toBe('Saved, encrypted to the 2 current approvers.');
 
   const rows = await t.db.selectFrom('transparency_notes').selectAll().execute();
@@ -92,4 +96,18 @@ test('with the key locked the section is neither shown nor editable, and the pag
   expect(await bob.locator('form[data-note-form]').isHidden()).toBe(true);
   expect(await bob.locator('[data-download-md]').innerText()).toBe('Markdown (counts only)');
   expect(await bob.content()).not.toContain('Zebrafish');
+});
+
+test('the page, its chart and its tables have no serious accessibility problem', async () => {
+  // axe is injected as a script: this context lets it past the page's CSP.
+  const context = await browser.newContext({ bypassCSP: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  await signInInBrowser(page, server, aliceMember);
+  await page.goto(`${server.url}/dashboard/transparency`);
+  await status(page).filter({ hasText: 'locked' }).waitFor();
+  expect(await page.getByRole('img', { name: `Transparency report, ${period.label}` }).count()).toBe(1);
+  expect(await page.getByRole('table', { name: 'Reports received, by kind and channel' }).count()).toBe(1);
+  expect(describeViolations(await seriousAxeViolations(page))).toBe('');
+  await page.screenshot({ path: '/tmp/transparency/page.png', fullPage: true });
 });
