@@ -26,7 +26,11 @@ export async function up(db: Kysely<any>): Promise<void> {
         WHERE a.case_id = c.id AND a.action = 'case.status-changed' AND a.details->>'to' = 'resolved'),
       c.updated_at)
      WHERE c.resolution IS NOT NULL`.execute(db);
+  // The report's ranges: a period's resolutions and acknowledgements without a walk of every case.
   await sql`CREATE INDEX cases_resolved_at ON cases (resolved_at) WHERE resolved_at IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX cases_acknowledged_at ON cases (acknowledged_at) WHERE acknowledged_at IS NOT NULL`.execute(
+    db,
+  );
 
   // One note per period (its first month, "2026-01", and its length), encrypted in an approver's browser to the
   // approvers of the time: the body once, and each approver key's session-key packet.
@@ -44,6 +48,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('transparency_notes').execute();
+  await sql`DROP INDEX cases_acknowledged_at`.execute(db);
   await sql`DROP TRIGGER cases_resolved_at ON cases`.execute(db);
   await sql`DROP FUNCTION cases_resolved_at()`.execute(db);
   await db.schema.alterTable('cases').dropColumn('resolved_at').execute();

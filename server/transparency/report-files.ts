@@ -18,7 +18,7 @@ export function reportCsv(report: TransparencyReport): string {
       r.change,
     ]),
   );
-  return stringify([CSV_HEADER, ...rows], { record_delimiter: '\r\n', quoted_match: /^[=+\-@\t\r]/ });
+  return stringify([CSV_HEADER, ...rows], { record_delimiter: '\r\n' });
 }
 
 /** A table cell: no line breaks, and a pipe does not end the cell. */
