@@ -3,7 +3,7 @@
 // as a missing one). OWNER: helper "transparency".
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { DomainError } from '../errors';
-import { noteForMember, noteRecipients, saveNote } from '../transparency/notes';
+import { MAX_NOTE_CHARS, noteForMember, noteRecipients, saveNote } from '../transparency/notes';
 import {
   exportReport,
   isApprover,
@@ -16,7 +16,6 @@ import { memberJsonWrite } from './dashboard-api-routes';
 import type { GovernanceRouteDeps } from './governance-route-deps';
 import { noStore } from './protection';
 import { requireSignedIn, signedInMember } from './request-context';
-import { MAX_NOTE_CHARS } from '../transparency/notes';
 
 /** Only approvers go on; anyone else falls through to the one "no such page" answer. */
 const approversOnly = (req: Request, res: Response, next: NextFunction) => {
@@ -27,15 +26,15 @@ const approversOnly = (req: Request, res: Response, next: NextFunction) => {
 
 export function transparencyRoutes(deps: GovernanceRouteDeps): Router {
   const outer = Router();
-  const router = Router();
+  const pages = Router();
   const api = Router();
-  outer.use('/dashboard/transparency', router);
+  outer.use('/dashboard/transparency', pages);
   outer.use('/api/dashboard/transparency', api);
   const at = () => ({ db: deps.db, config: deps.config, now: deps.now() });
-  router.use(noStore, approversOnly);
+  pages.use(noStore, approversOnly);
   api.use(noStore, approversOnly);
 
-  router.get('/', async (req, res) => {
+  pages.get('/', async (req, res) => {
     const member = requireSignedIn(req, res);
     const periods = await offeredPeriods(at());
     const page = { member, periods, keySession: keySessionTag(member), csrfToken: deps.csrf.tokenFor(req, res) };
@@ -52,7 +51,7 @@ export function transparencyRoutes(deps: GovernanceRouteDeps): Router {
   });
 
   for (const format of ['csv', 'md'] as const)
-    router.get(`/report.${format}`, async (req, res) => {
+    pages.get(`/report.${format}`, async (req, res) => {
       const member = requireSignedIn(req, res);
       const { period, threshold } = await requestedPeriod(at(), req.query.period);
       const file = await exportReport(at(), member, period, threshold, format);
