@@ -89,6 +89,8 @@ export interface CasesTable {
   acknowledge_due_at: Date | null;
   triage_due_at: Date | null;
   escalated_at: Date | null;
+  /** When the resolution was recorded (set by the database, migration 2026-12-01-17). */
+  resolved_at: Generated<Date | null>;
 }
 
 export interface CaseReadersTable {
@@ -448,6 +450,22 @@ export interface RateLimitCountsTable {
   resets_at: Date;
 }
 
+/** A transparency report's note for one period: ciphertext only, addressed to the approvers of the time. */
+export interface TransparencyNotesTable {
+  /** The period's first month: "2026-01". */
+  period_start: string;
+  period_months: number;
+  body: Buffer;
+  /** [{ memberKeyId, packet (base64) }], one per approver key. */
+  session_keys: ColumnType<TransparencyNoteKey[], string, string>;
+  saved_by: string | null;
+  saved_at: Generated<Date>;
+}
+export interface TransparencyNoteKey {
+  memberKeyId: string;
+  packet: string;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -484,6 +502,7 @@ export interface Database {
   cncf_notices: CncfNoticesTable;
   cncf_legal_consultations: CncfLegalConsultationsTable;
   coc_remedies: CocRemediesTable;
+  transparency_notes: TransparencyNotesTable;
 }
 
 export type Member = Selectable<MembersTable>;

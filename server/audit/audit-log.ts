@@ -64,6 +64,8 @@ export const AUDIT_ACTIONS = [
   'intake-key.rotated',
   'intake-key.imported',
   'intake-key.reissued',
+  'transparency.note-saved',
+  'transparency.exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

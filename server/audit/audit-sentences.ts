@@ -260,6 +260,10 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `${who} mailed the ${String(d.stage)} notice to the CNCF CoC Committee's central record.`;
     case 'cncf.legal-consulted':
       return `${who} recorded a legal consultation (${COUNSEL_WORDS[String(d.counsel)] ?? String(d.counsel)}, on ${String(d.consultedOn)})${text(d.noteMessageId) ? ', with a note to the readers' : ''}.`;
+    case 'transparency.note-saved':
+      return `${who} saved the encrypted note of the transparency report for the period from ${text(d.period) ?? 'a month'}.`;
+    case 'transparency.exported':
+      return `${who} downloaded the transparency report for the period from ${text(d.period) ?? 'a month'} (${text(d.format) ?? 'a file'}).`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

@@ -4,6 +4,7 @@ import { startCaseView, startReopenForm } from './case-view';
 import { startKeyPage } from './key-page';
 import { startMeetingMinutes } from './meeting-minutes';
 import { startCncfRecord } from './cncf-record';
+import { startTransparencyNote } from './transparency-note';
 import { fulfilPendingGrants } from './grants';
 import { lockSessionKey, onUnlockedElsewhere, sessionKey, shareKeyWithOtherTabs } from './keyring';
 
@@ -32,6 +33,8 @@ if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? ''
 if (caseView && document.querySelector('form[data-meeting-minutes]')) startMeetingMinutes(caseView);
 const cncfRecord = document.querySelector<HTMLElement>('[data-cncf-record]');
 if (cncfRecord) startCncfRecord(cncfRecord);
+const transparencyNote = document.querySelector<HTMLElement>('[data-transparency-note]');
+if (transparencyNote && email) void startTransparencyNote(transparencyNote, email);
 
 // Every dashboard page with the key unlocked fulfils the grants this member can, quietly.
 const grantStatus = document.querySelector<HTMLElement>('[data-grant-status]');
