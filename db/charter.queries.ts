@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -38,4 +38,26 @@ export async function writeCharterValue(
     .values(values)
     .onConflict((oc) => oc.column('key').doUpdateSet(values))
     .execute();
+}
+
+export async function charterRow(db: Db, key: string): Promise<CharterRow | undefined> {
+  return (await listCharterRows(db)).find((r) => r.key === key);
+}
+
+/**
+ * Whether the governance has started: an approver enrolled (credentials) or ever holding a session
+ * still on file, or any proposal made. From then on the charter changes only by decision.
+ */
+export async function governanceStarted(db: Db): Promise<boolean> {
+  const row = await sql<{ started: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM member_credentials c JOIN members m ON m.id = c.member_id WHERE m.role = 'approver')
+        OR EXISTS (SELECT 1 FROM member_sessions s JOIN members m ON m.id = s.member_id WHERE m.role = 'approver')
+        OR EXISTS (SELECT 1 FROM proposals)
+        OR EXISTS (SELECT 1 FROM charter_settings WHERE changed_by = 'decision') AS started`.execute(db);
+  return row.rows[0]?.started === true;
+}
+
+/** Serializes the operator's and the decisions' changes of the charter (held to the end of the transaction). */
+export async function lockCharter(trx: Transaction<Database>): Promise<void> {
+  await sql`LOCK TABLE charter_settings IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
 }

@@ -55,6 +55,9 @@ export const AUDIT_ACTIONS = [
   'intake-key.rotated',
   'intake-key.imported',
   'intake-key.reissued',
+  'charter.changed',
+  'charter.set-by-operator',
+  'charter.seeded',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

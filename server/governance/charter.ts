@@ -1,21 +1,31 @@
 // Reading and changing the charter's settings (issue 11 §3). OWNER: helper "charter".
-// readCharter is the one way the rest of the app reads a setting; changes come by decision
-// (change-setting), or from the operator's CLI before any approver has signed in.
+// readCharter is the one way the rest of the app reads a setting; it reads per use (one small
+// table), so a change made by any instance or the CLI holds everywhere at once. Changes come by
+// decision (change-setting), or from the operator's CLI before any approver has signed in.
+import { isDeepStrictEqual } from 'node:util';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database';
-import { listCharterRows } from '../../db/charter.queries';
-import type { Config } from '../config';
+import { charterRow, listCharterRows, lockCharter, writeCharterValue } from '../../db/charter.queries';
+import { appendAudit } from '../audit/audit-log';
+import type { AuditJson } from '../audit/audit-chain';
+import { DEFAULT_TARGETS } from '../cases/clocks';
+import { badInput, conflict } from '../errors';
 import type { Threshold } from './decision-rules';
 import type { GovernanceActor } from './governance-actor';
-import { CHARTER_SETTINGS, charterDefaults, type CharterSettings } from './charter-settings';
+import {
+  CHARTER_SETTINGS,
+  COMMITTEE_SETTING,
+  charterDefaults,
+  type CharterConfig,
+  type CharterSettings,
+  type SettingDefinition,
+} from './charter-settings';
+import { applyCommitteeChange, checkCommitteeChange, committeeChangeTitle } from './committee-setting';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** The current settings: the stored values over the defaults. */
-export async function readCharter(
-  db: Db,
-  config: Pick<Config, 'acknowledgeDays' | 'triageDays' | 'decisions'>,
-): Promise<CharterSettings> {
+export async function readCharter(db: Db, config: CharterConfig): Promise<CharterSettings> {
   const settings = charterDefaults(config);
   for (const row of await listCharterRows(db)) {
     const definition = CHARTER_SETTINGS.get(row.key);
@@ -24,25 +34,116 @@ export async function readCharter(
   return settings;
 }
 
+/** The periods of decisions, as the charter sets them now. */
+export async function decisionPeriods(
+  db: Db,
+  config: CharterConfig,
+): Promise<{ lazyConsensusHours: number; cocLazyConsensusHours: number }> {
+  const { lazyConsensusHours, cocLazyConsensusHours } = await readCharter(db, config);
+  return { lazyConsensusHours, cocLazyConsensusHours };
+}
+
 /** The majority a change of this setting needs. */
 export function settingThreshold(key: string | null): Threshold {
   return (key !== null && CHARTER_SETTINGS.get(key)?.threshold) || 'two-thirds';
 }
 
 export function settingChangeTitle(key: string | null, payload: unknown): string {
-  const label = (key !== null && CHARTER_SETTINGS.get(key)?.label) || 'a setting';
-  return `Change “${label}” to ${JSON.stringify(payload)}`;
+  const definition = key !== null ? CHARTER_SETTINGS.get(key) : undefined;
+  if (!definition) return 'Change a setting of the charter';
+  if (key === COMMITTEE_SETTING) return committeeChangeTitle(payload);
+  return `Change “${definition.label}” to ${describeSettingValue(definition, payload)}`;
 }
 
-export async function checkSettingChange(_db: Db, _key: string | null, _payload: unknown): Promise<void> {
-  throw new Error('not built yet (helper "charter")');
+/** A value in words: "5 days", "yes". */
+export function describeSettingValue(definition: SettingDefinition, value: unknown): string {
+  const input = definition.input;
+  if (input.type === 'yes-no') return value === true ? 'yes' : value === false ? 'no' : 'an invalid value';
+  if (input.type === 'number' && typeof value === 'number') return `${value} ${value === 1 ? input.unit.replace(/s$/, '') : input.unit}`;
+  if (input.type === 'committee' && typeof value === 'object' && value !== null) {
+    const v = value as { email?: unknown; fingerprint?: unknown };
+    return `${String(v.email)}${typeof v.fingerprint === 'string' ? `, key ${v.fingerprint}` : ', no key on file'}`;
+  }
+  return 'an invalid value';
 }
 
+/** A typed value (a form's field, the CLI's argument) as the definition stores it, before its check. */
+export function settingValueFromText(definition: SettingDefinition, text: string): unknown {
+  const t = text.trim().toLowerCase();
+  if (definition.input.type === 'yes-no') return t === 'yes' || t === 'true' ? true : t === 'no' || t === 'false' ? false : t;
+  return /^-?\d{1,15}$/.test(t) ? Number(t) : t;
+}
+
+/** The definitions used without a configuration: the built-in values (the app seeds its own at start). */
+const BUILT_IN: CharterConfig = {
+  acknowledgeDays: DEFAULT_TARGETS.acknowledgeDays,
+  triageDays: DEFAULT_TARGETS.triageDays,
+  decisions: { lazyConsensusHours: 72, cocLazyConsensusHours: 24 },
+};
+
+/** The setting's current value: its row, or the built-in value when it has none. */
+export async function currentSettingValue(db: Db, key: string, definition: SettingDefinition): Promise<unknown> {
+  const row = await charterRow(db, key);
+  return row ? definition.parse(row.value) : definition.read(charterDefaults(BUILT_IN));
+}
+
+export function settingDefinition(key: string | null): SettingDefinition {
+  const definition = key !== null ? CHARTER_SETTINGS.get(key) : undefined;
+  if (!definition) throw badInput('There is no such setting in the charter: choose one from the charter page.');
+  return definition;
+}
+
+/** The new value, checked: a known setting, a valid value, and a change. Returns it with the current one. */
+async function checkedChange(
+  db: Db,
+  key: string | null,
+  payload: unknown,
+): Promise<{ key: string; definition: SettingDefinition; value: unknown; current: unknown }> {
+  const definition = settingDefinition(key);
+  let value: unknown;
+  try {
+    value = definition.parse(payload);
+  } catch (error) {
+    throw badInput(`${definition.label}: ${(error as Error).message}`);
+  }
+  const current = await currentSettingValue(db, key!, definition);
+  if (isDeepStrictEqual(current, value))
+    throw conflict(`“${definition.label}” is ${describeSettingValue(definition, value)} already: propose another value.`);
+  return { key: key!, definition, value, current };
+}
+
+export async function checkSettingChange(db: Db, key: string | null, payload: unknown): Promise<void> {
+  if (key === COMMITTEE_SETTING) return checkCommitteeChange(db, payload);
+  await checkedChange(db, key, payload);
+}
+
+/** Carries out a passed change-setting decision: the row by 'decision', audited with its old and new value. */
 export async function applySettingChange(
-  _trx: Transaction<Database>,
-  _key: string | null,
-  _payload: unknown,
-  _actor: GovernanceActor,
+  trx: Transaction<Database>,
+  key: string | null,
+  payload: unknown,
+  actor: GovernanceActor,
 ): Promise<void> {
-  throw new Error('not built yet (helper "charter")');
+  await lockCharter(trx);
+  if (key === COMMITTEE_SETTING) return applyCommitteeChange(trx, payload, actor);
+  const change = await checkedChange(trx, key, payload);
+  await writeCharterValue(trx, {
+    key: change.key,
+    value: change.value,
+    changedBy: 'decision',
+    proposalId: actor.proposalId ?? null,
+    at: new Date(),
+  });
+  await appendAudit(trx, {
+    caseId: null,
+    actorMemberId: actor.actorMemberId,
+    actorLabel: actor.actorLabel,
+    action: 'charter.changed',
+    details: {
+      key: change.key,
+      old: change.current as AuditJson,
+      new: change.value as AuditJson,
+      proposalId: actor.proposalId ?? null,
+    },
+  });
 }
