@@ -61,3 +61,20 @@ export async function governanceStarted(db: Db): Promise<boolean> {
 export async function lockCharter(trx: Transaction<Database>): Promise<void> {
   await sql`LOCK TABLE charter_settings IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
 }
+
+/** Writes the value only when the key has none yet (several instances may start at once). Returns whether it did. */
+export async function seedCharterValue(db: Db, row: { key: string; value: unknown; at: Date }): Promise<boolean> {
+  const written = await db
+    .insertInto('charter_settings')
+    .values({
+      key: row.key,
+      value: JSON.stringify(row.value),
+      changed_by: 'seed',
+      proposal_id: null,
+      changed_at: row.at,
+    })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .execute();
+  return written.length > 0;
+}

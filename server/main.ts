@@ -8,6 +8,7 @@ import { buildAssets } from './http/assets';
 import { guardProcess } from './http/request-guard';
 import { createLogger } from './log';
 import { governanceWarnings } from './governance/members';
+import { seedCharter } from './governance/charter-seed';
 import { startBackgroundWork } from './background';
 import { DomainError } from './errors';
 import { unlockIntakeKeys } from './intake-key/keyring';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(config);
   running.push({ name: 'the database', close: () => database.close() });
   for (const warning of await governanceWarnings(database.db)) log.warn(warning);
+  await seedCharter(database.db, config, environment.values, log);
   await buildAssets();
   // The intake key, outbound mail (pg-boss on the same database), and the SMTP intake, which tells
   // readers through mail's notifications and answers reporters through mail's acknowledgements.

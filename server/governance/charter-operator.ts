@@ -9,12 +9,7 @@ import { appendAudit, BY_OPERATOR } from '../audit/audit-log';
 import type { AuditJson } from '../audit/audit-chain';
 import { badInput, conflict } from '../errors';
 import { COMMITTEE_SETTING } from './charter-settings';
-import {
-  currentSettingValue,
-  describeSettingValue,
-  settingDefinition,
-  settingValueFromText,
-} from './charter';
+import { currentSettingValue, describeSettingValue, settingDefinition, settingValueFromText } from './charter';
 
 /** Refuses once an approver has signed in (enrolled, or a session on file) or any decision was proposed. */
 export async function refuseOnceGovernanceStarted(trx: Transaction<Database>, what: string): Promise<void> {

@@ -25,9 +25,7 @@ export interface CharterSettings {
 }
 
 export type SettingInput =
-  | { type: 'number'; min: number; max: number; unit: string }
-  | { type: 'yes-no' }
-  | { type: 'committee' };
+  { type: 'number'; min: number; max: number; unit: string } | { type: 'yes-no' } | { type: 'committee' };
 
 const GOVERNS = 'It changes the governance itself (“Modifying this Charter”): two-thirds of all existing approvers.';
 const RECORDS = 'It records a fact or a presentation, it does not change the governance: a simple majority.';

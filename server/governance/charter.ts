@@ -8,7 +8,7 @@ import type { Database } from '../../db/database';
 import { charterRow, listCharterRows, lockCharter, writeCharterValue } from '../../db/charter.queries';
 import { appendAudit } from '../audit/audit-log';
 import type { AuditJson } from '../audit/audit-chain';
-import { DEFAULT_TARGETS } from '../cases/clocks';
+import { DEFAULT_TARGETS, type ResponseTargets } from '../cases/clocks';
 import { badInput, conflict } from '../errors';
 import type { Threshold } from './decision-rules';
 import type { GovernanceActor } from './governance-actor';
@@ -43,6 +43,16 @@ export async function decisionPeriods(
   return { lazyConsensusHours, cocLazyConsensusHours };
 }
 
+/** The response times a new case's clocks follow: the charter's, over the caller's (the configuration's) where it has no row. */
+export async function responseTargets(db: Db, fallback: ResponseTargets): Promise<ResponseTargets> {
+  const { acknowledgeDays, triageDays } = await readCharter(db, {
+    acknowledgeDays: { ...fallback.acknowledgeDays },
+    triageDays: { ...fallback.triageDays },
+    decisions: BUILT_IN_CHARTER.decisions,
+  });
+  return { acknowledgeDays, triageDays };
+}
+
 /** The majority a change of this setting needs. */
 export function settingThreshold(key: string | null): Threshold {
   return (key !== null && CHARTER_SETTINGS.get(key)?.threshold) || 'two-thirds';
@@ -59,7 +69,8 @@ export function settingChangeTitle(key: string | null, payload: unknown): string
 export function describeSettingValue(definition: SettingDefinition, value: unknown): string {
   const input = definition.input;
   if (input.type === 'yes-no') return value === true ? 'yes' : value === false ? 'no' : 'an invalid value';
-  if (input.type === 'number' && typeof value === 'number') return `${value} ${value === 1 ? input.unit.replace(/s$/, '') : input.unit}`;
+  if (input.type === 'number' && typeof value === 'number')
+    return `${value} ${value === 1 ? input.unit.replace(/s$/, '') : input.unit}`;
   if (input.type === 'committee' && typeof value === 'object' && value !== null) {
     const v = value as { email?: unknown; fingerprint?: unknown };
     return `${String(v.email)}${typeof v.fingerprint === 'string' ? `, key ${v.fingerprint}` : ', no key on file'}`;
@@ -70,12 +81,13 @@ export function describeSettingValue(definition: SettingDefinition, value: unkno
 /** A typed value (a form's field, the CLI's argument) as the definition stores it, before its check. */
 export function settingValueFromText(definition: SettingDefinition, text: string): unknown {
   const t = text.trim().toLowerCase();
-  if (definition.input.type === 'yes-no') return t === 'yes' || t === 'true' ? true : t === 'no' || t === 'false' ? false : t;
+  if (definition.input.type === 'yes-no')
+    return t === 'yes' || t === 'true' ? true : t === 'no' || t === 'false' ? false : t;
   return /^-?\d{1,15}$/.test(t) ? Number(t) : t;
 }
 
-/** The definitions used without a configuration: the built-in values (the app seeds its own at start). */
-const BUILT_IN: CharterConfig = {
+/** The defaults where no configuration is at hand: the built-in values (the app seeds the environment's at start). */
+export const BUILT_IN_CHARTER: CharterConfig = {
   acknowledgeDays: DEFAULT_TARGETS.acknowledgeDays,
   triageDays: DEFAULT_TARGETS.triageDays,
   decisions: { lazyConsensusHours: 72, cocLazyConsensusHours: 24 },
@@ -84,7 +96,7 @@ const BUILT_IN: CharterConfig = {
 /** The setting's current value: its row, or the built-in value when it has none. */
 export async function currentSettingValue(db: Db, key: string, definition: SettingDefinition): Promise<unknown> {
   const row = await charterRow(db, key);
-  return row ? definition.parse(row.value) : definition.read(charterDefaults(BUILT_IN));
+  return row ? definition.parse(row.value) : definition.read(charterDefaults(BUILT_IN_CHARTER));
 }
 
 export function settingDefinition(key: string | null): SettingDefinition {
@@ -108,7 +120,9 @@ async function checkedChange(
   }
   const current = await currentSettingValue(db, key!, definition);
   if (isDeepStrictEqual(current, value))
-    throw conflict(`“${definition.label}” is ${describeSettingValue(definition, value)} already: propose another value.`);
+    throw conflict(
+      `“${definition.label}” is ${describeSettingValue(definition, value)} already: propose another value.`,
+    );
   return { key: key!, definition, value, current };
 }
 

@@ -33,7 +33,10 @@ function payloadOf(payload: unknown): CommitteeChange {
 }
 
 /** Checks the address and key as the CLI does; returns the payload to store with the proposal. */
-export async function committeeChangePayload(db: Db, input: Omit<CommitteeChange, 'fingerprint'>): Promise<CommitteeChange> {
+export async function committeeChangePayload(
+  db: Db,
+  input: Omit<CommitteeChange, 'fingerprint'>,
+): Promise<CommitteeChange> {
   const checked = await validateCommitteeKey({
     email: input.email,
     armoredKey: input.publicKey,

@@ -30,7 +30,10 @@ export async function validateCommitteeKey(input: CommitteeKeyInput): Promise<{ 
   if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(email))
     throw badInput(`Cannot set the committee's key: "${email}" is not an e-mail address.`);
   try {
-    return { email, key: await validatePublicKey(input.armoredKey, { email, allowUidMismatch: input.allowUidMismatch }) };
+    return {
+      email,
+      key: await validatePublicKey(input.armoredKey, { email, allowUidMismatch: input.allowUidMismatch }),
+    };
   } catch (error) {
     if (error instanceof InvalidKeyError) throw badInput(`Key refused: ${error.message}`, error);
     throw error;
