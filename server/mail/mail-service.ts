@@ -50,7 +50,7 @@ export async function startMailService(deps: {
       },
     );
   }
-  const acknowledger = new Acknowledger({ config, mailer, templates, log });
+  const acknowledger = new Acknowledger({ config, mailer, templates, log, db });
 
   return {
     events,
