@@ -5,7 +5,9 @@ import type { Database } from '../../db/database';
 import { listCharterRows, type CharterRow } from '../../db/charter.queries';
 import type { Threshold } from './decision-rules';
 import { CHARTER_SETTINGS, type CharterConfig, type SettingInput } from './charter-settings';
-import { describeSettingValue, readCharter } from './charter';
+import { describeSettingValue, readCharter, settingChangeTitle } from './charter';
+import { listProposals } from '../../db/proposals.queries';
+import type { SignedInMember } from '../auth/signed-in-member';
 
 export interface CharterEntry {
   key: string;
@@ -54,3 +56,28 @@ export const THRESHOLD_WORDS: Readonly<Record<Threshold, string>> = Object.freez
   'two-thirds': 'two-thirds of all approvers (a vote)',
   majority: 'a simple majority (lazy consensus)',
 });
+
+export interface CharterPage {
+  entries: (CharterEntry & { open: { id: string; title: string; mode: 'lazy' | 'vote' }[] })[];
+}
+
+/** The dashboard's charter page (approvers only: null for anyone else). */
+export async function charterPage(
+  db: Kysely<Database>,
+  member: SignedInMember,
+  config: CharterConfig,
+): Promise<CharterPage | null> {
+  if (member.role !== 'approver') return null;
+  const open = (await listProposals(db, null)).filter((p) => p.kind === 'change-setting' && p.status === 'open');
+  const entries = (await charterEntries(db, config)).map((e) => ({
+    ...e,
+    open: open
+      .filter((p) => p.subjectKey === e.key)
+      .map((p) => ({
+        id: p.id,
+        title: settingChangeTitle(p.subjectKey, p.payload),
+        mode: (p.voteCalledAt ? 'vote' : 'lazy') as 'lazy' | 'vote',
+      })),
+  }));
+  return { entries };
+}
