@@ -3,6 +3,13 @@ import type { Database } from './database';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** Every write NOTIFYs here (delivered at commit): instances drop their cached charter (server/governance/charter-cache.ts). */
+export const CHARTER_CHANNEL = 'charter_changed';
+
+async function notifyCharterChanged(db: Db): Promise<void> {
+  await sql`SELECT pg_notify(${CHARTER_CHANNEL}, '')`.execute(db);
+}
+
 export interface CharterRow {
   key: string;
   value: unknown;
@@ -38,6 +45,7 @@ export async function writeCharterValue(
     .values(values)
     .onConflict((oc) => oc.column('key').doUpdateSet(values))
     .execute();
+  await notifyCharterChanged(db);
 }
 
 export async function charterRow(db: Db, key: string): Promise<CharterRow | undefined> {
@@ -76,5 +84,6 @@ export async function seedCharterValue(db: Db, row: { key: string; value: unknow
     .onConflict((oc) => oc.column('key').doNothing())
     .returning('key')
     .execute();
+  if (written.length > 0) await notifyCharterChanged(db);
   return written.length > 0;
 }

@@ -9,6 +9,7 @@ import { guardProcess } from './http/request-guard';
 import { createLogger } from './log';
 import { governanceWarnings } from './governance/members';
 import { seedCharter } from './governance/charter-seed';
+import { followCharterChanges } from './governance/charter-cache';
 import { startBackgroundWork } from './background';
 import { DomainError } from './errors';
 import { unlockIntakeKeys } from './intake-key/keyring';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   const smtp = await startSmtpIntake({ config, database, intakeKeys, events, acknowledge: mail.acknowledge, log });
   running.push({ name: 'the SMTP intake', close: () => smtp.close() });
   // A rotation through another instance or the CLI reaches this one within a moment (LISTEN/NOTIFY).
+  const charterChanges = followCharterChanges({ url: database.url, log });
+  running.push({ name: 'the charter listener', close: () => charterChanges.close() });
   const keyChanges = followIntakeKeyChanges({ url: database.url, reload: () => smtp.refreshKeys(), log });
   running.push({ name: 'the intake-key listener', close: () => keyChanges.close() });
   const app = await createApp({

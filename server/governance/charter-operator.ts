@@ -9,6 +9,7 @@ import { appendAudit, BY_OPERATOR } from '../audit/audit-log';
 import type { AuditJson } from '../audit/audit-chain';
 import { badInput, conflict } from '../errors';
 import { COMMITTEE_SETTING } from './charter-settings';
+import { charterChanged } from './charter-cache';
 import { currentSettingValue, describeSettingValue, settingDefinition, settingValueFromText } from './charter';
 
 /** Refuses once an approver has signed in (enrolled, or a session on file) or any decision was proposed. */
@@ -36,6 +37,7 @@ export async function setCharterByOperator(db: Kysely<Database>, key: string, te
     const old = await currentSettingValue(trx, key, definition);
     if (isDeepStrictEqual(old, value)) return;
     await writeCharterValue(trx, { key, value, changedBy: 'operator', proposalId: null, at: new Date() });
+    charterChanged();
     await appendAudit(trx, {
       ...BY_OPERATOR,
       action: 'charter.set-by-operator',

@@ -12,6 +12,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import { CHARTER_SETTINGS, COMMITTEE_SETTING, charterDefaults } from './charter-settings';
 import { readCharter } from './charter';
+import { charterChanged } from './charter-cache';
 
 /** Which environment variable gives a setting's first value. */
 export const CHARTER_ENVIRONMENT: ReadonlyMap<string, string> = new Map([
@@ -46,6 +47,7 @@ export async function seedCharter(
     if (keys.length > 0) await appendAudit(trx, { ...BY_OPERATOR, action: 'charter.seeded', details: { keys } });
     return keys;
   });
+  if (seeded.length > 0) charterChanged();
 
   const current = await readCharter(db, config);
   const fromEnv = charterDefaults(config);

@@ -5,7 +5,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database';
-import { charterRow, listCharterRows, lockCharter, writeCharterValue } from '../../db/charter.queries';
+import { charterRow, listCharterRows, lockCharter, writeCharterValue, type CharterRow } from '../../db/charter.queries';
+import { cachedCharterRows, charterChanged } from './charter-cache';
 import { appendAudit } from '../audit/audit-log';
 import type { AuditJson } from '../audit/audit-chain';
 import { DEFAULT_TARGETS, type ResponseTargets } from '../cases/clocks';
@@ -24,10 +25,21 @@ import { applyCommitteeChange, checkCommitteeChange, committeeChangeTitle } from
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** The current settings: the stored values over the defaults. */
+/** The current settings: the stored values over the defaults (from the database; see currentCharter). */
 export async function readCharter(db: Db, config: CharterConfig): Promise<CharterSettings> {
+  return settingsOf(await listCharterRows(db), config);
+}
+
+/** The same for the hot paths: from this instance's copy, dropped on every change (charter-cache.ts). In a transaction, read there. */
+export async function currentCharter(db: Db, config: CharterConfig): Promise<CharterSettings> {
+  return db.isTransaction
+    ? readCharter(db, config)
+    : settingsOf(await cachedCharterRows(db as Kysely<Database>), config);
+}
+
+function settingsOf(rows: readonly CharterRow[], config: CharterConfig): CharterSettings {
   const settings = charterDefaults(config);
-  for (const row of await listCharterRows(db)) {
+  for (const row of rows) {
     const definition = CHARTER_SETTINGS.get(row.key);
     if (definition) definition.write(settings, definition.parse(row.value));
   }
@@ -39,13 +51,13 @@ export async function decisionPeriods(
   db: Db,
   config: CharterConfig,
 ): Promise<{ lazyConsensusHours: number; cocLazyConsensusHours: number }> {
-  const { lazyConsensusHours, cocLazyConsensusHours } = await readCharter(db, config);
+  const { lazyConsensusHours, cocLazyConsensusHours } = await currentCharter(db, config);
   return { lazyConsensusHours, cocLazyConsensusHours };
 }
 
 /** The response times a new case's clocks follow: the charter's, over the caller's (the configuration's) where it has no row. */
 export async function responseTargets(db: Db, fallback: ResponseTargets): Promise<ResponseTargets> {
-  const { acknowledgeDays, triageDays } = await readCharter(db, {
+  const { acknowledgeDays, triageDays } = await currentCharter(db, {
     acknowledgeDays: { ...fallback.acknowledgeDays },
     triageDays: { ...fallback.triageDays },
     decisions: BUILT_IN_CHARTER.decisions,
@@ -148,6 +160,7 @@ export async function applySettingChange(
     proposalId: actor.proposalId ?? null,
     at: new Date(),
   });
+  charterChanged();
   await appendAudit(trx, {
     caseId: null,
     actorMemberId: actor.actorMemberId,

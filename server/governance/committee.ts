@@ -14,6 +14,7 @@ import { TEXT_LIMITS, checkText } from '../text-checks';
 import { COMMITTEE_SETTING } from './charter-settings';
 import type { GovernanceActor } from './governance-actor';
 import { refuseOnceGovernanceStarted } from './charter-operator';
+import { charterChanged } from './charter-cache';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -62,6 +63,7 @@ export async function storeCommitteeKey(
     proposalId: actor.proposalId ?? null,
     at: actor.at,
   });
+  charterChanged();
   await appendAudit(trx, {
     caseId: null,
     actorMemberId: actor.actorMemberId,

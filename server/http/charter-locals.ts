@@ -4,12 +4,12 @@ import type { RequestHandler } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { Config } from '../config';
-import { readCharter } from '../governance/charter';
+import { currentCharter } from '../governance/charter';
 
 export function charterLocals(db: Kysely<Database>, config: Config): RequestHandler {
   return async (_req, res, next) => {
     try {
-      const charter = await readCharter(db, config);
+      const charter = await currentCharter(db, config);
       res.locals.ackDays = charter.acknowledgeDays;
       res.locals.triageDays = charter.triageDays;
       res.locals.conduct = { ...config.conduct, committeeEmail: charter.cncfCommittee.email };
