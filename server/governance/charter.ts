@@ -1,7 +1,8 @@
 // Reading and changing the charter's settings (issue 11 §3). OWNER: helper "charter".
-// readCharter is the one way the rest of the app reads a setting; it reads per use (one small
-// table), so a change made by any instance or the CLI holds everywhere at once. Changes come by
-// decision (change-setting), or from the operator's CLI before any approver has signed in.
+// readCharter is the one way the rest of the app reads a setting (from the database);
+// currentCharter the same from this instance's copy, which every change drops on every instance
+// (charter-cache.ts). Changes come by decision (change-setting), or from the operator's CLI before
+// any approver has signed in (charter-operator.ts).
 import { isDeepStrictEqual } from 'node:util';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database';
