@@ -38,6 +38,7 @@ import { UploadBudget } from './http/upload-budget';
 import { submissionTokens } from './intake/submission-tokens';
 import { wellKnownRoutes, type IntakeKeyProvider } from './http/well-known-routes';
 import { sharedLimits } from './limits/shared-limits';
+import { charterLocals } from './http/charter-locals';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -78,6 +79,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
   app.use(await assetRoutes());
   app.use(compressPublicPages());
+  app.use(['/report', '/security-policy'], charterLocals(deps.db, deps.config));
   if (deps.intakeKeys) app.use(wellKnownRoutes({ config: deps.config, keys: deps.intakeKeys }));
   const auth = authSettings(deps.config, { argon2: deps.argon2, clock: deps.clock });
   app.use(sessionMiddleware({ db: deps.db, settings: auth, csrf }));

@@ -8,6 +8,8 @@ import { buildAssets } from './http/assets';
 import { guardProcess } from './http/request-guard';
 import { createLogger } from './log';
 import { governanceWarnings } from './governance/members';
+import { seedCharter } from './governance/charter-seed';
+import { followCharterChanges } from './governance/charter-cache';
 import { startBackgroundWork } from './background';
 import { DomainError } from './errors';
 import { unlockIntakeKeys } from './intake-key/keyring';
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(config);
   running.push({ name: 'the database', close: () => database.close() });
   for (const warning of await governanceWarnings(database.db)) log.warn(warning);
+  await seedCharter(database.db, config, environment.values, log);
   await buildAssets();
   // The intake key, outbound mail (pg-boss on the same database), and the SMTP intake, which tells
   // readers through mail's notifications and answers reporters through mail's acknowledgements.
@@ -51,6 +54,8 @@ async function main(): Promise<void> {
   const smtp = await startSmtpIntake({ config, database, intakeKeys, events, acknowledge: mail.acknowledge, log });
   running.push({ name: 'the SMTP intake', close: () => smtp.close() });
   // A rotation through another instance or the CLI reaches this one within a moment (LISTEN/NOTIFY).
+  const charterChanges = followCharterChanges({ url: database.url, log });
+  running.push({ name: 'the charter listener', close: () => charterChanges.close() });
   const keyChanges = followIntakeKeyChanges({ url: database.url, reload: () => smtp.refreshKeys(), log });
   running.push({ name: 'the intake-key listener', close: () => keyChanges.close() });
   const app = await createApp({

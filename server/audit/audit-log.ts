@@ -66,6 +66,9 @@ export const AUDIT_ACTIONS = [
   'intake-key.reissued',
   'transparency.note-saved',
   'transparency.exported',
+  'charter.changed',
+  'charter.set-by-operator',
+  'charter.seeded',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

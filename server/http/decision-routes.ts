@@ -20,32 +20,29 @@ import { urlencodedForm } from './outside-keys';
 import { noStore } from './protection';
 import { requireSignedIn, signedInMember } from './request-context';
 import type { FormProblems } from './case-page';
+import { decisionContext } from './decision-context';
 
 export function decisionRoutes(deps: GovernanceRouteDeps): Router {
   const router = Router();
-  const context = (): DecisionContext => ({
-    now: deps.now(),
-    periods: deps.config.decisions,
-    events: deps.events,
-  });
+  const context = (): Promise<DecisionContext> => decisionContext(deps);
   const guard = [noStore, urlencodedForm({ limit: '16kb' })];
 
   /** What each proposal form posts, as one workflow call on a scope. */
   const steps = {
-    propose: (m: SignedInMember, scope: ProposalScope, body: Record<string, string>) =>
+    propose: async (m: SignedInMember, scope: ProposalScope, body: Record<string, string>) =>
       propose(
         deps.db,
         m,
         scope,
         { kind: body.kind ?? '', subjectMemberId: body.subjectMemberId, subjectConflictId: body.subjectConflictId },
-        context(),
+        await context(),
       ),
-    call: (m: SignedInMember, scope: ProposalScope, id: string, body: Record<string, string>) =>
-      callVote(deps.db, m, scope, id, body.as === 'objection' ? 'objection' : 'demand', context()),
-    ballot: (m: SignedInMember, scope: ProposalScope, id: string, body: Record<string, string>) =>
-      castBallot(deps.db, m, scope, id, body.choice ?? '', context()),
-    withdraw: (m: SignedInMember, scope: ProposalScope, id: string) =>
-      withdrawProposal(deps.db, m, scope, id, context()),
+    call: async (m: SignedInMember, scope: ProposalScope, id: string, body: Record<string, string>) =>
+      callVote(deps.db, m, scope, id, body.as === 'objection' ? 'objection' : 'demand', await context()),
+    ballot: async (m: SignedInMember, scope: ProposalScope, id: string, body: Record<string, string>) =>
+      castBallot(deps.db, m, scope, id, body.choice ?? '', await context()),
+    withdraw: async (m: SignedInMember, scope: ProposalScope, id: string) =>
+      withdrawProposal(deps.db, m, scope, id, await context()),
   };
   const onProposal = (req: Request) => `proposal-${String(req.params.id)}`;
 

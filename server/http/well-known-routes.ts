@@ -76,7 +76,6 @@ export function wellKnownRoutes(deps: { config: Config; keys: IntakeKeyProvider 
       securityAddress: config.mail.addresses.security[0],
       conductAddress: config.mail.addresses.coc[0],
       publicUrl: config.publicUrl,
-      triageDays: config.triageDays,
     });
   });
 

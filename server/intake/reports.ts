@@ -22,6 +22,7 @@ import { routeReport } from '../governance/routing';
 import { proposeReferralIfMajority } from '../governance/conflicts';
 import { DEFAULT_TARGETS, dueDates, type ResponseTargets } from '../cases/clocks';
 import { recentRecipients, type Recipient } from './recipients';
+import { responseTargets } from '../governance/charter';
 import { TEXT_LIMITS, checkText } from '../text-checks';
 import { addressSessionKeys } from './message-addressing';
 
@@ -274,6 +275,8 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
     ),
   }));
 
+  // Read per case: a charter change made on any instance holds for the next report.
+  const targets = await responseTargets(db, value.targets);
   let stored: { id: string; reference: string };
   try {
     stored = await insertCaseWithMessages(db, {
@@ -284,7 +287,7 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
       reporterFingerprint: value.reporter.fingerprint,
       reporterPublicKey: value.reporter.publicKey,
       reporterLockedKey: value.reporter.lockedKey,
-      ...dueDates(value.kind, new Date(), value.targets),
+      ...dueDates(value.kind, new Date(), targets),
       readerIds: value.readers.map((r) => r.id),
       involvedIds: value.kind === 'coc' ? value.involvedIds : [],
       messages: rows,

@@ -3,7 +3,9 @@
 // between loses the acknowledgement (never the report). RFC 3834 rules keep it from looping or
 // answering bulk and automatic mail.
 import crypto from 'node:crypto';
-import type { CaseKind } from '../../db/database';
+import type { Kysely } from 'kysely';
+import type { CaseKind, Database } from '../../db/database';
+import { responseTargets } from '../governance/charter';
 import { KIND_WORDS } from '../cases/case-words';
 import { senderKeyFromMail } from '../../crypto/sender-key';
 import { encryptArmored } from '../../crypto/split-message';
@@ -21,7 +23,16 @@ export class Acknowledger {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly recent = new Map<string, number[]>();
 
-  constructor(private readonly deps: { config: Config; mailer: Mailer; templates: MailTemplates; log: Logger }) {}
+  constructor(
+    private readonly deps: {
+      config: Config;
+      mailer: Mailer;
+      templates: MailTemplates;
+      log: Logger;
+      /** The charter, for the promised days (the configuration's without it). */
+      db?: Kysely<Database>;
+    },
+  ) {}
 
   /** Decides, builds and sends (or schedules) the acknowledgement; never throws. */
   async acknowledge(request: AcknowledgementRequest): Promise<void> {
@@ -93,6 +104,7 @@ export class Acknowledger {
       replyAddress: request.replyAddress,
       receipt,
       encrypted: request.encrypted,
+      ackDays: this.deps.db && (await responseTargets(this.deps.db, this.deps.config)).acknowledgeDays[request.kind],
     });
     const from = `"${this.deps.config.projectName.replace(/["\\]/g, '')} ${KIND_WORDS[request.kind].adjective}" <${request.intakeAddress}>`;
     const headers: Record<string, string> = {

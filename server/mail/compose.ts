@@ -34,6 +34,8 @@ export interface NotificationValues {
   status: string;
   messageRole?: string;
   contentAttached: boolean;
+  /** The charter's days to acknowledge (server/governance/charter.ts); the configuration's when not given. */
+  ackDays?: number;
 }
 
 export interface AcknowledgementValues {
@@ -46,6 +48,8 @@ export interface AcknowledgementValues {
   /** Only when it may travel in this mail (see acknowledge.ts). */
   receipt: string | null;
   encrypted: boolean;
+  /** The charter's days to acknowledge; the configuration's when not given. */
+  ackDays?: number;
 }
 
 /** Renders from `dir` (templates/mail by default; tests may point elsewhere). */
@@ -78,7 +82,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         kindLabel: KIND_WORDS[values.kind].report,
         messageLabel: MESSAGE_LABELS[values.messageRole ?? ''] ?? 'message',
         caseUrl: caseUrl(values.reference),
-        ackDays: config.acknowledgeDays[values.kind],
+        ackDays: values.ackDays ?? config.acknowledgeDays[values.kind],
       };
       return {
         subject,
@@ -94,7 +98,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         ...values,
         kindLabel: KIND_WORDS[values.kind].report,
         handlers: KIND_WORDS[values.kind].handlers,
-        ackDays: config.acknowledgeDays[values.kind],
+        ackDays: values.ackDays ?? config.acknowledgeDays[values.kind],
         policyUrl: `${config.publicUrl}/security-policy`,
         followupUrl: `${config.publicUrl}/followup`,
         reportUrl: `${config.publicUrl}/report?kind=${values.kind}`,

@@ -65,7 +65,7 @@ export async function startMailService(deps: {
       },
     );
   }
-  const acknowledger = new Acknowledger({ config, mailer, templates, log });
+  const acknowledger = new Acknowledger({ config, mailer, templates, log, db });
 
   return {
     events,

@@ -1,5 +1,6 @@
 // Sends one queued notification. Runs in whichever instance fetched the job; throws to have the
 // queue retry it later (relay down), returns to drop it (the member is no longer a reader).
+import { responseTargets } from '../governance/charter';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { messagesForMember } from '../../db/cases.queries';
@@ -79,6 +80,7 @@ export function createNotificationSender(deps: {
       status: target.status,
       messageRole: role,
       contentAttached: parts.length > 0,
+      ackDays: (await responseTargets(deps.db, deps.config)).acknowledgeDays[target.kind],
     });
     await send(target.email, body, parts, { event: job.event, caseId: job.caseId });
   };
