@@ -55,6 +55,12 @@ export const AUDIT_ACTIONS = [
   'intake-key.rotated',
   'intake-key.imported',
   'intake-key.reissued',
+  'distributor.added',
+  'distributor.changed',
+  'distributor.removed',
+  'distributor.advisory-sent',
+  'embargo.reminded',
+  'embargo.leak-recorded',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

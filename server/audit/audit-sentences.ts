@@ -212,6 +212,14 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `${who} started a referral of ${count(d.messages)} to the CNCF CoC Committee; it is sent once they are re-wrapped to the committee's key.`;
     case 'referral.sent':
       return `${who} sent ${count(d.messages)} to the CNCF CoC Committee, encrypted to its key.`;
+    case 'distributor.advisory-sent':
+      return d.kind === 'release'
+        ? `${who} sent a distributor the release notice for ${String(d.plannedOn)}, encrypted to its key.`
+        : `${who} sent a distributor the advisory ahead of ${String(d.plannedOn)}, encrypted to its key.`;
+    case 'embargo.reminded':
+      return `The readers were reminded that the embargo ends on ${String(d.embargoOn)} (${String(d.daysBefore)} day${d.daysBefore === 1 ? '' : 's'} ahead).`;
+    case 'embargo.leak-recorded':
+      return `${who} recorded an embargo leak on ${String(d.leakedOn)} (${d.distributorId ? 'by a distributor' : 'source unknown'}).`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;
