@@ -13,6 +13,7 @@ import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
 import { settleProposals } from './governance/decision-settle';
 import { enqueueReadyReferrals } from './governance/referral';
 import { dropEndedLimitWindows } from './limits/shared-limits';
+import { remindOfEmbargoes } from './disclosure/embargo-reminders';
 
 export interface BackgroundWork {
   stop(): void;
@@ -50,6 +51,10 @@ export function startBackgroundWork(deps: {
     }),
     every(60_000, 'enqueueing referrals ready for the committee', () => enqueueReadyReferrals(deps.db, deps.events)),
     every(60_000, 'dropping ended rate-limit windows', () => dropEndedLimitWindows(deps.db)),
+    // Each reminder claimed by one row (case, embargo day, lead): once, whichever instance inserts it.
+    every(60_000, 'reminding of embargoes', () =>
+      remindOfEmbargoes(deps.db, deps.events, (deps.now ?? (() => new Date()))()),
+    ),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

@@ -15,6 +15,10 @@ export interface CaseEvents {
   decisionChanged(proposalId: string, change: DecisionChange): Promise<void>;
   /** Every message of a referral to the CNCF CoC Committee has its committee packet: it can be mailed. */
   referralReady(caseId: string, referralId: string): Promise<void>;
+  /** The embargo of the case ends in `daysBefore` days (on `embargoOn`): every reader is told, once. */
+  embargoReminder(caseId: string, embargoOn: string, daysBefore: number): Promise<void>;
+  /** A reader's browser encrypted the advisory (or release notice) to a distributor's key: it can be mailed. */
+  distributorSending(caseId: string, sendingId: string): Promise<void>;
 }
 
 export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
@@ -27,4 +31,6 @@ export const silentCaseEvents: CaseEvents = {
   liaisonAppointed: async () => undefined,
   decisionChanged: async () => undefined,
   referralReady: async () => undefined,
+  embargoReminder: async () => undefined,
+  distributorSending: async () => undefined,
 };

@@ -10,6 +10,7 @@ import { Acknowledger } from './acknowledge';
 import { createMailTemplates } from './compose';
 import { createNotificationSender } from './notification-sender';
 import { createReferralSender } from './referral-sender';
+import { createDistributorSender } from './distributor-sender';
 import { createMailNotifications } from './notifications';
 import { SEND_QUEUE, startMailQueue, type QueueOptions } from './queue';
 import { createMailer, type Mailer } from './transport';
@@ -40,7 +41,14 @@ export async function startMailService(deps: {
   if (mailer.configured) {
     const notify = createNotificationSender({ db, mailer, templates, config, log });
     const refer = createReferralSender({ db, mailer, config, log });
-    await queue.work((job) => (job.event === 'committee-referral' ? refer(job) : notify(job)));
+    const toDistributor = createDistributorSender({ db, mailer, config, log });
+    await queue.work((job) =>
+      job.event === 'committee-referral'
+        ? refer(job)
+        : job.event === 'distributor-sending'
+          ? toDistributor(job)
+          : notify(job),
+    );
     log.info('outbound mail: sending through the relay in SMTP_URL');
   } else {
     log.warn(

@@ -79,6 +79,8 @@ export function createNotificationSender(deps: {
       status: target.status,
       messageRole: role,
       contentAttached: parts.length > 0,
+      embargoOn: job.embargoOn,
+      daysBefore: job.daysBefore,
     });
     await send(target.email, body, parts, { event: job.event, caseId: job.caseId });
   };

@@ -10,6 +10,8 @@
  *   decisionChanged(proposalId, c) a decision proposed, turned into a vote, or closed → the approvers
  *                                  who may vote on it now (on a case: its readers without a conflict)
  *   referralReady(caseId, id)      a referral's messages are re-wrapped → one mail to the CNCF CoC Committee
+ *   embargoReminder(caseId, d, n)  the embargo ends on d, n days from now → every reader, once per day and lead
+ *   distributorSending(caseId, id) a reader encrypted the advisory to a distributor → one mail to it
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -117,6 +119,18 @@ export function createMailNotifications(deps: {
     referralReady: (caseId, referralId) =>
       enqueue('committee-referral', caseId, async () => [
         { key: `committee-referral|${referralId}`, job: { event: 'committee-referral', caseId, referralId } },
+      ]),
+    embargoReminder: (caseId, embargoOn, daysBefore) =>
+      enqueue('embargo-reminder', caseId, async () =>
+        (await caseReaderIds(deps.db, caseId)).map((memberId) => ({
+          key: `embargo-reminder|${caseId}|${embargoOn}|${daysBefore}|${memberId}`,
+          job: { event: 'embargo-reminder', caseId, memberId, embargoOn, daysBefore },
+        })),
+      ),
+    // Once per sending: the sender locks it, mails it once and forgets its ciphertext.
+    distributorSending: (caseId, sendingId) =>
+      enqueue('distributor-sending', caseId, async () => [
+        { key: `distributor-sending|${sendingId}`, job: { event: 'distributor-sending', caseId, sendingId } },
       ]),
   };
   return events;

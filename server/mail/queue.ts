@@ -24,6 +24,9 @@ export interface CaseNotificationJob {
   memberId: string;
   /** For new-message: the message it is about (attached when the member opted in). */
   messageId?: string;
+  /** For embargo-reminder: the embargo day and how many days ahead (a date and a count, no content). */
+  embargoOn?: string;
+  daysBefore?: number;
 }
 
 /** One mail to the CNCF CoC Committee carrying a referral's messages (server/mail/referral-sender.ts). */
@@ -33,7 +36,14 @@ export interface ReferralJob {
   referralId: string;
 }
 
-export type MailJob = NotificationJob | ReferralJob;
+/** One mail to one distributor: the advisory or release notice a reader's browser encrypted to its key (server/mail/distributor-sender.ts). */
+export interface DistributorJob {
+  event: 'distributor-sending';
+  caseId: string;
+  sendingId: string;
+}
+
+export type MailJob = NotificationJob | ReferralJob | DistributorJob;
 
 export interface QueueOptions {
   /** How often an idle worker looks for jobs. */
