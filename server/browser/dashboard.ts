@@ -2,6 +2,7 @@
 // without it for everything that does not need a private key.
 import { startCaseView, startReopenForm } from './case-view';
 import { startKeyPage } from './key-page';
+import { startEmbargoSection } from './distributors';
 import { fulfilPendingGrants } from './grants';
 import { lockSessionKey, onUnlockedElsewhere, sessionKey, shareKeyWithOtherTabs } from './keyring';
 
@@ -25,6 +26,8 @@ const caseView = document.querySelector<HTMLElement>('[data-case-view]');
 const email = document.querySelector<HTMLElement>('[data-member-email]')?.dataset.memberEmail;
 if (email) shareKeyWithOtherTabs(email);
 if (caseView && email) void startCaseView(caseView, email);
+const embargo = document.querySelector<HTMLElement>('[data-embargo]');
+if (embargo && email) startEmbargoSection(embargo, email);
 const reopen = document.querySelector<HTMLFormElement>('form[data-reopen]');
 if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? '');
 
