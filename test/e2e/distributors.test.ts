@@ -202,3 +202,42 @@ test('nothing of the report is in any mail', async () => {
     [null, true],
   ]);
 });
+
+test('the forms and the JSON refuse prototype names and NUL bytes with a clear 4xx; the server stays up', async () => {
+  await C.page.goto(`${server.url}/dashboard/distributors`);
+  const csrf = await C.page.locator('form[data-add-distributor] input[name="_csrf"]').inputValue();
+  const post = (form: Record<string, string>) =>
+    C.page.request.post(`${server.url}/dashboard/distributors`, { form: { _csrf: csrf, ...form }, maxRedirects: 0 });
+  const nul = await post({ organisation: 'Bad\u0000Org', email: 'x@y.example', armoredKey: DISTRIBUTOR.publicKey });
+  expect(nul.status()).toBe(400);
+  expect(await nul.text()).toContain('NUL character');
+  for (const name of ['__proto__', 'constructor', 'toString']) {
+    const answer = await post({
+      [name]: 'x',
+      organisation: name,
+      email: `${name.replace(/_/g, '')}@x.example`,
+      armoredKey: DISTRIBUTOR.publicKey,
+    });
+    // An unknown field is ignored; the key's user ID does not name the address: refused beside the key.
+    expect(answer.status()).toBe(400);
+    expect(await answer.text()).toContain('Key refused');
+  }
+  await openCaseInBrowser(A.page, server.url, reference);
+  const token = (await A.page.locator('[data-embargo]').getAttribute('data-csrf'))!;
+  const json = (body: string) =>
+    A.page.request.post(`${server.url}/api/dashboard/cases/${reference}/distributor-sendings`, {
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      data: body,
+    });
+  for (const body of [
+    '{"__proto__":{"kind":"advance"},"messages":[]}',
+    `{"kind":"advance","plannedOn":"${plannedOn}","messages":[{"distributorId":"__proto__","message":"x"}]}`,
+    '{"kind":"adv\\u0000ance","messages":[]}',
+    '{"constructor":{"prototype":{"x":1}}}',
+  ]) {
+    const answer = await json(body);
+    expect(answer.status()).toBe(400);
+    expect(((await answer.json()) as { error: string }).error).not.toMatch(/at \w+ \(|TypeError/);
+  }
+  expect((await C.page.request.get(`${server.url}/healthz`)).status()).toBe(200);
+});
