@@ -12,8 +12,8 @@ import { encryptArmored } from '../../crypto/split-message';
 import { readPublicKeys } from '../../crypto/keys';
 import { addressCaseMessage, caseRecipients } from '../../server/cases/case-messages';
 import type { AdvisoryDraft } from '../../server/disclosure/advisory-draft';
-import { launchChromium } from '../helpers/browser';
-import { caseMessages, memberInBrowser, openCaseInBrowser } from '../helpers/dashboard-browser';
+import { describeViolations, launchChromium, seriousAxeViolations } from '../helpers/browser';
+import { caseMessages, memberInBrowser, openCaseInBrowser, signInInBrowser } from '../helpers/dashboard-browser';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg';
 import { fixtureKey } from '../helpers/keys';
 import { TestClock, enrolMember, type AuthTestServer, type EnrolledMember } from '../helpers/member-auth';
@@ -240,4 +240,30 @@ test('the forms and the JSON refuse prototype names and NUL bytes with a clear 4
     expect(((await answer.json()) as { error: string }).error).not.toMatch(/at \w+ \(|TypeError/);
   }
   expect((await C.page.request.get(`${server.url}/healthz`)).status()).toBe(200);
+});
+
+test('axe finds no serious problem on the distributors page nor on the case page with its embargo section', async () => {
+  // axe is injected inline, which the app's CSP rightly blocks: this context bypasses it.
+  const context = await browser.newContext({ bypassCSP: true });
+  try {
+    const page = await context.newPage();
+    await signInInBrowser(page, server, C.member);
+    for (const path of ['/dashboard/distributors']) {
+      await page.goto(`${server.url}${path}`);
+      const violations = await seriousAxeViolations(page);
+      if (violations.length > 0) console.log(describeViolations(violations));
+      expect(violations.map((v) => v.id)).toEqual([]);
+    }
+    await page.close();
+    const alice = await context.newPage();
+    await context.clearCookies();
+    await signInInBrowser(alice, server, A.member);
+    await alice.goto(`${server.url}/dashboard/cases/${reference}`);
+    await alice.locator('[data-embargo]').waitFor();
+    const violations = await seriousAxeViolations(alice);
+    if (violations.length > 0) console.log(describeViolations(violations));
+    expect(violations.map((v) => v.id)).toEqual([]);
+  } finally {
+    await context.close();
+  }
 });
