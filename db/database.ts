@@ -419,6 +419,7 @@ export interface DistributorSendingsTable {
   sent_at: Optional<Date | null>;
   /** The armored message to the distributor's key, only until it is mailed. */
   ciphertext: Optional<string | null>;
+  given_up_at: Optional<Date | null>;
 }
 
 export interface EmbargoRemindersTable {

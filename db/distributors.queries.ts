@@ -176,6 +176,8 @@ export interface SendingRow {
   requestedBy: string | null;
   requestedAt: Date;
   sentAt: Date | null;
+  /** Not mailed in time: its ciphertext was dropped and it may be sent again. */
+  givenUpAt: Date | null;
 }
 
 function selectSendings(db: Db) {
@@ -193,6 +195,7 @@ function selectSendings(db: Db) {
       's.requested_by',
       's.requested_at',
       's.sent_at',
+      's.given_up_at',
     ]);
 }
 
@@ -209,6 +212,7 @@ const toSending = (r: SelectedSending): SendingRow => ({
   requestedBy: r.requested_by,
   requestedAt: r.requested_at,
   sentAt: r.sent_at,
+  givenUpAt: r.given_up_at,
 });
 
 export async function caseSendings(db: Db, caseId: string): Promise<SendingRow[]> {
@@ -244,7 +248,9 @@ export async function insertSending(
       requested_by: row.requestedBy,
       ciphertext: row.ciphertext,
     })
-    .onConflict((c) => c.columns(['case_id', 'distributor_id', 'kind', 'planned_on']).doNothing())
+    .onConflict((c) =>
+      c.columns(['case_id', 'distributor_id', 'kind', 'planned_on']).where('given_up_at', 'is', null).doNothing(),
+    )
     .returning('id')
     .executeTakeFirst();
   return inserted?.id ?? null;
@@ -264,6 +270,7 @@ export async function lockSendingToMail(trx: Transaction<Database>, id: string):
     .where('s.id', '=', id)
     .where('s.sent_at', 'is', null)
     .where('s.ciphertext', 'is not', null)
+    .where('s.given_up_at', 'is', null)
     .where('d.removed_at', 'is', null)
     .forUpdate('s')
     .skipLocked()
@@ -274,6 +281,19 @@ export async function lockSendingToMail(trx: Transaction<Database>, id: string):
 /** Mailed: the ciphertext is not kept. */
 export async function markSendingSent(trx: Transaction<Database>, id: string, at: Date): Promise<void> {
   await trx.updateTable('distributor_sendings').set({ sent_at: at, ciphertext: null }).where('id', '=', id).execute();
+}
+
+/** Sendings the queue could not mail since `before`: their ciphertext is dropped; returns how many. */
+export async function giveUpUnsentSendings(db: Db, before: Date, at: Date): Promise<number> {
+  const rows = await db
+    .updateTable('distributor_sendings')
+    .set({ ciphertext: null, given_up_at: at })
+    .where('sent_at', 'is', null)
+    .where('given_up_at', 'is', null)
+    .where('requested_at', '<', before)
+    .returning('id')
+    .execute();
+  return rows.length;
 }
 
 // Embargo reminders: one row per case, embargo day and lead; inserting it claims the reminder.

@@ -14,6 +14,7 @@ import { settleProposals } from './governance/decision-settle';
 import { enqueueReadyReferrals } from './governance/referral';
 import { dropEndedLimitWindows } from './limits/shared-limits';
 import { remindOfEmbargoes } from './disclosure/embargo-reminders';
+import { giveUpStaleSendings } from './disclosure/distributor-sending';
 
 export interface BackgroundWork {
   stop(): void;

@@ -41,12 +41,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('requested_by', 'uuid', (c) => c.references('members.id').onDelete('set null'))
     .addColumn('requested_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('sent_at', 'timestamptz')
-    // The armored message to the distributor's key, kept only until it is mailed.
+    // The armored message to the distributor's key, kept only until it is mailed (or given up on).
     .addColumn('ciphertext', 'text')
+    // Not mailed for days (the relay kept refusing it): its ciphertext is dropped, and it may be sent again.
+    .addColumn('given_up_at', 'timestamptz')
     .execute();
   await sql`
     CREATE UNIQUE INDEX distributor_sendings_once
-      ON distributor_sendings (case_id, distributor_id, kind, planned_on)`.execute(db);
+      ON distributor_sendings (case_id, distributor_id, kind, planned_on) WHERE given_up_at IS NULL`.execute(db);
 
   await db.schema
     .createTable('embargo_reminders')

@@ -6,7 +6,13 @@
 // disclosure (the embargo day); the release notice in the last two days, 24 hours ahead as a rule.
 import type { Kysely } from 'kysely';
 import type { Database, DistributorSendingKind } from '../../db/database';
-import { caseSendings, insertSending, listDistributors, type DistributorRow } from '../../db/distributors.queries';
+import {
+  caseSendings,
+  giveUpUnsentSendings,
+  insertSending,
+  listDistributors,
+  type DistributorRow,
+} from '../../db/distributors.queries';
 import { MalformedMessageError } from '../../crypto/errors';
 import { publicKeyIds } from '../../crypto/keys';
 import { assembleMessage, splitMessage } from '../../crypto/split-message';
@@ -62,7 +68,7 @@ export async function sendToDistributors(
     throw badInput('Nothing to send: no distributor has accepted the embargo policy, or none was chosen.');
 
   const current = new Map((await listDistributors(db)).map((d) => [d.id, d]));
-  const earlier = await caseSendings(db, found.id);
+  const earlier = (await caseSendings(db, found.id)).filter((s) => s.givenUpAt === null);
   const checked: { distributor: DistributorRow; armored: string }[] = [];
   const seen = new Set<string>();
   for (const item of request.messages) {
@@ -115,6 +121,14 @@ export async function sendToDistributors(
   });
   for (const id of ids) await events.distributorSending(found.id, id);
   return { sent: ids.length };
+}
+
+/** The mail queue retries for about two days; a sending still not mailed after this many is given up. */
+export const GIVE_UP_DAYS = 3;
+
+/** Drops the ciphertext of sendings the queue could not mail in time, so it is kept only while a job needs it. */
+export function giveUpStaleSendings(db: Kysely<Database>, now: Date): Promise<number> {
+  return giveUpUnsentSendings(db, new Date(now.getTime() - GIVE_UP_DAYS * 86_400_000), now);
 }
 
 async function requireSecurityCase(db: Kysely<Database>, member: SignedInMember, reference: string) {

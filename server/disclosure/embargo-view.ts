@@ -27,6 +27,7 @@ export interface EmbargoView {
     plannedOn: string;
     requestedAt: Date;
     sentAt: Date | null;
+    givenUp: boolean;
     by: string;
   }[];
   leaks: { organisation: string; leakedOn: string; messageId: string; by: string; recordedAt: Date }[];
@@ -55,7 +56,7 @@ export async function embargoView(
   const advanceOpen = left !== null && left >= ADVANCE_DAYS;
   const releaseOpen = left !== null && left > 0 && left <= RELEASE_WINDOW_DAYS;
   const sentFor = (id: string, kind: string) =>
-    sendings.some((s) => s.distributorId === id && s.kind === kind && s.plannedOn === embargoOn);
+    sendings.some((s) => s.distributorId === id && s.kind === kind && s.plannedOn === embargoOn && !s.givenUpAt);
   const accepted = distributors.filter((d) => d.acceptedOn !== null);
   return {
     embargoOn,
@@ -79,6 +80,7 @@ export async function embargoView(
       plannedOn: s.plannedOn,
       requestedAt: s.requestedAt,
       sentAt: s.sentAt,
+      givenUp: s.givenUpAt !== null,
       by: nameOf(s.requestedBy),
     })),
     leaks: leaks.map((l) => ({

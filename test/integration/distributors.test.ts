@@ -13,7 +13,11 @@ import {
   recordAcceptance,
   removeDistributor,
 } from '../../server/disclosure/distributors';
-import { distributorRecipients, sendToDistributors } from '../../server/disclosure/distributor-sending';
+import {
+  distributorRecipients,
+  giveUpStaleSendings,
+  sendToDistributors,
+} from '../../server/disclosure/distributor-sending';
 import { remindOfEmbargoes } from '../../server/disclosure/embargo-reminders';
 import { embargoView } from '../../server/disclosure/embargo-view';
 import { recordLeak } from '../../server/disclosure/embargo-leaks';
@@ -437,4 +441,39 @@ test('prototype names and NUL bytes are refused as bad input, never a crash', as
     ).kind,
   ).toBe('bad-input');
   await removeDistributor(db(), alice(), id);
+});
+
+test('a sending the queue never mailed loses its ciphertext after three days, and may be sent again', async () => {
+  const gina = await acceptedGina();
+  const c = await submitReport(db(), 'security', SECRET);
+  const planned = dayAfter(15);
+  await setEmbargo(db(), alice(), c.reference, planned);
+  const message = await encryptArmored('advisory', [GINA.publicKey]);
+  const send = () =>
+    sendToDistributors(
+      db(),
+      alice(),
+      c.reference,
+      { kind: 'advance', plannedOn: planned, messages: [{ distributorId: gina, message }] },
+      new Date(),
+      silentCaseEvents, // no job: as if the relay refused it throughout
+    );
+  await send();
+  const rows = () =>
+    db().selectFrom('distributor_sendings').select(['ciphertext', 'given_up_at']).where('case_id', '=', c.id).execute();
+  await giveUpStaleSendings(db(), new Date(Date.now() + 2 * DAY));
+  expect((await rows()).map((r) => [r.ciphertext !== null, r.given_up_at])).toEqual([[true, null]]);
+  // (Other tests' sendings to removed distributors, never mailed, are given up too.)
+  expect(await giveUpStaleSendings(db(), new Date(Date.now() + 4 * DAY))).toBeGreaterThanOrEqual(1);
+  expect((await rows()).map((r) => [r.ciphertext, r.given_up_at !== null])).toEqual([[null, true]]);
+  const view = (await embargoView(
+    db(),
+    alice(),
+    (await findReadableCase(db(), alice().id, c.reference))!,
+    new Date(),
+  ))!;
+  expect(view.sendings.map((x) => x.givenUp)).toEqual([true]);
+  expect(view.accepted.find((d) => d.id === gina)!.advanceSent).toBe(false);
+  expect(await send()).toEqual({ sent: 1 });
+  await removeDistributor(db(), alice(), gina);
 });
