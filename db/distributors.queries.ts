@@ -331,6 +331,16 @@ export async function casesDueForReminder(db: Db, today: string, days: number, a
   return rows.map((r) => ({ caseId: r.id, embargoOn: r.embargo_day }));
 }
 
+/** The case's embargo day now ('YYYY-MM-DD', or null), to drop a reminder about a day since changed. */
+export async function currentEmbargoDay(db: Db, caseId: string): Promise<string | null> {
+  const r = await db
+    .selectFrom('cases')
+    .select(sql<string | null>`to_char(embargo_until, 'YYYY-MM-DD')`.as('day'))
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  return r?.day ?? null;
+}
+
 /** Claims a reminder: true for the one caller (of any instance) that inserted it. */
 export async function claimReminder(
   trx: Transaction<Database>,

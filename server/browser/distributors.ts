@@ -12,7 +12,13 @@ import { sessionKey } from './keyring';
 
 interface DistributorRecipients {
   plannedOn: string | null;
-  distributors: { id: string; organisation: string; fingerprint: string; publicKey: string }[];
+  distributors: {
+    id: string;
+    organisation: string;
+    fingerprint: string;
+    publicKey: string;
+    sent: { advance: boolean; release: boolean };
+  }[];
 }
 
 interface StoredMessage {
@@ -39,13 +45,21 @@ export function startEmbargoSection(root: HTMLElement, email: string): void {
           const to = await fetchJson<DistributorRecipients>(`${base}/distributors`);
           if (!to.plannedOn) throw new Error('Set the embargo date first.');
           if (to.distributors.length === 0) throw new Error('No distributor has accepted the embargo policy.');
+          // Each distributor gets what it lacks: the advisory once, the release notice once after it.
+          const due = to.distributors.filter((d) => !d.sent[kind] && (kind === 'advance' || d.sent.advance));
+          if (due.length === 0)
+            throw new Error(
+              kind === 'advance'
+                ? 'Every distributor has the advisory for this date already.'
+                : 'Every distributor that has the advisory has the release notice already.',
+            );
           status.textContent = 'Encrypting in this browser…';
           const context = { projectName: project, reference, plannedOn: to.plannedOn };
           const text =
             kind === 'advance' ? advisoryText(await currentDraft(base, key), context) : releaseNoticeText(context);
           const entity = mimeTextEntity(text, distributorSubject(project, kind, reference, to.plannedOn));
           const messages = [];
-          for (const d of to.distributors)
+          for (const d of due)
             messages.push({
               distributorId: d.id,
               message: await encryptArmored({ data: entity, recipients: [await readPublicKey(d.publicKey)] }),

@@ -40,14 +40,26 @@ export interface SendingRequest {
   messages: { distributorId: string; message: string }[];
 }
 
-/** What the browser needs to encrypt: the distributors that accepted the embargo policy, and their keys. */
+/**
+ * What the browser needs to encrypt: the distributors that accepted the embargo policy, their keys,
+ * and what each was sent already for the planned date (the browser sends each what it lacks).
+ */
 export async function distributorRecipients(db: Kysely<Database>, member: SignedInMember, reference: string) {
   const found = await requireSecurityCase(db, member, reference);
+  const plannedOn = found.embargoUntil ? dayOf(found.embargoUntil) : null;
+  const sent = (await caseSendings(db, found.id)).filter((s) => s.givenUpAt === null && s.plannedOn === plannedOn);
+  const got = (id: string, kind: DistributorSendingKind) => sent.some((s) => s.distributorId === id && s.kind === kind);
   return {
-    plannedOn: found.embargoUntil ? dayOf(found.embargoUntil) : null,
+    plannedOn,
     distributors: (await listDistributors(db))
       .filter((d) => d.acceptedOn !== null)
-      .map((d) => ({ id: d.id, organisation: d.organisation, fingerprint: d.fingerprint, publicKey: d.armoredKey })),
+      .map((d) => ({
+        id: d.id,
+        organisation: d.organisation,
+        fingerprint: d.fingerprint,
+        publicKey: d.armoredKey,
+        sent: { advance: got(d.id, 'advance'), release: got(d.id, 'release') },
+      })),
   };
 }
 

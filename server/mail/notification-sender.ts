@@ -13,6 +13,7 @@ import type { CaseNotificationJob, DecisionNotificationJob, NotificationJob } fr
 import { decisionNoticeTarget } from '../../db/decision-people.queries';
 import { electorateOf } from '../governance/decision-settle';
 import type { Mailer } from './transport';
+import { currentEmbargoDay } from '../../db/distributors.queries';
 
 /** Encrypted content attached to one notification, at most (relays commonly refuse mail above 25 MB). */
 const CONTENT_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -68,6 +69,10 @@ export function createNotificationSender(deps: {
         event: job.event,
         caseId: job.caseId,
       });
+      return;
+    }
+    if (job.event === 'embargo-reminder' && (await currentEmbargoDay(deps.db, job.caseId)) !== job.embargoOn) {
+      deps.log.info('notification dropped: the embargo date changed since', { event: job.event, caseId: job.caseId });
       return;
     }
     const parts = target.deliverContent ? await contentParts(deps.db, target, job) : [];

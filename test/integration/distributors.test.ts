@@ -4,6 +4,10 @@
 // checks and acceptance; the seven-day rule; what is mailed to a distributor (gpg decrypts it with
 // its key); a liaison cannot send; prototype names and NUL bytes are refused as bad input.
 import { simpleParser } from 'mailparser';
+import { createMailTemplates } from '../../server/mail/compose';
+import { createNotificationSender } from '../../server/mail/notification-sender';
+import { createMailer } from '../../server/mail/transport';
+import { createLogger } from '../../server/log';
 import { sql } from 'kysely';
 import { setEmbargo } from '../../server/cases/case-work';
 import { listCasesForMember } from '../../server/cases/case-list';
@@ -475,5 +479,56 @@ test('a sending the queue never mailed loses its ciphertext after three days, an
   expect(view.sendings.map((x) => x.givenUp)).toEqual([true]);
   expect(view.accepted.find((d) => d.id === gina)!.advanceSent).toBe(false);
   expect(await send()).toEqual({ sent: 1 });
+  await removeDistributor(db(), alice(), gina);
+});
+
+test('a reminder still queued when the embargo day changes is dropped; one for the current day is mailed', async () => {
+  const c = await submitReport(db(), 'security', SECRET);
+  const old = dayAfter(30);
+  const current = dayAfter(31);
+  await setEmbargo(db(), alice(), c.reference, current);
+  const lines: string[] = [];
+  const notify = createNotificationSender({
+    db: db(),
+    mailer: createMailer(s.config.mail),
+    templates: createMailTemplates(s.config),
+    config: s.config,
+    log: createLogger((line) => void lines.push(line)),
+  });
+  const job = (embargoOn: string) =>
+    ({ event: 'embargo-reminder', caseId: c.id, memberId: alice().id, embargoOn, daysBefore: 7 }) as const;
+  const mine = () => s.sink!.messages.filter((m) => m.raw.toString().includes(`The embargo on ${c.reference}`));
+  await notify(job(old));
+  expect(lines.join('')).toContain('the embargo date changed since');
+  await notify(job(current));
+  await waitForMail(() => mine().length, 1);
+  expect(mine()).toHaveLength(1);
+  expect(mine()[0]!.raw.toString()).toContain(current);
+});
+
+test('the browser is told what each distributor has, so that a later one gets the advisory alone', async () => {
+  const gina = await acceptedGina();
+  const c = await submitReport(db(), 'security', SECRET);
+  const planned = dayAfter(16);
+  await setEmbargo(db(), alice(), c.reference, planned);
+  const sentOf = async () =>
+    (await distributorRecipients(db(), alice(), c.reference)).distributors.find((d) => d.id === gina)!.sent;
+  expect(await sentOf()).toEqual({ advance: false, release: false });
+  await sendToDistributors(
+    db(),
+    alice(),
+    c.reference,
+    {
+      kind: 'advance',
+      plannedOn: planned,
+      messages: [{ distributorId: gina, message: await encryptArmored('a', [GINA.publicKey]) }],
+    },
+    new Date(),
+    silentCaseEvents,
+  );
+  expect(await sentOf()).toEqual({ advance: true, release: false });
+  // A new date: nothing is sent for it yet.
+  await setEmbargo(db(), alice(), c.reference, dayAfter(17));
+  expect(await sentOf()).toEqual({ advance: false, release: false });
   await removeDistributor(db(), alice(), gina);
 });
