@@ -29,6 +29,8 @@ export interface CaseListRow {
   severityScore: string | null;
   severityRating: string | null;
   expedited: boolean;
+  /** A security case whose embargo day has come with no advisory published (issue 12 §2). */
+  embargoPassed: boolean;
   acknowledgedAt: Date | null;
   triagedAt: Date | null;
   acknowledgeDueAt: Date | null;
@@ -62,6 +64,9 @@ export async function listReadableCases(
       'c.severity_score',
       'c.severity_rating',
       'c.expedited',
+      sql<boolean>`(c.kind = 'security' AND c.embargo_until <= ${options.now.toISOString().slice(0, 10)}::date AND c.status NOT IN ('published', 'closed'))`.as(
+        'embargo_passed',
+      ),
       'c.acknowledged_at',
       'c.triaged_at',
       'c.acknowledge_due_at',
@@ -95,6 +100,7 @@ export async function listReadableCases(
     severityScore: r.severity_score,
     severityRating: r.severity_rating,
     expedited: r.expedited,
+    embargoPassed: r.embargo_passed === true,
     acknowledgedAt: r.acknowledged_at,
     triagedAt: r.triaged_at,
     acknowledgeDueAt: r.acknowledge_due_at,

@@ -16,7 +16,8 @@ export type MessageRole =
   | 'reporter-reply'
   | 'committee-decision'
   | 'meeting-minutes'
-  | 'advisory-draft';
+  | 'advisory-draft'
+  | 'embargo-leak';
 /** Why a member reads a case (case_readers.via). */
 export type ReaderVia = 'routed' | 'srt-joined' | 'conflict-lifted' | 'liaison' | 'extended';
 export type ConflictLevel = 'hard' | 'soft';
@@ -466,6 +467,59 @@ export interface TransparencyNoteKey {
   packet: string;
 }
 
+export interface DistributorsTable {
+  id: Generated<string>;
+  organisation: string;
+  email: string;
+  fingerprint: string;
+  encryption_key_id: string;
+  algorithm: string;
+  armored: string;
+  uid_override: Generated<boolean>;
+  accepted_on: Optional<Date | null>;
+  policy_version: Optional<string | null>;
+  acceptance_recorded_by: Optional<string | null>;
+  acceptance_recorded_at: Optional<Date | null>;
+  added_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+  removed_at: Optional<Date | null>;
+}
+
+export type DistributorSendingKind = 'advance' | 'release';
+
+export interface DistributorSendingsTable {
+  id: Generated<string>;
+  case_id: string;
+  distributor_id: string;
+  kind: DistributorSendingKind;
+  planned_on: Date;
+  fingerprint: string;
+  requested_by: string | null;
+  requested_at: CreatedAt;
+  sent_at: Optional<Date | null>;
+  /** The armored message to the distributor's key, only until it is mailed. */
+  ciphertext: Optional<string | null>;
+  given_up_at: Optional<Date | null>;
+}
+
+export interface EmbargoRemindersTable {
+  case_id: string;
+  embargo_on: Date;
+  days_before: number;
+  reminded_at: Date;
+}
+
+export interface EmbargoLeaksTable {
+  id: Generated<string>;
+  case_id: string;
+  distributor_id: string | null;
+  leaked_on: Date;
+  message_id: string;
+  recorded_by: string | null;
+  recorded_at: CreatedAt;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -503,6 +557,10 @@ export interface Database {
   cncf_legal_consultations: CncfLegalConsultationsTable;
   coc_remedies: CocRemediesTable;
   transparency_notes: TransparencyNotesTable;
+  distributors: DistributorsTable;
+  distributor_sendings: DistributorSendingsTable;
+  embargo_reminders: EmbargoRemindersTable;
+  embargo_leaks: EmbargoLeaksTable;
 }
 
 export type Member = Selectable<MembersTable>;

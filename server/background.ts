@@ -15,6 +15,8 @@ import { enqueueReadyReferrals } from './governance/referral';
 import { enqueueWaitingNotices } from './governance/cncf-notices';
 import { dropEndedLimitWindows } from './limits/shared-limits';
 import { enqueueUnmailedMeetingMail } from './meetings/meeting-invitees';
+import { remindOfEmbargoes } from './disclosure/embargo-reminders';
+import { giveUpStaleSendings } from './disclosure/distributor-sending';
 
 export interface BackgroundWork {
   stop(): void;
@@ -54,6 +56,10 @@ export function startBackgroundWork(deps: {
     every(60_000, 'enqueueing CNCF notices not mailed yet', () => enqueueWaitingNotices(deps.db, deps.events)),
     every(60_000, 'dropping ended rate-limit windows', () => dropEndedLimitWindows(deps.db)),
     every(30_000, 'mailing changed meeting invitations', () => enqueueUnmailedMeetingMail(deps.db, deps.events)),
+    // Each reminder claimed by one row (case, embargo day, lead): once, whichever instance inserts it.
+    every(60_000, 'reminding of embargoes', () =>
+      remindOfEmbargoes(deps.db, deps.events, (deps.now ?? (() => new Date()))()),
+    ),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

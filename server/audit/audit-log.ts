@@ -69,6 +69,12 @@ export const AUDIT_ACTIONS = [
   'charter.changed',
   'charter.set-by-operator',
   'charter.seeded',
+  'distributor.added',
+  'distributor.changed',
+  'distributor.removed',
+  'distributor.advisory-sent',
+  'embargo.reminded',
+  'embargo.leak-recorded',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -270,6 +270,14 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `${who} set the charter's setting ${String(d.key)} from ${JSON.stringify(d.old)} to ${JSON.stringify(d.new)}, before any approver had signed in.`;
     case 'charter.seeded':
       return `${who} wrote the charter's first values (${Array.isArray(d.keys) ? d.keys.length : 0} settings) from the environment and the defaults.`;
+    case 'distributor.advisory-sent':
+      return d.kind === 'release'
+        ? `${who} sent a distributor the release notice for ${String(d.plannedOn)}, encrypted to its key.`
+        : `${who} sent a distributor the advisory ahead of ${String(d.plannedOn)}, encrypted to its key.`;
+    case 'embargo.reminded':
+      return `The readers were reminded that the embargo ends on ${String(d.embargoOn)} (${String(d.daysBefore)} day${d.daysBefore === 1 ? '' : 's'} ahead).`;
+    case 'embargo.leak-recorded':
+      return `${who} recorded an embargo leak on ${String(d.leakedOn)} (${d.distributorId ? 'by a distributor' : 'source unknown'}).`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

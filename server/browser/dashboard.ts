@@ -5,6 +5,7 @@ import { startKeyPage } from './key-page';
 import { startMeetingMinutes } from './meeting-minutes';
 import { startCncfRecord } from './cncf-record';
 import { startTransparencyNote } from './transparency-note';
+import { startEmbargoSection } from './distributors';
 import { fulfilPendingGrants } from './grants';
 import { lockSessionKey, onUnlockedElsewhere, sessionKey, shareKeyWithOtherTabs } from './keyring';
 
@@ -28,6 +29,8 @@ const caseView = document.querySelector<HTMLElement>('[data-case-view]');
 const email = document.querySelector<HTMLElement>('[data-member-email]')?.dataset.memberEmail;
 if (email) shareKeyWithOtherTabs(email);
 if (caseView && email) void startCaseView(caseView, email);
+const embargo = document.querySelector<HTMLElement>('[data-embargo]');
+if (embargo && email) startEmbargoSection(embargo, email);
 const reopen = document.querySelector<HTMLFormElement>('form[data-reopen]');
 if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? '');
 if (caseView && document.querySelector('form[data-meeting-minutes]')) startMeetingMinutes(caseView);

@@ -19,6 +19,10 @@ export interface CaseEvents {
   meetingChanged(meetingId: string): Promise<void>;
   /** A notice to the CNCF central record was written: one mail to the committee. */
   cncfNoticeReady(caseId: string, noticeId: string): Promise<void>;
+  /** The embargo of the case ends in `daysBefore` days (on `embargoOn`): every reader is told, once. */
+  embargoReminder(caseId: string, embargoOn: string, daysBefore: number): Promise<void>;
+  /** A reader's browser encrypted the advisory (or release notice) to a distributor's key: it can be mailed. */
+  distributorSending(caseId: string, sendingId: string): Promise<void>;
 }
 
 export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
@@ -33,4 +37,6 @@ export const silentCaseEvents: CaseEvents = {
   referralReady: async () => undefined,
   meetingChanged: async () => undefined,
   cncfNoticeReady: async () => undefined,
+  embargoReminder: async () => undefined,
+  distributorSending: async () => undefined,
 };

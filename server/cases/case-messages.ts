@@ -66,7 +66,8 @@ export async function addCaseMessage(
 }
 
 export interface CaseMessageInput {
-  role: 'comment' | 'reply' | 'reporter-reply' | 'committee-decision' | 'meeting-minutes';
+  /** Every role a member or the reporter writes after the report: those with an audit action below. */
+  role: keyof typeof MESSAGE_AUDIT;
   authorMemberId: string | null;
   message: string | Uint8Array;
   withReporter: boolean;
@@ -117,6 +118,7 @@ const MESSAGE_AUDIT = {
   'reporter-reply': 'case.reporter-replied',
   'committee-decision': 'liaison.decision-recorded',
   'meeting-minutes': 'meeting.minutes-added',
+  'embargo-leak': 'embargo.leak-recorded',
 } as const;
 
 /** Inserts an addressed message (and its files) with its audit row, inside the caller's transaction. */

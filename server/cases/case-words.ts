@@ -53,6 +53,7 @@ export const MESSAGE_WORDS: Readonly<Record<MessageRole, MessageWords>> = {
   },
   'meeting-minutes': { member: 'Minutes of a closed meeting', mail: 'minutes of a closed meeting' },
   'advisory-draft': { member: 'Advisory draft', mail: 'advisory draft' },
+  'embargo-leak': { member: 'Embargo leak: what leaked', mail: 'record of an embargo leak' },
 };
 
 /** The labels one reader sees, by role (no prototype: a role from stored data never finds an inherited name). */

@@ -8,7 +8,8 @@ import { KIND_WORDS, messageLabels } from '../cases/case-words';
 
 export const MAIL_TEMPLATES_DIR = path.resolve(__dirname, '../../templates/mail');
 
-export type NotificationEvent = 'case-routed' | 'new-message' | 'assigned' | 'overdue' | 'liaison-appointed';
+export type NotificationEvent =
+  'case-routed' | 'new-message' | 'assigned' | 'overdue' | 'liaison-appointed' | 'embargo-reminder';
 export type DecisionNotice = 'proposed' | 'vote-called' | 'closed';
 
 const MESSAGE_LABELS = messageLabels('mail');
@@ -36,6 +37,9 @@ export interface NotificationValues {
   contentAttached: boolean;
   /** The charter's days to acknowledge (server/governance/charter.ts); the configuration's when not given. */
   ackDays?: number;
+  /** For embargo-reminder: the day the embargo ends and how many days ahead this is. */
+  embargoOn?: string;
+  daysBefore?: number;
 }
 
 export interface AcknowledgementValues {
@@ -73,6 +77,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         assigned: `${values.reference} is assigned to you`,
         overdue: `${values.reference} is overdue`,
         'liaison-appointed': `You are the liaison on ${values.reference}`,
+        'embargo-reminder': `The embargo on ${values.reference} ends on ${values.embargoOn ?? 'its date'}`,
       };
       const subject = `[${config.projectName}] ${subjects[event]}`;
       const context = {

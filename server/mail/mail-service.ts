@@ -12,6 +12,7 @@ import { createNotificationSender } from './notification-sender';
 import { createReferralSender } from './referral-sender';
 import { createMeetingSender } from './meeting-sender';
 import { createCncfNoticeSender } from './cncf-notice-sender';
+import { createDistributorSender } from './distributor-sender';
 import { createMailNotifications } from './notifications';
 import { SEND_QUEUE, startMailQueue, type QueueOptions } from './queue';
 import { createMailer, type Mailer } from './transport';
@@ -44,6 +45,7 @@ export async function startMailService(deps: {
     const refer = createReferralSender({ db, mailer, config, log });
     const meet = createMeetingSender({ db, mailer, config, log });
     const notice = createCncfNoticeSender({ db, mailer, config, log });
+    const toDistributor = createDistributorSender({ db, mailer, config, log });
     await queue.work((job) => {
       switch (job.event) {
         case 'committee-referral':
@@ -52,6 +54,8 @@ export async function startMailService(deps: {
           return meet(job);
         case 'cncf-notice':
           return notice(job);
+        case 'distributor-sending':
+          return toDistributor(job);
         default:
           return notify(job);
       }

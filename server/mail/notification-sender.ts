@@ -14,6 +14,7 @@ import type { CaseNotificationJob, DecisionNotificationJob, NotificationJob } fr
 import { decisionNoticeTarget } from '../../db/decision-people.queries';
 import { electorateOf } from '../governance/decision-settle';
 import type { Mailer } from './transport';
+import { currentEmbargoDay } from '../../db/distributors.queries';
 
 /** Encrypted content attached to one notification, at most (relays commonly refuse mail above 25 MB). */
 const CONTENT_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -71,6 +72,10 @@ export function createNotificationSender(deps: {
       });
       return;
     }
+    if (job.event === 'embargo-reminder' && (await currentEmbargoDay(deps.db, job.caseId)) !== job.embargoOn) {
+      deps.log.info('notification dropped: the embargo date changed since', { event: job.event, caseId: job.caseId });
+      return;
+    }
     const parts = target.deliverContent ? await contentParts(deps.db, target, job) : [];
     const role = job.messageId ? await messageRole(deps.db, job.caseId, job.messageId) : undefined;
     const body = deps.templates.notification(job.event, {
@@ -81,6 +86,8 @@ export function createNotificationSender(deps: {
       messageRole: role,
       contentAttached: parts.length > 0,
       ackDays: (await responseTargets(deps.db, deps.config)).acknowledgeDays[target.kind],
+      embargoOn: job.embargoOn,
+      daysBefore: job.daysBefore,
     });
     await send(target.email, body, parts, { event: job.event, caseId: job.caseId });
   };

@@ -12,6 +12,8 @@
  *   referralReady(caseId, id)      a referral's messages are re-wrapped → one mail to the CNCF CoC Committee
  *   meetingChanged(meetingId)      a closed meeting called, moved, cancelled → each invitee whose copy changed
  *   cncfNoticeReady(caseId, id)    a notice to the CNCF central record was written → one mail to the committee
+ *   embargoReminder(caseId, d, n)  the embargo ends on d, n days from now → every reader, once per day and lead
+ *   distributorSending(caseId, id) a reader encrypted the advisory to a distributor → one mail to it
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -136,6 +138,18 @@ export function createMailNotifications(deps: {
           key: `cncf-notice|${noticeId}|${Math.floor(now().getTime() / 60_000)}`,
           job: { event: 'cncf-notice', caseId, noticeId },
         },
+      ]),
+    embargoReminder: (caseId, embargoOn, daysBefore) =>
+      enqueue('embargo-reminder', caseId, async () =>
+        (await caseReaderIds(deps.db, caseId)).map((memberId) => ({
+          key: `embargo-reminder|${caseId}|${embargoOn}|${daysBefore}|${memberId}`,
+          job: { event: 'embargo-reminder', caseId, memberId, embargoOn, daysBefore },
+        })),
+      ),
+    // Once per sending: the sender locks it, mails it once and forgets its ciphertext.
+    distributorSending: (caseId, sendingId) =>
+      enqueue('distributor-sending', caseId, async () => [
+        { key: `distributor-sending|${sendingId}`, job: { event: 'distributor-sending', caseId, sendingId } },
       ]),
   };
   return events;

@@ -24,6 +24,9 @@ export interface CaseNotificationJob {
   memberId: string;
   /** For new-message: the message it is about (attached when the member opted in). */
   messageId?: string;
+  /** For embargo-reminder: the embargo day and how many days ahead (a date and a count, no content). */
+  embargoOn?: string;
+  daysBefore?: number;
 }
 
 /** One mail to the CNCF CoC Committee carrying a referral's messages (server/mail/referral-sender.ts). */
@@ -47,7 +50,14 @@ export interface CncfNoticeJob {
   noticeId: string;
 }
 
-export type MailJob = NotificationJob | ReferralJob | MeetingJob | CncfNoticeJob;
+/** One mail to one distributor: the advisory or release notice a reader's browser encrypted to its key (server/mail/distributor-sender.ts). */
+export interface DistributorJob {
+  event: 'distributor-sending';
+  caseId: string;
+  sendingId: string;
+}
+
+export type MailJob = NotificationJob | ReferralJob | MeetingJob | CncfNoticeJob | DistributorJob;
 
 export interface QueueOptions {
   /** How often an idle worker looks for jobs. */
