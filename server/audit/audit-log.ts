@@ -55,6 +55,10 @@ export const AUDIT_ACTIONS = [
   'intake-key.rotated',
   'intake-key.imported',
   'intake-key.reissued',
+  'retention.deletion-announced',
+  'retention.content-deleted',
+  'retention.hold-placed',
+  'retention.hold-lifted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

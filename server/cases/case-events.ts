@@ -15,6 +15,8 @@ export interface CaseEvents {
   decisionChanged(proposalId: string, change: DecisionChange): Promise<void>;
   /** Every message of a referral to the CNCF CoC Committee has its committee packet: it can be mailed. */
   referralReady(caseId: string, referralId: string): Promise<void>;
+  /** The case's content will be deleted on `deleteOn` (retention): every reader is told, once per date. */
+  retentionWarning(caseId: string, deleteOn: Date): Promise<void>;
 }
 
 export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
@@ -27,4 +29,5 @@ export const silentCaseEvents: CaseEvents = {
   liaisonAppointed: async () => undefined,
   decisionChanged: async () => undefined,
   referralReady: async () => undefined,
+  retentionWarning: async () => undefined,
 };

@@ -8,7 +8,8 @@ import { KIND_WORDS, messageLabels } from '../cases/case-words';
 
 export const MAIL_TEMPLATES_DIR = path.resolve(__dirname, '../../templates/mail');
 
-export type NotificationEvent = 'case-routed' | 'new-message' | 'assigned' | 'overdue' | 'liaison-appointed';
+export type NotificationEvent =
+  'case-routed' | 'new-message' | 'assigned' | 'overdue' | 'liaison-appointed' | 'retention-warning';
 export type DecisionNotice = 'proposed' | 'vote-called' | 'closed';
 
 const MESSAGE_LABELS = messageLabels('mail');
@@ -34,6 +35,8 @@ export interface NotificationValues {
   status: string;
   messageRole?: string;
   contentAttached: boolean;
+  /** For retention-warning: the day the content is deleted on. */
+  deleteOn?: Date;
 }
 
 export interface AcknowledgementValues {
@@ -69,6 +72,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         assigned: `${values.reference} is assigned to you`,
         overdue: `${values.reference} is overdue`,
         'liaison-appointed': `You are the liaison on ${values.reference}`,
+        'retention-warning': `The content of ${values.reference} will be deleted`,
       };
       const subject = `[${config.projectName}] ${subjects[event]}`;
       const context = {
@@ -79,6 +83,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         messageLabel: MESSAGE_LABELS[values.messageRole ?? ''] ?? 'message',
         caseUrl: caseUrl(values.reference),
         ackDays: config.acknowledgeDays[values.kind],
+        deleteOn: values.deleteOn?.toUTCString(),
       };
       return {
         subject,

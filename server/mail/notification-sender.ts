@@ -79,6 +79,7 @@ export function createNotificationSender(deps: {
       status: target.status,
       messageRole: role,
       contentAttached: parts.length > 0,
+      deleteOn: job.deleteOn ? new Date(job.deleteOn) : undefined,
     });
     await send(target.email, body, parts, { event: job.event, caseId: job.caseId });
   };

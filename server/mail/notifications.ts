@@ -10,6 +10,7 @@
  *   decisionChanged(proposalId, c) a decision proposed, turned into a vote, or closed → the approvers
  *                                  who may vote on it now (on a case: its readers without a conflict)
  *   referralReady(caseId, id)      a referral's messages are re-wrapped → one mail to the CNCF CoC Committee
+ *   retentionWarning(caseId, date) the content goes on that date → every reader, once per date
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -118,6 +119,13 @@ export function createMailNotifications(deps: {
       enqueue('committee-referral', caseId, async () => [
         { key: `committee-referral|${referralId}`, job: { event: 'committee-referral', caseId, referralId } },
       ]),
+    retentionWarning: (caseId, deleteOn) =>
+      enqueue('retention-warning', caseId, async () =>
+        (await caseReaderIds(deps.db, caseId)).map((memberId) => ({
+          key: `retention-warning|${caseId}|${deleteOn.toISOString()}|${memberId}`,
+          job: { event: 'retention-warning', caseId, memberId, deleteOn: deleteOn.toISOString() },
+        })),
+      ),
   };
   return events;
 }

@@ -24,6 +24,8 @@ export interface CaseNotificationJob {
   memberId: string;
   /** For new-message: the message it is about (attached when the member opted in). */
   messageId?: string;
+  /** For retention-warning: the date the content is deleted on (ISO). */
+  deleteOn?: string;
 }
 
 /** One mail to the CNCF CoC Committee carrying a referral's messages (server/mail/referral-sender.ts). */
