@@ -13,6 +13,7 @@ import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
 import { settleProposals } from './governance/decision-settle';
 import { enqueueReadyReferrals } from './governance/referral';
 import { dropEndedLimitWindows } from './limits/shared-limits';
+import type { RetentionJob } from './retention/retention-job';
 
 export interface BackgroundWork {
   stop(): void;
@@ -24,6 +25,8 @@ export function startBackgroundWork(deps: {
   log: Logger;
   /** The clock of decisions (deadlines); the real one unless a test gives its own. */
   now?: () => Date;
+  /** Retention's pg-boss job (server/retention/retention-job.ts): a run is asked for now and then. */
+  retention?: RetentionJob;
 }): BackgroundWork {
   const every = (ms: number, name: string, task: () => Promise<unknown>) => {
     let running = false;
@@ -50,6 +53,9 @@ export function startBackgroundWork(deps: {
     }),
     every(60_000, 'enqueueing referrals ready for the committee', () => enqueueReadyReferrals(deps.db, deps.events)),
     every(60_000, 'dropping ended rate-limit windows', () => dropEndedLimitWindows(deps.db)),
+    every(10 * 60_000, 'asking for a retention run', async () =>
+      deps.retention?.enqueue((deps.now ?? (() => new Date()))()),
+    ),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

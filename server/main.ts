@@ -9,6 +9,7 @@ import { guardProcess } from './http/request-guard';
 import { createLogger } from './log';
 import { governanceWarnings } from './governance/members';
 import { startBackgroundWork } from './background';
+import { startRetentionJob } from './retention/retention-job';
 import { DomainError } from './errors';
 import { unlockIntakeKeys } from './intake-key/keyring';
 import { followIntakeKeyChanges } from './intake-key/key-changes';
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
     intakeKeys: intakeKeys.keyring,
     mailStatus: (memberId) => mail.status(memberId),
   });
-  const background = startBackgroundWork({ db: database.db, events, log });
+  const retention = await startRetentionJob(mail.boss, { db: database.db, config, events, log });
+  const background = startBackgroundWork({ db: database.db, events, log, retention });
   running.push({ name: 'background work', close: () => background.stop() });
   const server: Server = app.listen(config.port, config.host, () => {
     log.info('listening', {

@@ -7,7 +7,7 @@ import { holdInForce, insertLegalHold, liftHold, lockCaseForHold } from '../../d
 import { appendAudit } from '../audit/audit-log';
 import type { SignedInMember } from '../auth/signed-in-member';
 import { requireReadableCase } from '../cases/case-work';
-import { conflict } from '../errors';
+import { badInput, conflict } from '../errors';
 import type { GovernanceActor } from '../governance/governance-actor';
 import { refuseLiaison } from '../governance/liaison-limits';
 
@@ -27,8 +27,8 @@ export async function placeLegalHold(
   refuseLiaison(member, 'place a legal hold');
   await db.transaction().execute(async (trx) => {
     const locked = await lockCaseForHold(trx, found.id);
-    if (!locked || locked.contentDeletedAt) throw conflict(ALREADY_DELETED);
-    if (locked.holdId) throw conflict(ALREADY_HELD);
+    if (!locked || locked.contentDeletedAt) throw badInput(ALREADY_DELETED);
+    if (locked.holdId) throw badInput(ALREADY_HELD);
     const holdId = await insertLegalHold(trx, found.id, member.id, now);
     await appendAudit(trx, {
       caseId: found.id,

@@ -3,7 +3,12 @@
 // case's last status change or new message. A deletion is announced to the readers a week ahead.
 import type { Kysely, Transaction } from 'kysely';
 import type { CaseKind, Database } from '../../db/database';
-import { WARNING_DAYS, type RetentionPolicy, type RetentionRow } from '../../db/retention.queries';
+import {
+  listRetentionCandidates,
+  WARNING_DAYS,
+  type RetentionPolicy,
+  type RetentionRow,
+} from '../../db/retention.queries';
 import { readCharter } from '../governance/charter';
 import type { Config } from '../config';
 import { STATES } from '../cases/workflow';
@@ -30,11 +35,19 @@ export function policyFromDays(days: { security: number; coc: number }): Retenti
   };
 }
 
+type CharterConfig = Pick<Config, 'acknowledgeDays' | 'triageDays' | 'decisions'>;
+
+// The retention days do not come from the environment (only their stored changes over the built-in
+// defaults do): where no config is at hand (the case page), readCharter is given these stand-ins
+// for the settings that do, which nothing here reads.
+const NO_ENVIRONMENT: CharterConfig = {
+  acknowledgeDays: { security: 0, coc: 0 },
+  triageDays: { security: 0, coc: 0 },
+  decisions: { lazyConsensusHours: 0, cocLazyConsensusHours: 0 },
+};
+
 /** The charter's retention, now. */
-export async function retentionPolicy(
-  db: Db,
-  config: Pick<Config, 'acknowledgeDays' | 'triageDays' | 'decisions'>,
-): Promise<RetentionPolicy> {
+export async function retentionPolicy(db: Db, config: CharterConfig = NO_ENVIRONMENT): Promise<RetentionPolicy> {
   const policy = policyFromDays((await readCharter(db, config)).retentionDays);
   for (const kind of ['security', 'coc'] as const)
     if (!Number.isInteger(policy[kind].days) || policy[kind].days < 1)
@@ -68,7 +81,7 @@ export function deletionDate(
 export interface DueCase {
   reference: string;
   kind: CaseKind;
-  deleteAt: Date;
+  deleteOn: Date;
   held: boolean;
 }
 
@@ -77,8 +90,14 @@ export function dueCases(rows: readonly RetentionRow[], now: Date, until: Date =
     .map((r) => ({
       reference: r.reference,
       kind: r.kind,
-      deleteAt: r.held ? r.clockDueAt : deletionDate(r.clockDueAt, r, now),
+      deleteOn: r.held ? r.clockDueAt : deletionDate(r.clockDueAt, r, now),
       held: r.held,
     }))
-    .filter((r) => r.deleteAt.getTime() <= until.getTime());
+    .filter((r) => r.deleteOn.getTime() <= until.getTime());
+}
+
+/** What `intake retention due` lists: due by `withinDays` from now; the unheld ones due now are what a run deletes. */
+export async function listDueCases(db: Db, config: CharterConfig, now: Date, withinDays = 0): Promise<DueCase[]> {
+  const until = addDays(now, withinDays);
+  return dueCases(await listRetentionCandidates(db, await retentionPolicy(db, config), until), now, until);
 }
