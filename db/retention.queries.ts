@@ -103,11 +103,16 @@ export async function markCasesToWarn(
     .forUpdate('c')
     .modifyEnd(sql`SKIP LOCKED`)
     .execute();
-  for (const c of locked)
+  // The date itself from SQL: a JavaScript Date would round it to milliseconds, and it is compared exactly.
+  if (locked.length)
     await trx
-      .updateTable('cases')
-      .set({ retention_warned_for: c.due_at, retention_warned_at: now })
-      .where('id', '=', c.id)
+      .updateTable('cases as c')
+      .set({ retention_warned_for: due, retention_warned_at: now })
+      .where(
+        'c.id',
+        'in',
+        locked.map((c) => c.id),
+      )
       .execute();
   return locked.map((c) => ({ id: c.id, dueAt: c.due_at }));
 }
