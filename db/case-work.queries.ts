@@ -49,6 +49,8 @@ export async function lockCaseStatus(
 export async function setCaseStatus(db: Db, caseId: string, change: CaseStatusChange): Promise<void> {
   await updateCase(db, caseId, {
     status: change.status,
+    // A closed case's retention clock starts when it reached that state (server/retention).
+    retention_started_at: new Date(),
     acknowledged_at: change.acknowledgedAt,
     triaged_at: change.triagedAt,
     ...(change.duplicateOf ? { duplicate_of: change.duplicateOf } : {}),
@@ -58,7 +60,7 @@ export async function setCaseStatus(db: Db, caseId: string, change: CaseStatusCh
 
 /** Back to an open status: a reopened case is no longer a duplicate, nor resolved. */
 export async function reopenCaseStatus(db: Db, caseId: string, status: string): Promise<void> {
-  await updateCase(db, caseId, { status, duplicate_of: null, resolution: null });
+  await updateCase(db, caseId, { status, duplicate_of: null, resolution: null, retention_started_at: new Date() });
 }
 
 export async function setCaseAssignee(db: Db, caseId: string, assigneeId: string | null): Promise<void> {

@@ -68,8 +68,8 @@ export interface CasesTable {
   receipt_lookup: ColumnType<Buffer, Buffer, never>;
   reporter_fingerprint: string;
   reporter_public_key: string;
-  /** The reporter's private key, encrypted under the receipt (OpenPGP S2K). */
-  reporter_locked_key: string;
+  /** The reporter's private key, encrypted under the receipt (OpenPGP S2K); null once the content is deleted. */
+  reporter_locked_key: string | null;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
   assignee_id: string | null;
@@ -92,6 +92,11 @@ export interface CasesTable {
   escalated_at: Date | null;
   /** When the resolution was recorded (set by the database, migration 2026-12-01-17). */
   resolved_at: Generated<Date | null>;
+  /** Retention (migration 2026-12-01-20): the last status change or new message; a closed case's clock runs from it. */
+  retention_started_at: Generated<Date>;
+  retention_warned_for: Date | null;
+  retention_warned_at: Date | null;
+  content_deleted_at: Date | null;
 }
 
 export interface CaseReadersTable {
@@ -520,6 +525,16 @@ export interface EmbargoLeaksTable {
   recorded_at: CreatedAt;
 }
 
+/** A legal hold stops a case's deletion; lifted only by a decision (lift-legal-hold). */
+export interface CaseLegalHoldsTable {
+  id: Generated<string>;
+  case_id: string;
+  placed_by_member_id: string | null;
+  placed_at: Generated<Date>;
+  lifted_at: Date | null;
+  lifted_by_proposal_id: string | null;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -561,6 +576,7 @@ export interface Database {
   distributor_sendings: DistributorSendingsTable;
   embargo_reminders: EmbargoRemindersTable;
   embargo_leaks: EmbargoLeaksTable;
+  case_legal_holds: CaseLegalHoldsTable;
 }
 
 export type Member = Selectable<MembersTable>;

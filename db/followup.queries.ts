@@ -8,7 +8,9 @@ export interface ReporterCase {
   status: string;
   reporterFingerprint: string;
   reporterPublicKey: string;
-  reporterLockedKey: string;
+  /** null once the content is deleted (retention). */
+  reporterLockedKey: string | null;
+  contentDeletedAt: Date | null;
 }
 
 /** The case a receipt's lookup hash points at; the locked reporter key is read only here. */
@@ -18,7 +20,16 @@ export async function findCaseByReceiptLookup(
 ): Promise<ReporterCase | undefined> {
   const r = await db
     .selectFrom('cases')
-    .select(['id', 'reference', 'kind', 'status', 'reporter_fingerprint', 'reporter_public_key', 'reporter_locked_key'])
+    .select([
+      'id',
+      'reference',
+      'kind',
+      'status',
+      'reporter_fingerprint',
+      'reporter_public_key',
+      'reporter_locked_key',
+      'content_deleted_at',
+    ])
     .where('receipt_lookup', '=', Buffer.from(lookup))
     .executeTakeFirst();
   return (
@@ -30,6 +41,7 @@ export async function findCaseByReceiptLookup(
       reporterFingerprint: r.reporter_fingerprint,
       reporterPublicKey: r.reporter_public_key,
       reporterLockedKey: r.reporter_locked_key,
+      contentDeletedAt: r.content_deleted_at,
     }
   );
 }

@@ -17,6 +17,7 @@ import { dropEndedLimitWindows } from './limits/shared-limits';
 import { enqueueUnmailedMeetingMail } from './meetings/meeting-invitees';
 import { remindOfEmbargoes } from './disclosure/embargo-reminders';
 import { giveUpStaleSendings } from './disclosure/distributor-sending';
+import type { RetentionJob } from './retention/retention-job';
 
 export interface BackgroundWork {
   stop(): void;
@@ -28,6 +29,8 @@ export function startBackgroundWork(deps: {
   log: Logger;
   /** The clock of decisions (deadlines); the real one unless a test gives its own. */
   now?: () => Date;
+  /** Retention's pg-boss job (server/retention/retention-job.ts): a run is asked for now and then. */
+  retention?: RetentionJob;
 }): BackgroundWork {
   const every = (ms: number, name: string, task: () => Promise<unknown>) => {
     let running = false;
@@ -59,6 +62,9 @@ export function startBackgroundWork(deps: {
     // Each reminder claimed by one row (case, embargo day, lead): once, whichever instance inserts it.
     every(60_000, 'reminding of embargoes', () =>
       remindOfEmbargoes(deps.db, deps.events, (deps.now ?? (() => new Date()))()),
+    ),
+    every(10 * 60_000, 'asking for a retention run', async () =>
+      deps.retention?.enqueue((deps.now ?? (() => new Date()))()),
     ),
   ];
   return { stop: () => timers.forEach(clearInterval) };

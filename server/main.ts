@@ -11,6 +11,7 @@ import { governanceWarnings } from './governance/members';
 import { seedCharter } from './governance/charter-seed';
 import { followCharterChanges } from './governance/charter-cache';
 import { startBackgroundWork } from './background';
+import { startRetentionJob } from './retention/retention-job';
 import { DomainError } from './errors';
 import { unlockIntakeKeys } from './intake-key/keyring';
 import { followIntakeKeyChanges } from './intake-key/key-changes';
@@ -66,7 +67,8 @@ async function main(): Promise<void> {
     intakeKeys: intakeKeys.keyring,
     mailStatus: (memberId) => mail.status(memberId),
   });
-  const background = startBackgroundWork({ db: database.db, events, log });
+  const retention = await startRetentionJob(mail.boss, { db: database.db, config, events, log });
+  const background = startBackgroundWork({ db: database.db, events, log, retention });
   running.push({ name: 'background work', close: () => background.stop() });
   const server: Server = app.listen(config.port, config.host, () => {
     log.info('listening', {

@@ -20,6 +20,7 @@ import * as meetings from './2026-12-01-13-meetings';
 import * as cncfRecord from './2026-12-01-16-cncf-record';
 import * as transparency from './2026-12-01-17-transparency';
 import * as distributors from './2026-12-01-19-distributors';
+import * as retention from './2026-12-01-20-retention';
 
 /** Every migration, by its date-prefixed name. Listed statically so that no file-system scan is needed at run time. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-16-cncf-record': cncfRecord,
   '2026-12-01-17-transparency': transparency,
   '2026-12-01-19-distributors': distributors,
+  '2026-12-01-20-retention': retention,
 };

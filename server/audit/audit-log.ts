@@ -75,6 +75,10 @@ export const AUDIT_ACTIONS = [
   'distributor.advisory-sent',
   'embargo.reminded',
   'embargo.leak-recorded',
+  'retention.deletion-announced',
+  'retention.content-deleted',
+  'retention.hold-placed',
+  'retention.hold-lifted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -132,6 +132,11 @@ function listChange(added: unknown, removed: unknown): string {
   return parts.some(Boolean) ? `, ${parts.filter(Boolean).join(' and ')}` : '';
 }
 
+/** An ISO time from a detail as its UTC day, or "a date" when it is not one. */
+function dayOf(value: unknown): string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? value.slice(0, 10) : 'a date';
+}
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
@@ -278,6 +283,14 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `The readers were reminded that the embargo ends on ${String(d.embargoOn)} (${String(d.daysBefore)} day${d.daysBefore === 1 ? '' : 's'} ahead).`;
     case 'embargo.leak-recorded':
       return `${who} recorded an embargo leak on ${String(d.leakedOn)} (${d.distributorId ? 'by a distributor' : 'source unknown'}).`;
+    case 'retention.deletion-announced':
+      return `The readers were told that the content will be deleted on ${dayOf(d.deleteOn)}.`;
+    case 'retention.content-deleted':
+      return `The retention period ran out: the content was deleted for good (${count(d.messages)}, ${count(d.sessionKeys).replace('message', 'key packet')}).`;
+    case 'retention.hold-placed':
+      return `${who} placed a legal hold: the content is not deleted while it is in force.`;
+    case 'retention.hold-lifted':
+      return 'A decision lifted the legal hold.';
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

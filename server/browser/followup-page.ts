@@ -15,7 +15,9 @@ import { CannotWorkHereError, inTime } from './hand-over';
 interface Followup {
   reference: string;
   status: string;
-  lockedKey: string;
+  /** null once the content was deleted (retention); then `contentDeleted` says so. */
+  lockedKey: string | null;
+  contentDeleted: string | null;
   messages: { id: string; role: string; createdAt: string; packet: string; body: string }[];
   recipients: string[];
 }
@@ -41,9 +43,16 @@ export async function openCase(form: HTMLFormElement, view: HTMLElement, support
     // The server answers a receipt that matches nothing with NO_MATCH itself; its other answers (too
     // many attempts, unreachable) are shown as they are, not as a wrong receipt.
     const followup = await fetchJson<Followup>(`/api/followup/${lookup}`);
-    if (!support.argon2 && (await isLockedWithArgon2(followup.lockedKey))) throw new CannotWorkHereError(NO_ARGON2);
+    if (followup.lockedKey === null) {
+      renderDeleted(view, followup);
+      status.textContent = '';
+      show(form, false);
+      return;
+    }
+    const lockedKey = followup.lockedKey;
+    if (!support.argon2 && (await isLockedWithArgon2(lockedKey))) throw new CannotWorkHereError(NO_ARGON2);
     status.textContent = 'Unlocking with your receipt, in this browser…';
-    const key = await inTime(unlockReporterKey(followup.lockedKey, receipt), STEP_MS, 'Unlocking your case').catch(
+    const key = await inTime(unlockReporterKey(lockedKey, receipt), STEP_MS, 'Unlocking your case').catch(
       (error: CannotWorkHereError) => {
         throw error.cause instanceof DecryptionError ? new Error(NO_MATCH) : error;
       },
@@ -55,6 +64,19 @@ export async function openCase(form: HTMLFormElement, view: HTMLElement, support
     if (!(error instanceof CannotWorkHereError)) status.textContent = (error as Error).message;
     else throw error;
   }
+}
+
+/** Nothing left to decrypt: the reference, the status and the notice. */
+function renderDeleted(view: HTMLElement, followup: Followup): void {
+  const heading = element('h2', `Your report ${followup.reference}`);
+  const state = element('p', 'Status: ');
+  state.append(element('strong', followup.status));
+  const notice = element('p', followup.contentDeleted ?? '', 'notice');
+  notice.dataset.contentDeleted = '';
+  view.replaceChildren(heading, state, notice);
+  show(view, true);
+  heading.tabIndex = -1;
+  heading.focus();
 }
 
 async function render(view: HTMLElement, followup: Followup, key: PrivateKey, lookup: string): Promise<void> {

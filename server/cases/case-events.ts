@@ -23,6 +23,8 @@ export interface CaseEvents {
   embargoReminder(caseId: string, embargoOn: string, daysBefore: number): Promise<void>;
   /** A reader's browser encrypted the advisory (or release notice) to a distributor's key: it can be mailed. */
   distributorSending(caseId: string, sendingId: string): Promise<void>;
+  /** The case's content will be deleted on `deleteOn` (retention): every reader is told, once per date. */
+  retentionWarning(caseId: string, deleteOn: Date): Promise<void>;
 }
 
 export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
@@ -39,4 +41,5 @@ export const silentCaseEvents: CaseEvents = {
   cncfNoticeReady: async () => undefined,
   embargoReminder: async () => undefined,
   distributorSending: async () => undefined,
+  retentionWarning: async () => undefined,
 };

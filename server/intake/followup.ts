@@ -11,7 +11,9 @@ import { UnlockBusyError, unlockReporterKeyOffThread } from '../../crypto/report
 import { decryptSplit, encryptMessage } from '../../crypto/split-message';
 import type { CaseEvents } from '../cases/case-events';
 import { caseRecipients, storeCaseMessage } from '../cases/case-messages';
-import { badInput, DomainError, notFound } from '../errors';
+import { badInput, conflict, DomainError, notFound } from '../errors';
+import { contentDeletedNotice } from '../retention/deleted-words';
+import { CONTENT_DELETED } from '../retention/retention-clock';
 import { reporterLabel } from '../cases/workflow';
 
 export const NO_MATCH = 'No case matches this receipt. Check the words and try again.';
@@ -27,6 +29,17 @@ export async function caseForLookup(db: Kysely<Database>, lookupHex: string): Pr
 /** What the browser needs to show the case to its reporter: still encrypted, with the locked key. */
 export async function followupForBrowser(db: Kysely<Database>, lookupHex: string) {
   const found = await caseForLookup(db, lookupHex);
+  // Deleted content (retention): the lookup hash alone proves the receipt (>= 80 bits); the status stays.
+  if (found.contentDeletedAt || found.reporterLockedKey === null)
+    return {
+      reference: found.reference,
+      kind: found.kind,
+      status: reporterLabel(found.kind, found.status),
+      lockedKey: null,
+      contentDeleted: contentDeletedNotice(found.contentDeletedAt ?? new Date(0)),
+      messages: [],
+      recipients: [],
+    };
   const [timeline, readers] = await Promise.all([
     reporterTimeline(db, found.id, found.reporterFingerprint),
     caseRecipients(db, found.id),
@@ -36,6 +49,7 @@ export async function followupForBrowser(db: Kysely<Database>, lookupHex: string
     kind: found.kind,
     status: reporterLabel(found.kind, found.status),
     lockedKey: found.reporterLockedKey,
+    contentDeleted: null,
     messages: timeline.map((m) => ({
       id: m.id,
       role: m.role,
@@ -55,6 +69,7 @@ export async function addReporterReply(
   events: CaseEvents,
 ): Promise<void> {
   const found = await caseForLookup(db, lookupHex);
+  if (found.contentDeletedAt) throw conflict(CONTENT_DELETED);
   await storeCaseMessage(
     db,
     { id: found.id, reporterFingerprint: found.reporterFingerprint, reporterPublicKey: found.reporterPublicKey },
@@ -71,6 +86,8 @@ export async function addReporterReply(
 export interface DecryptedFollowup {
   reference: string;
   status: string;
+  /** The notice when the content was deleted (retention); then there are no messages. */
+  contentDeleted: string | null;
   messages: { role: string; createdAt: Date; text: string | null; filename: string | null }[];
 }
 
@@ -83,11 +100,13 @@ export interface DecryptedFollowup {
 async function unlockCaseWithReceipt(
   db: Kysely<Database>,
   receipt: string,
-): Promise<{ found: ReporterCase; key: PrivateKey }> {
+): Promise<{ found: ReporterCase; key: PrivateKey | null }> {
   const found = isWellFormedReceipt(receipt)
     ? await findCaseByReceiptLookup(db, await receiptLookupHash(receipt))
     : undefined;
   if (!found) throw notFound(NO_MATCH);
+  // The content and the locked key are gone (retention): the receipt's hash matching is the proof left.
+  if (found.reporterLockedKey === null) return { found, key: null };
   try {
     return { found, key: await unlockReporterKeyOffThread(found.reporterLockedKey, receipt) };
   } catch (error) {
@@ -100,6 +119,14 @@ async function unlockCaseWithReceipt(
 /** Without JavaScript: finds the case by the receipt, unlocks the reporter key with it and decrypts in memory. */
 export async function openFollowupWithReceipt(db: Kysely<Database>, receipt: string): Promise<DecryptedFollowup> {
   const { found, key } = await unlockCaseWithReceipt(db, receipt);
+  const status = reporterLabel(found.kind, found.status);
+  if (key === null)
+    return {
+      reference: found.reference,
+      status,
+      contentDeleted: contentDeletedNotice(found.contentDeletedAt ?? new Date(0)),
+      messages: [],
+    };
   const timeline = await reporterTimeline(db, found.id, found.reporterFingerprint);
   const messages = await Promise.all(
     timeline.map(async (m) => {
@@ -118,7 +145,7 @@ export async function openFollowupWithReceipt(db: Kysely<Database>, receipt: str
       };
     }),
   );
-  return { reference: found.reference, status: reporterLabel(found.kind, found.status), messages };
+  return { reference: found.reference, status, contentDeleted: null, messages };
 }
 
 /** Without JavaScript: encrypts the reporter's answer in memory to the readers and the reporter key. */
@@ -130,6 +157,7 @@ export async function replyWithReceipt(
 ): Promise<void> {
   if (text.trim() === '') throw badInput('Write your answer before sending it.');
   const { found } = await unlockCaseWithReceipt(db, receipt);
+  if (found.contentDeletedAt) throw conflict(CONTENT_DELETED);
   const readers = await caseRecipients(db, found.id);
   const reporterKey = await readPublicKey(found.reporterPublicKey);
   const message = await encryptMessage({ data: text, recipients: [...readers.map((r) => r.publicKey), reporterKey] });

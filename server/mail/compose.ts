@@ -9,7 +9,13 @@ import { KIND_WORDS, messageLabels } from '../cases/case-words';
 export const MAIL_TEMPLATES_DIR = path.resolve(__dirname, '../../templates/mail');
 
 export type NotificationEvent =
-  'case-routed' | 'new-message' | 'assigned' | 'overdue' | 'liaison-appointed' | 'embargo-reminder';
+  | 'case-routed'
+  | 'new-message'
+  | 'assigned'
+  | 'overdue'
+  | 'liaison-appointed'
+  | 'embargo-reminder'
+  | 'retention-warning';
 export type DecisionNotice = 'proposed' | 'vote-called' | 'closed';
 
 const MESSAGE_LABELS = messageLabels('mail');
@@ -40,6 +46,8 @@ export interface NotificationValues {
   /** For embargo-reminder: the day the embargo ends and how many days ahead this is. */
   embargoOn?: string;
   daysBefore?: number;
+  /** For retention-warning: the day the content is deleted on. */
+  deleteOn?: Date;
 }
 
 export interface AcknowledgementValues {
@@ -78,6 +86,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         overdue: `${values.reference} is overdue`,
         'liaison-appointed': `You are the liaison on ${values.reference}`,
         'embargo-reminder': `The embargo on ${values.reference} ends on ${values.embargoOn ?? 'its date'}`,
+        'retention-warning': `The content of ${values.reference} will be deleted`,
       };
       const subject = `[${config.projectName}] ${subjects[event]}`;
       const context = {
@@ -88,6 +97,7 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         messageLabel: MESSAGE_LABELS[values.messageRole ?? ''] ?? 'message',
         caseUrl: caseUrl(values.reference),
         ackDays: values.ackDays ?? config.acknowledgeDays[values.kind],
+        deleteOn: values.deleteOn?.toUTCString(),
       };
       return {
         subject,

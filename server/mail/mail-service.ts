@@ -1,5 +1,6 @@
 // Outbound e-mail in one running instance: the queue and its worker, the notifications the other
 // workflows call, and the acknowledgements to e-mail reporters. Started and stopped by main.ts.
+import type PgBoss from 'pg-boss';
 import type { DatabaseHandle } from '../../db/connect';
 import { indexNotificationsByMember, waitingNotificationsFor } from '../../db/mail-queue.queries';
 import type { CaseEvents } from '../cases/case-events';
@@ -19,6 +20,8 @@ import { createMailer, type Mailer } from './transport';
 
 export interface MailService {
   events: CaseEvents;
+  /** The pg-boss the queue runs on, for the other background jobs (retention). */
+  boss: PgBoss;
   /** The acknowledgement to an e-mail reporter (sent from memory; see acknowledge.ts). */
   acknowledge: Acknowledge;
   /** For a member's dashboard: whether mail can go out, and how much of the mail to this member waits. */
@@ -73,6 +76,7 @@ export async function startMailService(deps: {
 
   return {
     events,
+    boss: queue.boss,
     acknowledge: (request) => acknowledger.acknowledge(request),
     status: async (memberId) => ({
       relayConfigured: mailer.configured,

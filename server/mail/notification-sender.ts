@@ -88,6 +88,7 @@ export function createNotificationSender(deps: {
       ackDays: (await responseTargets(deps.db, deps.config)).acknowledgeDays[target.kind],
       embargoOn: job.embargoOn,
       daysBefore: job.daysBefore,
+      deleteOn: job.deleteOn ? new Date(job.deleteOn) : undefined,
     });
     await send(target.email, body, parts, { event: job.event, caseId: job.caseId });
   };

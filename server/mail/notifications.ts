@@ -14,6 +14,7 @@
  *   cncfNoticeReady(caseId, id)    a notice to the CNCF central record was written → one mail to the committee
  *   embargoReminder(caseId, d, n)  the embargo ends on d, n days from now → every reader, once per day and lead
  *   distributorSending(caseId, id) a reader encrypted the advisory to a distributor → one mail to it
+ *   retentionWarning(caseId, date) the content goes on that date → every reader, once per date
  *
  * Each call enqueues one pg-boss job per recipient (ids only) and returns; it never throws, so a
  * notification can never fail the action that caused it. Recipients are the case's readers
@@ -151,6 +152,13 @@ export function createMailNotifications(deps: {
       enqueue('distributor-sending', caseId, async () => [
         { key: `distributor-sending|${sendingId}`, job: { event: 'distributor-sending', caseId, sendingId } },
       ]),
+    retentionWarning: (caseId, deleteOn) =>
+      enqueue('retention-warning', caseId, async () =>
+        (await caseReaderIds(deps.db, caseId)).map((memberId) => ({
+          key: `retention-warning|${caseId}|${deleteOn.toISOString()}|${memberId}`,
+          job: { event: 'retention-warning', caseId, memberId, deleteOn: deleteOn.toISOString() },
+        })),
+      ),
   };
   return events;
 }

@@ -27,6 +27,8 @@ export interface CaseNotificationJob {
   /** For embargo-reminder: the embargo day and how many days ahead (a date and a count, no content). */
   embargoOn?: string;
   daysBefore?: number;
+  /** For retention-warning: the date the content is deleted on (ISO). */
+  deleteOn?: string;
 }
 
 /** One mail to the CNCF CoC Committee carrying a referral's messages (server/mail/referral-sender.ts). */

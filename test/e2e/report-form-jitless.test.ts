@@ -54,7 +54,7 @@ async function lockedKeyOf(reference: string): Promise<string> {
     .select('reporter_locked_key')
     .where('reference', '=', reference)
     .executeTakeFirstOrThrow();
-  return row.reporter_locked_key;
+  return row.reporter_locked_key!;
 }
 
 function posts(requests: readonly RecordedRequest[], pathname: string): RecordedRequest[] {

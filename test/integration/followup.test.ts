@@ -59,7 +59,7 @@ afterAll(async () => {
 
 /** What the follow-up page's script does with the JSON: unlock the key with the receipt, decrypt each message. */
 async function readInBrowser(followup: Awaited<ReturnType<typeof followupForBrowser>>, receipt: string) {
-  const key = await unlockReporterKey(followup.lockedKey, receipt);
+  const key = await unlockReporterKey(followup.lockedKey!, receipt);
   return Promise.all(
     followup.messages.map(async (m) => ({
       role: m.role,

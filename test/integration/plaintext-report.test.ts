@@ -95,7 +95,7 @@ describe('the reporter', () => {
       .select('reporter_locked_key')
       .where('id', '=', stored.id)
       .executeTakeFirstOrThrow();
-    const reporterKey = await unlockReporterKey(row.reporter_locked_key, receipt);
+    const reporterKey = await unlockReporterKey(row.reporter_locked_key!, receipt);
     const message = await t.db
       .selectFrom('messages')
       .select(['id', 'body'])
