@@ -66,7 +66,7 @@ export async function addCaseMessage(
 }
 
 export interface CaseMessageInput {
-  role: 'comment' | 'reply' | 'reporter-reply' | 'committee-decision';
+  role: 'comment' | 'reply' | 'reporter-reply' | 'committee-decision' | 'advisory-draft';
   authorMemberId: string | null;
   message: string | Uint8Array;
   withReporter: boolean;
@@ -116,6 +116,7 @@ const MESSAGE_AUDIT = {
   reply: 'case.reply-added',
   'reporter-reply': 'case.reporter-replied',
   'committee-decision': 'liaison.decision-recorded',
+  'advisory-draft': 'advisory.draft-saved',
 } as const;
 
 /** Inserts an addressed message (and its files) with its audit row, inside the caller's transaction. */

@@ -18,7 +18,16 @@ import { parseCaseReference } from './case-reference';
 import { badInput, notFound } from '../errors';
 import type { SignedInMember } from '../auth/signed-in-member';
 import { checkCwe, scoreCvss } from './severity';
-import { allowedMoves, checkMove, isClosingMove, reopenTarget, stateOf, type MoveDetails } from './workflow';
+import {
+  allowedMoves,
+  checkDecisionMove,
+  checkMove,
+  isClosingMove,
+  reopenTarget,
+  stateOf,
+  type MoveDetails,
+} from './workflow';
+import type { GovernanceActor } from '../governance/governance-actor';
 import { badField, onField } from '../field-errors';
 import { findCaseRead, markCaseRead } from '../../db/case-reads.queries';
 import { TEXT_LIMITS, checkText } from '../text-checks';
@@ -100,29 +109,58 @@ export async function moveCase(
   await db.transaction().execute(async (trx) => {
     const current = await lockCaseStatus(trx, found.id);
     checkMove(found.kind, current.status, to, details);
-    const now = new Date();
-    // Only what this move records: a stray field of another move's form never reaches the case or the audit log.
-    const recorded = {
-      ...(to === 'duplicate'
-        ? { duplicateOf: parseCaseReference(details.duplicateOf!) ?? details.duplicateOf!.trim().toUpperCase() }
-        : {}),
-      ...(to === 'resolved' ? { resolution: details.resolution! } : {}),
-    };
-    await setCaseStatus(trx, found.id, {
-      status: to,
-      acknowledgedAt: current.acknowledgedAt ?? now,
-      triagedAt: current.triagedAt ?? (stateOf(found.kind, to).triaged ? now : null),
-      ...recorded,
-    });
-    await appendAudit(trx, {
-      caseId: found.id,
-      actorMemberId: member.id,
-      action: 'case.status-changed',
-      details: { from: current.status, to, ...recorded },
-    });
-    // The case closed: a liaison's work on it ends with it (the committee keeps its own copy).
-    if (isClosingMove(found.kind, to)) await endLiaisonsOnClose(trx, found.id, { actorMemberId: member.id });
+    await writeMove(trx, found, current, to, details, { actorMemberId: member.id });
   });
+}
+
+/**
+ * Moves a case to where a passed decision takes it (publishing an advisory), inside the decision's
+ * transaction, by the same steps as a reader's move: clocks, audit row, what the reporter sees.
+ * Returns the state it moved from.
+ */
+export async function moveCaseByDecision(
+  trx: Transaction<Database>,
+  found: Pick<CaseDetail, 'id' | 'kind'>,
+  to: string,
+  actor: GovernanceActor,
+): Promise<string> {
+  const current = await lockCaseStatus(trx, found.id);
+  checkDecisionMove(found.kind, current.status, to);
+  await writeMove(trx, found, current, to, {}, actor);
+  return current.status;
+}
+
+async function writeMove(
+  trx: Transaction<Database>,
+  found: Pick<CaseDetail, 'id' | 'kind'>,
+  current: Awaited<ReturnType<typeof lockCaseStatus>>,
+  to: string,
+  details: MoveDetails,
+  actor: GovernanceActor,
+): Promise<void> {
+  const now = new Date();
+  // Only what this move records: a stray field of another move's form never reaches the case or the audit log.
+  const recorded = {
+    ...(to === 'duplicate'
+      ? { duplicateOf: parseCaseReference(details.duplicateOf!) ?? details.duplicateOf!.trim().toUpperCase() }
+      : {}),
+    ...(to === 'resolved' ? { resolution: details.resolution! } : {}),
+  };
+  await setCaseStatus(trx, found.id, {
+    status: to,
+    acknowledgedAt: current.acknowledgedAt ?? now,
+    triagedAt: current.triagedAt ?? (stateOf(found.kind, to).triaged ? now : null),
+    ...recorded,
+  });
+  await appendAudit(trx, {
+    caseId: found.id,
+    actorMemberId: actor.actorMemberId,
+    actorLabel: actor.actorLabel,
+    action: 'case.status-changed',
+    details: { from: current.status, to, ...recorded, ...(actor.proposalId ? { proposalId: actor.proposalId } : {}) },
+  });
+  // The case closed: a liaison's work on it ends with it (the committee keeps its own copy).
+  if (isClosingMove(found.kind, to)) await endLiaisonsOnClose(trx, found.id, actor);
 }
 
 /** Assigns the case to one of its readers (or to nobody). */
