@@ -73,16 +73,16 @@ async function showMessage(root: HTMLElement, message: TimelineMessage, key: Pri
   }
 }
 
-interface Recipients {
+export interface Recipients {
   readers: { name: string; publicKey: string }[];
   reporter: { publicKey: string } | null;
 }
 
-const recipientsOf = (reference: string, role: 'comment' | 'reply') =>
+export const recipientsOf = (reference: string, role: 'comment' | 'reply') =>
   fetchJson<Recipients>(`/api/dashboard/cases/${encodeURIComponent(reference)}/recipients?role=${role}`);
 
 /** Encrypts text in this browser to the readers (and for a reply the reporter) the server named. */
-async function encryptTo(recipients: Recipients, text: string): Promise<string> {
+export async function encryptTo(recipients: Recipients, text: string): Promise<string> {
   const armoredKeys = [
     ...recipients.readers.map((r) => r.publicKey),
     ...(recipients.reporter ? [recipients.reporter.publicKey] : []),

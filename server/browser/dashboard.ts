@@ -1,5 +1,6 @@
 // The dashboard's bundle: the key page, the case view, the key shared across tabs, and locking it on sign-out. Pages work
 // without it for everything that does not need a private key.
+import { startAdvisory } from './advisory';
 import { startCaseView, startReopenForm } from './case-view';
 import { startKeyPage } from './key-page';
 import { fulfilPendingGrants } from './grants';
@@ -27,6 +28,8 @@ if (email) shareKeyWithOtherTabs(email);
 if (caseView && email) void startCaseView(caseView, email);
 const reopen = document.querySelector<HTMLFormElement>('form[data-reopen]');
 if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? '');
+const advisory = document.querySelector<HTMLElement>('[data-advisory]');
+if (advisory && email) void startAdvisory(advisory, email, caseView?.dataset.csrf ?? '');
 
 // Every dashboard page with the key unlocked fulfils the grants this member can, quietly.
 const grantStatus = document.querySelector<HTMLElement>('[data-grant-status]');
