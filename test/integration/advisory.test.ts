@@ -3,6 +3,7 @@
 // and only by a reader of a security case who is not a liaison; an export is an audit row of its
 // format; publishing is a decision from "fixing" once a draft is saved, and moves the case to
 // "published" through the case's move code (clocks and audit as a reader's move would leave them).
+import { sql } from 'kysely';
 import type { MemberWithKey } from '../../db/members.queries';
 import { listCaseAudit, verifyAuditChain } from '../../server/audit/audit-log';
 import { messageRecipients } from '../../server/cases/case-messages';
@@ -123,6 +124,13 @@ test('a draft is stored encrypted to exactly the readers, with its audit row; th
   for (const row of rows) expect(row.body.toString('latin1')).not.toContain(SECRET);
   const auditText = JSON.stringify(await listCaseAudit(t.db, sec.id));
   expect(auditText).not.toContain(SECRET);
+});
+
+test('a saved draft is news to the other readers like a comment, not new report material', async () => {
+  const flag = await sql<{ f: number }>`SELECT message_news_flag('advisory-draft') AS f`.execute(t.db);
+  expect(flag.rows[0]!.f).toBe(
+    await sql<{ f: number }>`SELECT message_news_flag('comment') AS f`.execute(t.db).then((r) => r.rows[0]!.f),
+  );
 });
 
 test('refused: a draft not addressed to every reader, a liaison, a CoC case; nothing is stored', async () => {
