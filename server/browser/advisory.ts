@@ -114,7 +114,7 @@ async function save(form: HTMLFormElement, reference: string, csrf: string): Pro
   }
   try {
     status.textContent = 'Encrypting the draft in this browser…';
-    const message = await encryptTo(await recipientsOf(reference, 'comment'), JSON.stringify(draft));
+    const message = await encryptTo(await recipientsOf(reference, 'comment'), JSON.stringify(draft, null, 2));
     await fetchJson(apiPath(reference), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'x-csrf-token': csrf },

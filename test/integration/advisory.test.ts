@@ -119,6 +119,15 @@ test('a draft is stored encrypted to exactly the readers, with its audit row; th
   const drafts = (await decryptCaseWithGpg(t.db, sec.reference, 'carol')).filter((m) => m.role === 'advisory-draft');
   expect(JSON.parse(drafts.at(-1)!.data.toString('utf8')).summary).toBe(`Parser overflow ${SECRET}`);
 
+  // Never addressed to the reporter: no key packet but the readers' members keys.
+  const reporterPackets = await t.db
+    .selectFrom('session_keys')
+    .select('message_id')
+    .where('message_id', 'in', [first.id, second.id])
+    .where('member_key_id', 'is', null)
+    .execute();
+  expect(reporterPackets).toEqual([]);
+
   // No row of any table holds the plaintext.
   const rows = await t.db.selectFrom('messages').select('body').where('case_id', '=', sec.id).execute();
   for (const row of rows) expect(row.body.toString('latin1')).not.toContain(SECRET);
