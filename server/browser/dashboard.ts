@@ -1,6 +1,5 @@
 // The dashboard's bundle: the key page, the case view, the key shared across tabs, and locking it on sign-out. Pages work
 // without it for everything that does not need a private key.
-import { startAdvisory } from './advisory';
 import { startCaseView, startReopenForm } from './case-view';
 import { startKeyPage } from './key-page';
 import { fulfilPendingGrants } from './grants';
@@ -29,7 +28,9 @@ if (caseView && email) void startCaseView(caseView, email);
 const reopen = document.querySelector<HTMLFormElement>('form[data-reopen]');
 if (reopen && caseView) startReopenForm(reopen, caseView.dataset.reference ?? '');
 const advisory = document.querySelector<HTMLElement>('[data-advisory]');
-if (advisory && email) void startAdvisory(advisory, email, caseView?.dataset.csrf ?? '');
+// Loaded only on a security case's page: the exports' code and CWE's list are a chunk of their own.
+if (advisory && email)
+  void import('./advisory').then(({ startAdvisory }) => startAdvisory(advisory, email, caseView?.dataset.csrf ?? ''));
 
 // Every dashboard page with the key unlocked fulfils the grants this member can, quietly.
 const grantStatus = document.querySelector<HTMLElement>('[data-grant-status]');
