@@ -57,7 +57,7 @@ export async function startAdvisory(root: HTMLElement, email: string, csrf: stri
     button.addEventListener('click', () => {
       if (!saved || !answer.draft) return;
       const format = button.dataset.export === 'csaf' ? 'csaf' : 'osv';
-      void exportDraft(root, csrf, format, saved, { ...answer.meta, savedAt: answer.draft.savedAt });
+      void exportDraft(root, csrf, format, answer.draft.id, saved, { ...answer.meta, savedAt: answer.draft.savedAt });
     });
   }
 }
@@ -132,6 +132,7 @@ async function exportDraft(
   root: HTMLElement,
   csrf: string,
   format: 'osv' | 'csaf',
+  draftId: string,
   draft: AdvisoryDraft,
   meta: AdvisoryExportMeta,
 ): Promise<void> {
@@ -141,7 +142,7 @@ async function exportDraft(
     await fetchJson(`${apiPath(meta.reference)}/exports`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'x-csrf-token': csrf },
-      body: JSON.stringify({ format }),
+      body: JSON.stringify({ format, draftId }),
     });
     const name = format === 'osv' ? `${osvId(meta)}.json` : `${meta.reference.toLowerCase()}.csaf.json`;
     const link = document.createElement('a');

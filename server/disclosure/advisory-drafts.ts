@@ -93,12 +93,16 @@ export async function recordAdvisoryExport(
   member: SignedInMember,
   reference: string,
   format: unknown,
+  /** The draft the browser exported: it must still be the current one. */
+  draftId: unknown,
 ): Promise<void> {
   const found = await advisoryCase(db, member, reference);
   const chosen = EXPORT_FORMATS.find((f) => f === format);
   if (!chosen) throw badInput(`"format" must be one of: ${EXPORT_FORMATS.join(', ')}.`);
   const draft = await newestAdvisoryDraft(db, found.id, member.id);
   if (!draft) throw badInput('There is no advisory draft to export yet: save one first.');
+  if (draftId !== draft.id)
+    throw badInput('A newer draft has been saved since this page was loaded: reload the page and export that one.');
   await appendAudit(db, {
     caseId: found.id,
     actorMemberId: member.id,

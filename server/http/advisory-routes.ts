@@ -35,7 +35,8 @@ export function advisoryRoutes(deps: GovernanceRouteDeps): Router {
 
   router.post(`${path}/exports`, noStore, memberJsonWrite(deps, 1024), async (req, res) => {
     const member = requireSignedIn(req, res);
-    await recordAdvisoryExport(deps.db, member, String(req.params.reference), (req.body ?? {}).format);
+    const body = (req.body ?? {}) as { format?: unknown; draftId?: unknown };
+    await recordAdvisoryExport(deps.db, member, String(req.params.reference), body.format, body.draftId);
     res.status(201).json({ recorded: true });
   });
 

@@ -84,7 +84,7 @@ test('a draft is stored only with the CSRF header, and hostile JSON is refused a
   expect(await drafts()).toBe(0);
 });
 
-test('an export before any draft, or in an unknown format, is refused', async () => {
+test('an export before any draft, of a draft not the current one, or in an unknown format, is refused', async () => {
   const path = `/api/dashboard/cases/${sec.reference}/advisory/exports`;
   const csrf = await csrfOf(alice, sec.reference);
   expect((await api(alice, path, { body: JSON.stringify({ format: 'osv' }) })).status).toBe(403);

@@ -166,9 +166,24 @@ test('refused: a draft not addressed to every reader, a liaison, a CoC case; not
 });
 
 test('an export is recorded with its format only; an unknown format is refused', async () => {
-  await recordAdvisoryExport(t.db, alice(), sec.reference, 'osv');
-  await recordAdvisoryExport(t.db, bob(), sec.reference, 'csaf');
-  expect((await domainErrorOf(recordAdvisoryExport(t.db, alice(), sec.reference, 'pdf'))).kind).toBe('bad-input');
+  const current = (await advisoryForBrowser(t.db, alice(), sec.reference, config.advisory)).draft!.id;
+  await recordAdvisoryExport(t.db, alice(), sec.reference, 'osv', current);
+  await recordAdvisoryExport(t.db, bob(), sec.reference, 'csaf', current);
+  expect((await domainErrorOf(recordAdvisoryExport(t.db, alice(), sec.reference, 'pdf', current))).kind).toBe(
+    'bad-input',
+  );
+  // An export of a draft that is no longer the current one (another reader saved since) is refused.
+  const older = (
+    await t.db
+      .selectFrom('messages')
+      .select('id')
+      .where('role', '=', 'advisory-draft')
+      .orderBy('created_at')
+      .executeTakeFirstOrThrow()
+  ).id;
+  expect((await domainErrorOf(recordAdvisoryExport(t.db, alice(), sec.reference, 'osv', older))).message).toMatch(
+    /newer draft/,
+  );
   const exported = (await listCaseAudit(t.db, sec.id)).filter((a) => a.action === 'advisory.exported');
   expect(exported.map((a) => a.details.format)).toEqual(['osv', 'csaf']);
 });
