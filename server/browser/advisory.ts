@@ -46,7 +46,13 @@ export async function startAdvisory(root: HTMLElement, email: string, csrf: stri
   else if (answer.draft)
     status.textContent = `Draft saved ${answer.draft.savedAt.slice(0, 16).replace('T', ' ')} UTC${answer.draft.author ? ` by ${answer.draft.author}` : ''}, decrypted in this browser.`;
   else status.textContent = 'No draft yet: the form starts from the case’s severity, CWE and date.';
-  fill(form, saved ? draftFields(saved) : prefilledFields(answer.prefill));
+  try {
+    fill(form, saved ? draftFields(saved) : prefilledFields(answer.prefill));
+  } catch {
+    // A draft this version cannot read (made by a later one): start from the case, and say so.
+    status.textContent = 'The current draft could not be read here: the form starts from the case’s fields.';
+    fill(form, prefilledFields(answer.prefill));
+  }
   show(form, true);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
