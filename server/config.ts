@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadIntakeKeyConfig, type IntakeKeyConfig } from './intake-key/intake-key-config';
 import { loadMailConfig, type MailConfig } from './mail/mail-config';
 import { describeSize, largestSubmissionBytes } from './intake/report-form';
+import { loadAdvisoryConfig, type AdvisoryConfig } from './disclosure/advisory-config';
 
 /** The whole configuration of one app instance, validated once at start and passed in, never imported. */
 export interface Config {
@@ -40,6 +41,8 @@ export interface Config {
   readonly decisions: { readonly lazyConsensusHours: number; readonly cocLazyConsensusHours: number };
   /** A pending grant older than this is flagged to every reader of the case. */
   readonly grantWaitWarningHours: number;
+  /** Advisories: the OSV id prefix and the CSAF publisher (server/disclosure/advisory-config.ts). */
+  readonly advisory: AdvisoryConfig;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +130,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     cocLazyConsensusHours: int('COC_LAZY_CONSENSUS_HOURS', 24, 1, 24 * 60),
   });
   const grantWaitWarningHours = int('GRANT_WAIT_WARNING_HOURS', 24, 1, 24 * 365);
+  const advisory = loadAdvisoryConfig(env, { projectName: env.PROJECT_NAME || 'Kmesh', publicUrl }, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -150,6 +154,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     conduct,
     decisions,
     grantWaitWarningHours,
+    advisory,
   });
 }
 

@@ -291,6 +291,12 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `${who} placed a legal hold: the content is not deleted while it is in force.`;
     case 'retention.hold-lifted':
       return 'A decision lifted the legal hold.';
+    case 'advisory.draft-saved':
+      return `${who} saved the advisory draft, encrypted to the readers.`;
+    case 'advisory.exported':
+      return `${who} exported the advisory as ${d.format === 'csaf' ? 'CSAF 2.0' : 'OSV'} in their browser.`;
+    case 'advisory.published':
+      return `The advisory was published by decision: the case moved from ${state(d.from)} to ${state(d.to)}.`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

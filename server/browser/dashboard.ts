@@ -38,6 +38,10 @@ const cncfRecord = document.querySelector<HTMLElement>('[data-cncf-record]');
 if (cncfRecord) startCncfRecord(cncfRecord);
 const transparencyNote = document.querySelector<HTMLElement>('[data-transparency-note]');
 if (transparencyNote && email) void startTransparencyNote(transparencyNote, email);
+const advisory = document.querySelector<HTMLElement>('[data-advisory]');
+// Loaded only on a security case's page: the exports' code and CWE's list are a chunk of their own.
+if (advisory && email)
+  void import('./advisory').then(({ startAdvisory }) => startAdvisory(advisory, email, caseView?.dataset.csrf ?? ''));
 
 // Every dashboard page with the key unlocked fulfils the grants this member can, quietly.
 const grantStatus = document.querySelector<HTMLElement>('[data-grant-status]');

@@ -120,6 +120,7 @@ const MESSAGE_AUDIT = {
   'committee-decision': 'liaison.decision-recorded',
   'meeting-minutes': 'meeting.minutes-added',
   'embargo-leak': 'embargo.leak-recorded',
+  'advisory-draft': 'advisory.draft-saved',
 } as const;
 
 /** Inserts an addressed message (and its files) with its audit row, inside the caller's transaction. */

@@ -18,7 +18,15 @@ import { parseCaseReference } from './case-reference';
 import { badInput, notFound } from '../errors';
 import type { SignedInMember } from '../auth/signed-in-member';
 import { checkCwe, scoreCvss } from './severity';
-import { allowedMoves, checkMove, isClosingMove, reopenTarget, stateOf, type MoveDetails } from './workflow';
+import {
+  allowedMoves,
+  checkDecisionMove,
+  checkMove,
+  isClosingMove,
+  reopenTarget,
+  stateOf,
+  type MoveDetails,
+} from './workflow';
 import { badField, onField } from '../field-errors';
 import { findCaseRead, markCaseRead } from '../../db/case-reads.queries';
 import { TEXT_LIMITS, checkText } from '../text-checks';
@@ -113,9 +121,11 @@ export async function applyCaseMove(
   to: string,
   details: MoveDetails,
   actor: GovernanceActor,
-): Promise<void> {
+  options: { onlyByDecision?: boolean } = {},
+): Promise<string> {
   const current = await lockCaseStatus(trx, found.id);
-  checkMove(found.kind, current.status, to, details);
+  if (options.onlyByDecision) checkDecisionMove(found.kind, current.status, to);
+  else checkMove(found.kind, current.status, to, details);
   const now = new Date();
   const remedy = found.kind === 'coc' && to === 'resolved' ? parseRemedy(details) : null;
   // Only what this move records: a stray field of another move's form never reaches the case or the audit log.
@@ -149,6 +159,20 @@ export async function applyCaseMove(
   });
   // The case closed: a liaison's work on it ends with it (the committee keeps its own copy).
   if (isClosingMove(found.kind, to)) await endLiaisonsOnClose(trx, found.id, actor);
+  return current.status;
+}
+
+/**
+ * Moves a case where only a passed decision takes it (publishing an advisory), inside the
+ * decision's transaction, by the same steps as a reader's move. Returns the state it moved from.
+ */
+export function moveCaseByDecision(
+  trx: Transaction<Database>,
+  found: Pick<CaseDetail, 'id' | 'kind'>,
+  to: string,
+  actor: GovernanceActor,
+): Promise<string> {
+  return applyCaseMove(trx, found, to, {}, actor, { onlyByDecision: true });
 }
 
 /** Assigns the case to one of its readers (or to nobody). */

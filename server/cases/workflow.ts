@@ -77,9 +77,29 @@ const SECURITY_MOVES: Record<string, string[]> = {
   assessing: ['confirmed', 'needs-info', ...SECURITY_CLOSING_OUTCOMES],
   'needs-info': ['assessing'],
   confirmed: ['fixing'],
-  fixing: ['published'],
+  // fixing → published is no one's move: publishing the advisory is the approvers' decision (issue 12).
   published: ['closed'],
 };
+
+/** Moves only a passed decision makes (server/disclosure/advisory-publish.ts), never a reader's button. */
+const DECISION_MOVES: Record<CaseKind, Record<string, string[]>> = {
+  security: { fixing: ['published'] },
+  coc: {},
+};
+
+/** Whether a decision may move a case of this kind from `from` to `to`. */
+export function canMoveByDecision(kind: CaseKind, from: string, to: string): boolean {
+  return DECISION_MOVES[kind][from]?.includes(to) ?? false;
+}
+
+/** Throws a bad-input DomainError unless a decision may make this move. */
+export function checkDecisionMove(kind: CaseKind, from: string, to: string): void {
+  if (!canMoveByDecision(kind, from, to))
+    throw badInput(
+      `A ${KIND_WORDS[kind].adjective} case in "${from}" cannot be moved to "${to}" by a decision` +
+        (to === 'published' ? ': an advisory is published from "fixing".' : '.'),
+    );
+}
 
 // `referred` is no one's move: the system sets it when the referral has been mailed to the committee
 // (server/governance/referral.ts), so that the status never says more than what happened.

@@ -12,7 +12,8 @@ export const EXPECTED_MOVES: Record<CaseKind, Record<string, string[]>> = {
     assessing: ['confirmed', 'needs-info', ...CLOSING],
     'needs-info': ['assessing'],
     confirmed: ['fixing'],
-    fixing: ['published'],
+    // Issue 12: fixing → published is the approvers' decision (publish-advisory), no reader's move.
+    fixing: [],
     published: ['closed'],
     closed: [],
     duplicate: [],
@@ -30,6 +31,17 @@ export const EXPECTED_MOVES: Record<CaseKind, Record<string, string[]>> = {
     closed: [],
   },
 };
+
+/** Issue 12: the moves only a passed decision makes (publishing the advisory), never a reader's button. */
+export const EXPECTED_DECISION_MOVES: Record<CaseKind, Record<string, string[]>> = {
+  security: { fixing: ['published'] },
+  coc: {},
+};
+
+/** Every move that leaves a state, a reader's or a decision's. */
+export function movesLeaving(kind: CaseKind, state: string): string[] {
+  return [...(EXPECTED_MOVES[kind][state] ?? []), ...(EXPECTED_DECISION_MOVES[kind][state] ?? [])];
+}
 
 /** Issue 8: a reader reopens a closed case (with a reason); it goes back to the work it was closed from. */
 export const EXPECTED_REOPEN: Record<CaseKind, string> = { security: 'assessing', coc: 'investigating' };

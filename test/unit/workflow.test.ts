@@ -2,13 +2,21 @@
 // (not read back from server/cases/workflow.ts): every (from, to) pair of each kind is accepted or refused.
 import type { CaseKind } from '../../db/database';
 import { DomainError } from '../../server/errors';
-import { CLOSING, EXPECTED_MOVES as EXPECTED, EXPECTED_REOPEN } from '../helpers/expected-workflow';
+import {
+  CLOSING,
+  EXPECTED_DECISION_MOVES,
+  EXPECTED_MOVES as EXPECTED,
+  EXPECTED_REOPEN,
+  movesLeaving,
+} from '../helpers/expected-workflow';
 import {
   COC_RESOLUTIONS,
   SECURITY_CLOSING_OUTCOMES,
   STATES,
   allowedMoves,
   canBeReferred,
+  canMoveByDecision,
+  checkDecisionMove,
   checkMove,
   isClosingMove,
   reopenTarget,
@@ -77,7 +85,15 @@ describe('every (from, to) pair', () => {
   test('the matrix covers every pair: 12 × 12 security and 7 × 7 CoC', () => {
     expect(MATRIX).toHaveLength(144 + 49);
     // CoC's `referred` is set by the system when the referral is mailed, never moved to by hand.
-    expect(MATRIX.filter((m) => m.allowed)).toHaveLength(20 + 8);
+    // Security's fixing → published is the approvers' decision (issue 12), not in the matrix of readers' moves.
+    expect(MATRIX.filter((m) => m.allowed)).toHaveLength(19 + 8);
+  });
+
+  test.each(MATRIX)('a decision may move $kind "$from" → "$to" exactly when the issue says', ({ kind, from, to }) => {
+    const expected = (EXPECTED_DECISION_MOVES[kind][from] ?? []).includes(to);
+    expect(canMoveByDecision(kind, from, to)).toBe(expected);
+    if (expected) checkDecisionMove(kind, from, to);
+    else refusal(() => checkDecisionMove(kind, from, to));
   });
 
   test('a state of the other kind, or an unknown one, is refused', () => {
@@ -137,7 +153,9 @@ describe('states', () => {
   });
 
   test.each(ALL)('$kind "$state": terminal exactly when no move leaves it', ({ kind, state, definition }) => {
-    expect(Boolean(definition.terminal)).toBe(allowedMoves(kind, state).length === 0);
+    expect(Boolean(definition.terminal)).toBe(
+      allowedMoves(kind, state).length === 0 && !statesOf(kind).some((to) => canMoveByDecision(kind, state, to)),
+    );
     if (definition.terminal) {
       for (const to of statesOf(kind)) refusal(() => checkMove(kind, state, to, detailsFor(kind, to)));
     }
@@ -145,12 +163,19 @@ describe('states', () => {
 
   test.each(KINDS)('%s: every state is reachable from "new", and every state can still reach an end', (kind) => {
     // By a reader's move, or — `referred` — by the system once a passed referral is mailed.
-    const next = (from: string) => [...allowedMoves(kind, from), ...(canBeReferred(kind, from) ? ['referred'] : [])];
+    // A decision's move too (publishing the advisory).
+    const byDecision = (from: string) => statesOf(kind).filter((to) => canMoveByDecision(kind, from, to));
+    const next = (from: string) => [
+      ...allowedMoves(kind, from),
+      ...byDecision(from),
+      ...(canBeReferred(kind, from) ? ['referred'] : []),
+    ];
     const reachable = closure(kind, ['new'], next);
     expect([...reachable].sort()).toEqual(statesOf(kind).sort());
     const terminals = statesOf(kind).filter((s) => STATES[kind][s]!.terminal);
+    const onwards = (from: string) => [...allowedMoves(kind, from), ...byDecision(from)];
     for (const state of statesOf(kind)) {
-      expect(terminals.some((end) => closure(kind, [state], (from) => allowedMoves(kind, from)).has(end))).toBe(true);
+      expect(terminals.some((end) => closure(kind, [state], onwards).has(end))).toBe(true);
     }
   });
 
@@ -174,7 +199,7 @@ describe('states', () => {
 
 describe('reopening and closing (issue 8)', () => {
   const ALL = KINDS.flatMap((kind) =>
-    statesOf(kind).map((state) => ({ kind, state, closed: EXPECTED[kind][state]!.length === 0 })),
+    statesOf(kind).map((state) => ({ kind, state, closed: movesLeaving(kind, state).length === 0 })),
   );
 
   test.each(ALL)(
