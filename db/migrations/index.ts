@@ -16,6 +16,7 @@ import * as decisions from './2026-12-01-08-decisions';
 import * as sharedLimits from './2026-12-01-10-shared-limits';
 import * as caseListSpeed from './2026-12-01-11-case-list-speed';
 import * as governanceII from './2026-12-01-12-governance-ii';
+import * as srt from './2026-12-01-14-srt';
 
 /** Every migration, by its date-prefixed name. Listed statically so that no file-system scan is needed at run time. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-10-shared-limits': sharedLimits,
   '2026-12-01-11-case-list-speed': caseListSpeed,
   '2026-12-01-12-governance-ii': governanceII,
+  '2026-12-01-14-srt': srt,
 };

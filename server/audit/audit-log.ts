@@ -55,6 +55,10 @@ export const AUDIT_ACTIONS = [
   'intake-key.rotated',
   'intake-key.imported',
   'intake-key.reissued',
+  'srt.appointed',
+  'srt.appointed-by-operator',
+  'srt.reviewed',
+  'srt.review-reminded',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -15,6 +15,8 @@ export interface CaseEvents {
   decisionChanged(proposalId: string, change: DecisionChange): Promise<void>;
   /** Every message of a referral to the CNCF CoC Committee has its committee packet: it can be mailed. */
   referralReady(caseId: string, referralId: string): Promise<void>;
+  /** The SRT's yearly review is due in a month, or overdue: every approver is told (once per due date; srt-review.ts). */
+  srtReviewReminder(reminder: 'month-before' | 'overdue', dueAt: Date): Promise<void>;
 }
 
 export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
@@ -27,4 +29,5 @@ export const silentCaseEvents: CaseEvents = {
   liaisonAppointed: async () => undefined,
   decisionChanged: async () => undefined,
   referralReady: async () => undefined,
+  srtReviewReminder: async () => undefined,
 };

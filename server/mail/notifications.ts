@@ -25,6 +25,7 @@ import { caseReaderIds, latestMessage } from '../../db/mail-settings.queries';
 import type { CaseEvents } from '../cases/case-events';
 import type { Logger } from '../log';
 import { findProposal } from '../../db/proposals.queries';
+import { approverIds } from '../../db/decision-people.queries';
 import { electorateOf } from '../governance/decision-settle';
 import { DECISION_EFFECTS } from '../governance/decision-effects';
 import { SEND_QUEUE, type MailJob } from './queue';
@@ -118,6 +119,14 @@ export function createMailNotifications(deps: {
       enqueue('committee-referral', caseId, async () => [
         { key: `committee-referral|${referralId}`, job: { event: 'committee-referral', caseId, referralId } },
       ]),
+    // Per due date and reminder: a second instance, or a retry, enqueues the same job ids.
+    srtReviewReminder: (reminder, dueAt) =>
+      enqueue('srt-review', null, async () =>
+        (await approverIds(deps.db)).map((memberId) => ({
+          key: `srt-review|${reminder}|${dueAt.toISOString()}|${memberId}`,
+          job: { event: 'srt-review', reminder, dueAt: dueAt.toISOString(), memberId },
+        })),
+      ),
   };
   return events;
 }
