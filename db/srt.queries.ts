@@ -56,7 +56,9 @@ export async function replaceSrtTeam(
   if (memberIds.length === 0) return;
   await trx
     .insertInto('srt_members')
-    .values(memberIds.map((id) => ({ member_id: id, since: at, appointed_by: 'decision' as const, proposal_id: proposalId })))
+    .values(
+      memberIds.map((id) => ({ member_id: id, since: at, appointed_by: 'decision' as const, proposal_id: proposalId })),
+    )
     .onConflict((oc) => oc.column('member_id').doNothing())
     .execute();
 }
@@ -108,7 +110,10 @@ export async function claimSrtReminder(
 }
 
 /** Security cases the member reads, with how they came to (every way to read one is as a member of the SRT). */
-export async function securityCasesRead(db: Db, memberId: string): Promise<{ caseId: string; assigneeId: string | null }[]> {
+export async function securityCasesRead(
+  db: Db,
+  memberId: string,
+): Promise<{ caseId: string; assigneeId: string | null }[]> {
   const rows = await db
     .selectFrom('case_readers as cr')
     .innerJoin('cases as c', 'c.id', 'cr.case_id')
@@ -154,7 +159,10 @@ export async function insertSrtHandover(
 /** The member is on the SRT again: nothing of theirs is handed over any more. */
 export async function dropSrtHandovers(trx: Transaction<Database>, memberIds: readonly string[]): Promise<void> {
   if (memberIds.length === 0) return;
-  await trx.deleteFrom('srt_handovers').where('member_id', 'in', [...memberIds]).execute();
+  await trx
+    .deleteFrom('srt_handovers')
+    .where('member_id', 'in', [...memberIds])
+    .execute();
 }
 
 /** Handovers not done yet, oldest first; locked so that one instance completes each. */

@@ -13,6 +13,7 @@ import { deleteExpiredSubmissionTokens } from '../db/submission-tokens.queries';
 import { settleProposals } from './governance/decision-settle';
 import { enqueueReadyReferrals } from './governance/referral';
 import { dropEndedLimitWindows } from './limits/shared-limits';
+import { srtUpkeep } from './governance/srt-upkeep';
 
 export interface BackgroundWork {
   stop(): void;
@@ -50,6 +51,7 @@ export function startBackgroundWork(deps: {
     }),
     every(60_000, 'enqueueing referrals ready for the committee', () => enqueueReadyReferrals(deps.db, deps.events)),
     every(60_000, 'dropping ended rate-limit windows', () => dropEndedLimitWindows(deps.db)),
+    every(60_000, "the SRT's review reminders and handovers", () => srtUpkeep(deps.db, deps.events, deps.now)),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

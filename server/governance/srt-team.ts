@@ -63,7 +63,8 @@ export async function checkSrtAppointment(db: Db, payload: unknown): Promise<voi
   const members = new Map((await listMembersWithKeys(db)).map((m) => [m.id, m]));
   for (const id of team.memberIds) {
     const member = members.get(id);
-    if (!member) throw badInput('A member chosen for the team is not on file any more. Reload the page and choose again.');
+    if (!member)
+      throw badInput('A member chosen for the team is not on file any more. Reload the page and choose again.');
     if (member.role === 'liaison')
       throw badInput(`${member.name} is a liaison, who acts on one Code of Conduct case only, not on the SRT.`);
   }
@@ -76,11 +77,7 @@ export async function checkSrtAppointment(db: Db, payload: unknown): Promise<voi
  * of it, and otherwise once one can (handover: someone must still re-wrap the case for the joiners).
  * An approver keeps them while the approvers still receive security reports (they are not leavers).
  */
-export async function appointSrt(
-  trx: Transaction<Database>,
-  payload: unknown,
-  actor: GovernanceActor,
-): Promise<void> {
+export async function appointSrt(trx: Transaction<Database>, payload: unknown, actor: GovernanceActor): Promise<void> {
   const team = parseSrtTeam(payload);
   const proposalId = actor.proposalId ?? null;
   const at = (proposalId && (await proposalClosedAt(trx, proposalId))) || new Date();
@@ -88,7 +85,9 @@ export async function appointSrt(
   await replaceSrtTeam(trx, team.team === 'approvers' ? [] : team.memberIds, proposalId, at);
   const after = await listMembersWithKeys(trx);
   const stays = new Set(srtStatus(after).members.map((m) => m.id));
-  const leavers = srtStatus(before).members.filter((m) => !stays.has(m.id)).map((m) => m.id);
+  const leavers = srtStatus(before)
+    .members.filter((m) => !stays.has(m.id))
+    .map((m) => m.id);
   await dropSrtHandovers(trx, [...stays]);
   const joined = await addJoinedSrtToOpenCases(trx, before, after, actor);
   let handedOver = 0;
@@ -146,7 +145,11 @@ export async function completeSrtHandovers(db: Kysely<Database>): Promise<number
     for (const h of await lockSrtHandovers(trx, 200)) {
       if (!(await staysReadable(trx, h.caseId, [h.memberId]))) continue;
       await deleteSrtHandover(trx, h.caseId, h.memberId);
-      await leaveCase(trx, h.caseId, h.memberId, { actorMemberId: null, actorLabel: 'system', proposalId: h.proposalId });
+      await leaveCase(trx, h.caseId, h.memberId, {
+        actorMemberId: null,
+        actorLabel: 'system',
+        proposalId: h.proposalId,
+      });
       ended += 1;
     }
     return ended;
@@ -163,6 +166,13 @@ export async function appointByOperator(trx: Transaction<Database>, memberId: st
   if (!(await insertOperatorSrtMember(trx, memberId))) return false;
   await appendAudit(trx, { ...BY_OPERATOR, action: 'srt.appointed-by-operator', details: { memberId } });
   return true;
+}
+
+/** Who is on the SRT now (the approvers themselves, or the delegated team), by name. */
+export async function srtMembers(db: Db): Promise<{ id: string; name: string }[]> {
+  return srtStatus(await listMembersWithKeys(db))
+    .members.map((m) => ({ id: m.id, name: m.name }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function srtAppointmentTitle(payload: unknown): string {

@@ -2,7 +2,12 @@ import { MIN_DELEGATED_SRT, routeReport, srtStatus, type RoutableMember } from '
 import { DomainError } from '../../server/errors';
 import type { MemberRole } from '../../db/database';
 
-const member = (id: string, role: MemberRole, onSrt = role === 'srt'): RoutableMember => ({ id, name: id, role, onSrt });
+const member = (id: string, role: MemberRole, onSrt = role === 'srt'): RoutableMember => ({
+  id,
+  name: id,
+  role,
+  onSrt,
+});
 const ids = (members: readonly RoutableMember[]) => members.map((m) => m.id).sort();
 
 const approvers = [member('carol', 'approver'), member('dave', 'approver'), member('erin', 'approver')];
