@@ -75,7 +75,7 @@ export async function checkSrtAppointment(db: Db, payload: unknown): Promise<voi
  * Replaces the team. Joiners read the open security cases (srt-joined; the closed ones by
  * extend-srt-access); leavers lose the security cases at once where a staying reader can read all
  * of it, and otherwise once one can (handover: someone must still re-wrap the case for the joiners).
- * An approver keeps them while the approvers still receive security reports (they are not leavers).
+ * An approver keeps them while the approvers still receive security reports (they are in the SRT).
  */
 export async function appointSrt(trx: Transaction<Database>, payload: unknown, actor: GovernanceActor): Promise<void> {
   const team = parseSrtTeam(payload);
@@ -85,14 +85,19 @@ export async function appointSrt(trx: Transaction<Database>, payload: unknown, a
   await replaceSrtTeam(trx, team.team === 'approvers' ? [] : team.memberIds, proposalId, at);
   const after = await listMembersWithKeys(trx);
   const stays = new Set(srtStatus(after).members.map((m) => m.id));
-  const leavers = srtStatus(before)
-    .members.filter((m) => !stays.has(m.id))
-    .map((m) => m.id);
+  // Everyone else who reads security cases leaves them, approvers who read them while an earlier
+  // delegated team was below two included.
+  const leaving = new Map<string, string[]>();
+  for (const m of before.filter((b) => !stays.has(b.id))) {
+    const cases = (await securityCasesRead(trx, m.id)).map((c) => c.caseId);
+    if (cases.length > 0) leaving.set(m.id, cases);
+  }
+  const leavers = [...leaving.keys()];
   await dropSrtHandovers(trx, [...stays]);
   const joined = await addJoinedSrtToOpenCases(trx, before, after, actor);
   let handedOver = 0;
-  for (const memberId of leavers)
-    for (const { caseId } of await securityCasesRead(trx, memberId)) {
+  for (const [memberId, cases] of leaving)
+    for (const caseId of cases) {
       if (await staysReadable(trx, caseId, leavers)) await leaveCase(trx, caseId, memberId, actor);
       else {
         await insertSrtHandover(trx, caseId, memberId, at, proposalId);

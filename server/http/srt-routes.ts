@@ -23,7 +23,7 @@ export function teamPayload(body: Record<string, string>): unknown {
   const memberIds = Object.keys(body)
     .map((name) => MEMBER_FIELD.exec(name)?.[1])
     .filter((id): id is string => id !== undefined && body[`member-${id}`] === 'yes');
-  return { team: body.team ?? '', memberIds };
+  return { team: body.team ?? '', memberIds: memberIds.sort() };
 }
 
 export function srtRoutes(deps: GovernanceRouteDeps): Router {
@@ -34,7 +34,7 @@ export function srtRoutes(deps: GovernanceRouteDeps): Router {
   const render = async (req: Request, res: Response, refused?: FormProblems) => {
     const member = requireSignedIn(req, res);
     const view = await srtPageView(deps.db, member, deps.now());
-    if (!view) throw notFound('There is no such page.');
+    if (!view) throw notFound('There is no page at this address.');
     res.status(refused ? 400 : 200).render('dashboard/srt.njk', {
       member,
       srt: view,
@@ -58,7 +58,7 @@ export function srtRoutes(deps: GovernanceRouteDeps): Router {
       field,
       run: async (m, body) => {
         // Not an approver: no such page, and no such form.
-        if (m.role !== 'approver') throw notFound('There is no such page.');
+        if (m.role !== 'approver') throw notFound('There is no page at this address.');
         await run(m, body);
       },
       done: () => `${PAGE}?proposed=1`,
