@@ -10,6 +10,7 @@ import type { SignedInMember } from '../auth/signed-in-member';
 import { proposalTitle } from './decision-words';
 import { srtStatus } from './routing';
 import { srtReviewDue, type SrtReviewDue } from './srt-review';
+import { parseSrtTeam } from './srt-team';
 
 export interface SrtPageView {
   delegated: boolean;
@@ -17,7 +18,8 @@ export interface SrtPageView {
   warning: string | null;
   review: SrtReviewDue;
   candidates: { id: string; name: string; role: MemberRole; onTeam: boolean }[];
-  open: { id: string; title: string; deadlineAt: Date }[];
+  /** Open proposals about the team; a delegated team's members by name. */
+  open: { id: string; title: string; deadlineAt: Date; members: string[] }[];
 }
 
 /** The /dashboard/srt page, for approvers only (null: anyone else finds no such page). */
@@ -34,6 +36,7 @@ export async function srtPageView(
     listProposals(db, null),
   ]);
   const status = srtStatus(members);
+  const names = new Map(members.map((m) => [m.id, m.name]));
   return {
     delegated: status.delegated,
     team: team.map((m) => ({ id: m.memberId, name: m.name, role: m.role, since: m.since, appointedBy: m.appointedBy })),
@@ -45,8 +48,22 @@ export async function srtPageView(
       .sort((a, b) => a.name.localeCompare(b.name)),
     open: proposals
       .filter((p) => p.status === 'open' && (p.kind === 'appoint-srt' || p.kind === 'srt-reviewed'))
-      .map((p) => ({ id: p.id, title: proposalTitle(p.kind, '', p.subjectKey, p.payload), deadlineAt: p.deadlineAt })),
+      .map((p) => ({
+        id: p.id,
+        title: proposalTitle(p.kind, '', p.subjectKey, p.payload),
+        deadlineAt: p.deadlineAt,
+        members: teamNames(p.payload, names),
+      })),
   };
+}
+
+function teamNames(payload: unknown, names: ReadonlyMap<string, string>): string[] {
+  try {
+    const team = parseSrtTeam(payload);
+    return team.team === 'delegated' ? team.memberIds.map((id) => names.get(id) ?? 'a member no longer on file') : [];
+  } catch {
+    return [];
+  }
 }
 
 export interface SrtNotice {

@@ -115,7 +115,11 @@ test('a delegated team passes by lazy consensus; the approver who leaves reads n
   expect([proposed.status, proposed.location, alertText(proposed.html)]).toEqual([303, `${PAGE}?proposed=1`, '']);
   const after = await m.alice.client.follow(proposed);
   expect(after.html).toContain('data-srt-proposed');
-  expect(after.html).toContain('Appoint a delegated Security Response Team of 3 members');
+  expect(after.html).toContain('Appoint a delegated Security Response Team of 3 members</a>: ');
+  for (const who of [m.bob, m.erin, m.gina]) {
+    const { name } = await t.db.selectFrom('members').select('name').where('id', '=', who.id).executeTakeFirstOrThrow();
+    expect(after.html).toMatch(new RegExp(`data-srt-proposal[^\n]*${name}`));
+  }
   const [row] = await t.db.selectFrom('proposals').select(['kind', 'payload']).execute();
   expect(row).toEqual({
     kind: 'appoint-srt',

@@ -166,7 +166,15 @@ test('a delegated team with an approver: leavers lose at once where someone stay
   await submitReport(t.db, 'security', 'A third one.');
   await t.db.updateTable('cases').set({ status: 'spam' }).where('id', '=', open.id).execute();
   const live = await submitReport(t.db, 'security', 'A live bug.');
+  await t.db.updateTable('cases').set({ assignee_id: m.bob!.id }).where('id', '=', live.id).execute();
   await decide({ team: 'delegated', memberIds: [m.alice!.id, m.gina!.id] });
+  // bob leaves: the case he was assigned has no assignee any more.
+  const { assignee_id } = await t.db
+    .selectFrom('cases')
+    .select('assignee_id')
+    .where('id', '=', live.id)
+    .executeTakeFirstOrThrow();
+  expect(assignee_id).toBeNull();
   expect(await routedTo()).toEqual(['Alice', 'Gina']);
   // alice stays and reads everything: bob leaves at once; gina joins the open ones only.
   expect(await readers(live.id)).toEqual(['alice:routed', 'gina:srt-joined']);
