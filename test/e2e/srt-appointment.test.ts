@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assembleMessage } from '../../crypto/split-message';
 import { completeSrtHandovers } from '../../server/governance/srt-team';
-import { launchChromium } from '../helpers/browser';
+import { describeViolations, launchChromium, seriousAxeViolations } from '../helpers/browser';
 import { caseMessages, memberInBrowser, openCaseInBrowser } from '../helpers/dashboard-browser';
 import { submitReport } from '../helpers/dashboard';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -105,4 +105,24 @@ test('appointing the approvers in the browser: a leaver’s browser hands the op
   expect((await erin.goto(`${server.url}/dashboard/cases/${found.reference}`))?.status()).toBe(404);
   await erin.goto(`${server.url}/dashboard`);
   expect(await erin.locator(`[data-case="${found.reference}"]`).count()).toBe(0);
+});
+
+test('the SRT page has no serious accessibility violations, as refused and as shown', async () => {
+  // axe is injected inline, which the app's CSP rightly blocks: this context bypasses it.
+  const context = await browser.newContext({ bypassCSP: true });
+  contexts.push(context);
+  await context.addCookies(await people.alice!.page.context().cookies());
+  const page = await context.newPage();
+  expect((await page.goto(`${server.url}/dashboard/srt`))?.status()).toBe(200);
+  const check = async () => {
+    const violations = await seriousAxeViolations(page);
+    if (violations.length > 0) console.log(`axe on ${page.url()}:\n${describeViolations(violations)}`);
+    expect(violations.map((v) => v.id)).toEqual([]);
+  };
+  await check();
+  await page.getByLabel('A delegated team of at least two of these members').check();
+  await page.getByRole('button', { name: 'Propose this team' }).click();
+  await page.waitForLoadState('load');
+  expect(await page.locator('#propose-appoint-srt-problem').innerText()).toContain('at least 2 members');
+  await check();
 });
