@@ -238,6 +238,37 @@ export interface MeetingMinutesTable {
   meeting_id: string;
 }
 
+/** A member of a delegated Security Response Team (migration 2026-12-01-14); none: the approvers themselves. */
+export interface SrtMembersTable {
+  member_id: string;
+  since: Generated<Date>;
+  appointed_by: 'operator' | 'decision';
+  proposal_id: string | null;
+}
+
+/** A passed decision that reviewed the SRT ('reviewed') or appointed it ('appointed'). */
+export interface SrtReviewsTable {
+  id: Generated<string>;
+  reviewed_at: Date;
+  kind: 'reviewed' | 'appointed';
+  proposal_id: string | null;
+}
+
+/** A review reminder sent for one due date. */
+export interface SrtReviewRemindersTable {
+  due_at: Date;
+  kind: 'month-before' | 'overdue';
+  sent_at: Date;
+}
+
+/** A security case a member who left the SRT keeps until a staying reader can read all of it. */
+export interface SrtHandoversTable {
+  case_id: string;
+  member_id: string;
+  since: Date;
+  proposal_id: string | null;
+}
+
 export interface BallotsTable {
   proposal_id: string;
   member_id: string;
@@ -577,6 +608,10 @@ export interface Database {
   embargo_reminders: EmbargoRemindersTable;
   embargo_leaks: EmbargoLeaksTable;
   case_legal_holds: CaseLegalHoldsTable;
+  srt_members: SrtMembersTable;
+  srt_reviews: SrtReviewsTable;
+  srt_review_reminders: SrtReviewRemindersTable;
+  srt_handovers: SrtHandoversTable;
 }
 
 export type Member = Selectable<MembersTable>;

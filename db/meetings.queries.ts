@@ -67,8 +67,18 @@ export const toMeeting = (r: MeetingSelect): MeetingRow => ({
 });
 
 /** The members an invitation list is computed from: everyone on file with their role (no keys, no addresses). */
-export async function membersByRole(db: Db): Promise<{ id: string; name: string; role: MemberRole }[]> {
-  return db.selectFrom('members').select(['id', 'name', 'role']).orderBy('name').execute();
+export async function membersByRole(db: Db): Promise<{ id: string; name: string; role: MemberRole; onSrt: boolean }[]> {
+  const rows = await db
+    .selectFrom('members')
+    .select(['id', 'name', 'role'])
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('srt_members').select('member_id').whereRef('srt_members.member_id', '=', 'members.id'))
+        .as('on_srt'),
+    )
+    .orderBy('name')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, onSrt: Boolean(r.on_srt) }));
 }
 
 /** Records a meeting the caller gave the time, duration and link of; its SEQUENCE starts at 0. */

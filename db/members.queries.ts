@@ -9,6 +9,8 @@ export interface MemberWithKey {
   name: string;
   email: string;
   role: MemberRole;
+  /** On a delegated Security Response Team (srt_members). */
+  onSrt: boolean;
   createdAt: Date;
   memberKeyId: string;
   fingerprint: string;
@@ -52,6 +54,11 @@ async function selectMembersWithKeys(db: Db, email: string | null): Promise<Memb
       'member_keys.algorithm',
       'member_keys.armored',
     ])
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('srt_members').select('member_id').whereRef('srt_members.member_id', '=', 'members.id'))
+        .as('on_srt'),
+    )
     .$if(email !== null, (qb) => qb.where(sql`lower(members.email)`, '=', email!.trim().toLowerCase()))
     .orderBy('members.role')
     .orderBy('members.name')
@@ -61,6 +68,7 @@ async function selectMembersWithKeys(db: Db, email: string | null): Promise<Memb
     name: r.name,
     email: r.email,
     role: r.role,
+    onSrt: Boolean(r.on_srt),
     createdAt: r.created_at,
     memberKeyId: r.member_key_id,
     fingerprint: r.fingerprint,

@@ -1,6 +1,6 @@
 import { accessRoutes } from './http/access-routes';
 import { meetingRoutes } from './http/meeting-routes';
-import { srtRoutes } from './http/srt-routes';
+import { srtNoticesOnDashboard, srtRoutes } from './http/srt-routes';
 import { charterRoutes } from './http/charter-routes';
 import { cncfRoutes } from './http/cncf-routes';
 import { transparencyRoutes } from './http/transparency-routes';
@@ -119,7 +119,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     uploads,
     now: deps.governanceClock ?? (() => new Date()),
   };
-  app.use(settleDueDecisions(governance));
+  app.use(settleDueDecisions(governance), srtNoticesOnDashboard(governance));
   app.use(
     dashboardRoutes({
       db: deps.db,

@@ -18,6 +18,7 @@ import { enqueueUnmailedMeetingMail } from './meetings/meeting-invitees';
 import { remindOfEmbargoes } from './disclosure/embargo-reminders';
 import { giveUpStaleSendings } from './disclosure/distributor-sending';
 import type { RetentionJob } from './retention/retention-job';
+import { srtUpkeep } from './governance/srt-upkeep';
 
 export interface BackgroundWork {
   stop(): void;
@@ -66,6 +67,7 @@ export function startBackgroundWork(deps: {
     every(10 * 60_000, 'asking for a retention run', async () =>
       deps.retention?.enqueue((deps.now ?? (() => new Date()))()),
     ),
+    every(60_000, "the SRT's review reminders and handovers", () => srtUpkeep(deps.db, deps.events, deps.now)),
   ];
   return { stop: () => timers.forEach(clearInterval) };
 }

@@ -82,6 +82,10 @@ export const AUDIT_ACTIONS = [
   'retention.content-deleted',
   'retention.hold-placed',
   'retention.hold-lifted',
+  'srt.appointed',
+  'srt.appointed-by-operator',
+  'srt.reviewed',
+  'srt.review-reminded',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

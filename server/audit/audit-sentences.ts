@@ -297,6 +297,18 @@ function sentenceOf(kind: CaseKind, entry: AuditEntry, names: ReadonlyMap<string
       return `${who} exported the advisory as ${d.format === 'csaf' ? 'CSAF 2.0' : 'OSV'} in their browser.`;
     case 'advisory.published':
       return `The advisory was published by decision: the case moved from ${state(d.from)} to ${state(d.to)}.`;
+    case 'srt.appointed':
+      return d.team === 'approvers'
+        ? `${who} made the approvers themselves the Security Response Team, as the approvers decided.`
+        : `${who} appointed a delegated Security Response Team of ${Array.isArray(d.memberIds) ? d.memberIds.length : 0} members, as the approvers decided.`;
+    case 'srt.appointed-by-operator':
+      return `${who} put ${member(d.memberId)} on the Security Response Team, setting up the installation.`;
+    case 'srt.reviewed':
+      return `${who} recorded that the approvers reviewed the Security Response Team; the next review is due on ${String(d.nextDueAt).slice(0, 10)}.`;
+    case 'srt.review-reminded':
+      return d.reminder === 'overdue'
+        ? `${who} reminded the approvers that the Security Response Team's review, due on ${String(d.dueAt).slice(0, 10)}, is overdue.`
+        : `${who} reminded the approvers that the Security Response Team's review is due on ${String(d.dueAt).slice(0, 10)}.`;
     default:
       // An action this page has no sentence for yet: its name in words, never hidden.
       return `${who}: ${entry.action.replace(/^case\./, '').replace(/-/g, ' ')}.`;

@@ -25,6 +25,8 @@ export interface CaseEvents {
   distributorSending(caseId: string, sendingId: string): Promise<void>;
   /** The case's content will be deleted on `deleteOn` (retention): every reader is told, once per date. */
   retentionWarning(caseId: string, deleteOn: Date): Promise<void>;
+  /** The SRT's yearly review is due in a month, or overdue: every approver is told (once per due date; srt-review.ts). */
+  srtReviewReminder(reminder: 'month-before' | 'overdue', dueAt: Date): Promise<void>;
 }
 
 export type DecisionChange = 'proposed' | 'vote-called' | 'closed';
@@ -42,4 +44,5 @@ export const silentCaseEvents: CaseEvents = {
   embargoReminder: async () => undefined,
   distributorSending: async () => undefined,
   retentionWarning: async () => undefined,
+  srtReviewReminder: async () => undefined,
 };

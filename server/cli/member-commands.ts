@@ -33,6 +33,10 @@ export function registerMemberCommands(program: Command, context: CliContext): v
         }),
       );
       console.log(`Added ${describe(added)}`);
+      if (added.role === 'srt' && !added.onSrt)
+        console.log(
+          'Not put on the Security Response Team: the approvers have appointed or reviewed it by decision, so they change it on /dashboard/srt.',
+        );
     });
 
   member
@@ -95,5 +99,5 @@ export async function readKeyFile(file: string): Promise<string> {
 }
 
 function describe(m: MemberWithKey): string {
-  return `${m.name} <${m.email}> as ${m.role}, key ${m.fingerprint} (${describeKeyAlgorithms(m.algorithm)})`;
+  return `${m.name} <${m.email}> as ${m.role}${m.onSrt ? ' (on the SRT)' : ''}, key ${m.fingerprint} (${describeKeyAlgorithms(m.algorithm)})`;
 }

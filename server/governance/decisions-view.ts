@@ -7,6 +7,7 @@ import type { CaseDetail } from '../../db/case-view.queries';
 import { activeConflicts } from '../../db/case-conflicts.queries';
 import { listBallots, listProposals, openProposalsOnReadableCases, type ProposalRow } from '../../db/proposals.queries';
 import { conflictMemberIds, currentLiaisons, memberNames, membersWithRole } from '../../db/decision-people.queries';
+import { srtMembers } from './srt-team';
 import type { SignedInMember } from '../auth/signed-in-member';
 import { DomainError } from '../errors';
 import { conflictLevels } from './conflict-levels';
@@ -191,6 +192,6 @@ export async function projectDecisionsView(db: Kysely<Database>, member: SignedI
     past: project.filter((v) => !v.open),
     eligible: electorate.eligible.size,
     onCases: cases,
-    srtCandidates: (await membersWithRole(db, 'srt')).filter((m) => !openSubjects.has(m.id)),
+    srtCandidates: (await srtMembers(db)).filter((m) => !openSubjects.has(m.id)),
   };
 }

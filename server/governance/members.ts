@@ -14,6 +14,7 @@ import { appendAudit, BY_OPERATOR } from '../audit/audit-log';
 import { badInput, conflict, notFound } from '../errors';
 import { srtStatus } from './routing';
 import { addJoinedSrtToOpenCases } from './access';
+import { appointByOperator } from './srt-team';
 import { TEXT_LIMITS, checkText } from '../text-checks';
 
 export const MEMBER_ROLES: readonly MemberRole[] = ['approver', 'srt', 'liaison'];
@@ -53,6 +54,7 @@ export async function addMember(db: Kysely<Database>, input: NewMemberInput): Pr
       action: 'member.added',
       details: { memberId, role, fingerprint: key.fingerprint },
     });
+    if (role === 'srt') await appointByOperator(trx, memberId);
     await addJoinedSrtToOpenCases(trx, before, await listMembersWithKeys(trx), BY_OPERATOR);
   });
   return (await findMemberByEmail(db, email))!;

@@ -6,6 +6,8 @@ export interface RoutableMember {
   id: string;
   name: string;
   role: MemberRole;
+  /** On the delegated team the approvers (or, setting up, the operator) appointed (srt_members). */
+  onSrt: boolean;
 }
 
 export interface SrtStatus {
@@ -18,9 +20,9 @@ export interface SrtStatus {
 
 export const MIN_DELEGATED_SRT = 2;
 
-/** Who the Security Response Team is, from the members on file. */
+/** Who the Security Response Team is, from the members on file and the team on record. */
 export function srtStatus(members: readonly RoutableMember[]): SrtStatus {
-  const srt = members.filter((m) => m.role === 'srt');
+  const srt = members.filter((m) => m.onSrt && m.role !== 'liaison');
   const approvers = members.filter((m) => m.role === 'approver');
   if (srt.length === 0) return { delegated: false, members: approvers, warning: null };
   if (srt.length < MIN_DELEGATED_SRT) {

@@ -32,6 +32,8 @@ export interface MailTemplates {
   invitation(values: { name: string; link: string; expiresAt: Date; purpose?: 'invitation' | 'reset' }): MailBody;
   /** A decision proposed, turned into a vote, or closed: the reference (null: the project) and the change, nothing of what it is about. */
   decision(change: DecisionNotice, values: { name: string; reference: string | null }): MailBody;
+  /** The SRT's yearly review is due in a month, or overdue: the due date, nothing else. */
+  srtReview(reminder: 'month-before' | 'overdue', values: { name: string; dueAt: Date }): MailBody;
 }
 
 export interface NotificationValues {
@@ -140,6 +142,21 @@ export function createMailTemplates(config: Config, dir: string = MAIL_TEMPLATES
         subject,
         text: text.render('decision.txt.njk', context),
         html: html.render('decision.html.njk', context),
+      };
+    },
+
+    srtReview(reminder, values) {
+      const due = values.dueAt.toISOString().slice(0, 10);
+      const sentence =
+        reminder === 'overdue'
+          ? `The yearly review of the Security Response Team was due on ${due} and has not been recorded.`
+          : `The yearly review of the Security Response Team is due on ${due}.`;
+      const subject = `[${config.projectName}] The Security Response Team's review is ${reminder === 'overdue' ? 'overdue' : 'due soon'}`;
+      const context = { ...common, name: values.name, subject, sentence, url: `${config.publicUrl}/dashboard/srt` };
+      return {
+        subject,
+        text: text.render('srt-review.txt.njk', context),
+        html: html.render('srt-review.html.njk', context),
       };
     },
 

@@ -10,8 +10,9 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { MailTemplates } from './compose';
 import { pgpMimePart } from './pgp-mime';
-import type { CaseNotificationJob, DecisionNotificationJob, NotificationJob } from './queue';
+import type { CaseNotificationJob, DecisionNotificationJob, NotificationJob, SrtReviewJob } from './queue';
 import { decisionNoticeTarget } from '../../db/decision-people.queries';
+import { approverTarget } from '../../db/srt.queries';
 import { electorateOf } from '../governance/decision-settle';
 import type { Mailer } from './transport';
 import { currentEmbargoDay } from '../../db/distributors.queries';
@@ -62,8 +63,20 @@ export function createNotificationSender(deps: {
     await send(target.email, body, [], { event: job.event, proposalId: job.proposalId });
   };
 
+  /** Only to a member who is an approver when it is sent. */
+  const sendSrtReview = async (job: SrtReviewJob) => {
+    const target = await approverTarget(deps.db, job.memberId);
+    if (!target) {
+      deps.log.info('notification dropped: the member is not an approver (any more)', { event: job.event });
+      return;
+    }
+    const body = deps.templates.srtReview(job.reminder, { name: target.name, dueAt: new Date(job.dueAt) });
+    await send(target.email, body, [], { event: job.event, reminder: job.reminder });
+  };
+
   return async (job) => {
     if (job.event === 'decision') return sendDecision(job);
+    if (job.event === 'srt-review') return sendSrtReview(job);
     const target = await notificationTarget(deps.db, job.caseId, job.memberId);
     if (!target) {
       deps.log.info('notification dropped: the member does not read this case (any more)', {

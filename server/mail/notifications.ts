@@ -31,6 +31,7 @@ import type { CaseEvents } from '../cases/case-events';
 import type { Logger } from '../log';
 import { findProposal } from '../../db/proposals.queries';
 import { unmailedInvitees } from '../../db/meeting-mail.queries';
+import { approverIds } from '../../db/decision-people.queries';
 import { electorateOf } from '../governance/decision-settle';
 import { DECISION_EFFECTS } from '../governance/decision-effects';
 import { SEND_QUEUE, type MailJob } from './queue';
@@ -157,6 +158,14 @@ export function createMailNotifications(deps: {
         (await caseReaderIds(deps.db, caseId)).map((memberId) => ({
           key: `retention-warning|${caseId}|${deleteOn.toISOString()}|${memberId}`,
           job: { event: 'retention-warning', caseId, memberId, deleteOn: deleteOn.toISOString() },
+        })),
+      ),
+    // Per due date and reminder: a second instance, or a retry, enqueues the same job ids.
+    srtReviewReminder: (reminder, dueAt) =>
+      enqueue('srt-review', null, async () =>
+        (await approverIds(deps.db)).map((memberId) => ({
+          key: `srt-review|${reminder}|${dueAt.toISOString()}|${memberId}`,
+          job: { event: 'srt-review', reminder, dueAt: dueAt.toISOString(), memberId },
         })),
       ),
   };

@@ -9,7 +9,15 @@ import type { DecisionNotice, NotificationEvent } from './compose';
 export const SEND_QUEUE = 'mail-notification';
 
 /** One notification to one member: about one case, or about one decision. */
-export type NotificationJob = CaseNotificationJob | DecisionNotificationJob;
+export type NotificationJob = CaseNotificationJob | DecisionNotificationJob | SrtReviewJob;
+
+/** The SRT's yearly review is due soon or overdue: to one approver. */
+export interface SrtReviewJob {
+  event: 'srt-review';
+  reminder: 'month-before' | 'overdue';
+  dueAt: string;
+  memberId: string;
+}
 
 export interface DecisionNotificationJob {
   event: 'decision';

@@ -26,10 +26,10 @@ afterEach(async () => {
   await t.destroy();
 });
 
-/** Two SRT members, one security report (case.created), exported for alice (case.exported). */
+/** Two approvers (the SRT themselves), one security report (case.created), exported for alice (case.exported). */
 async function seed() {
-  const alice = await addFixtureMember(t.db, 'alice', 'srt');
-  await addFixtureMember(t.db, 'bob', 'srt');
+  const alice = await addFixtureMember(t.db, 'alice', 'approver');
+  await addFixtureMember(t.db, 'bob', 'approver');
   const { reference } = await submitPlaintextReport(
     t.db,
     { kind: 'security', involvedIds: [], document: 'AUDIT-CANARY the report text', attachments: [] },

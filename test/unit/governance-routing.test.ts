@@ -2,7 +2,12 @@ import { MIN_DELEGATED_SRT, routeReport, srtStatus, type RoutableMember } from '
 import { DomainError } from '../../server/errors';
 import type { MemberRole } from '../../db/database';
 
-const member = (id: string, role: MemberRole): RoutableMember => ({ id, name: id, role });
+const member = (id: string, role: MemberRole, onSrt = role === 'srt'): RoutableMember => ({
+  id,
+  name: id,
+  role,
+  onSrt,
+});
 const ids = (members: readonly RoutableMember[]) => members.map((m) => m.id).sort();
 
 const approvers = [member('carol', 'approver'), member('dave', 'approver'), member('erin', 'approver')];
@@ -42,6 +47,21 @@ describe('security reports', () => {
       'gina',
     ]);
     expect(srtStatus([...approvers, alice, bob]).warning).toBeNull();
+  });
+
+  test('follow the team on record, not the role: an srt account off the team gets nothing, an approver on it does', () => {
+    const offTeam = member('hal', 'srt', false);
+    const carolOnTeam = member('carol', 'approver', true);
+    const team = [carolOnTeam, approvers[1]!, approvers[2]!, alice, offTeam];
+    expect(ids(routeReport('security', team))).toEqual(['alice', 'carol']);
+    expect(srtStatus(team)).toMatchObject({ delegated: true, warning: null });
+    // A liaison is never on the team, even if a row says so.
+    expect(ids(routeReport('security', [...approvers, member('frank', 'liaison', true), alice]))).toEqual([
+      'alice',
+      'carol',
+      'dave',
+      'erin',
+    ]);
   });
 
   test('cannot name anyone as involved', () => {
