@@ -24,6 +24,20 @@ export async function approverReaderIds(db: Db, caseId: string): Promise<string[
   return rows.map((r) => r.id);
 }
 
+/** The readers of a security case who are on the Security Response Team's record. */
+export async function srtReaderIdsOfSecurityCase(db: Db, caseId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('case_readers')
+    .innerJoin('cases', 'cases.id', 'case_readers.case_id')
+    .innerJoin('srt_members', 'srt_members.member_id', 'case_readers.member_id')
+    .select('case_readers.member_id as id')
+    .where('case_readers.case_id', '=', caseId)
+    .where('cases.kind', '=', 'security')
+    .orderBy('case_readers.member_id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** The case a conflict is recorded on (a lift or downgrade is proposed on that case only). */
 export async function conflictCaseId(db: Db, conflictId: string): Promise<string | undefined> {
   const row = await db.selectFrom('case_conflicts').select('case_id').where('id', '=', conflictId).executeTakeFirst();

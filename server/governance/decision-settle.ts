@@ -13,7 +13,7 @@ import {
   withSavepoint,
   type ProposalRow,
 } from '../../db/proposals.queries';
-import { approverIds, approverReaderIds } from '../../db/decision-people.queries';
+import { approverIds, approverReaderIds, srtReaderIdsOfSecurityCase } from '../../db/decision-people.queries';
 import { appendAudit } from '../audit/audit-log';
 import { DomainError } from '../errors';
 import { conflictLevels } from './conflict-levels';
@@ -35,7 +35,10 @@ export interface SettledProposal {
 export async function electorateOf(db: Db, caseId: string | null): Promise<Electorate> {
   const approvers = await approverIds(db);
   if (caseId === null) return { eligible: new Set(approvers), approvers: approvers.length };
-  const readers = await approverReaderIds(db, caseId);
+  // A security case a delegated SRT handles alone has no approver reading it: the team the approvers
+  // delegated security reports to decides on it (publishing its advisory, lifting a hold).
+  let readers = await approverReaderIds(db, caseId);
+  if (readers.length === 0) readers = await srtReaderIdsOfSecurityCase(db, caseId);
   const levels = conflictLevels(await activeConflicts(db, caseId));
   return { eligible: new Set(readers.filter((id) => !levels.has(id))), approvers: approvers.length };
 }
