@@ -4,6 +4,7 @@
 import { readPublicKey, readPublicKeys } from '../../crypto/keys';
 import { encryptArmored } from '../../crypto/split-message';
 import { fetchJson, show } from './dom';
+import { plainTextEntity } from '../../crypto/pgp-mime-entity';
 
 interface CommitteeRecipient {
   reference: string;
@@ -14,29 +15,13 @@ interface CommitteeRecipient {
 
 const STAGE_SUBJECT: Record<string, string> = { incident: 'incident notice', resolution: 'resolution notice' };
 
-/**
- * What the committee's mail program shows once it decrypted the PGP/MIME body (RFC 3156): a text/plain
- * entity, UTF-8, with the subject inside too ("protected headers"), since the outer one is in the clear.
- */
-export function noticeEntity(text: string, subject: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  const body = btoa(binary).replace(/.{76}/g, '$&\r\n');
-  return [
-    'Content-Type: text/plain; charset=utf-8; protected-headers="v1"',
-    `Subject: ${subject.replace(/[\r\n]+/g, ' ')}`,
-    'Content-Transfer-Encoding: base64',
-    '',
-    body,
-    '',
-  ].join('\r\n');
-}
-
 /** Encrypts a notice to the committee's key: what the page posts, and what a test can make the same way. */
 export async function encryptNotice(recipient: CommitteeRecipient, stage: string, text: string): Promise<string> {
   const subject = `Code of Conduct case ${recipient.reference}: ${STAGE_SUBJECT[stage] ?? 'notice'} for the CNCF central record`;
-  return encryptArmored({ data: noticeEntity(text, subject), recipients: [await readPublicKey(recipient.publicKey)] });
+  return encryptArmored({
+    data: plainTextEntity(text, subject),
+    recipients: [await readPublicKey(recipient.publicKey)],
+  });
 }
 
 export function startCncfRecord(root: HTMLElement): void {

@@ -5,7 +5,8 @@
 import { readPublicKey, type PrivateKey } from '../../crypto/keys';
 import { decryptSplit, encryptArmored } from '../../crypto/split-message';
 import type { AdvisoryDraft } from '../disclosure/advisory-draft';
-import { advisoryText, distributorSubject, mimeTextEntity, releaseNoticeText } from '../disclosure/advisory-text';
+import { plainTextEntity } from '../../crypto/pgp-mime-entity';
+import { advisoryText, distributorSubject, releaseNoticeText } from '../disclosure/advisory-text';
 import { encryptTo, recipientsOf } from './case-view';
 import { fetchJson, fromBase64, show } from './dom';
 import { sessionKey } from './keyring';
@@ -57,7 +58,7 @@ export function startEmbargoSection(root: HTMLElement, email: string): void {
           const context = { projectName: project, reference, plannedOn: to.plannedOn };
           const text =
             kind === 'advance' ? advisoryText(await currentDraft(base, key), context) : releaseNoticeText(context);
-          const entity = mimeTextEntity(text, distributorSubject(project, kind, reference, to.plannedOn));
+          const entity = plainTextEntity(text, distributorSubject(project, kind, reference, to.plannedOn));
           const messages = [];
           for (const d of due)
             messages.push({

@@ -74,22 +74,6 @@ export function releaseNoticeText(context: { projectName: string; reference: str
   ].join('\r\n');
 }
 
-/** The plaintext MIME entity inside an encrypted PGP/MIME mail: text/plain, UTF-8, base64, with the subject repeated inside. */
-export function mimeTextEntity(text: string, subject: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  const body = btoa(binary).replace(/.{76}/g, '$&\r\n');
-  return [
-    'Content-Type: text/plain; charset=utf-8; protected-headers="v1"',
-    `Subject: ${subject.replace(/[\r\n]+/g, ' ')}`,
-    'Content-Transfer-Encoding: base64',
-    '',
-    body,
-    '',
-  ].join('\r\n');
-}
-
 function oneLine(value: unknown): string {
   return String(value ?? '').replace(/[\r\n]+/g, ' ');
 }

@@ -13,7 +13,8 @@ import type { Config } from '../config';
 import type { AcknowledgementRequest } from '../intake/mail-acknowledgement';
 import type { Logger } from '../log';
 import type { MailTemplates } from './compose';
-import { pgpMimeMessage, plainTextEntity } from './pgp-mime';
+import { plainTextEntity } from '../../crypto/pgp-mime-entity';
+import { pgpMimeMessage } from './pgp-mime';
 import type { Mailer } from './transport';
 
 const RETRY_MINUTES = [1, 5, 15, 60];

@@ -37,18 +37,6 @@ export async function pgpMimeMessage(options: {
  * The plaintext MIME entity that goes inside an encrypted message: text/plain, UTF-8, base64, with
  * the subject repeated inside ("protected headers") since the outer one is in the clear.
  */
-export function plainTextEntity(text: string, subject: string): string {
-  const body = Buffer.from(text, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
-  return [
-    'Content-Type: text/plain; charset=utf-8; protected-headers="v1"',
-    `Subject: ${subject.replace(/[\r\n]+/g, ' ')}`,
-    'Content-Transfer-Encoding: base64',
-    '',
-    body,
-    '',
-  ].join('\r\n');
-}
-
 function encryptedNode(armored: string, filename: string): MimeNode {
   const root = new MimeNode('multipart/encrypted; protocol="application/pgp-encrypted"');
   root
