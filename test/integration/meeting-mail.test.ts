@@ -114,6 +114,12 @@ test('on a security case with a delegated SRT, an approver who does not read it 
     .set({ role: 'srt' })
     .where('id', 'in', [s.members.erin!.id, s.members.gina!.id])
     .execute();
+  await s.database.db
+    .insertInto('srt_members')
+    .values(
+      [s.members.erin!.id, s.members.gina!.id].map((id) => ({ member_id: id, appointed_by: 'operator' as const })),
+    )
+    .execute();
   const before = (await meetingInvitations(s.sink!)).length;
   const report = await submitReport(s.database.db, 'security', `The vulnerability ${SECRET}`);
   const readers = await s.database.db
