@@ -8,6 +8,7 @@ import type { Database } from '../../db/database';
 import { listCharterRows, CHARTER_CHANNEL, type CharterRow } from '../../db/charter.queries';
 import { listenForChanges, type ChangeListener } from '../../db/change-listener';
 import type { Logger } from '../log';
+import { isDatabaseShuttingDown } from '../../db/errors';
 
 const RECHECK_MS = 5_000;
 let generation = 0;
@@ -40,7 +41,10 @@ export function followCharterChanges(deps: { url: string; log: Logger; retryMs?:
       charterChanged();
     },
     onError: (error) => {
-      if (connected) deps.log.warn('lost the connection that hears of charter changes; reconnecting', { error });
+      // A database shutting down (Ctrl-C reaches PostgreSQL too, or a restart) ends the connection: no fault of ours.
+      if (connected && isDatabaseShuttingDown(error))
+        deps.log.info('the database is shutting down; listening for charter changes again once it is back');
+      else if (connected) deps.log.warn('lost the connection that hears of charter changes; reconnecting', { error });
       connected = false;
     },
   });

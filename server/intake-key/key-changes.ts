@@ -4,6 +4,7 @@
 // notification lost while the connection was down (the listener also reloads on reconnecting).
 import { listenForChanges, type ChangeListener } from '../../db/change-listener';
 import type { Logger } from '../log';
+import { isDatabaseShuttingDown } from '../../db/errors';
 
 export const INTAKE_KEYS_CHANNEL = 'intake_keys_changed';
 
@@ -46,7 +47,11 @@ export function followIntakeKeyChanges(deps: {
       reload();
     },
     onError: (error) => {
-      if (connected) deps.log.warn('lost the connection that hears of intake-key changes; reconnecting', { error });
+      // A database shutting down (Ctrl-C reaches PostgreSQL too, or a restart) ends the connection: no fault of ours.
+      if (connected && isDatabaseShuttingDown(error))
+        deps.log.info('the database is shutting down; listening for intake-key changes again once it is back');
+      else if (connected)
+        deps.log.warn('lost the connection that hears of intake-key changes; reconnecting', { error });
       connected = false;
     },
   });
