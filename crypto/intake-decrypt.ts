@@ -8,6 +8,7 @@ import {
 } from 'openpgp';
 import { DecryptionError, MalformedMessageError } from './errors';
 import { messageConfig } from './openpgp-config';
+import { openSessionKeyNatively } from './session-key-packets';
 
 /**
  * The message is encrypted, but not to any intake key we hold (an old or wrong key, or a password).
@@ -94,7 +95,9 @@ export async function decryptForIntake(options: {
   let failure: unknown;
   for (const key of tryKeys) {
     try {
-      const result = await decrypt({ message, decryptionKeys: key, format: 'binary', config: messageConfig });
+      const result =
+        (await decryptWithNativeSessionKey(message, key)) ??
+        (await decrypt({ message, decryptionKeys: key, format: 'binary', config: messageConfig }));
       return {
         data: result.data as Uint8Array,
         filename: result.filename ?? '',
@@ -111,4 +114,18 @@ export async function decryptForIntake(options: {
     'The message is addressed to our intake key but could not be decrypted (damaged or truncated).',
     { cause: failure },
   );
+}
+
+/**
+ * The message decrypted with a session key opened natively from a packet to `key`; null when no
+ * packet opens that way or the body does not decrypt with it (OpenPGP.js then tries with the key).
+ */
+async function decryptWithNativeSessionKey(message: Message<Uint8Array>, key: PrivateKey) {
+  for (const packet of message.packets) {
+    if (!(packet instanceof PublicKeyEncryptedSessionKeyPacket)) continue;
+    const sessionKey = openSessionKeyNatively(packet, key);
+    if (!sessionKey) continue;
+    return decrypt({ message, sessionKeys: sessionKey, format: 'binary', config: messageConfig }).catch(() => null);
+  }
+  return null;
 }

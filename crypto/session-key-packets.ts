@@ -3,11 +3,14 @@
 // asynchronous calls and checks every recipient key's signatures again on each message; here a
 // key's checks run once per key object (until the key could have expired, at most a minute), and the
 // X25519 agreement, the KDF and the AES key wrap are one synchronous native call each. Other
-// algorithms (RSA) still have OpenPGP.js make their packet, from the same checked subkey.
+// algorithms (RSA) still have OpenPGP.js make their packet, from the same checked subkey. The intake
+// opens the packets of mail sent to its own Curve25519 key the same way (openSessionKeyNatively):
+// OpenPGP.js would import the private key into WebCrypto again for every message.
 import crypto from 'node:crypto';
 import {
   PublicKeyEncryptedSessionKeyPacket,
   enums,
+  type PrivateKey,
   type PublicKey,
   type SessionKey,
   type Subkey,
@@ -86,6 +89,27 @@ export async function encryptionTargets(recipients: PublicKey[], config: Config 
       return target;
     }),
   );
+}
+
+/**
+ * A key this process has just made and signed itself (./reporter-key-native.ts): its encryption
+ * subkey is taken as it stands, its signatures unchecked, for the same minute as a checked key.
+ */
+export function rememberOwnKey(key: PublicKey): void {
+  const subkey = key.subkeys[0];
+  const selfCertification = key.users[0]?.selfCertifications[0];
+  if (!subkey || !selfCertification) throw new TypeError('not a key with a user ID and an encryption subkey');
+  const features = selfCertification.features;
+  checked.set(key, {
+    keyPacket: subkey.keyPacket,
+    keyId: (subkey.getKeyID() as unknown as WritableKeyId).write(),
+    wrapping: wrappingFor(subkey.keyPacket),
+    prefers: {
+      symmetric: selfCertification.preferredSymmetricAlgorithms ?? [],
+      seipdv2: Boolean(features && features[0]! & FEATURE_SEIPD_V2),
+    },
+    validUntil: Date.now() + CHECKS_REUSED_MS,
+  });
 }
 
 async function checkTarget(key: PublicKey, date: Date, config: Config): Promise<EncryptionTarget> {
@@ -239,4 +263,99 @@ function withHeader(body: Uint8Array): Uint8Array {
       ? Buffer.from([body.length])
       : Buffer.from([((body.length - 192) >> 8) + 192, (body.length - 192) & 0xff]);
   return new Uint8Array(Buffer.concat([Buffer.from([tag]), length, body]));
+}
+
+/** A legacy Curve25519 secret subkey as native crypto uses it, with its RFC 6637 KDF parameters. */
+interface OpeningKey {
+  privateKey: crypto.KeyObject;
+  param: Buffer;
+  hash: string;
+  wrap: { name: string; keyBytes: number };
+}
+const openingKeys = new WeakMap<object, OpeningKey | null>();
+
+/** What OpenPGP.js's PKESK packet holds once read (its typings leave these out). */
+interface ReadPkesk {
+  version: number;
+  publicKeyAlgorithm: number;
+  publicKeyID: { isWildcard(): boolean; toHex(): string };
+  encrypted?: { V?: Uint8Array; C?: { data?: Uint8Array } };
+}
+
+/**
+ * The session key in a PKESK v3 packet to one of `key`'s legacy Curve25519 (ECDH) subkeys, opened
+ * natively. Null when the packet is of another kind or for another key (OpenPGP.js then opens it),
+ * or when it does not open: the caller then lets OpenPGP.js try, and report, as it always has.
+ */
+export function openSessionKeyNatively(packet: PublicKeyEncryptedSessionKeyPacket, key: PrivateKey): SessionKey | null {
+  const read = packet as unknown as ReadPkesk;
+  const V = read.encrypted?.V;
+  const C = read.encrypted?.C?.data;
+  if (read.version !== 3 || read.publicKeyAlgorithm !== enums.publicKey.ecdh || read.publicKeyID.isWildcard())
+    return null;
+  if (!V || V.length !== 33 || V[0] !== 0x40 || !C || C.length < 24 || C.length % 8 !== 0) return null;
+  const keyId = read.publicKeyID.toHex();
+  const keyPacket = [key, ...key.subkeys].find((k) => k.getKeyID().toHex() === keyId)?.keyPacket;
+  if (!keyPacket) return null;
+  const opening = openingKeyOf(keyPacket);
+  if (!opening) return null;
+  try {
+    const sharedSecret = crypto.diffieHellman({
+      privateKey: opening.privateKey,
+      publicKey: x25519PublicKey(V.subarray(1)),
+    });
+    const kek = crypto
+      .createHash(opening.hash)
+      .update(Buffer.from([0, 0, 0, 1]))
+      .update(sharedSecret)
+      .update(opening.param)
+      .digest()
+      .subarray(0, opening.wrap.keyBytes);
+    const unwrap = crypto.createDecipheriv(opening.wrap.name, kek, KEY_WRAP_IV);
+    return sessionKeyOf(Buffer.concat([unwrap.update(C), unwrap.final()]));
+  } catch {
+    return null;
+  }
+}
+
+function openingKeyOf(keyPacket: object): OpeningKey | null {
+  if (openingKeys.has(keyPacket)) return openingKeys.get(keyPacket)!;
+  const packet = keyPacket as Subkey['keyPacket'] & { privateParams?: { d?: Uint8Array } | null };
+  const d = packet.privateParams?.d;
+  const wrapping = wrappingFor(packet);
+  const opening =
+    wrapping.kind === 'ecdh' && d?.length === 32
+      ? {
+          // OpenPGP keeps a legacy Curve25519 secret big-endian; X25519 takes it little-endian.
+          privateKey: crypto.createPrivateKey({
+            key: {
+              kty: 'OKP',
+              crv: 'X25519',
+              d: Buffer.from(d).reverse().toString('base64url'),
+              x: Buffer.from((packet.publicParams as { Q: Uint8Array }).Q.subarray(1)).toString('base64url'),
+            },
+            format: 'jwk',
+          }),
+          param: wrapping.param,
+          hash: wrapping.hash,
+          wrap: wrapping.wrap,
+        }
+      : null;
+  openingKeys.set(keyPacket, opening);
+  return opening;
+}
+
+/** RFC 6637 §8 and RFC 9580 §5.1.3 in reverse: the padding, the cipher octet, the key and its sum, all checked. */
+function sessionKeyOf(padded: Buffer): SessionKey | null {
+  const pad = padded[padded.length - 1]!;
+  if (pad < 1 || pad > 8 || padded.length - pad < 3) return null;
+  if (!padded.subarray(padded.length - pad).every((byte) => byte === pad)) return null;
+  const plain = padded.subarray(0, padded.length - pad);
+  const algorithm = plain[0]!;
+  const data = plain.subarray(1, plain.length - 2);
+  if (WRAP_CIPHERS.get(algorithm)?.keyBytes !== data.length) return null;
+  let sum = 0;
+  for (const byte of data) sum = (sum + byte) & 0xffff;
+  if (plain.readUInt16BE(plain.length - 2) !== sum) return null;
+  return { data: new Uint8Array(data), algorithm: enums.read(enums.symmetric, algorithm) };
 }

@@ -8,7 +8,8 @@ import { ChecksBusyError, checkSubmissionOffThread } from '../../crypto/submissi
 import { MessageRefusedError } from '../../crypto/submission-checks';
 import type { SplitMessage } from '../../crypto/split-message';
 import { encryptSplitNatively } from '../../crypto/native-split';
-import { createReporterKey, type ReporterKeyLock } from '../../crypto/reporter-key';
+import { createReporterKey, type ReporterKey, type ReporterKeyLock } from '../../crypto/reporter-key';
+import { createFastReporterKeyNatively } from '../../crypto/reporter-key-native';
 import type { CaseEvents } from '../cases/case-events';
 
 /** Who hears of a stored report; and, when a majority of the approvers is named, of the referral the system proposes. */
@@ -192,9 +193,29 @@ export async function submitPlaintextReport(
   },
 ): Promise<SubmittedCase & { receipt: string }> {
   await refuseUsedToken(db, options.submission);
-  const readers = await routedReaders(db, input.kind, input.involvedIds, true);
   const receipt = generateReceipt();
-  const reporterKey = await createReporterKey(receipt, options.reporterKeyLock ?? options.argon2);
+  const lock = options.reporterKeyLock ?? options.argon2;
+  const reporterKey =
+    lock === 'fast' ? await createFastReporterKeyNatively(receipt) : await createReporterKey(receipt, lock);
+  const encryptAndStore = (freshRecipients: boolean) =>
+    encryptAndStorePlaintext(db, input, options, { receipt, reporterKey }, freshRecipients);
+  try {
+    return await encryptAndStore(false);
+  } catch (error) {
+    // Routed from a member list a moment old, and a reader or key has gone since: route again.
+    if (!(error instanceof RecipientsChangedError)) throw error;
+    return await encryptAndStore(true);
+  }
+}
+
+async function encryptAndStorePlaintext(
+  db: Kysely<Database>,
+  input: PlaintextReport,
+  options: Parameters<typeof submitPlaintextReport>[2],
+  { receipt, reporterKey }: { receipt: string; reporterKey: ReporterKey },
+  freshRecipients: boolean,
+): Promise<SubmittedCase & { receipt: string }> {
+  const readers = await routedReaders(db, input.kind, input.involvedIds, freshRecipients);
   const reporterPublic = reporterKey.parsedPublicKey;
   const recipients = [...readers.map((r) => r.publicKey), reporterPublic];
 

@@ -6,8 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { PrivateKey } from '../../crypto/keys';
-import { createReporterKey } from '../../crypto/reporter-key';
-import { encryptSplit } from '../../crypto/split-message';
+import { createFastReporterKeyNatively } from '../../crypto/reporter-key-native';
+import { encryptSplitNatively } from '../../crypto/native-split';
 import { generateReceipt } from '../../crypto/receipt';
 import { routedReaders, submitPlaintextReport } from '../../server/intake/reports';
 import { openMail } from '../../server/smtp/open-mail';
@@ -47,9 +47,11 @@ export async function measureMailStages(
         tls: false,
       }),
     );
-    const reporter = await time('reporter key pair (fast lock)', () => createReporterKey(generateReceipt(), 'fast'));
+    const reporter = await time('reporter key pair (fast lock)', () =>
+      createFastReporterKeyNatively(generateReceipt()),
+    );
     await time(`encrypt to ${readers.length} readers + the reporter`, () =>
-      encryptSplit({
+      encryptSplitNatively({
         data: report.document,
         recipients: [...readers.map((r) => r.publicKey), reporter.parsedPublicKey],
       }),

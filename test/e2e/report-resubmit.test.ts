@@ -72,15 +72,18 @@ test('a double click on "Encrypt and send" makes one case, and the page the repo
   let firstAnswered!: () => void;
   const firstStored = new Promise<void>((resolve) => (firstAnswered = resolve));
   let posts = 0;
-  await page.route((url) => url.pathname === '/report', async (route) => {
-    if (route.request().method() !== 'POST') return route.continue();
-    posts += 1;
-    if (posts > 1) return route.continue();
-    const answer = await route.fetch({ maxRedirects: 0 });
-    firstAnswered();
-    await clickedAgain;
-    await route.fulfill({ response: answer }).catch(() => undefined); // dropped by then, as in the wild
-  });
+  await page.route(
+    (url) => url.pathname === '/report',
+    async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      posts += 1;
+      if (posts > 1) return route.continue();
+      const answer = await route.fetch({ maxRedirects: 0 });
+      firstAnswered();
+      await clickedAgain;
+      await route.fulfill({ response: answer }).catch(() => undefined); // dropped by then, as in the wild
+    },
+  );
   await page.locator('button[type=submit]').scrollIntoViewIfNeeded();
   const box = (await page.locator('button[type=submit]').boundingBox())!;
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
