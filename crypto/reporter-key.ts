@@ -94,12 +94,17 @@ const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 export async function checkReporterKey(
   publicKey: string,
   lockedPrivateKey: string,
+  options: {
+    /** Verifies (and marks verified) what signatures it can before OpenPGP.js checks the key: ./self-signatures-native.ts in Node. */
+    verifyFirst?: (key: PublicKey) => Promise<void>;
+  } = {},
 ): Promise<{ fingerprint: string; keyIds: Set<string> }> {
   let fingerprint: string;
   let keyIds: Set<string>;
   try {
     const pub = await readKey({ armoredKey: publicKey, config: messageConfig });
     if (pub.isPrivate()) throw new Error('private');
+    await options.verifyFirst?.(pub);
     // A reporter's clock may run ahead of ours: a key made "in the future" (up to a day) is checked at
     // its own creation time rather than refused as not yet valid.
     const created = pub.getCreationTime().getTime();

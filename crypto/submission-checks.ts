@@ -1,9 +1,10 @@
 // The OpenPGP checks of a submission its client encrypted (the JavaScript path, the API): the
 // reporter's key pair, and the shape of the report and of each attachment. They parse keys and
 // messages and verify the reporter key's self-signatures, CPU work that ./submission-check-pool.ts
-// runs on a worker thread; this module is what that thread runs, and works in any thread.
+// runs on a worker thread; this module is what that thread runs, and works in any Node thread.
 import { InvalidKeyError, MalformedMessageError, type InvalidKeyReason } from './errors';
 import { checkReporterKey } from './reporter-key';
+import { verifySelfSignaturesNatively } from './self-signatures-native';
 import { splitMessage, type SplitMessage } from './split-message';
 
 export interface SubmissionCryptoInput {
@@ -23,7 +24,9 @@ export type SubmissionCryptoResult =
 export async function checkSubmissionCrypto(input: SubmissionCryptoInput): Promise<SubmissionCryptoResult> {
   let reporter: { fingerprint: string; keyIds: Set<string> };
   try {
-    reporter = await checkReporterKey(input.reporterPublicKey, input.reporterLockedKey);
+    reporter = await checkReporterKey(input.reporterPublicKey, input.reporterLockedKey, {
+      verifyFirst: verifySelfSignaturesNatively,
+    });
   } catch (error) {
     if (error instanceof InvalidKeyError)
       return { ok: false, refused: 'reporter-key', reason: error.reason, message: error.message };

@@ -4,7 +4,8 @@
  * Events carry ids only, never content.
  */
 export interface CaseEvents {
-  caseStored(caseId: string): Promise<void>;
+  /** A new case was stored; `readerIds` are the readers it was stored with, when the caller has them at hand. */
+  caseStored(caseId: string, readerIds?: readonly string[]): Promise<void>;
   messageAdded(caseId: string, authorMemberId: string | null): Promise<void>;
   assigned(caseId: string, assigneeId: string): Promise<void>;
   /** A response-time clock ran out: every reader of the case is told. */

@@ -329,6 +329,11 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
   }
   const { id: caseId, reference } = stored;
   if (value.kind === 'coc' && value.involvedIds.length > 0) await proposeReferralIfMajority(db, caseId, value.events);
-  await value.events?.caseStored(caseId).catch(() => undefined);
+  await value.events
+    ?.caseStored(
+      caseId,
+      value.readers.map((r) => r.id),
+    )
+    .catch(() => undefined);
   return { reference, kind: value.kind };
 }

@@ -59,9 +59,10 @@ export function createMailNotifications(deps: {
   };
 
   const events: CaseEvents = {
-    caseStored: (caseId) =>
+    // The readers the case was stored with (in the same statement as the case) need no reading back.
+    caseStored: (caseId, readerIds) =>
       enqueue('case-routed', caseId, async () =>
-        (await caseReaderIds(deps.db, caseId)).map((memberId) => ({
+        (readerIds ?? (await caseReaderIds(deps.db, caseId))).map((memberId) => ({
           key: `case-routed|${caseId}|${memberId}`,
           job: { event: 'case-routed', caseId, memberId },
         })),

@@ -165,7 +165,9 @@ async function handle(
     deps.events?.messageAdded(stored.caseId, null).catch(quietly('the readers could not be told of an e-mail reply'));
     return `Your message was added to ${stored.reference}`;
   }
-  deps.events?.caseStored(stored.caseId).catch(quietly('the readers could not be told of an e-mail report'));
+  deps.events
+    ?.caseStored(stored.caseId, stored.readerIds)
+    .catch(quietly('the readers could not be told of an e-mail report'));
   const acknowledgement = {
     reference: stored.reference,
     kind,

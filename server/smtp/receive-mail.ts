@@ -37,6 +37,8 @@ export interface ReceivedMail {
 export interface StoredMailReport {
   reference: string;
   caseId: string;
+  /** The readers a new case was stored with (none for a reply): the main thread tells them. */
+  readerIds: string[];
   /** True when the mail was a reporter's answer stored on an existing case (no new case, no receipt). */
   threaded: boolean;
   receipt: string | null;
@@ -62,6 +64,7 @@ export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Pr
     tls: mail.tls,
   });
   let caseId = '';
+  let readerIds: string[] = [];
   // Stored with the case, in its statement: the acknowledgement's Reply-To, at no extra commit.
   const reply = newReplyAddress(mail.recipients[0]!);
   try {
@@ -73,13 +76,19 @@ export async function receiveMail(deps: ReceiveMailDeps, mail: ReceivedMail): Pr
         channel: 'email',
         reporterKeyLock: 'fast',
         targets: deps.config,
-        events: { caseStored: async (id) => void (caseId = id) },
+        events: {
+          caseStored: async (id, readers) => {
+            caseId = id;
+            readerIds = [...(readers ?? [])];
+          },
+        },
         replyAddressHash: reply.tokenHash,
       },
     );
     return {
       reference: stored.reference,
       caseId,
+      readerIds,
       threaded: false,
       receipt: stored.receipt,
       replyAddress: reply.address,

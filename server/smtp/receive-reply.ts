@@ -81,6 +81,7 @@ export async function receiveReply(
   return {
     reference: found.reference,
     caseId: found.caseId,
+    readerIds: [],
     threaded: true,
     receipt: null,
     replyAddress: null,
