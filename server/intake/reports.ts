@@ -197,14 +197,13 @@ export async function submitPlaintextReport(
   const lock = options.reporterKeyLock ?? options.argon2;
   const reporterKey =
     lock === 'fast' ? await createFastReporterKeyNatively(receipt) : await createReporterKey(receipt, lock);
-  const encryptAndStore = (freshRecipients: boolean) =>
-    encryptAndStorePlaintext(db, input, options, { receipt, reporterKey }, freshRecipients);
+  const encryptAndStore = () => encryptAndStorePlaintext(db, input, options, { receipt, reporterKey });
   try {
-    return await encryptAndStore(false);
+    return await encryptAndStore();
   } catch (error) {
-    // Routed from a member list a moment old, and a reader or key has gone since: route again.
+    // A reader or key went between routing and the insert: route again.
     if (!(error instanceof RecipientsChangedError)) throw error;
-    return await encryptAndStore(true);
+    return await encryptAndStore();
   }
 }
 
@@ -213,9 +212,10 @@ async function encryptAndStorePlaintext(
   input: PlaintextReport,
   options: Parameters<typeof submitPlaintextReport>[2],
   { receipt, reporterKey }: { receipt: string; reporterKey: ReporterKey },
-  freshRecipients: boolean,
 ): Promise<SubmittedCase & { receipt: string }> {
-  const readers = await routedReaders(db, input.kind, input.involvedIds, freshRecipients);
+  // From the current member list, never one a moment old: the server encrypts, so a member who
+  // joined a second ago is a reader of the next report.
+  const readers = await routedReaders(db, input.kind, input.involvedIds, true);
   const reporterPublic = reporterKey.parsedPublicKey;
   const recipients = [...readers.map((r) => r.publicKey), reporterPublic];
 
