@@ -9,12 +9,13 @@
 import crypto from 'node:crypto';
 import { armor, enums, readKey } from 'openpgp';
 import { messageConfig } from './openpgp-config';
+import { CURVE25519_LEGACY_OID, ED25519_LEGACY_OID, mpi, newFormatPacket } from './native-packets';
 import { normalizeReceipt } from './receipt';
 import type { ReporterKey } from './reporter-key';
 import { rememberOwnKey } from './session-key-packets';
 
-const ED25519_LEGACY_OID = Buffer.from('2b06010401da470f01', 'hex');
-const CURVE25519_LEGACY_OID = Buffer.from('2b060104019755010501', 'hex');
+const ED25519_OID = Buffer.from(ED25519_LEGACY_OID, 'hex');
+const CURVE25519_OID = Buffer.from(CURVE25519_LEGACY_OID, 'hex');
 /** RFC 6637 §9 KDF parameters, as OpenPGP.js sets them for Curve25519: SHA-256 and AES-128 key wrap. */
 const KDF_PARAMS = Buffer.from([3, 1, enums.hash.sha256, enums.symmetric.aes128]);
 const USER_ID = Buffer.from('Reporter', 'utf8');
@@ -33,8 +34,8 @@ export async function createFastReporterKeyNatively(receipt: string): Promise<Re
   const created = Math.floor(Date.now() / 1000);
   const signing = ed25519Pair();
   const encryption = x25519Pair();
-  const primaryPublic = keyBody(created, enums.publicKey.eddsaLegacy, ED25519_LEGACY_OID, signing.point);
-  const subkeyPublic = keyBody(created, enums.publicKey.ecdh, CURVE25519_LEGACY_OID, encryption.point, KDF_PARAMS);
+  const primaryPublic = keyBody(created, enums.publicKey.eddsaLegacy, ED25519_OID, signing.point);
+  const subkeyPublic = keyBody(created, enums.publicKey.ecdh, CURVE25519_OID, encryption.point, KDF_PARAMS);
   const fingerprint = crypto.createHash('sha1').update(hashedKey(primaryPublic)).digest();
   const issuer = { keyId: fingerprint.subarray(12), fingerprint };
 
@@ -49,18 +50,18 @@ export async function createFastReporterKeyNatively(receipt: string): Promise<Re
 
   const passphrase = Buffer.from(normalizeReceipt(receipt), 'utf8');
   const publicPackets = Buffer.concat([
-    packet(TAG.publicKey, primaryPublic),
-    packet(TAG.userID, USER_ID),
-    packet(TAG.signature, certification),
-    packet(TAG.publicSubkey, subkeyPublic),
-    packet(TAG.signature, binding),
+    newFormatPacket(TAG.publicKey, primaryPublic),
+    newFormatPacket(TAG.userID, USER_ID),
+    newFormatPacket(TAG.signature, certification),
+    newFormatPacket(TAG.publicSubkey, subkeyPublic),
+    newFormatPacket(TAG.signature, binding),
   ]);
   const secretPackets = Buffer.concat([
-    packet(TAG.secretKey, lockedSecret(TAG.secretKey, primaryPublic, mpi(signing.seed), passphrase)),
-    packet(TAG.userID, USER_ID),
-    packet(TAG.signature, certification),
-    packet(TAG.secretSubkey, lockedSecret(TAG.secretSubkey, subkeyPublic, mpi(encryption.secret), passphrase)),
-    packet(TAG.signature, binding),
+    newFormatPacket(TAG.secretKey, lockedSecret(TAG.secretKey, primaryPublic, mpi(signing.seed), passphrase)),
+    newFormatPacket(TAG.userID, USER_ID),
+    newFormatPacket(TAG.signature, certification),
+    newFormatPacket(TAG.secretSubkey, lockedSecret(TAG.secretSubkey, subkeyPublic, mpi(encryption.secret), passphrase)),
+    newFormatPacket(TAG.signature, binding),
   ]);
 
   // Parsing only (no signature is checked); this process made and signed the key, so its checks
@@ -230,24 +231,6 @@ function iteratedS2k(salt: Buffer, passphrase: Buffer, countByte: number): Buffe
   const input = Buffer.allocUnsafe(count);
   for (let at = 0; at < count; at += unit.length) unit.copy(input, at, 0, Math.min(unit.length, count - at));
   return crypto.createHash('sha256').update(input).digest();
-}
-
-/** A multiprecision integer: its bit count, then its octets without leading zeros. */
-function mpi(value: Buffer): Buffer {
-  let start = 0;
-  while (start < value.length && value[start] === 0) start += 1;
-  const bytes = value.subarray(start);
-  const bits = bytes.length === 0 ? 0 : (bytes.length - 1) * 8 + (32 - Math.clz32(bytes[0]!));
-  return Buffer.concat([uint16(bits), bytes]);
-}
-
-/** A new-format packet with its header (every packet here is shorter than 8,384 octets). */
-function packet(tag: number, body: Buffer): Buffer {
-  const length =
-    body.length < 192
-      ? Buffer.from([body.length])
-      : Buffer.from([((body.length - 192) >> 8) + 192, (body.length - 192) & 0xff]);
-  return Buffer.concat([Buffer.from([0xc0 | tag]), length, body]);
 }
 
 function uint16(n: number): Buffer {

@@ -6,13 +6,7 @@
 // twice; one that does not verify here, or is of another kind, is left for OpenPGP.js to judge.
 import crypto from 'node:crypto';
 import { enums, type PublicKey } from 'openpgp';
-
-const ED25519_LEGACY_OID = '2b06010401da470f01';
-const HASHES = new Map<number, string>([
-  [enums.hash.sha256, 'sha256'],
-  [enums.hash.sha384, 'sha384'],
-  [enums.hash.sha512, 'sha512'],
-]);
+import { ED25519_LEGACY_OID, NATIVE_HASHES, ed25519PublicKey } from './native-packets';
 
 /** What OpenPGP.js's signature and key packets hold once read (its typings leave these out). */
 interface ReadSignature {
@@ -56,7 +50,7 @@ async function verifyOne(
   type?: number,
 ): Promise<void> {
   const signature = packet as ReadSignature & { signatureType: number };
-  const hash = HASHES.get(signature.hashAlgorithm);
+  const hash = NATIVE_HASHES.get(signature.hashAlgorithm);
   if (signature.version !== 4 || signature.publicKeyAlgorithm !== enums.publicKey.eddsaLegacy || !hash) return;
   if (!signature.issuerKeyID.equals(primary.getKeyID())) return;
   const marker = verifiedMarker(signature);
@@ -77,10 +71,7 @@ function ed25519KeyOf(primary: KeyPacket): crypto.KeyObject | null {
   const params = primary.publicParams as { oid?: { toHex(): string }; Q?: Uint8Array };
   if (primary.version !== 4 || primary.algorithm !== enums.publicKey.eddsaLegacy) return null;
   if (params.oid?.toHex() !== ED25519_LEGACY_OID || params.Q?.length !== 33 || params.Q[0] !== 0x40) return null;
-  return crypto.createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.Q.subarray(1)).toString('base64url') },
-    format: 'jwk',
-  });
+  return ed25519PublicKey(params.Q.subarray(1));
 }
 
 /** OpenPGP.js's own mark of a verified signature (a symbol each signature packet carries from birth). */

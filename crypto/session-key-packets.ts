@@ -17,20 +17,14 @@ import {
   type Config,
 } from 'openpgp';
 import { messageConfig } from './openpgp-config';
+import { CURVE25519_LEGACY_OID, NATIVE_HASHES, newFormatPacket, x25519PublicKey } from './native-packets';
 
-/** The RFC 6637 OID of Curve25519 in its legacy (v4 ECDH, algorithm 18) form. */
-const CURVE25519_LEGACY_OID = '2b060104019755010501';
 const ANONYMOUS_SENDER = Buffer.from('Anonymous Sender    ', 'latin1');
 const X25519_HKDF_INFO = Buffer.from('OpenPGP X25519', 'latin1');
 const KEY_WRAP_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 /** A recipient key's checks are reused at most this long (and never past the key's expiry). */
 const CHECKS_REUSED_MS = 60_000;
 
-const HASHES = new Map<number, string>([
-  [enums.hash.sha256, 'sha256'],
-  [enums.hash.sha384, 'sha384'],
-  [enums.hash.sha512, 'sha512'],
-]);
 const WRAP_CIPHERS = new Map<number, { name: string; keyBytes: number }>([
   [enums.symmetric.aes128, { name: 'id-aes128-wrap', keyBytes: 16 }],
   [enums.symmetric.aes192, { name: 'id-aes192-wrap', keyBytes: 24 }],
@@ -140,7 +134,7 @@ function wrappingFor(keyPacket: EncryptionTarget['keyPacket']): Wrapping {
   };
   if (keyPacket.version === 4 && keyPacket.algorithm === enums.publicKey.ecdh) {
     const { oid, Q, kdfParams } = params;
-    const hash = kdfParams && HASHES.get(kdfParams.hash);
+    const hash = kdfParams && NATIVE_HASHES.get(kdfParams.hash);
     const wrap = kdfParams && WRAP_CIPHERS.get(kdfParams.cipher);
     if (oid?.toHex() !== CURVE25519_LEGACY_OID || !Q || Q.length !== 33 || Q[0] !== 0x40 || !hash || !wrap)
       return { kind: 'openpgp' };
@@ -217,13 +211,6 @@ export async function sessionKeyPacket(target: EncryptionTarget, sessionKey: Ses
   return withHeader(pkesk.write());
 }
 
-function x25519PublicKey(raw: Uint8Array): crypto.KeyObject {
-  return crypto.createPublicKey({
-    key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') },
-    format: 'jwk',
-  });
-}
-
 /** A fresh ephemeral X25519 key pair agreed with the recipient; Node refuses a low-order point. */
 function agree(recipient: crypto.KeyObject): { sharedSecret: Buffer; ephemeral: Buffer } {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('x25519');
@@ -255,14 +242,9 @@ function packet(keyId: Uint8Array, algorithm: number, ...fields: Uint8Array[]): 
   return withHeader(Buffer.concat([Buffer.from([3]), keyId, Buffer.from([algorithm]), ...fields]));
 }
 
-/** A new-format header for tag 1, as OpenPGP.js writes it (these bodies are always under 8384 octets). */
+/** A PKESK packet with its header. */
 function withHeader(body: Uint8Array): Uint8Array {
-  const tag = 0xc0 | enums.packet.publicKeyEncryptedSessionKey;
-  const length =
-    body.length < 192
-      ? Buffer.from([body.length])
-      : Buffer.from([((body.length - 192) >> 8) + 192, (body.length - 192) & 0xff]);
-  return new Uint8Array(Buffer.concat([Buffer.from([tag]), length, body]));
+  return new Uint8Array(newFormatPacket(enums.packet.publicKeyEncryptedSessionKey, body));
 }
 
 /** A legacy Curve25519 secret subkey as native crypto uses it, with its RFC 6637 KDF parameters. */

@@ -3,12 +3,13 @@
 // accepts and discards. Target (issue 13 §3.3): at least 200 mails per second on a 2-core machine.
 //
 // Alone:     node --import tsx test/bench/smtp-throughput.ts
-// From run.ts: import { runSmtpThroughputBench, printSmtpThroughput } from './smtp-throughput'
+// From run.ts: import { runSmtpThroughputBench, printSmtpThroughput } from './smtp-throughput';
 // Sizes: BENCH_SMTP_MAILS (2000), BENCH_SMTP_WARMUP (200), BENCH_SMTP_CONCURRENCY (16).
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { describeWrites, writeSnapshot } from './postgres-writes';
 import nodemailer from 'nodemailer';
 import { createMessage, encrypt, readKey, readPrivateKey, type PublicKey } from 'openpgp';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
@@ -36,6 +37,8 @@ export interface SmtpPhase {
   latency: LatencySummary;
   /** CPU milliseconds per mail: the SMTP server's process, PostgreSQL, this (the client) process. */
   cpu: CpuSnapshot | null;
+  /** What the phase made PostgreSQL write, per mail (postgres-writes.ts). */
+  writes: string;
 }
 
 export interface SmtpThroughputResult {
@@ -95,9 +98,11 @@ export async function runSmtpThroughputBench(
       const port = Number(new URL(server.url).port);
       log(`  ${name}: ${warmup} warm-up mails, then ${mails} at concurrency ${concurrency}…`);
       await sendAll(port, pool, warmup, concurrency);
+      const writesBefore = await writeSnapshot(cluster!.url);
       const before = cpuSnapshot(server.pid, clusterDir);
       const result = await sendAll(port, pool, mails, concurrency);
-      return { ...result, cpu: cpuPerRequest(before, cpuSnapshot(server.pid, clusterDir), mails) };
+      const cpu = cpuPerRequest(before, cpuSnapshot(server.pid, clusterDir), mails);
+      return { ...result, cpu, writes: describeWrites(writesBefore, await writeSnapshot(cluster!.url), mails) };
     };
     const discardPhase = await measure('accept-and-discard smtp-server', discard);
     const oursPhase = await measure('our intake', ours);
@@ -180,6 +185,7 @@ export function printSmtpThroughput(r: SmtpThroughputResult): void {
   console.log(
     `\n   stored ${r.casesStored} cases, ${r.sessionKeysPerMessage} session-key packets per message; ours / discard = ${((r.ours.perSecond / r.discard.perSecond) * 100).toFixed(0)}%`,
   );
+  console.log(`   PostgreSQL per mail: ${r.ours.writes}`);
   console.log(
     `   our intake: ${r.ours.perSecond.toFixed(0)} mails/s (target ≥ ${SMTP_TARGET_PER_SECOND}, ${os.cpus().length} cores)  ${verdict(r.ours.perSecond >= SMTP_TARGET_PER_SECOND)}`,
   );
@@ -232,7 +238,7 @@ async function sendAll(
   pool: Buffer[],
   count: number,
   concurrency: number,
-): Promise<Omit<SmtpPhase, 'cpu'>> {
+): Promise<Omit<SmtpPhase, 'cpu' | 'writes'>> {
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
     port,
