@@ -26,7 +26,9 @@ export function followIntakeKeyChanges(deps: {
     running = deps
       .reload()
       .catch((error: unknown) => {
-        if (!closed) deps.log.warn('reloading the intake keys after a change failed; will retry', { error });
+        if (closed) return;
+        if (isDatabaseShuttingDown(error)) deps.log.info('intake keys not reloaded: the database is shutting down');
+        else deps.log.warn('reloading the intake keys after a change failed; will retry', { error });
       })
       .finally(() => {
         running = null;

@@ -2,6 +2,7 @@
 // it (receive-mail.ts), with its own database pool and its own unlocked intake keys.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKysely } from '../../db/connect';
+import { isDatabaseShuttingDown } from '../../db/errors';
 import { IntakeKeyring } from '../intake-key/keyring';
 import type { Logger } from '../log';
 import { receiveMail } from './receive-mail';
@@ -29,9 +30,11 @@ async function start(): Promise<void> {
         { type: 'receive'; id: number; mail: Parameters<typeof receiveMail>[1] } | { type: 'refresh'; id: number },
     ) => {
       if (message.type === 'refresh') {
-        await keyring
-          .refresh(true)
-          .catch((error: unknown) => log.error('intake keys could not be reloaded', { error }));
+        await keyring.refresh(true).catch((error: unknown) => {
+          // Stopping with the app (Ctrl-C reaches PostgreSQL too) is no fault; the stored keys serve meanwhile.
+          if (isDatabaseShuttingDown(error)) log.info('intake keys not reloaded: the database is shutting down');
+          else log.error('intake keys could not be reloaded', { error });
+        });
         return post({ type: 'refreshed', id: message.id });
       }
       try {
