@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Database } from './database';
 import { startEmbeddedPostgres } from './embedded';
 import { migrations } from './migrations';
+import { preparesMarkedStatements } from './prepared-statements';
 
 // bytea columns come back as Buffer; int8 counts as strings are parsed where they are read.
 
@@ -47,7 +48,10 @@ export function createKysely(url: string, poolSize = 10): Kysely<Database> {
   pool.on('error', () => undefined);
   // Nor one that breaks while checked out: pg emits 'error' on the client as well as failing its
   // query, and kysely listens to neither; the query's own rejection is what reports it.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    preparesMarkedStatements(client);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { PREPARED } from './prepared-statements';
 import type { CaseChannel, CaseKind, Database } from './database';
 import type { NewMessage } from './cases.queries';
 import { asTokenUsedError, submissionTokenInsert, type NewSubmissionToken } from './submission-tokens.queries';
@@ -101,7 +102,8 @@ async function insertOnce(
       (k) => sql`(${m.id}::uuid, ${k.recipientFingerprint}, ${k.memberKeyId}::uuid, ${Buffer.from(k.packet)}::bytea)`,
     ),
   );
-  const { rows } = await sql<{ reference: string }>`
+  // Prepared once per connection and shape (see PREPARED): every submission runs this statement.
+  const { rows } = await sql<{ reference: string }>`${sql.raw(PREPARED)}
     WITH new_case AS (
       INSERT INTO cases (id, reference, kind, channel, receipt_lookup, reporter_fingerprint, reporter_public_key, reporter_locked_key, acknowledge_due_at, triage_due_at)
       SELECT ${caseId}::uuid, ${reference}::text,

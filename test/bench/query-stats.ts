@@ -57,7 +57,12 @@ function statementShape(query: unknown): string {
 }
 
 function shapeOf(sql: string): string {
-  const text = sql.replace(/\s+/g, ' ').trim().toLowerCase();
+  // A leading comment (db/prepared-statements.ts marks statements so) is not the statement's shape.
+  const text = sql
+    .replace(/^\s*\/\*.*?\*\//, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
   const from = /^select .*? from ("?[\w.]+"?)/.exec(text);
   if (from && !text.startsWith('select pg_')) return `select … from ${from[1]}`;
   return text.replace(/\(.*$/, '').split(' ').slice(0, 3).join(' ').slice(0, 40);
