@@ -566,6 +566,13 @@ export interface CaseLegalHoldsTable {
   lifted_by_proposal_id: string | null;
 }
 
+/** One row: the member list's changes, counted (migration 2026-12-01-21); a new case's statement checks it. */
+export interface MemberListVersionTable {
+  one: ColumnType<boolean, never, never>;
+  /** int8, as a string. */
+  version: ColumnType<string, never, never>;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   members: MembersTable;
@@ -612,6 +619,7 @@ export interface Database {
   srt_reviews: SrtReviewsTable;
   srt_review_reminders: SrtReviewRemindersTable;
   srt_handovers: SrtHandoversTable;
+  member_list_version: MemberListVersionTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -31,12 +31,42 @@ export async function listMembersWithKeys(db: Db): Promise<MemberWithKey[]> {
   return selectMembersWithKeys(db, null);
 }
 
+/** How many times the member list (members, their keys, the SRT record) has changed: read before the list. */
+export async function memberListVersion(db: Db): Promise<string> {
+  return (await db.selectFrom('member_list_version').select('version').executeTakeFirstOrThrow()).version;
+}
+
+/**
+ * listMembersWithKeys, read fresh, with each key's armored text taken from the caller where it
+ * holds it (by member_keys.id: a key row's text never changes) and read only for the keys it lacks.
+ * A member whose key went between the two reads is left out, as a member removed a moment later.
+ */
+export async function listMembersWithKnownKeys(
+  db: Db,
+  knownArmor: (memberKeyId: string) => string | undefined,
+): Promise<MemberWithKey[]> {
+  const members = await selectMembersWithKeys(db, null, false);
+  const missing = members.map((m) => m.memberKeyId).filter((id) => knownArmor(id) === undefined);
+  const read =
+    missing.length === 0
+      ? new Map<string, string>()
+      : new Map(
+          (await db.selectFrom('member_keys').select(['id', 'armored']).where('id', 'in', missing).execute()).map(
+            (r) => [r.id, r.armored],
+          ),
+        );
+  return members.flatMap((member) => {
+    const armoredKey = knownArmor(member.memberKeyId) ?? read.get(member.memberKeyId);
+    return armoredKey === undefined ? [] : [{ ...member, armoredKey }];
+  });
+}
+
 /** The member with this e-mail (case-insensitive, as the unique index), with its active key. */
 export async function findMemberByEmail(db: Db, email: string): Promise<MemberWithKey | undefined> {
   return (await selectMembersWithKeys(db, email))[0];
 }
 
-async function selectMembersWithKeys(db: Db, email: string | null): Promise<MemberWithKey[]> {
+async function selectMembersWithKeys(db: Db, email: string | null, withArmor = true): Promise<MemberWithKey[]> {
   const rows = await db
     .selectFrom('members')
     .innerJoin('member_keys', (join) =>
@@ -52,8 +82,8 @@ async function selectMembersWithKeys(db: Db, email: string | null): Promise<Memb
       'member_keys.fingerprint',
       'member_keys.encryption_key_id',
       'member_keys.algorithm',
-      'member_keys.armored',
     ])
+    .$if(withArmor, (qb) => qb.select('member_keys.armored'))
     .select((eb) =>
       eb
         .exists(eb.selectFrom('srt_members').select('member_id').whereRef('srt_members.member_id', '=', 'members.id'))
@@ -74,7 +104,7 @@ async function selectMembersWithKeys(db: Db, email: string | null): Promise<Memb
     fingerprint: r.fingerprint,
     encryptionKeyId: r.encryption_key_id,
     algorithm: r.algorithm,
-    armoredKey: r.armored,
+    armoredKey: r.armored ?? '',
   }));
 }
 

@@ -17,6 +17,8 @@ export interface NewCaseWithMessages {
   acknowledgeDueAt: Date;
   triageDueAt: Date;
   readerIds: string[];
+  /** The member list's version routing read (memberListVersion): the statement fails if it changed since. */
+  memberListVersion?: string;
   /** Members the reporter named as involved: a hard conflict each from the start (ground 'involved'). */
   involvedIds?: string[];
   messages: NewMessage[];
@@ -111,7 +113,10 @@ async function insertOnce(
              ${value.reporterLockedKey}, ${value.acknowledgeDueAt}, ${value.triageDueAt}
       -- Routing may have used a member list a moment old: refuse if a key it used was retired since.
       -- The rows below then reference no case, and the foreign keys fail the whole statement.
+      -- The same for any change of the member list since routing read it (a member added, a role changed).
       WHERE NOT EXISTS (SELECT 1 FROM member_keys WHERE id = ANY(${memberKeyIds}::uuid[]) AND retired_at IS NOT NULL)
+        AND (${value.memberListVersion ?? null}::bigint IS NULL
+             OR ${value.memberListVersion ?? null}::bigint = (SELECT version FROM member_list_version))
       RETURNING reference, created_at, kind, status, assignee_id, acknowledged_at, acknowledge_due_at, triaged_at, triage_due_at
     ),
     -- With their copies of the case's list facts (migration 2026-11-24-06), which the case's insert

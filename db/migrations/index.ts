@@ -23,6 +23,7 @@ import * as distributors from './2026-12-01-19-distributors';
 import * as retention from './2026-12-01-20-retention';
 import * as advisory from './2026-12-01-18-advisory';
 import * as srt from './2026-12-01-14-srt';
+import * as memberListVersion from './2026-12-01-21-member-list-version';
 
 /** Every migration, by its date-prefixed name. Listed statically so that no file-system scan is needed at run time. */
 export const migrations: Record<string, Migration> = {
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-17-transparency': transparency,
   '2026-12-01-19-distributors': distributors,
   '2026-12-01-20-retention': retention,
+  '2026-12-01-21-member-list-version': memberListVersion,
   '2026-12-01-18-advisory': advisory,
   '2026-12-01-14-srt': srt,
 };

@@ -1,26 +1,32 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import { listMembersWithKeys, type MemberWithKey } from '../../db/members.queries';
+import { listMembersWithKnownKeys, memberListVersion, type MemberWithKey } from '../../db/members.queries';
 import { keyIdsOf, readPublicKey, type PublicKey } from '../../crypto/keys';
 
 /** A member who can be routed to, with its parsed public key and every key ID a message to it may name. */
 export interface Recipient extends MemberWithKey {
   publicKey: PublicKey;
   keyIds: Set<string>;
+  /** The member list's version when this list was read: a new case's statement checks it is still current. */
+  listVersion: string;
 }
 
-// Parsed keys by fingerprint+armor: parsing is the costly part of routing and keys rarely change.
-const parsed = new Map<string, { publicKey: PublicKey; keyIds: Set<string> }>();
+// Parsed keys by key row (member_keys.id, whose text never changes): parsing is the costly part of
+// routing, and with the text at hand a fresh read of the member list need not carry every key again.
+const parsed = new Map<string, { armoredKey: string; publicKey: PublicKey; keyIds: Set<string> }>();
 
 /** Every member on file, ready to encrypt to. */
 export async function loadRecipients(db: Kysely<Database>): Promise<Recipient[]> {
-  const members = await listMembersWithKeys(db);
-  return Promise.all(members.map(async (member) => ({ ...member, ...(await parseOnce(member)) })));
+  // The version first: a change committed between the two reads makes the list look older, never newer.
+  const listVersion = await memberListVersion(db);
+  const members = await listMembersWithKnownKeys(db, (memberKeyId) => parsed.get(memberKeyId)?.armoredKey);
+  return Promise.all(members.map(async (member) => ({ ...member, ...(await parseOnce(member)), listVersion })));
 }
 
 // The member list as routing saw it a moment ago, per database. Submissions read it instead of the
-// database; the case insert re-checks it (a removed member or retired key makes the insert fail,
-// and the submission is routed again from a fresh list), so a stale list never misroutes a report.
+// database; the case insert re-checks it (any change of the member list since, counted in
+// member_list_version, makes the insert fail, and the submission is routed again from a fresh list),
+// so a stale list never misroutes a report.
 const recent = new WeakMap<Kysely<Database>, { at: number; recipients: Promise<Recipient[]> }>();
 export const RECIPIENTS_MAX_AGE_MS = 2_000;
 
@@ -35,13 +41,12 @@ export async function recentRecipients(db: Kysely<Database>, fresh = false): Pro
 }
 
 async function parseOnce(member: MemberWithKey): Promise<{ publicKey: PublicKey; keyIds: Set<string> }> {
-  const cacheKey = `${member.fingerprint}:${member.armoredKey.length}:${member.armoredKey.slice(-64)}`;
-  let entry = parsed.get(cacheKey);
-  if (!entry) {
+  let entry = parsed.get(member.memberKeyId);
+  if (!entry || entry.armoredKey !== member.armoredKey) {
     const publicKey = await readPublicKey(member.armoredKey);
-    entry = { publicKey, keyIds: keyIdsOf(publicKey) };
+    entry = { armoredKey: member.armoredKey, publicKey, keyIds: keyIdsOf(publicKey) };
     if (parsed.size > 10_000) parsed.clear();
-    parsed.set(cacheKey, entry);
+    parsed.set(member.memberKeyId, entry);
   }
-  return entry;
+  return { publicKey: entry.publicKey, keyIds: entry.keyIds };
 }

@@ -197,13 +197,14 @@ export async function submitPlaintextReport(
   const lock = options.reporterKeyLock ?? options.argon2;
   const reporterKey =
     lock === 'fast' ? await createFastReporterKeyNatively(receipt) : await createReporterKey(receipt, lock);
-  const encryptAndStore = () => encryptAndStorePlaintext(db, input, options, { receipt, reporterKey });
+  const encryptAndStore = (freshRecipients: boolean) =>
+    encryptAndStorePlaintext(db, input, options, { receipt, reporterKey }, freshRecipients);
   try {
-    return await encryptAndStore();
+    return await encryptAndStore(false);
   } catch (error) {
-    // A reader or key went between routing and the insert: route again.
+    // The member list changed since it was read (the insert checks its version): route again from the current one.
     if (!(error instanceof RecipientsChangedError)) throw error;
-    return await encryptAndStore();
+    return await encryptAndStore(true);
   }
 }
 
@@ -212,10 +213,9 @@ async function encryptAndStorePlaintext(
   input: PlaintextReport,
   options: Parameters<typeof submitPlaintextReport>[2],
   { receipt, reporterKey }: { receipt: string; reporterKey: ReporterKey },
+  freshRecipients: boolean,
 ): Promise<SubmittedCase & { receipt: string }> {
-  // From the current member list, never one a moment old: the server encrypts, so a member who
-  // joined a second ago is a reader of the next report.
-  const readers = await routedReaders(db, input.kind, input.involvedIds, true);
+  const readers = await routedReaders(db, input.kind, input.involvedIds, freshRecipients);
   const reporterPublic = reporterKey.parsedPublicKey;
   const recipients = [...readers.map((r) => r.publicKey), reporterPublic];
 
@@ -310,6 +310,7 @@ async function storeCase(db: Kysely<Database>, value: CaseToStore): Promise<Subm
       reporterLockedKey: value.reporter.lockedKey,
       ...dueDates(value.kind, new Date(), targets),
       readerIds: value.readers.map((r) => r.id),
+      memberListVersion: value.readers[0]?.listVersion,
       involvedIds: value.kind === 'coc' ? value.involvedIds : [],
       messages: rows,
       audit: { action: 'case.created', details: { kind: value.kind, channel: value.channel } },
