@@ -93,17 +93,7 @@ export function rememberOwnKey(key: PublicKey): void {
   const subkey = key.subkeys[0];
   const selfCertification = key.users[0]?.selfCertifications[0];
   if (!subkey || !selfCertification) throw new TypeError('not a key with a user ID and an encryption subkey');
-  const features = selfCertification.features;
-  checked.set(key, {
-    keyPacket: subkey.keyPacket,
-    keyId: (subkey.getKeyID() as unknown as WritableKeyId).write(),
-    wrapping: wrappingFor(subkey.keyPacket),
-    prefers: {
-      symmetric: selfCertification.preferredSymmetricAlgorithms ?? [],
-      seipdv2: Boolean(features && features[0]! & FEATURE_SEIPD_V2),
-    },
-    validUntil: Date.now() + CHECKS_REUSED_MS,
-  });
+  checked.set(key, targetOf(subkey, selfCertification, Date.now() + CHECKS_REUSED_MS));
 }
 
 async function checkTarget(key: PublicKey, date: Date, config: Config): Promise<EncryptionTarget> {
@@ -112,6 +102,18 @@ async function checkTarget(key: PublicKey, date: Date, config: Config): Promise<
   const expiries = [await key.getExpirationTime(undefined, config)];
   if (encryptionKey !== key) expiries.push(await (encryptionKey as Subkey).getExpirationTime(date, config));
   const expiresAt = Math.min(...expiries.map((e) => (e instanceof Date ? e.getTime() : Infinity)));
+  return targetOf(encryptionKey, selfSignature, Math.min(expiresAt, date.getTime() + CHECKS_REUSED_MS));
+}
+
+/** The target for an encryption (sub)key, with what the primary self-signature prefers. */
+function targetOf(
+  encryptionKey: PublicKey | Subkey,
+  selfSignature: {
+    features: ArrayLike<number> | null;
+    preferredSymmetricAlgorithms: readonly number[] | null;
+  },
+  validUntil: number,
+): EncryptionTarget {
   const features = selfSignature.features;
   return {
     keyPacket: encryptionKey.keyPacket,
@@ -121,7 +123,7 @@ async function checkTarget(key: PublicKey, date: Date, config: Config): Promise<
       symmetric: selfSignature.preferredSymmetricAlgorithms ?? [],
       seipdv2: Boolean(features && features[0]! & FEATURE_SEIPD_V2),
     },
-    validUntil: Math.min(expiresAt, date.getTime() + CHECKS_REUSED_MS),
+    validUntil,
   };
 }
 
@@ -174,13 +176,7 @@ export async function sessionKeyPacket(target: EncryptionTarget, sessionKey: Ses
   const { wrapping } = target;
   if (wrapping.kind === 'ecdh') {
     const { sharedSecret, ephemeral } = agree(wrapping.recipient);
-    const kek = crypto
-      .createHash(wrapping.hash)
-      .update(Buffer.from([0, 0, 0, 1]))
-      .update(sharedSecret)
-      .update(wrapping.param)
-      .digest()
-      .subarray(0, wrapping.wrap.keyBytes);
+    const kek = ecdhKek(wrapping, sharedSecret);
     const wrapped = keyWrap(wrapping.wrap.name, kek, pkcs5Pad(withChecksum(symmetric, sessionKey.data)));
     // The ephemeral point as an MPI: 0x40 then 32 bytes, 263 bits.
     const point = Buffer.concat([Buffer.from([0x01, 0x07, 0x40]), ephemeral]);
@@ -218,6 +214,17 @@ function agree(recipient: crypto.KeyObject): { sharedSecret: Buffer; ephemeral: 
   // As a JWK, not DER: the raw point without the cost of writing a SubjectPublicKeyInfo.
   const ephemeral = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
   return { sharedSecret, ephemeral };
+}
+
+/** RFC 6637 §7: the key-encryption key, from the shared secret and the KDF's fixed parameters. */
+function ecdhKek(kdf: { hash: string; param: Buffer; wrap: { keyBytes: number } }, sharedSecret: Buffer): Buffer {
+  return crypto
+    .createHash(kdf.hash)
+    .update(Buffer.from([0, 0, 0, 1]))
+    .update(sharedSecret)
+    .update(kdf.param)
+    .digest()
+    .subarray(0, kdf.wrap.keyBytes);
 }
 
 function keyWrap(cipher: string, kek: Buffer, data: Uint8Array): Buffer {
@@ -286,13 +293,7 @@ export function openSessionKeyNatively(packet: PublicKeyEncryptedSessionKeyPacke
       privateKey: opening.privateKey,
       publicKey: x25519PublicKey(V.subarray(1)),
     });
-    const kek = crypto
-      .createHash(opening.hash)
-      .update(Buffer.from([0, 0, 0, 1]))
-      .update(sharedSecret)
-      .update(opening.param)
-      .digest()
-      .subarray(0, opening.wrap.keyBytes);
+    const kek = ecdhKek(opening, sharedSecret);
     const unwrap = crypto.createDecipheriv(opening.wrap.name, kek, KEY_WRAP_IV);
     return sessionKeyOf(Buffer.concat([unwrap.update(C), unwrap.final()]));
   } catch {
